@@ -1,0 +1,209 @@
+//! Command-line definitions (clap). Parsing only: the work is in `commands`.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::policy::Severity;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keyward",
+    version,
+    about = "Policy-as-code compliance scanner for AWS credential hygiene",
+    long_about = "keyward reads the IAM and Secrets Manager configuration of AWS accounts (read-only, \
+                  never a secret value) into a snapshot, evaluates it with Rego policies, and \
+                  reports findings as a table, JSON, markdown or SARIF for GitHub code scanning.",
+    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, \
+                  3 incomplete scan (some checks not evaluated)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate snapshots (or the bundled demo account) and report findings.
+    Scan(ScanArgs),
+    /// List the rules, or show one rule's documentation.
+    Rules(RulesArgs),
+    /// Work with Rego policies.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Print the JSON Schema of the snapshot format (for writing your own policies).
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// A saved snapshot (JSON or YAML) to evaluate; repeat for several accounts.
+    #[arg(long = "snapshot", value_name = "FILE")]
+    pub snapshots: Vec<PathBuf>,
+    /// Evaluate the demo account bundled into keyward (shaped like the May 2026 incident).
+    #[arg(long, conflicts_with = "snapshots")]
+    pub demo: bool,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// Config file (thresholds, disabled rules, waivers); default: ./keyward.yaml if present.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Evaluate as of this time: RFC 3339, a date (midnight UTC), or +Nd for N days from now.
+    #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
+    pub as_of: Option<DateTime<Utc>>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Exit 1 when an unwaived finding has at least this severity (`none`: never).
+    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    pub fail_on: FailOn,
+    /// What a waived finding becomes: reported as suppressed (`include`), or left out (`omit`).
+    #[arg(long, value_name = "MODE", default_value = "include")]
+    pub waived: WaivedMode,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// A directory of your own Rego policies, loaded beside the built-in pack; repeatable.
+    #[arg(long = "policy", value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Leave the built-in pack out: only the --policy directories are loaded.
+    #[arg(long)]
+    pub no_builtin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Report format.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Sarif,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Critical,
+    None,
+}
+
+impl FailOn {
+    /// The lowest severity that fails the run, `None` when nothing does.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::High => Some(Severity::High),
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::None => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WaivedMode {
+    Include,
+    Omit,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Show the full documentation of this rule (id or name).
+    pub rule: Option<String>,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// `table` or `json`.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Run the Rego tests (`test_*` rules) of the built-in pack and of the given directories.
+    Test(PolicyTestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyTestArgs {
+    /// Directories of policies and their `_test.rego` files.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Leave the built-in pack out (e.g. to test a checkout of `policies/` itself).
+    #[arg(long)]
+    pub no_builtin: bool,
+    /// `table` or `json`.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: ListFormat,
+}
+
+/// Parses `--as-of`: RFC 3339, `YYYY-MM-DD`, `now`, or `+Nd` (N days from now).
+pub fn parse_as_of(text: &str) -> Result<DateTime<Utc>, String> {
+    parse_as_of_at(text, Utc::now())
+}
+
+fn parse_as_of_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    if text == "now" {
+        return Ok(now);
+    }
+    if let Some(days) = text.strip_prefix('+').and_then(|t| t.strip_suffix('d')) {
+        let days: i64 = days
+            .parse()
+            .map_err(|_| format!("`{text}`: expected +Nd with a whole number of days, e.g. +30d"))?;
+        return Ok(now + chrono::Duration::days(days));
+    }
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|date| date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+        .map_err(|_| {
+            format!("`{text}`: expected an RFC 3339 time (2026-11-23T08:00:00Z), a date (2026-11-23), now, or +Nd")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn as_of_forms() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(parse_as_of_at("now", now).unwrap(), now);
+        assert_eq!(
+            parse_as_of_at("+30d", now).unwrap().to_rfc3339(),
+            "2026-12-23T10:00:00+00:00"
+        );
+        assert_eq!(
+            parse_as_of_at("2027-01-02", now).unwrap().to_rfc3339(),
+            "2027-01-02T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_as_of_at("2027-01-02T03:04:05+01:00", now)
+                .unwrap()
+                .to_rfc3339(),
+            "2027-01-02T02:04:05+00:00"
+        );
+        assert!(parse_as_of_at("+x d", now).is_err());
+        assert!(parse_as_of_at("yesterday", now).is_err());
+    }
+}

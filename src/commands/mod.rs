@@ -1,0 +1,56 @@
+//! One function per subcommand; each returns the process exit code or an error (exit 2).
+
+mod policy_test;
+mod rules;
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::{Cli, Command, PolicyArgs, PolicyCommand};
+use crate::error::{Error, exit};
+use crate::policy::{self, PolicySet, SourceFile};
+
+pub fn run(cli: Cli) -> Result<i32, Error> {
+    match cli.command {
+        Command::Scan(_) => Err(Error::Usage("scan is being built".to_owned())),
+        Command::Rules(args) => rules::run(&args),
+        Command::Policy(PolicyCommand::Test(args)) => policy_test::run(&args),
+        Command::Schema => {
+            let schema = crate::snapshot::json_schema();
+            write_output(None, &(serde_json::to_string_pretty(&schema).expect("json") + "\n"))?;
+            Ok(exit::CLEAN)
+        }
+    }
+}
+
+/// The policy sources a command works on: the built-in pack (unless left out) and the user's.
+fn policy_sources(args: &PolicyArgs) -> Result<Vec<SourceFile>, Error> {
+    let mut sources = if args.no_builtin {
+        Vec::new()
+    } else {
+        policy::builtin_sources()
+    };
+    sources.extend(policy::read_dirs(&args.dirs)?);
+    Ok(sources)
+}
+
+fn load_policies(args: &PolicyArgs) -> Result<PolicySet, Error> {
+    Ok(PolicySet::load(&policy_sources(args)?)?)
+}
+
+/// Writes a report to the file given, or to standard output.
+fn write_output(path: Option<&Path>, text: &str) -> Result<(), Error> {
+    match path {
+        Some(path) => std::fs::write(path, text).map_err(|source| Error::Output {
+            path: path.to_owned(),
+            source,
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`keyward … | head`) is not an error worth reporting.
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! `keyward policy test`: runs the Rego tests of the pack and of the user's directories.
+
+use std::fmt::Write;
+
+use crate::cli::{ListFormat, PolicyArgs, PolicyTestArgs};
+use crate::error::{Error, exit};
+use crate::policy::testing::{self, TestOutcome, TestResult};
+
+pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
+    let sources = super::policy_sources(&PolicyArgs {
+        dirs: args.dirs.clone(),
+        no_builtin: args.no_builtin,
+    })?;
+    let results = testing::run(&sources)?;
+    if results.is_empty() {
+        return Err(Error::Usage(
+            "no Rego tests found: tests are rules named `test_*` in files ending in `_test.rego`"
+                .to_owned(),
+        ));
+    }
+    let text = match args.format {
+        ListFormat::Table => render_text(&results),
+        ListFormat::Json => serde_json::to_string_pretty(&results).expect("json") + "\n",
+    };
+    super::write_output(None, &text)?;
+    let all_passed = results.iter().all(|r| r.outcome == TestOutcome::Passed);
+    Ok(if all_passed { exit::CLEAN } else { exit::FINDINGS })
+}
+
+fn render_text(results: &[TestResult]) -> String {
+    let mut out = String::new();
+    for result in results {
+        let label = match &result.outcome {
+            TestOutcome::Passed => "PASS",
+            TestOutcome::Failed => "FAIL",
+            TestOutcome::Error(_) => "ERROR",
+        };
+        let _ = writeln!(
+            out,
+            "{label:5} {}.{} ({}, {:.1} ms)",
+            result.package,
+            result.name,
+            result.origin,
+            result.duration.as_secs_f64() * 1000.0
+        );
+        if let TestOutcome::Error(message) = &result.outcome {
+            for line in message.lines() {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+    let passed = results
+        .iter()
+        .filter(|r| r.outcome == TestOutcome::Passed)
+        .count();
+    let _ = writeln!(out, "\nrego: {passed} passed, {} failed", results.len() - passed);
+    out
+}

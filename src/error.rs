@@ -1,0 +1,31 @@
+//! The one error type the commands return, and the exit codes in one place.
+
+use crate::policy::PolicyError;
+use crate::snapshot::SnapshotError;
+
+/// Exit codes, as documented in README.md.
+pub mod exit {
+    /// No finding at or above `--fail-on`, and every check was evaluated.
+    pub const CLEAN: i32 = 0;
+    /// At least one unwaived finding at or above `--fail-on`.
+    pub const FINDINGS: i32 = 1;
+    /// Bad usage or bad input (snapshot, policy, config): nothing was scanned.
+    pub const ERROR: i32 = 2;
+    /// No finding at or above `--fail-on`, but some checks could not be evaluated.
+    pub const INCOMPLETE: i32 = 3;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,11 @@
+//! keyward: a policy-as-code compliance scanner for AWS credential hygiene.
+//!
+//! Data flows one way: collectors write a [`snapshot::Snapshot`], the [`policy`] engine evaluates
+//! it into findings, and a report format renders them.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod policy;
+pub mod report;
+pub mod snapshot;

@@ -1,0 +1,16 @@
+use clap::Parser;
+
+use keyward::cli::Cli;
+use keyward::error::exit;
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match keyward::commands::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("keyward: error: {error}");
+            exit::ERROR
+        }
+    };
+    std::process::exit(code);
+}

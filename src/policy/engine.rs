@@ -1,0 +1,217 @@
+//! Loads the policy pack into regorus and evaluates it over one input.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::metadata::{self, RuleMetadata};
+use super::{PolicyError, SourceFile};
+
+/// The rule set every rule package defines: `deny contains finding if { … }`.
+const FINDINGS_RULE: &str = "deny";
+
+/// A loaded rule: its metadata and where its package lives.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub metadata: RuleMetadata,
+    /// The Rego package path, e.g. `data.keyward.iam.root_access_keys`.
+    pub package: String,
+    /// The file the rule comes from, `builtin:iam/root_access_keys.rego` for the built-in pack.
+    pub origin: String,
+}
+
+/// One entry of a rule's `deny` set, as the rule wrote it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFinding {
+    /// ARN of the resource the finding is about.
+    pub resource: String,
+    /// What is wrong, naming the resource and the evidence.
+    pub message: String,
+    /// The region of a regional resource.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Distinguishes several findings of one rule on one resource (e.g. an access key id).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Facts behind the finding (ages, dates, policy names), shown in JSON and SARIF.
+    #[serde(default)]
+    pub evidence: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The policy pack, parsed once; evaluation works on a clone so one set serves many accounts.
+#[derive(Clone)]
+pub struct PolicySet {
+    engine: regorus::Engine,
+    rules: Vec<Rule>,
+}
+
+impl PolicySet {
+    /// Loads the given policy files. Test files (`*_test.rego`) are left to the test runner.
+    pub fn load(files: &[SourceFile]) -> Result<Self, PolicyError> {
+        let mut engine = regorus::Engine::new();
+        let mut rules: Vec<Rule> = Vec::new();
+        for file in files.iter().filter(|f| !f.is_test()) {
+            if let Some(rule) = add_file(&mut engine, file)? {
+                check_unique(&rules, &rule)?;
+                rules.push(rule);
+            }
+        }
+        rules.sort_by(|a, b| a.metadata.id.cmp(&b.metadata.id));
+        Ok(PolicySet { engine, rules })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.metadata.id == id)
+    }
+
+    /// Evaluates the chosen rules over one input (`{snapshot, evaluation}` as JSON text) and
+    /// returns each rule's findings in rule order.
+    pub fn evaluate<'a>(
+        &self,
+        input_json: &str,
+        rules: impl IntoIterator<Item = &'a Rule>,
+    ) -> Result<Vec<(&'a Rule, Vec<RawFinding>)>, PolicyError> {
+        let mut engine = self.engine.clone();
+        engine
+            .set_input_json(input_json)
+            .map_err(|e| PolicyError::Input(e.to_string()))?;
+        rules
+            .into_iter()
+            .map(|rule| Ok((rule, eval_findings(&mut engine, rule)?)))
+            .collect()
+    }
+}
+
+fn eval_findings(engine: &mut regorus::Engine, rule: &Rule) -> Result<Vec<RawFinding>, PolicyError> {
+    let query = format!("{}.{FINDINGS_RULE}", rule.package);
+    let value = engine
+        .eval_rule(query)
+        .map_err(|e| PolicyError::Runtime {
+            rule: rule.metadata.id.clone(),
+            origin: rule.origin.clone(),
+            message: e.to_string(),
+        })?;
+    if value == regorus::Value::Undefined {
+        return Ok(Vec::new());
+    }
+    let json = serde_json::to_value(&value).map_err(|e| bad_finding(rule, &e.to_string()))?;
+    let serde_json::Value::Array(entries) = json else {
+        return Err(bad_finding(rule, "`deny` must be a set of objects"));
+    };
+    entries
+        .into_iter()
+        .map(|entry| {
+            serde_json::from_value(entry).map_err(|e| bad_finding(rule, &e.to_string()))
+        })
+        .collect()
+}
+
+fn bad_finding(rule: &Rule, detail: &str) -> PolicyError {
+    PolicyError::BadFinding {
+        rule: rule.metadata.id.clone(),
+        origin: rule.origin.clone(),
+        message: detail.to_owned(),
+    }
+}
+
+/// Parses one file into the engine and returns its rule, if it is one.
+fn add_file(engine: &mut regorus::Engine, file: &SourceFile) -> Result<Option<Rule>, PolicyError> {
+    let metadata = metadata::parse(&file.text).map_err(|e| PolicyError::Metadata {
+        origin: file.origin.clone(),
+        line: e.line,
+        message: e.message,
+    })?;
+    let package = engine
+        .add_policy(file.origin.clone(), file.text.clone())
+        .map_err(|e| PolicyError::Parse {
+            origin: file.origin.clone(),
+            message: e.to_string(),
+        })?;
+    let declares_findings = engine
+        .has_declared_rule_rooted_at(&file.origin, FINDINGS_RULE)
+        .unwrap_or(false);
+    match (metadata, declares_findings) {
+        (Some(metadata), true) => Ok(Some(Rule {
+            metadata,
+            package,
+            origin: file.origin.clone(),
+        })),
+        (Some(_), false) => Err(PolicyError::Shape {
+            origin: file.origin.clone(),
+            message: format!(
+                "it has a METADATA block but no `{FINDINGS_RULE}` rule: a rule package reports its findings as `{FINDINGS_RULE} contains finding if {{ ... }}`"
+            ),
+        }),
+        (None, true) => Err(PolicyError::Shape {
+            origin: file.origin.clone(),
+            message: format!(
+                "it defines `{FINDINGS_RULE}` but has no `# METADATA` block: add one with title, description and custom.id, custom.name, custom.severity, custom.remediation"
+            ),
+        }),
+        (None, false) => Ok(None),
+    }
+}
+
+fn check_unique(rules: &[Rule], new: &Rule) -> Result<(), PolicyError> {
+    let clash = rules.iter().find(|r| {
+        r.metadata.id == new.metadata.id || r.package == new.package
+    });
+    match clash {
+        Some(existing) => Err(PolicyError::Shape {
+            origin: new.origin.clone(),
+            message: format!(
+                "rule {} ({}) clashes with rule {} in {}: rule ids and packages must be unique",
+                new.metadata.id, new.package, existing.metadata.id, existing.origin
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Reads every `.rego` file below the given directories (sorted, for a stable load order).
+pub fn read_dirs(dirs: &[PathBuf]) -> Result<Vec<SourceFile>, PolicyError> {
+    let mut files = Vec::new();
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(PolicyError::Io {
+                path: dir.clone(),
+                message: "not a directory: --policy takes a directory of .rego files".to_owned(),
+            });
+        }
+        let mut paths = Vec::new();
+        collect_rego(dir, &mut paths)?;
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|e| PolicyError::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            files.push(SourceFile {
+                origin: path.display().to_string(),
+                text,
+            });
+        }
+    }
+    Ok(files)
+}
+
+fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+    let io_error = |e: std::io::Error| PolicyError::Io {
+        path: dir.to_owned(),
+        message: e.to_string(),
+    };
+    for entry in std::fs::read_dir(dir).map_err(io_error)? {
+        let path = entry.map_err(io_error)?.path();
+        if path.is_dir() {
+            collect_rego(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "rego") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! Rule metadata: the `# METADATA` comment block above a rule's `package` line.
+//!
+//! regorus ignores comments, so keyward reads the block itself. The block is OPA's annotation
+//! format (YAML, each line prefixed with `# `), so the same files pass `opa check`; keyward's own
+//! fields live under `custom`, as OPA intends for tool-specific data.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::snapshot::DataSection;
+
+/// How bad a finding is. Ordered from least to most severe.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Most severe first, the order reports list findings in.
+    pub const DESCENDING: [Severity; 4] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything keyward knows about a rule, from its METADATA block.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleMetadata {
+    /// Stable id, e.g. `KW-IAM-009`; waivers, fingerprints and SARIF rule ids use it.
+    pub id: String,
+    /// Short kebab-case name, e.g. `access-key-not-rotated`.
+    pub name: String,
+    /// One-line title.
+    pub title: String,
+    /// Why it matters.
+    pub description: String,
+    pub severity: Severity,
+    /// How to fix a finding.
+    pub remediation: String,
+    /// Snapshot sections the rule reads; a collection error in one of them makes the rule
+    /// *not evaluated* for the affected scope.
+    pub requires: Vec<DataSection>,
+    /// Control framework -> control ids, e.g. `aws-securityhub: [IAM.3]`.
+    pub controls: BTreeMap<String, Vec<String>>,
+    /// Links to further reading.
+    pub references: Vec<String>,
+}
+
+impl RuleMetadata {
+    /// Tags of the form `framework/control`, e.g. `cis-aws-foundations-v3.0/1.14`.
+    pub fn control_tags(&self) -> Vec<String> {
+        self.controls
+            .iter()
+            .flat_map(|(framework, ids)| ids.iter().map(move |id| format!("{framework}/{id}")))
+            .collect()
+    }
+}
+
+/// The OPA annotation block as written in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Annotation {
+    #[serde(default)]
+    scope: Option<String>,
+    title: String,
+    description: String,
+    #[serde(default)]
+    related_resources: Vec<RelatedResource>,
+    custom: Custom,
+}
+
+/// OPA's `related_resources` entry; its optional `description` is accepted and not shown.
+#[derive(Deserialize)]
+struct RelatedResource {
+    #[serde(rename = "ref")]
+    reference: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Custom {
+    id: String,
+    name: String,
+    severity: Severity,
+    remediation: String,
+    #[serde(default)]
+    requires: Vec<DataSection>,
+    #[serde(default)]
+    controls: BTreeMap<String, Vec<String>>,
+}
+
+/// A METADATA block that could not be read: the line is 1-based within the file.
+#[derive(Debug)]
+pub struct MetadataError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// Finds the `# METADATA` block in a Rego source and parses it. `Ok(None)` when the file has
+/// none (a helper library, not a rule).
+pub fn parse(source: &str) -> Result<Option<RuleMetadata>, MetadataError> {
+    let Some((first_line, yaml)) = extract_block(source) else {
+        return Ok(None);
+    };
+    let annotation: Annotation = yaml_serde::from_str(&yaml).map_err(|e| MetadataError {
+        line: first_line + e.location().map_or(0, |l| l.line().saturating_sub(1)),
+        message: crate::snapshot::strip_position(&e.to_string()),
+    })?;
+    let metadata = validate(annotation).map_err(|message| MetadataError {
+        line: first_line,
+        message,
+    })?;
+    Ok(Some(metadata))
+}
+
+/// Returns the 1-based line of the block's first YAML line and the YAML text.
+fn extract_block(source: &str) -> Option<(usize, String)> {
+    let mut lines = source.lines().enumerate();
+    let (header, _) = lines.find(|(_, line)| line.trim() == "# METADATA")?;
+    let yaml: Vec<&str> = lines
+        .map(|(_, line)| line.trim_start())
+        .take_while(|line| line.starts_with('#'))
+        .map(|line| line.strip_prefix("# ").unwrap_or(&line[1..]))
+        .collect();
+    Some((header + 2, yaml.join("\n")))
+}
+
+fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
+    if let Some(scope) = annotation.scope.as_deref()
+        && scope != "package"
+    {
+        return Err(format!(
+            "a rule's METADATA must have `scope: package` (found `{scope}`): keyward reads one rule per package"
+        ));
+    }
+    let custom = annotation.custom;
+    for (field, value) in [
+        ("title", &annotation.title),
+        ("description", &annotation.description),
+        ("custom.id", &custom.id),
+        ("custom.name", &custom.name),
+        ("custom.remediation", &custom.remediation),
+    ] {
+        if value.trim().is_empty() {
+            return Err(format!("METADATA field `{field}` must not be empty"));
+        }
+    }
+    if !is_valid_rule_id(&custom.id) {
+        return Err(format!(
+            "rule id `{}` must be upper-case letters, digits and dashes, e.g. ACME-IAM-001",
+            custom.id
+        ));
+    }
+    Ok(RuleMetadata {
+        id: custom.id,
+        name: custom.name,
+        title: annotation.title.trim().to_owned(),
+        description: annotation.description.trim().to_owned(),
+        severity: custom.severity,
+        remediation: custom.remediation.trim().to_owned(),
+        requires: custom.requires,
+        controls: custom.controls,
+        references: annotation
+            .related_resources
+            .into_iter()
+            .map(|r| r.reference)
+            .collect(),
+    })
+}
+
+/// Rule ids become SARIF rule ids, waiver keys and tags: keep them plain.
+fn is_valid_rule_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: &str = "# METADATA\n# title: A title\n# description: Why.\n# custom:\n#   id: KW-T-001\n#   name: a-rule\n#   severity: high\n#   remediation: Fix it.\n#   requires: [iam.root]\n#   controls:\n#     aws-securityhub: [IAM.4]\npackage x\n";
+
+    #[test]
+    fn parses_a_block() {
+        let m = parse(RULE).unwrap().unwrap();
+        assert_eq!(m.id, "KW-T-001");
+        assert_eq!(m.severity, Severity::High);
+        assert_eq!(m.requires, vec![DataSection::IamRoot]);
+        assert_eq!(m.control_tags(), vec!["aws-securityhub/IAM.4"]);
+    }
+
+    #[test]
+    fn no_block_is_a_library() {
+        assert!(parse("package lib\n").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_bad_severity_names_its_line() {
+        let bad = RULE.replace("severity: high", "severity: urgent");
+        let e = parse(&bad).unwrap_err();
+        assert_eq!(e.line, 7, "{}", e.message);
+        assert!(e.message.contains("urgent"), "{}", e.message);
+    }
+
+    #[test]
+    fn an_unknown_section_is_refused() {
+        let bad = RULE.replace("[iam.root]", "[iam.everything]");
+        assert!(parse(&bad).is_err());
+    }
+}

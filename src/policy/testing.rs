@@ -1,0 +1,128 @@
+//! The Rego test runner (regorus has no `opa test`): every rule named `test_*` in a loaded
+//! package is evaluated and must be `true`. Tests written this way also run under `opa test`.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::{PolicyError, SourceFile};
+
+/// The outcome of one Rego test.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestResult {
+    /// The package path, e.g. `data.keyward.iam.root_access_keys_test`.
+    pub package: String,
+    /// The test rule's name.
+    pub name: String,
+    /// The file that defines it.
+    pub origin: String,
+    pub outcome: TestOutcome,
+    #[serde(skip)]
+    pub duration: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "detail")]
+pub enum TestOutcome {
+    Passed,
+    /// The test body was false or undefined.
+    Failed,
+    /// Evaluation raised an error (the message names file and line).
+    Error(String),
+}
+
+/// Loads every file (rules, libraries and tests together) and runs the tests found in them.
+pub fn run(sources: &[SourceFile]) -> Result<Vec<TestResult>, PolicyError> {
+    let mut engine = regorus::Engine::new();
+    let mut tests = Vec::new();
+    for source in sources {
+        let package = engine
+            .add_policy(source.origin.clone(), source.text.clone())
+            .map_err(|e| PolicyError::Parse {
+                origin: source.origin.clone(),
+                message: e.to_string(),
+            })?;
+        for name in test_rule_names(&source.text) {
+            tests.push((package.clone(), name, source.origin.clone()));
+        }
+    }
+    Ok(tests
+        .into_iter()
+        .map(|(package, name, origin)| {
+            let started = Instant::now();
+            let outcome = run_one(&mut engine, &package, &name);
+            TestResult {
+                package,
+                name,
+                origin,
+                outcome,
+                duration: started.elapsed(),
+            }
+        })
+        .collect())
+}
+
+fn run_one(engine: &mut regorus::Engine, package: &str, name: &str) -> TestOutcome {
+    match engine.eval_rule(format!("{package}.{name}")) {
+        Ok(value) if value == regorus::Value::Bool(true) => TestOutcome::Passed,
+        Ok(_) => TestOutcome::Failed,
+        Err(e) => TestOutcome::Error(e.to_string()),
+    }
+}
+
+/// Test rules are the rule heads at the start of a line whose name begins with `test_`
+/// (the layout `opa fmt` writes). A name defined by several bodies is one test.
+fn test_rule_names(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let Some(rest) = line.strip_prefix("test_") else {
+            continue;
+        };
+        let tail: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let name = format!("test_{tail}");
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(origin: &str, text: &str) -> SourceFile {
+        SourceFile {
+            origin: origin.to_owned(),
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn passing_failing_and_erroring_tests_are_told_apart() {
+        let results = run(&[source(
+            "t_test.rego",
+            "package t\n\ntest_true if { 1 == 1 }\n\ntest_false if { 1 == 2 }\n\ntest_error if { 1 / 0 == 1 }\n",
+        )])
+        .unwrap();
+        let outcomes: Vec<_> = results
+            .iter()
+            .map(|r| (r.name.as_str(), &r.outcome))
+            .collect();
+        assert_eq!(outcomes[0], ("test_true", &TestOutcome::Passed));
+        assert_eq!(outcomes[1], ("test_false", &TestOutcome::Failed));
+        assert!(
+            matches!(outcomes[2], ("test_error", TestOutcome::Error(message)) if message.contains("t_test.rego:7")),
+            "{outcomes:?}"
+        );
+    }
+
+    #[test]
+    fn test_names_are_found_once() {
+        let names = test_rule_names("test_a if { true }\ntest_a if { false }\n  test_nested\ntest_b := true\n");
+        assert_eq!(names, vec!["test_a", "test_b"]);
+    }
+}

@@ -1,0 +1,143 @@
+//! The snapshot: the contract between collectors (which write it) and policies (which read it).
+
+mod model;
+
+use std::path::{Path, PathBuf};
+
+pub use model::*;
+
+/// A snapshot that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "snapshot {path}:{line}:{column}: {message}\nhint: a snapshot is written by `keyward snapshot`; its format is described by `keyward schema`"
+    )]
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "snapshot {path} has schema_version {found}, but this keyward reads version {supported}\nhint: {hint}"
+    )]
+    Version {
+        path: PathBuf,
+        found: u64,
+        supported: u32,
+        hint: &'static str,
+    },
+    #[error("cannot write snapshot {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Reads a snapshot from a JSON or YAML file.
+pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(path, &text)
+}
+
+/// Parses snapshot text; `path` only names the source in errors. JSON is recognised by its
+/// opening brace, anything else is read as YAML.
+pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
+    let value = parse_document(path, text)?;
+    check_version(path, &value)?;
+    if text.trim_start().starts_with('{') {
+        // Decode from the text again so serde_json can report the line of a type error.
+        serde_json::from_str(text).map_err(|e| json_error(path, &e))
+    } else {
+        yaml_serde::from_str(text).map_err(|e| yaml_error(path, &e))
+    }
+}
+
+/// Writes a snapshot as pretty JSON.
+pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
+    let json = serde_json::to_string_pretty(snapshot).expect("a snapshot always serializes");
+    std::fs::write(path, json + "\n").map_err(|source| SnapshotError::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn parse_document(path: &Path, text: &str) -> Result<serde_json::Value, SnapshotError> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| json_error(path, &e))
+    } else {
+        yaml_serde::from_str(text).map_err(|e| yaml_error(path, &e))
+    }
+}
+
+/// Checked before the typed decode, so that a snapshot from a newer keyward gets a version
+/// message rather than a confusing "unknown field".
+fn check_version(path: &Path, value: &serde_json::Value) -> Result<(), SnapshotError> {
+    let Some(found) = value.get("schema_version").and_then(|v| v.as_u64()) else {
+        return Err(SnapshotError::Malformed {
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message: "missing or non-numeric `schema_version`: this is not a keyward snapshot"
+                .to_owned(),
+        });
+    };
+    if found == u64::from(SCHEMA_VERSION) {
+        return Ok(());
+    }
+    let hint = if found > u64::from(SCHEMA_VERSION) {
+        "the snapshot was written by a newer keyward: upgrade keyward to read it"
+    } else {
+        "the snapshot was written by an older keyward: collect it again with this version"
+    };
+    Err(SnapshotError::Version {
+        path: path.to_owned(),
+        found,
+        supported: SCHEMA_VERSION,
+        hint,
+    })
+}
+
+fn json_error(path: &Path, e: &serde_json::Error) -> SnapshotError {
+    SnapshotError::Malformed {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()),
+    }
+}
+
+fn yaml_error(path: &Path, e: &yaml_serde::Error) -> SnapshotError {
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    SnapshotError::Malformed {
+        path: path.to_owned(),
+        line,
+        column,
+        message: strip_position(&e.to_string()),
+    }
+}
+
+/// serde_json and yaml_serde append " at line L column C"; the position is printed up front
+/// as `file:line:column`, so the tail would only repeat it.
+pub(crate) fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The JSON Schema of the snapshot format, generated from the types' doc comments.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Snapshot)).expect("a schema always serializes")
+}
