@@ -49,9 +49,10 @@ pub struct ScanArgs {
     /// Config file (thresholds, disabled rules, waivers); default: ./keyward.yaml if present.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Evaluate as of this time: RFC 3339, a date (midnight UTC), or +Nd for N days from now.
+    /// Evaluate as of this time: RFC 3339, a date (midnight UTC), +Nd (N days from now), or
+    /// `snapshot` (each snapshot's collection time). Default: now; for --demo, `snapshot`.
     #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
-    pub as_of: Option<DateTime<Utc>>,
+    pub as_of: Option<AsOf>,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Exit 1 when an unwaived finding has at least this severity (`none`: never).
@@ -154,9 +155,20 @@ pub struct PolicyTestArgs {
     pub format: ListFormat,
 }
 
-/// Parses `--as-of`: RFC 3339, `YYYY-MM-DD`, `now`, or `+Nd` (N days from now).
-pub fn parse_as_of(text: &str) -> Result<DateTime<Utc>, String> {
-    parse_as_of_at(text, Utc::now())
+/// The time rules measure ages against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    At(DateTime<Utc>),
+    /// Each snapshot's own collection time: reproduces the result of the day it was taken.
+    Snapshot,
+}
+
+/// Parses `--as-of`: RFC 3339, `YYYY-MM-DD`, `now`, `+Nd` (N days from now) or `snapshot`.
+pub fn parse_as_of(text: &str) -> Result<AsOf, String> {
+    if text == "snapshot" {
+        return Ok(AsOf::Snapshot);
+    }
+    parse_as_of_at(text, Utc::now()).map(AsOf::At)
 }
 
 fn parse_as_of_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
@@ -164,9 +176,9 @@ fn parse_as_of_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
         return Ok(now);
     }
     if let Some(days) = text.strip_prefix('+').and_then(|t| t.strip_suffix('d')) {
-        let days: i64 = days
-            .parse()
-            .map_err(|_| format!("`{text}`: expected +Nd with a whole number of days, e.g. +30d"))?;
+        let days: i64 = days.parse().map_err(|_| {
+            format!("`{text}`: expected +Nd with a whole number of days, e.g. +30d")
+        })?;
         return Ok(now + chrono::Duration::days(days));
     }
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {

@@ -21,6 +21,10 @@ pub enum Error {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {path}: {source}")]

@@ -5,7 +5,10 @@
 
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod error;
+pub mod findings;
 pub mod policy;
 pub mod report;
+pub mod scan;
 pub mod snapshot;

@@ -2,6 +2,7 @@
 
 mod policy_test;
 mod rules;
+mod scan;
 
 use std::io::Write;
 use std::path::Path;
@@ -12,12 +13,15 @@ use crate::policy::{self, PolicySet, SourceFile};
 
 pub fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
-        Command::Scan(_) => Err(Error::Usage("scan is being built".to_owned())),
+        Command::Scan(args) => scan::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Policy(PolicyCommand::Test(args)) => policy_test::run(&args),
         Command::Schema => {
             let schema = crate::snapshot::json_schema();
-            write_output(None, &(serde_json::to_string_pretty(&schema).expect("json") + "\n"))?;
+            write_output(
+                None,
+                &(serde_json::to_string_pretty(&schema).expect("json") + "\n"),
+            )?;
             Ok(exit::CLEAN)
         }
     }

@@ -24,7 +24,11 @@ pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
     };
     super::write_output(None, &text)?;
     let all_passed = results.iter().all(|r| r.outcome == TestOutcome::Passed);
-    Ok(if all_passed { exit::CLEAN } else { exit::FINDINGS })
+    Ok(if all_passed {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    })
 }
 
 fn render_text(results: &[TestResult]) -> String {
@@ -53,6 +57,10 @@ fn render_text(results: &[TestResult]) -> String {
         .iter()
         .filter(|r| r.outcome == TestOutcome::Passed)
         .count();
-    let _ = writeln!(out, "\nrego: {passed} passed, {} failed", results.len() - passed);
+    let _ = writeln!(
+        out,
+        "\nrego: {passed} passed, {} failed",
+        results.len() - passed
+    );
     out
 }

@@ -87,15 +87,16 @@ impl PolicySet {
     }
 }
 
-fn eval_findings(engine: &mut regorus::Engine, rule: &Rule) -> Result<Vec<RawFinding>, PolicyError> {
+fn eval_findings(
+    engine: &mut regorus::Engine,
+    rule: &Rule,
+) -> Result<Vec<RawFinding>, PolicyError> {
     let query = format!("{}.{FINDINGS_RULE}", rule.package);
-    let value = engine
-        .eval_rule(query)
-        .map_err(|e| PolicyError::Runtime {
-            rule: rule.metadata.id.clone(),
-            origin: rule.origin.clone(),
-            message: e.to_string(),
-        })?;
+    let value = engine.eval_rule(query).map_err(|e| PolicyError::Runtime {
+        rule: rule.metadata.id.clone(),
+        origin: rule.origin.clone(),
+        message: e.to_string(),
+    })?;
     if value == regorus::Value::Undefined {
         return Ok(Vec::new());
     }
@@ -105,9 +106,7 @@ fn eval_findings(engine: &mut regorus::Engine, rule: &Rule) -> Result<Vec<RawFin
     };
     entries
         .into_iter()
-        .map(|entry| {
-            serde_json::from_value(entry).map_err(|e| bad_finding(rule, &e.to_string()))
-        })
+        .map(|entry| serde_json::from_value(entry).map_err(|e| bad_finding(rule, &e.to_string())))
         .collect()
 }
 
@@ -158,9 +157,9 @@ fn add_file(engine: &mut regorus::Engine, file: &SourceFile) -> Result<Option<Ru
 }
 
 fn check_unique(rules: &[Rule], new: &Rule) -> Result<(), PolicyError> {
-    let clash = rules.iter().find(|r| {
-        r.metadata.id == new.metadata.id || r.package == new.package
-    });
+    let clash = rules
+        .iter()
+        .find(|r| r.metadata.id == new.metadata.id || r.package == new.package);
     match clash {
         Some(existing) => Err(PolicyError::Shape {
             origin: new.origin.clone(),

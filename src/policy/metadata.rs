@@ -13,7 +13,17 @@ use crate::snapshot::DataSection;
 
 /// How bad a finding is. Ordered from least to most severe.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -49,7 +59,7 @@ impl fmt::Display for Severity {
 }
 
 /// Everything keyward knows about a rule, from its METADATA block.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleMetadata {
     /// Stable id, e.g. `KW-IAM-009`; waivers, fingerprints and SARIF rule ids use it.
     pub id: String,

@@ -58,11 +58,15 @@ pub enum PolicyError {
         message: String,
     },
     /// regorus' message already carries `file:line:column` and the offending source line.
-    #[error("policy {origin} does not parse:\n{message}\nhint: keyward reads Rego v1 (`if` and `contains` keywords)")]
+    #[error(
+        "policy {origin} does not parse:\n{message}\nhint: keyward reads Rego v1 (`if` and `contains` keywords)"
+    )]
     Parse { origin: String, message: String },
     #[error("policy {origin} is not a usable rule: {message}")]
     Shape { origin: String, message: String },
-    #[error("rule {rule} ({origin}) failed while evaluating:\n{message}\nhint: run `keyward policy test` on the rule's directory to reproduce it")]
+    #[error(
+        "rule {rule} ({origin}) failed while evaluating:\n{message}\nhint: run `keyward policy test` on the rule's directory to reproduce it"
+    )]
     Runtime {
         rule: String,
         origin: String,

@@ -122,7 +122,9 @@ mod tests {
 
     #[test]
     fn test_names_are_found_once() {
-        let names = test_rule_names("test_a if { true }\ntest_a if { false }\n  test_nested\ntest_b := true\n");
+        let names = test_rule_names(
+            "test_a if { true }\ntest_a if { false }\n  test_nested\ntest_b := true\n",
+        );
         assert_eq!(names, vec!["test_a", "test_b"]);
     }
 }

@@ -442,7 +442,9 @@ pub struct CollectionError {
 
 /// The sections of a snapshot that rules declare they need (`custom.requires` in a rule's
 /// METADATA).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub enum DataSection {
     /// `root`: the root user's MFA, keys and sign-ins.
     #[serde(rename = "iam.root")]

@@ -1,0 +1,305 @@
+//! `keyward.yaml`: thresholds, disabled rules, third-party key markers and waivers.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::policy::PolicySet;
+
+/// The file looked for in the working directory when `--config` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "keyward.yaml";
+
+/// The scan settings. Every field has a default, so an empty file (or none) is valid.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Limits the rules measure against.
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// Words that mark a secret as a third-party API key (replaces the default list).
+    #[serde(default = "default_markers")]
+    pub third_party_key_markers: Vec<String>,
+    /// Rule ids that are not run.
+    #[serde(default)]
+    pub disabled_rules: Vec<String>,
+    /// Accepted findings, each with an owner, a reason and an expiry date.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+    /// Where the config was read from, for messages and SARIF locations; `None` for defaults.
+    #[serde(skip)]
+    pub source: Option<ConfigSource>,
+}
+
+/// The file a config came from and the line of each waiver in it.
+#[derive(Debug, Clone)]
+pub struct ConfigSource {
+    pub path: PathBuf,
+    pub waiver_lines: Vec<usize>,
+}
+
+/// Limits the rules measure against (`input.evaluation.thresholds` in Rego).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// Active access keys older than this are reported (CIS 1.14).
+    pub max_access_key_age_days: u32,
+    /// Passwords and keys unused this long are reported (CIS 1.12).
+    pub unused_credential_days: u32,
+    /// Root activity within this many days is reported (CIS 1.7).
+    pub root_recent_use_days: u32,
+    /// A never-used key created this close to its user counts as set up with it (CIS 1.11).
+    pub initial_key_window_hours: u32,
+    /// Rotation schedules longer than this are reported (SecretsManager.4).
+    pub max_rotation_interval_days: u32,
+    /// A rotation later than its schedule by more than this is overdue (SecretsManager.2).
+    pub rotation_grace_days: u32,
+    /// Secrets not read for this long are reported (SecretsManager.3).
+    pub unused_secret_days: u32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            max_access_key_age_days: 90,
+            unused_credential_days: 45,
+            root_recent_use_days: 30,
+            initial_key_window_hours: 24,
+            max_rotation_interval_days: 90,
+            rotation_grace_days: 3,
+            unused_secret_days: 90,
+        }
+    }
+}
+
+/// Names and tags that mark AI-provider and other third-party API keys. Matched
+/// case-insensitively as substrings of a secret's name, description, tag keys and values.
+fn default_markers() -> Vec<String> {
+    [
+        "openai",
+        "anthropic",
+        "claude",
+        "gemini",
+        "mistral",
+        "cohere",
+        "huggingface",
+        "hf_token",
+        "groq",
+        "perplexity",
+        "deepseek",
+        "openrouter",
+        "replicate",
+        "api-key",
+        "api_key",
+        "apikey",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// An accepted finding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// The rule id it applies to.
+    pub rule: String,
+    /// The resource ARN it applies to; `*` matches any run of characters, `?` one character.
+    pub resource: String,
+    /// Why the finding is accepted.
+    pub reason: String,
+    /// Who answers for it (a person or team).
+    pub owner: String,
+    /// The last day the waiver applies (YYYY-MM-DD); it stops suppressing after that.
+    pub expires: NaiveDate,
+}
+
+impl Waiver {
+    pub fn matches(&self, rule_id: &str, resource: &str) -> bool {
+        self.rule == rule_id && wildcard_match(&self.resource, resource)
+    }
+}
+
+/// Glob-style match where `*` also crosses `/` and `:`, as ARNs need.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    // Classic two-pointer match with backtracking to the last `*`.
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star_p, star_t)) = star {
+            pi = star_p + 1;
+            ti = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// A config that could not be used; `line` is 1-based.
+#[derive(Debug, thiserror::Error)]
+#[error("config {path}:{line}: {message}\nhint: {hint}")]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+    pub hint: String,
+}
+
+/// Reads the config named by `--config`, else `./keyward.yaml` if it exists, else the defaults.
+pub fn load(explicit: Option<&Path>, policies: &PolicySet) -> Result<Config, ConfigError> {
+    let path = match explicit {
+        Some(path) => path.to_owned(),
+        None if Path::new(DEFAULT_CONFIG_FILE).is_file() => PathBuf::from(DEFAULT_CONFIG_FILE),
+        None => return Ok(Config::default()),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+        path: path.clone(),
+        line: 1,
+        message: format!("cannot read it: {e}"),
+        hint: "--config takes the path of a YAML file".to_owned(),
+    })?;
+    parse(&path, &text, policies)
+}
+
+impl Default for Config {
+    /// The defaults, as an empty config file gives them.
+    fn default() -> Config {
+        Config {
+            thresholds: Thresholds::default(),
+            third_party_key_markers: default_markers(),
+            disabled_rules: Vec::new(),
+            waivers: Vec::new(),
+            source: None,
+        }
+    }
+}
+
+/// Parses config text and checks it against the loaded rules.
+pub fn parse(path: &Path, text: &str, policies: &PolicySet) -> Result<Config, ConfigError> {
+    let error = |line: usize, message: String, hint: &str| ConfigError {
+        path: path.to_owned(),
+        line,
+        message,
+        hint: hint.to_owned(),
+    };
+    let mut config: Config = if text.trim().is_empty() {
+        Config::default()
+    } else {
+        yaml_serde::from_str(text).map_err(|e| {
+            error(
+                e.location().map_or(1, |l| l.line()),
+                crate::snapshot::strip_position(&e.to_string()),
+                "README.md (Configuration) lists every key with its default",
+            )
+        })?
+    };
+    let waiver_lines = sequence_item_lines(text, "waivers", config.waivers.len());
+    let disabled_lines = sequence_item_lines(text, "disabled_rules", config.disabled_rules.len());
+    let unknown_rule_hint = "`keyward rules` lists the rule ids (with --policy for your own rules)";
+    for (rule, line) in config.disabled_rules.iter().zip(&disabled_lines) {
+        if policies.rule(rule).is_none() {
+            return Err(error(
+                *line,
+                format!("disabled_rules: unknown rule id `{rule}`"),
+                unknown_rule_hint,
+            ));
+        }
+    }
+    for (waiver, line) in config.waivers.iter().zip(&waiver_lines) {
+        if policies.rule(&waiver.rule).is_none() {
+            return Err(error(
+                *line,
+                format!("waiver for unknown rule id `{}`", waiver.rule),
+                unknown_rule_hint,
+            ));
+        }
+        for (field, value) in [
+            ("reason", &waiver.reason),
+            ("owner", &waiver.owner),
+            ("resource", &waiver.resource),
+        ] {
+            if value.trim().is_empty() {
+                return Err(error(
+                    *line,
+                    format!("waiver for {}: `{field}` must not be empty", waiver.rule),
+                    "a waiver needs a rule, a resource, a reason, an owner and an expiry date",
+                ));
+            }
+        }
+    }
+    config.source = Some(ConfigSource {
+        path: path.to_owned(),
+        waiver_lines,
+    });
+    Ok(config)
+}
+
+/// The 1-based lines of the items of the top-level block sequence `key:`, one per item.
+/// yaml_serde keeps no positions after parsing; this reads the block layout instead, and falls
+/// back to the key's own line for flow-style lists (`key: [a, b]`).
+fn sequence_item_lines(text: &str, key: &str, items: usize) -> Vec<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let header = format!("{key}:");
+    let Some(start) = lines.iter().position(|l| l.starts_with(&header)) else {
+        return vec![1; items];
+    };
+    let mut item_indent: Option<usize> = None;
+    let mut found = Vec::new();
+    for (offset, line) in lines[start + 1..].iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if indent == 0 && !trimmed.starts_with('-') {
+            break; // the next top-level key
+        }
+        if trimmed.starts_with('-') && *item_indent.get_or_insert(indent) == indent {
+            found.push(start + offset + 2);
+        }
+    }
+    if found.len() == items {
+        found
+    } else {
+        vec![start + 1; items]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_cross_arn_separators() {
+        assert!(wildcard_match(
+            "arn:aws:iam::*:user/legacy-*",
+            "arn:aws:iam::123456789012:user/legacy-ci"
+        ));
+        assert!(wildcard_match("*", "anything"));
+        assert!(wildcard_match("a?c", "abc"));
+        assert!(!wildcard_match(
+            "arn:aws:iam::*:user/legacy-*",
+            "arn:aws:iam::123456789012:user/alice"
+        ));
+        assert!(!wildcard_match("abc", "abcd"));
+        assert!(wildcard_match("a*b*c", "aXXbYYc"));
+        assert!(!wildcard_match("a*b*c", "aXXbYY"));
+    }
+
+    #[test]
+    fn sequence_items_are_located() {
+        let text = "thresholds:\n  max_access_key_age_days: 30\nwaivers:\n  - rule: A\n    owner: x\n\n  - rule: B\ndisabled_rules: [X]\n";
+        assert_eq!(sequence_item_lines(text, "waivers", 2), vec![4, 7]);
+        assert_eq!(sequence_item_lines(text, "disabled_rules", 1), vec![8]);
+        let unindented = "waivers:\n- rule: A\n  owner: x\n- rule: B\n";
+        assert_eq!(sequence_item_lines(unindented, "waivers", 2), vec![2, 4]);
+    }
+}

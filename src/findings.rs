@@ -1,0 +1,132 @@
+//! The finding types every report format reads.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::policy::Severity;
+
+/// One problem on one resource.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Finding {
+    /// The rule that found it, e.g. `KW-IAM-009`.
+    pub rule_id: String,
+    pub severity: Severity,
+    /// The account the resource belongs to.
+    pub account_id: String,
+    /// The region of a regional resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// ARN of the resource.
+    pub resource: String,
+    /// What is wrong, naming the resource and the evidence.
+    pub message: String,
+    /// The facts behind the message.
+    #[serde(default)]
+    pub evidence: serde_json::Map<String, serde_json::Value>,
+    /// Stable across scans for the same rule, account, resource and key: baselines, diffs and
+    /// GitHub alerts follow a finding by it.
+    pub fingerprint: String,
+    /// The waiver that accepts this finding, if one does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
+    /// A place in a file the finding is about (config findings such as an expired waiver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<FileLocation>,
+}
+
+impl Finding {
+    pub fn is_waived(&self) -> bool {
+        self.waiver.is_some()
+    }
+}
+
+/// The waiver that accepted a finding.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AppliedWaiver {
+    pub owner: String,
+    pub reason: String,
+    pub expires: NaiveDate,
+}
+
+/// A line in a file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileLocation {
+    pub path: String,
+    pub line: usize,
+}
+
+/// A rule that could not be judged for some scope because its data was not collected.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NotEvaluated {
+    pub rule_id: String,
+    pub account_id: String,
+    /// The region the gap is limited to; `null` for global data or every region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The resource the gap is limited to, if it is one resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// What failed, from the snapshot's collection errors.
+    pub reason: String,
+}
+
+/// The stable identity of a finding: a hash of what it is about, never of its wording, so a
+/// reworded message or a changed age keeps the same fingerprint.
+pub fn fingerprint(rule_id: &str, account_id: &str, resource: &str, key: Option<&str>) -> String {
+    let mut hasher = Sha256::new();
+    for part in [rule_id, account_id, resource, key.unwrap_or("")] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let digest = hasher.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_distinguish_keys() {
+        let a = fingerprint(
+            "KW-IAM-009",
+            "123456789012",
+            "arn:aws:iam::123456789012:user/alice",
+            Some("k1"),
+        );
+        assert_eq!(a.len(), 32);
+        assert_eq!(
+            a,
+            fingerprint(
+                "KW-IAM-009",
+                "123456789012",
+                "arn:aws:iam::123456789012:user/alice",
+                Some("k1")
+            )
+        );
+        assert_ne!(
+            a,
+            fingerprint(
+                "KW-IAM-009",
+                "123456789012",
+                "arn:aws:iam::123456789012:user/alice",
+                Some("k2")
+            )
+        );
+        assert_ne!(
+            a,
+            fingerprint(
+                "KW-IAM-008",
+                "123456789012",
+                "arn:aws:iam::123456789012:user/alice",
+                Some("k1")
+            )
+        );
+        // The separator keeps ("ab", "c") and ("a", "bc") apart.
+        assert_ne!(
+            fingerprint("ab", "c", "", None),
+            fingerprint("a", "bc", "", None)
+        );
+    }
+}

@@ -1,0 +1,135 @@
+//! Markdown for GitHub job summaries and pull-request comments: a per-account roll-up, then
+//! the findings by severity, then waived findings and checks not evaluated.
+
+use std::fmt::Write;
+
+use crate::findings::Finding;
+use crate::policy::Severity;
+use crate::scan::ScanReport;
+
+/// GitHub caps a step summary at 1 MiB; past this many rows the details point to the full report.
+const MAX_DETAIL_ROWS: usize = 1000;
+
+pub fn render(report: &ScanReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## keyward: AWS credential hygiene\n");
+    let _ = writeln!(
+        out,
+        "As of {}. **{}**.\n",
+        report.as_of.format("%Y-%m-%d %H:%M UTC"),
+        super::summary_line(report)
+    );
+    rollup(&mut out, report);
+    findings(&mut out, report);
+    not_evaluated(&mut out, report);
+    out
+}
+
+fn rollup(out: &mut String, report: &ScanReport) {
+    let _ = writeln!(
+        out,
+        "| Account | Critical | High | Medium | Low | Waived | Not evaluated |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    for account in &report.accounts {
+        let count = |s: Severity| {
+            account
+                .findings
+                .iter()
+                .filter(|f| !f.is_waived() && f.severity == s)
+                .count()
+        };
+        let name = match &account.account.alias {
+            Some(alias) => format!("{} ({})", account.account.id, escape(alias)),
+            None => account.account.id.clone(),
+        };
+        let waived = account.findings.iter().filter(|f| f.is_waived()).count();
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {} | {} | {waived} | {} |",
+            count(Severity::Critical),
+            count(Severity::High),
+            count(Severity::Medium),
+            count(Severity::Low),
+            account.not_evaluated.len()
+        );
+    }
+    let _ = writeln!(out);
+}
+
+fn findings(out: &mut String, report: &ScanReport) {
+    let all: Vec<&Finding> = report.all_findings().collect();
+    if all.is_empty() {
+        let _ = writeln!(out, "No findings.\n");
+        return;
+    }
+    let _ = writeln!(out, "| Severity | Rule | Account | Finding |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    let mut ordered = all.clone();
+    ordered.sort_by_key(|f| (f.is_waived(), std::cmp::Reverse(f.severity)));
+    for finding in ordered.iter().take(MAX_DETAIL_ROWS) {
+        let title = report
+            .rule(&finding.rule_id)
+            .map_or("", |r| r.title.as_str());
+        let status = match &finding.waiver {
+            Some(w) => format!(" _(waived by {} until {})_", escape(&w.owner), w.expires),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | `{}` {} | {} | {}<br>`{}`{status} |",
+            finding.severity,
+            finding.rule_id,
+            escape(title),
+            finding.account_id,
+            escape(&finding.message),
+            escape(&finding.resource)
+        );
+    }
+    if all.len() > MAX_DETAIL_ROWS {
+        let _ = writeln!(
+            out,
+            "\n{} more findings are in the JSON or SARIF report.",
+            all.len() - MAX_DETAIL_ROWS
+        );
+    }
+    let _ = writeln!(out);
+}
+
+fn not_evaluated(out: &mut String, report: &ScanReport) {
+    let gaps: Vec<_> = report
+        .accounts
+        .iter()
+        .flat_map(|a| &a.not_evaluated)
+        .collect();
+    if gaps.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "### Not evaluated\n\nThese checks could not run because their data was not collected:\n"
+    );
+    let _ = writeln!(out, "| Rule | Account | Scope | Reason |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for gap in gaps.iter().take(MAX_DETAIL_ROWS) {
+        let scope = [gap.region.as_deref(), gap.resource.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            gap.rule_id,
+            gap.account_id,
+            escape(&scope),
+            escape(&gap.reason)
+        );
+    }
+    let _ = writeln!(out);
+}
+
+/// Keeps a value inside its table cell.
+fn escape(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', "<br>")
+}
