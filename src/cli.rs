@@ -25,8 +25,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Evaluate snapshots (or the bundled demo account) and report findings.
+    /// Scan the AWS account of the current credentials (or saved snapshots, or the bundled demo
+    /// account) and report findings.
     Scan(ScanArgs),
+    /// Collect the AWS account of the current credentials into a snapshot file, to evaluate
+    /// later with `scan --snapshot`.
+    Snapshot(SnapshotArgs),
     /// List the rules, or show one rule's documentation.
     Rules(RulesArgs),
     /// Work with Rego policies.
@@ -45,6 +49,8 @@ pub struct ScanArgs {
     #[arg(long, conflicts_with = "snapshots")]
     pub demo: bool,
     #[command(flatten)]
+    pub collect: CollectArgs,
+    #[command(flatten)]
     pub policies: PolicyArgs,
     /// Config file (thresholds, disabled rules, waivers); default: ./keyward.yaml if present.
     #[arg(long, value_name = "FILE")]
@@ -61,6 +67,60 @@ pub struct ScanArgs {
     /// What a waived finding becomes: reported as suppressed (`include`), or left out (`omit`).
     #[arg(long, value_name = "MODE", default_value = "include")]
     pub waived: WaivedMode,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Where to write the snapshot (JSON).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub collect: CollectArgs,
+}
+
+/// How live collection reaches AWS. Credentials come from the standard AWS chain
+/// (environment, shared files, SSO, web identity, container or instance role).
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Named profile from the shared AWS config files.
+    #[arg(long, value_name = "NAME", help_heading = "AWS")]
+    pub profile: Option<String>,
+    /// Only list secrets in this region (repeatable); default: every enabled region.
+    #[arg(long = "region", value_name = "REGION", help_heading = "AWS")]
+    pub regions: Vec<String>,
+    /// Send every AWS call to this endpoint (default: AWS, or $AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    pub endpoint_url: Option<String>,
+    /// Attempts per call, retries of throttling and server errors included.
+    #[arg(long, value_name = "N", default_value_t = 5, help_heading = "AWS")]
+    pub max_attempts: u32,
+    /// Seconds to wait for a connection.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 5,
+        help_heading = "AWS"
+    )]
+    pub connect_timeout: u64,
+    /// Seconds to wait for a response to one request.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        help_heading = "AWS"
+    )]
+    pub read_timeout: u64,
+    /// Seconds the whole collection may take; calls still running then are reported as timed out.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 900,
+        help_heading = "AWS"
+    )]
+    pub deadline: u64,
+    /// Per-secret calls in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, help_heading = "AWS")]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Args)]
@@ -150,6 +210,9 @@ pub struct PolicyTestArgs {
     /// Leave the built-in pack out (e.g. to test a checkout of `policies/` itself).
     #[arg(long)]
     pub no_builtin: bool,
+    /// Also list the lines of rule and library files that no test evaluated.
+    #[arg(long)]
+    pub coverage: bool,
     /// `table` or `json`.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: ListFormat,

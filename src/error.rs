@@ -25,6 +25,8 @@ pub enum Error {
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    #[error(transparent)]
+    Identity(#[from] crate::collect::IdentityError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {path}: {source}")]

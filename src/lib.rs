@@ -4,6 +4,7 @@
 //! it into findings, and a report format renders them.
 
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod error;

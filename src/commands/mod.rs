@@ -1,5 +1,6 @@
 //! One function per subcommand; each returns the process exit code or an error (exit 2).
 
+mod collect;
 mod policy_test;
 mod rules;
 mod scan;
@@ -14,6 +15,26 @@ use crate::policy::{self, PolicySet, SourceFile};
 pub fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Snapshot(args) => {
+            let snapshot = collect::collect_one(&args.collect)?;
+            crate::snapshot::save(&snapshot, &args.output)?;
+            eprintln!(
+                "keyward: wrote the snapshot of account {} to {}",
+                snapshot.account.id,
+                args.output.display()
+            );
+            Ok(
+                if snapshot
+                    .collection_errors
+                    .iter()
+                    .any(|e| !e.sections.is_empty())
+                {
+                    exit::INCOMPLETE
+                } else {
+                    exit::CLEAN
+                },
+            )
+        }
         Command::Rules(args) => rules::run(&args),
         Command::Policy(PolicyCommand::Test(args)) => policy_test::run(&args),
         Command::Schema => {

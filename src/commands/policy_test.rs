@@ -4,14 +4,15 @@ use std::fmt::Write;
 
 use crate::cli::{ListFormat, PolicyArgs, PolicyTestArgs};
 use crate::error::{Error, exit};
-use crate::policy::testing::{self, TestOutcome, TestResult};
+use crate::policy::testing::{self, TestOutcome, TestRun};
 
 pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
     let sources = super::policy_sources(&PolicyArgs {
         dirs: args.dirs.clone(),
         no_builtin: args.no_builtin,
     })?;
-    let results = testing::run(&sources)?;
+    let run = testing::run(&sources)?;
+    let results = &run.results;
     if results.is_empty() {
         return Err(Error::Usage(
             "no Rego tests found: tests are rules named `test_*` in files ending in `_test.rego`"
@@ -19,8 +20,8 @@ pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
         ));
     }
     let text = match args.format {
-        ListFormat::Table => render_text(&results),
-        ListFormat::Json => serde_json::to_string_pretty(&results).expect("json") + "\n",
+        ListFormat::Table => render_text(&run, args.coverage),
+        ListFormat::Json => serde_json::to_string_pretty(&run).expect("json") + "\n",
     };
     super::write_output(None, &text)?;
     let all_passed = results.iter().all(|r| r.outcome == TestOutcome::Passed);
@@ -31,7 +32,8 @@ pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
     })
 }
 
-fn render_text(results: &[TestResult]) -> String {
+fn render_text(run: &TestRun, coverage: bool) -> String {
+    let results = &run.results;
     let mut out = String::new();
     for result in results {
         let label = match &result.outcome {
@@ -57,6 +59,16 @@ fn render_text(results: &[TestResult]) -> String {
         .iter()
         .filter(|r| r.outcome == TestOutcome::Passed)
         .count();
+    if coverage {
+        let _ = writeln!(out, "\nLines no test evaluated:");
+        for file in &run.uncovered {
+            let lines: Vec<String> = file.lines.iter().map(u32::to_string).collect();
+            let _ = writeln!(out, "  {}: {}", file.origin, lines.join(", "));
+        }
+        if run.uncovered.is_empty() {
+            let _ = writeln!(out, "  none");
+        }
+    }
     let _ = writeln!(
         out,
         "\nrego: {passed} passed, {} failed",

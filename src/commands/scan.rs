@@ -38,10 +38,7 @@ fn read_snapshots(args: &ScanArgs) -> Result<Vec<Snapshot>, Error> {
     let snapshots = if args.demo {
         vec![snapshot::parse(Path::new("<demo>"), DEMO_SNAPSHOT)?]
     } else if args.snapshots.is_empty() {
-        return Err(Error::Usage(
-            "nothing to scan: give --snapshot FILE (a saved snapshot) or --demo (the bundled demo account)"
-                .to_owned(),
-        ));
+        vec![super::collect::collect_one(&args.collect)?]
     } else {
         args.snapshots
             .iter()

@@ -31,9 +31,25 @@ pub enum TestOutcome {
     Error(String),
 }
 
+/// The results of a test run, and the lines of non-test files that no test evaluated.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestRun {
+    pub results: Vec<TestResult>,
+    pub uncovered: Vec<UncoveredLines>,
+}
+
+/// Lines of a rule or library file that the tests never evaluated. An unsupported builtin
+/// fails only when its line runs, so an uncovered line is an untested line.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncoveredLines {
+    pub origin: String,
+    pub lines: Vec<u32>,
+}
+
 /// Loads every file (rules, libraries and tests together) and runs the tests found in them.
-pub fn run(sources: &[SourceFile]) -> Result<Vec<TestResult>, PolicyError> {
+pub fn run(sources: &[SourceFile]) -> Result<TestRun, PolicyError> {
     let mut engine = regorus::Engine::new();
+    engine.set_enable_coverage(true);
     let mut tests = Vec::new();
     for source in sources {
         let package = engine
@@ -46,7 +62,7 @@ pub fn run(sources: &[SourceFile]) -> Result<Vec<TestResult>, PolicyError> {
             tests.push((package.clone(), name, source.origin.clone()));
         }
     }
-    Ok(tests
+    let results = tests
         .into_iter()
         .map(|(package, name, origin)| {
             let started = Instant::now();
@@ -59,12 +75,31 @@ pub fn run(sources: &[SourceFile]) -> Result<Vec<TestResult>, PolicyError> {
                 duration: started.elapsed(),
             }
         })
-        .collect())
+        .collect();
+    Ok(TestRun {
+        results,
+        uncovered: uncovered_lines(&engine),
+    })
+}
+
+fn uncovered_lines(engine: &regorus::Engine) -> Vec<UncoveredLines> {
+    let Ok(report) = engine.get_coverage_report() else {
+        return Vec::new();
+    };
+    report
+        .files
+        .into_iter()
+        .filter(|file| !file.path.ends_with("_test.rego") && !file.not_covered.is_empty())
+        .map(|file| UncoveredLines {
+            origin: file.path,
+            lines: file.not_covered.into_iter().collect(),
+        })
+        .collect()
 }
 
 fn run_one(engine: &mut regorus::Engine, package: &str, name: &str) -> TestOutcome {
     match engine.eval_rule(format!("{package}.{name}")) {
-        Ok(value) if value == regorus::Value::Bool(true) => TestOutcome::Passed,
+        Ok(regorus::Value::Bool(true)) => TestOutcome::Passed,
         Ok(_) => TestOutcome::Failed,
         Err(e) => TestOutcome::Error(e.to_string()),
     }
@@ -107,7 +142,8 @@ mod tests {
             "t_test.rego",
             "package t\n\ntest_true if { 1 == 1 }\n\ntest_false if { 1 == 2 }\n\ntest_error if { 1 / 0 == 1 }\n",
         )])
-        .unwrap();
+        .unwrap()
+        .results;
         let outcomes: Vec<_> = results
             .iter()
             .map(|r| (r.name.as_str(), &r.outcome))

@@ -1,0 +1,153 @@
+# Helpers for IAM policy documents, kept exactly as AWS returns them: `Statement`, `Action`,
+# `NotAction`, `Resource` and `NotResource` may each be a single value or a list; action names are
+# case-insensitive; `*` and `?` are wildcards that match across `:` and `/`.
+package keyward.lib.iam
+
+# A single value or a list, as a list. Undefined when the value is (an absent field).
+as_array(value) := value if is_array(value)
+
+as_array(value) := [value] if not is_array(value)
+
+# The statements of a policy document. Undefined for a document that has none.
+statements(document) := as_array(document.Statement)
+
+# Whether a statement has a non-empty Condition block (it grants only when the condition holds).
+is_conditional(statement) if count(statement.Condition) > 0
+
+# Whether an Allow statement grants `action` ("service:Operation"): one of its Action patterns
+# matches it, or its NotAction list leaves it out (Allow + NotAction grants everything else).
+allows_action(statement, action) if {
+	statement.Effect == "Allow"
+	some pattern in as_array(statement.Action)
+	action_matches(pattern, action)
+}
+
+allows_action(statement, action) if {
+	statement.Effect == "Allow"
+	excluded := as_array(statement.NotAction)
+	not any_action_matches(excluded, action)
+}
+
+any_action_matches(patterns, action) if {
+	some pattern in patterns
+	action_matches(pattern, action)
+}
+
+# Whether an IAM action pattern ("s3:Get*", "*") matches an action, ignoring case as IAM does.
+action_matches(pattern, action) if lower(pattern) == lower(action)
+
+action_matches(pattern, action) if {
+	p := lower(pattern)
+	a := lower(action)
+	prefix := literal_prefix(p)
+	prefix != p # it has a wildcard
+	# Most patterns name another service: a string test rules them out before a glob is compiled.
+	startswith(a, prefix)
+	glob_safe(p)
+	glob.match(p, [], a) # actions contain no ".", the default delimiter
+}
+
+# The part of a pattern before its first wildcard.
+literal_prefix(pattern) := split(split(pattern, "*")[0], "?")[0]
+
+# glob.match reads `[…]`, `{…}` and `\` as syntax (and fails on an unbalanced one); IAM has no
+# such syntax. Patterns that contain them are not globbed: they match only themselves.
+glob_safe(pattern) if {
+	every c in ["[", "]", "{", "}", "\\"] {
+		not contains(pattern, c)
+	}
+}
+
+# Whether a statement's resources include every Secrets Manager secret.
+on_every_secret(statement) if {
+	some resource in as_array(statement.Resource)
+	covers_every_secret(resource)
+}
+
+# Allow + NotResource applies to everything but the listed resources: every secret stays
+# covered when none of them can name a secret.
+on_every_secret(statement) if {
+	excluded := as_array(statement.NotResource)
+	every resource in excluded {
+		not may_name_secrets(resource)
+	}
+}
+
+# Whether a Resource pattern covers every secret: "*", or an ARN pattern whose secret-name part is
+# all wildcard, whatever its partition, region and account ("arn:aws:secretsmanager:*",
+# "arn:aws:secretsmanager:us-east-1:123456789012:secret:*").
+#
+# How: a pattern that ends in `*` and matches the ARN of a secret with an empty name matches every
+# name after it too. The probe ARN takes partition, region and account from the pattern itself, so
+# a pattern limited to one region or account still counts; `*` spanning colons
+# ("arn:*:secret:*") is handled by glob.match without delimiters, as IAM does.
+covers_every_secret(resource) if resource == "*"
+
+covers_every_secret(resource) if {
+	resource != "*"
+	endswith(resource, "*")
+	glob_safe(resource)
+	glob.match(resource, null, empty_secret_arn(split(resource, ":")))
+}
+
+empty_secret_arn(parts) := sprintf("arn:%s:secretsmanager:%s:%s:secret:", [
+	arn_part(parts, 1, "aws"),
+	arn_part(parts, 3, "us-east-1"),
+	arn_part(parts, 4, "123456789012"),
+])
+
+# Part i of a split ARN pattern, or the fallback when the pattern is shorter (its last `*` then
+# spans the missing parts, so any value does).
+arn_part(parts, i, _) := parts[i]
+
+arn_part(parts, i, fallback) := fallback if not parts[i]
+
+# Whether a resource pattern might name a Secrets Manager secret: a bare wildcard ("*", "arn:*"),
+# a service part matching "secretsmanager", or a pattern too odd to tell.
+may_name_secrets(resource) if count(split(resource, ":")) < 3
+
+may_name_secrets(resource) if not glob_safe(resource)
+
+may_name_secrets(resource) if {
+	service := split(resource, ":")[2]
+	glob_safe(service)
+	glob.match(service, null, "secretsmanager")
+}
+
+# Managed policies by ARN, built once per evaluation.
+policies_by_arn := {p.arn: p | some p in input.snapshot.policies}
+
+# The principals that hold policies, by kind.
+principals_by_kind := {
+	"user": object.get(input.snapshot, "users", []),
+	"group": object.get(input.snapshot, "groups", []),
+	"role": object.get(input.snapshot, "roles", []),
+}
+
+# Every policy of a user, group or role: its inline policies, then the managed policies attached
+# to it (documents looked up in input.snapshot.policies; one missing there is skipped). Each is
+# {"name", "arn" (null for an inline policy), "document"}.
+principal_policies(principal) := array.concat(
+	[{"name": p.name, "arn": null, "document": p.document} | some p in principal.inline_policies],
+	[{"name": a.name, "arn": a.arn, "document": policies_by_arn[a.arn].document} |
+		some a in principal.attached_policies
+	],
+)
+
+# --- Credentials -------------------------------------------------------------------------------
+
+# When an access key was last used; null when it never was.
+key_last_used(key) := object.get(key, ["last_used", "date"], null)
+
+# The date part of an RFC 3339 timestamp, for messages.
+day(timestamp) := substring(timestamp, 0, 10)
+
+# "last used 2026-05-01" or "never used", for messages.
+use_phrase(null) := "never used"
+
+use_phrase(timestamp) := sprintf("last used %s", [day(timestamp)]) if timestamp != null
+
+# The first of two values that is not null.
+first_set(a, _) := a if a != null
+
+first_set(null, b) := b

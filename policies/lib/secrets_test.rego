@@ -1,0 +1,262 @@
+package keyward.lib.secrets_test
+
+import data.keyward.lib.secrets
+import data.keyward.lib.secrets_input as t
+
+# A secret rotating on a schedule expression, or with both fields set.
+on(expression) := t.secret("s", t.rotating_on(expression, null))
+
+every_days(days) := t.secret("s", t.rotating_every(days, null))
+
+both(days, expression) := t.secret("s", t.rotating({"automatically_after_days": days, "schedule_expression": expression}, null))
+
+# ---------------------------------------------------------------------------------------------
+# as_list, day
+
+test_as_list_wraps_a_single_value if {
+	secrets.as_list({"Effect": "Allow"}) == [{"Effect": "Allow"}]
+	secrets.as_list("*") == ["*"]
+	secrets.as_list(["a", "b"]) == ["a", "b"]
+}
+
+test_day_is_the_date_part if {
+	secrets.day("2026-01-02T03:04:05Z") == "2026-01-02"
+}
+
+# ---------------------------------------------------------------------------------------------
+# schedule: AutomaticallyAfterDays and rate()
+
+test_schedule_automatically_after_days if {
+	secrets.schedule(every_days(30)) == {"days": 30, "label": "every 30 days"}
+	secrets.interval_days(every_days(30)) == 30
+}
+
+test_schedule_rate_days if {
+	secrets.schedule(on("rate(180 days)")) == {"days": 180, "label": "rate(180 days)"}
+	secrets.interval_days(on("rate(1 day)")) == 1
+}
+
+test_schedule_rate_hours if {
+	secrets.interval_days(on("rate(12 hours)")) == 0.5
+	secrets.interval_days(on("rate(48 hours)")) == 2
+	secrets.interval_days(on("rate(1 hour)")) * 24 == 1
+}
+
+test_schedule_rate_tolerates_case_and_spaces if {
+	secrets.interval_days(on("  Rate( 10  Days ) ")) == 10
+}
+
+test_schedule_expression_wins_over_automatically_after_days if {
+	secrets.interval_days(both(30, "rate(120 days)")) == 120
+}
+
+test_schedule_falls_back_to_automatically_after_days if {
+	secrets.schedule(both(30, "rate(ten days)")) == {"days": 30, "label": "every 30 days"}
+	secrets.interval_days(both(30, "every month")) == 30
+}
+
+test_schedule_unknown if {
+	not secrets.schedule(on("rate(ten days)"))
+	not secrets.schedule(on("rate(10 weeks)"))
+	not secrets.schedule(t.secret("s", t.rotating(null, null)))
+	not secrets.schedule(t.secret("s", t.rotating({}, null)))
+	not secrets.schedule(t.secret("s", {}))
+}
+
+# ---------------------------------------------------------------------------------------------
+# schedule: cron(), approximated by its longest gap
+
+test_cron_daily if {
+	secrets.interval_days(on("cron(0 3 * * ? *)")) == 1
+	secrets.interval_days(on("cron(0 3 ? * * *)")) == 1
+	secrets.interval_days(on("cron(0 */4 * * ? *)")) == 1
+}
+
+test_cron_weekly if {
+	secrets.interval_days(on("cron(0 3 ? * MON *)")) == 7
+	secrets.interval_days(on("cron(0 3 ? * MON-FRI *)")) == 7
+	secrets.interval_days(on("cron(0 3 ? * 2,5 *)")) == 7
+}
+
+test_cron_monthly if {
+	secrets.schedule(on("cron(0 3 1 * ? *)")) == {"days": 31, "label": "cron(0 3 1 * ? *), at most about 31 days apart"}
+	secrets.interval_days(on("cron(0 3 L * ? *)")) == 31
+	secrets.interval_days(on("cron(0 3 1,15 * ? *)")) == 31
+	secrets.interval_days(on("cron(0 3 ? * MON#1 *)")) == 31
+	secrets.interval_days(on("cron(0 3 ? * 6L *)")) == 31
+}
+
+test_cron_month_step if {
+	secrets.interval_days(on("cron(0 3 1 */3 ? *)")) == 93
+	secrets.interval_days(on("cron(0 3 1 1/6 ? *)")) == 186
+}
+
+test_cron_specific_months if {
+	secrets.interval_days(on("cron(0 3 1 JAN,JUL ? *)")) == 365
+	secrets.interval_days(on("cron(0 3 1 6 ? 2027)")) == 365
+	secrets.interval_days(on("cron(0 3 * 1 ? *)")) == 365
+}
+
+test_cron_unreadable if {
+	not secrets.schedule(on("cron(0 3 1 * ?)"))
+	not secrets.schedule(on("cron(0 3 1 */x ? *)"))
+	not secrets.schedule(on("cron 0 3 1 * ? *"))
+}
+
+# ---------------------------------------------------------------------------------------------
+# last_rotation, rotation_history, rotation_evidence
+
+test_last_rotation_uses_last_rotated if {
+	s := t.secret("s", t.rotating_every(30, t.days_ago(12)))
+	last := secrets.last_rotation(s) with input as t.input_for([])
+	last.at == t.days_ago(12)
+	last.days == 12
+	last.text == sprintf("last rotated %s, 12 days ago", [t.day_ago(12)])
+}
+
+test_last_rotation_falls_back_to_creation if {
+	s := t.secret("s", {"created": t.days_ago(50)})
+	last := secrets.last_rotation(s) with input as t.input_for([])
+	last.days == 50
+	last.text == sprintf("never rotated since its creation on %s, 50 days ago", [t.day_ago(50)])
+}
+
+test_rotation_history_without_timestamps if {
+	s := t.secret("s", {"created": null})
+	not secrets.last_rotation(s) with input as t.input_for([])
+	history := secrets.rotation_history(s) with input as t.input_for([])
+	history == "never rotated, creation date unknown"
+	ev := secrets.rotation_evidence(s) with input as t.input_for([])
+	ev.days_since_rotation == null
+	ev.created == null
+}
+
+test_rotation_evidence if {
+	s := t.secret("s", object.union(t.rotating_every(30, t.days_ago(12)), {"last_changed": t.days_ago(5)}))
+	ev := secrets.rotation_evidence(s) with input as t.input_for([])
+	ev == {
+		"rotation_enabled": true,
+		"last_rotated": t.days_ago(12),
+		"created": t.days_ago(400),
+		"last_changed": t.days_ago(5),
+		"days_since_rotation": 12,
+	}
+}
+
+# ---------------------------------------------------------------------------------------------
+# rotation_overdue: interval + grace (default grace 3 days)
+
+overdue(s) := o if {
+	o := secrets.rotation_overdue(s) with input as t.input_for([])
+}
+
+test_overdue_boundary_of_interval_plus_grace if {
+	not overdue(t.secret("s", t.rotating_every(30, t.days_ago(33))))
+	o := overdue(t.secret("s", t.rotating_every(30, t.days_ago(34))))
+	o.summary == sprintf("last rotated %s, 34 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(34)])
+	o.evidence.days_since_rotation == 34
+	o.evidence.interval_days == 30
+	o.evidence.grace_days == 3
+	o.evidence.last_rotated == t.days_ago(34)
+}
+
+test_overdue_counts_whole_days if {
+	# 33 days and 23 hours is 33 whole days: not yet overdue.
+	not overdue(t.secret("s", t.rotating_every(30, t.hours_after(t.days_ago(34), 1))))
+}
+
+test_overdue_never_rotated_counts_from_creation if {
+	not overdue(t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(33)})))
+	o := overdue(t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(34)})))
+	startswith(o.summary, sprintf("never rotated since its creation on %s, 34 days ago;", [t.day_ago(34)]))
+	o.evidence.last_rotated == null
+	o.evidence.created == t.days_ago(34)
+}
+
+test_overdue_grace_comes_from_thresholds if {
+	s := t.secret("s", t.rotating_every(30, t.days_ago(31)))
+	not overdue(s)
+	o := secrets.rotation_overdue(s) with input as t.input_with_thresholds([], {"rotation_grace_days": 0})
+	o.evidence.grace_days == 0
+}
+
+test_overdue_with_each_schedule_form if {
+	overdue(t.secret("s", t.rotating_on("rate(12 hours)", t.days_ago(4))))
+	not overdue(t.secret("s", t.rotating_on("rate(12 hours)", t.days_ago(3))))
+	overdue(t.secret("s", t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(11))))
+	not overdue(t.secret("s", t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(10))))
+	o := overdue(t.secret("s", t.rotating_on("cron(0 3 1 * ? *)", t.days_ago(35))))
+	contains(o.summary, "schedule cron(0 3 1 * ? *), at most about 31 days apart, plus 3 days grace")
+}
+
+test_overdue_needs_rotation_enabled if {
+	not overdue(t.secret("s", {"rotation": {"enabled": false, "rules": {"automatically_after_days": 30}, "last_rotated": t.days_ago(300)}}))
+}
+
+# ---------------------------------------------------------------------------------------------
+# rotation_overdue: no interval known, so next_rotation decides
+
+with_next(fields, next) := t.secret("s", object.union(fields, {"rotation": {"next_rotation": next}}))
+
+test_overdue_by_next_rotation_when_no_interval if {
+	not overdue(with_next(t.rotating(null, t.days_ago(200)), t.days_ago(3)))
+	o := overdue(with_next(t.rotating(null, t.days_ago(200)), t.days_ago(4)))
+	o.summary == sprintf("no rotation interval known, and the next rotation was due %s, 4 days ago (grace 3 days)", [t.day_ago(4)])
+	o.evidence == {"last_rotated": t.days_ago(200), "next_rotation": t.days_ago(4), "days_past_next_rotation": 4, "grace_days": 3}
+}
+
+test_overdue_by_next_rotation_when_schedule_unreadable if {
+	overdue(with_next(t.rotating_on("cron(0 3 1 * ?)", t.days_ago(200)), t.days_ago(10)))
+}
+
+test_overdue_by_next_rotation_when_no_timestamps if {
+	# The interval is known but neither last_rotated nor created is.
+	overdue(with_next(object.union(t.rotating_every(30, null), {"created": null}), t.days_ago(10)))
+}
+
+test_overdue_interval_decides_when_known if {
+	# A stale next_rotation does not override a rotation that is on time by its interval.
+	not overdue(with_next(t.rotating_every(30, t.days_ago(5)), t.days_ago(60)))
+}
+
+test_not_overdue_when_nothing_to_judge if {
+	not overdue(t.secret("s", t.rotating(null, t.days_ago(200))))
+}
+
+# ---------------------------------------------------------------------------------------------
+# third_party_markers
+
+markers_of(s, markers) := found if {
+	found := secrets.third_party_markers(s) with input as t.input_with_markers([], markers)
+}
+
+test_markers_in_name_case_insensitive if {
+	markers_of(t.secret("prod/OpenAI-Key", {}), ["openai", "anthropic"]) == {"openai"}
+}
+
+test_markers_in_description if {
+	markers_of(t.secret("prod/key", {"description": "Org-level Anthropic key"}), ["openai", "anthropic"]) == {"anthropic"}
+}
+
+test_markers_in_tag_key_and_value if {
+	markers_of(t.secret("prod/key", {"tags": {"provider": "Gemini"}}), ["gemini"]) == {"gemini"}
+	markers_of(t.secret("prod/key", {"tags": {"openai-project": "x"}}), ["openai"]) == {"openai"}
+}
+
+test_markers_several_and_upper_case_config if {
+	s := t.secret("openai/proxy", {"tags": {"kind": "API_KEY"}})
+	markers_of(s, ["OpenAI", "api_key", "mistral"]) == {"openai", "api_key"}
+}
+
+test_markers_absent if {
+	not markers_of(t.secret("prod/db-password", {"description": "Postgres", "tags": {"team": "data"}}), ["openai", "anthropic"])
+}
+
+test_markers_empty_marker_matches_nothing if {
+	not markers_of(t.secret("prod/db-password", {}), [""])
+}
+
+test_markers_do_not_match_across_texts if {
+	# "open" ends the name and "ai" starts the description: no "openai" anywhere.
+	not markers_of(t.secret("team/open", {"description": "ai evaluation"}), ["openai"])
+}

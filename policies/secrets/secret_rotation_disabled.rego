@@ -1,0 +1,52 @@
+# METADATA
+# title: Secret without automatic rotation
+# description: |
+#   The secret's automatic rotation is turned off, so its value lives until someone replaces it
+#   by hand, and a copy read once (by a leaked credential, a too-broad role, a log) stays valid for
+#   as long. In the May 2026 incident the organization-level AI-provider API keys stored in a
+#   breached AWS account had to be rotated by every customer after the fact; keys that rotate on
+#   a schedule (a new version is created, tested, then made current) limit how long a stolen copy
+#   is worth anything. Secrets managed by another service (owning_service) are reported too: their
+#   managed rotation shows as enabled, so a disabled one is a real gap.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-1
+#   - ref: https://attack.mitre.org/techniques/T1528/
+# custom:
+#   id: KW-SM-001
+#   name: secret-rotation-disabled
+#   severity: medium
+#   requires: [secretsmanager.secrets]
+#   controls:
+#     aws-securityhub: [SecretsManager.1]
+#     mitre-attack: [T1528]
+#   remediation: |
+#     1. Give the secret a rotation function: for a database secret use the Secrets Manager
+#        template for its engine (or managed rotation); for a third-party API key write a Lambda
+#        that creates a new key at the provider, stores it with PutSecretValue, tests it and
+#        revokes the previous key.
+#     2. Turn on rotation with a schedule no longer than your policy allows:
+#        aws secretsmanager rotate-secret --secret-id <secret-arn> \
+#          --rotation-lambda-arn <function-arn> \
+#          --rotation-rules '{"ScheduleExpression": "rate(30 days)"}'
+#        (this also rotates once right away; add --no-rotate-immediately to wait for the window).
+#     3. Check the timestamps: aws secretsmanager describe-secret --secret-id <secret-arn> \
+#          --query '{RotationEnabled: RotationEnabled, LastRotated: LastRotatedDate, Next: NextRotationDate}'
+package keyward.secrets.secret_rotation_disabled
+
+import data.keyward.lib.secrets
+
+deny contains finding if {
+	some secret in input.snapshot.secrets
+	secret.rotation.enabled == false
+	finding := {
+		"resource": secret.arn,
+		"region": secret.region,
+		"message": sprintf("secret %s has automatic rotation disabled; %s", [secret.name, secrets.rotation_history(secret)]),
+		"evidence": object.union(
+			secrets.rotation_evidence(secret),
+			{"owning_service": object.get(secret, "owning_service", null)},
+		),
+	}
+}

@@ -1,0 +1,57 @@
+# METADATA
+# title: Secret rotation schedule longer than allowed
+# description: |
+#   Rotation is on, but the schedule leaves more than max_rotation_interval_days between two
+#   rotations, so a stolen copy of the secret stays valid for longer than your policy accepts.
+#   The AI-provider keys exposed in the May 2026 incident were used for weeks of resource
+#   hijacking; the rotation interval is the upper bound on how long such a key keeps working.
+#   The interval is AutomaticallyAfterDays, rate(N days) or rate(N hours), or for a cron()
+#   schedule its longest gap, approximated from its fields: daily when day-of-month and
+#   day-of-week are both * or ?, weekly when day-of-week names days, monthly (31 days) for a
+#   specific day-of-month (or a day-of-week such as MON#1 or 6L), N x 31 days for a month step
+#   */N, and yearly (365 days) when specific months are listed. A schedule keyward cannot read is
+#   not reported here.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-4
+#   - ref: https://attack.mitre.org/techniques/T1528/
+# custom:
+#   id: KW-SM-002
+#   name: secret-rotation-interval-too-long
+#   severity: medium
+#   requires: [secretsmanager.secrets]
+#   controls:
+#     aws-securityhub: [SecretsManager.4]
+#     mitre-attack: [T1528]
+#   remediation: |
+#     1. Shorten the schedule to at most max_rotation_interval_days (keyward.yaml, default 90),
+#        keeping the existing rotation function:
+#        aws secretsmanager rotate-secret --secret-id <secret-arn> \
+#          --rotation-rules '{"ScheduleExpression": "rate(30 days)"}' --no-rotate-immediately
+#     2. For a cron() schedule, make it run at least monthly, e.g. "cron(0 3 1 * ? *)".
+#     3. Confirm the new schedule: aws secretsmanager describe-secret --secret-id <secret-arn> \
+#          --query '{Rules: RotationRules, Next: NextRotationDate}'
+package keyward.secrets.secret_rotation_interval_too_long
+
+import data.keyward.lib.secrets
+
+max_days := input.evaluation.thresholds.max_rotation_interval_days
+
+deny contains finding if {
+	some secret in input.snapshot.secrets
+	secret.rotation.enabled == true
+	schedule := secrets.schedule(secret)
+	schedule.days > max_days
+	finding := {
+		"resource": secret.arn,
+		"region": secret.region,
+		"message": sprintf("secret %s rotates less often than every %v days: schedule %s", [secret.name, max_days, schedule.label]),
+		"evidence": {
+			"schedule": schedule.label,
+			"interval_days": schedule.days,
+			"max_rotation_interval_days": max_days,
+			"last_rotated": secret.rotation.last_rotated,
+		},
+	}
+}

@@ -1,0 +1,83 @@
+package keyward.secrets.secret_rotation_interval_too_long_test
+
+import data.keyward.lib.secrets_input as t
+import data.keyward.secrets.secret_rotation_interval_too_long.deny
+
+# Findings for one secret "s" rotating on `rules` (default max_rotation_interval_days: 90).
+findings_for(rules) := found if {
+	found := deny with input as t.input_for([t.secret("s", t.rotating(rules, t.days_ago(5)))])
+}
+
+after_days(n) := {"automatically_after_days": n}
+
+on(expression) := {"schedule_expression": expression}
+
+fires(rules) if count(findings_for(rules)) == 1
+
+quiet(rules) if count(findings_for(rules)) == 0
+
+test_automatically_after_days_boundary if {
+	quiet(after_days(90))
+	found := findings_for(after_days(91))
+	count(found) == 1
+	some f in found
+	f.resource == t.arn("s")
+	f.region == "us-east-1"
+	f.message == "secret s rotates less often than every 90 days: schedule every 91 days"
+	f.evidence == {
+		"schedule": "every 91 days",
+		"interval_days": 91,
+		"max_rotation_interval_days": 90,
+		"last_rotated": t.days_ago(5),
+	}
+}
+
+test_rate_days if {
+	quiet(on("rate(90 days)"))
+	found := findings_for(on("rate(180 days)"))
+	count(found) == 1
+	some f in found
+	f.message == "secret s rotates less often than every 90 days: schedule rate(180 days)"
+	f.evidence.interval_days == 180
+}
+
+test_rate_hours if {
+	quiet(on("rate(2160 hours)")) # 90 days
+	fires(on("rate(2184 hours)")) # 91 days
+	quiet(on("rate(4 hours)"))
+}
+
+test_cron_forms if {
+	quiet(on("cron(0 3 * * ? *)"))
+	quiet(on("cron(0 3 ? * MON *)"))
+	quiet(on("cron(0 3 1 * ? *)"))
+	quiet(on("cron(0 3 1 */2 ? *)")) # 62 days
+	fires(on("cron(0 3 1 */3 ? *)")) # 93 days
+	found := findings_for(on("cron(0 3 1 JAN,JUL ? *)"))
+	count(found) == 1
+	some f in found
+	f.message == "secret s rotates less often than every 90 days: schedule cron(0 3 1 JAN,JUL ? *), at most about 365 days apart"
+	f.evidence.interval_days == 365
+}
+
+test_threshold_comes_from_evaluation if {
+	s := t.secret("s", t.rotating_on("cron(0 3 1 * ? *)", null))
+	count(deny) == 0 with input as t.input_for([s])
+	found := deny with input as t.input_with_thresholds([s], {"max_rotation_interval_days": 30})
+	count(found) == 1
+	some f in found
+	f.message == "secret s rotates less often than every 30 days: schedule cron(0 3 1 * ? *), at most about 31 days apart"
+	f.evidence.max_rotation_interval_days == 30
+	f.evidence.last_rotated == null
+}
+
+test_unreadable_or_missing_schedule_does_not_fire if {
+	quiet(on("cron(0 3 1 * ?)"))
+	quiet(null)
+}
+
+test_rotation_disabled_does_not_fire if {
+	# A stale schedule on a secret whose rotation is off: KW-SM-001 reports it instead.
+	s := t.secret("s", {"rotation": {"enabled": false, "rules": after_days(365)}})
+	count(deny) == 0 with input as t.input_for([s])
+}

@@ -1,0 +1,49 @@
+# METADATA
+# title: Secret rotation enabled but overdue
+# description: |
+#   Rotation is configured, yet the secret has not rotated on schedule: the last rotation (or the
+#   creation, when it never rotated) is older than the interval plus rotation_grace_days. Usually
+#   the rotation function fails (permissions, network, a provider API change) and nobody looks,
+#   so the dashboard says "rotation enabled" while the same value stays in use. The May 2026
+#   incident's advice was to rotate and then "check the timestamps" to confirm the rotation
+#   really happened; this rule checks them. When the schedule cannot be read, the secret counts
+#   as overdue once NextRotationDate is more than the grace period in the past.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-2
+#   - ref: https://attack.mitre.org/techniques/T1528/
+# custom:
+#   id: KW-SM-003
+#   name: secret-rotation-overdue
+#   severity: high
+#   requires: [secretsmanager.secrets]
+#   controls:
+#     aws-securityhub: [SecretsManager.2]
+#     mitre-attack: [T1528]
+#   remediation: |
+#     1. Find why rotation stopped: read the rotation function's logs
+#        (aws logs tail /aws/lambda/<function-name> --since 30d) and the secret's version stages
+#        (aws secretsmanager list-secret-version-ids --secret-id <secret-arn>): an AWSPENDING
+#        version left behind blocks the next rotation.
+#     2. Fix the cause (the function's role needs secretsmanager:PutSecretValue and
+#        UpdateSecretVersionStage on the secret, and network access to the provider or database).
+#     3. Rotate now and watch it succeed:
+#        aws secretsmanager rotate-secret --secret-id <secret-arn>
+#     4. Check the timestamps: aws secretsmanager describe-secret --secret-id <secret-arn> \
+#          --query '{LastRotated: LastRotatedDate, Next: NextRotationDate}'
+#     5. Alarm on failures (EventBridge rule on the RotationFailed event) so it does not stall again.
+package keyward.secrets.secret_rotation_overdue
+
+import data.keyward.lib.secrets
+
+deny contains finding if {
+	some secret in input.snapshot.secrets
+	overdue := secrets.rotation_overdue(secret)
+	finding := {
+		"resource": secret.arn,
+		"region": secret.region,
+		"message": sprintf("secret %s has rotation enabled but it is overdue: %s", [secret.name, overdue.summary]),
+		"evidence": object.union(overdue.evidence, {"rotation_lambda": object.get(secret.rotation, "lambda_arn", null)}),
+	}
+}

@@ -1,0 +1,59 @@
+# METADATA
+# title: Secret not accessed recently
+# description: |
+#   Nobody has read the secret for unused_secret_days or more (or ever, counting from its
+#   creation). A secret that no application needs is pure exposure: it can still be read by
+#   whoever holds secretsmanager:GetSecretValue on it, it is rarely rotated, and forgotten
+#   third-party API keys are exactly what an intruder harvests after breaking into an account,
+#   as in the May 2026 incident. It also costs money every month. AWS records the last access
+#   to the day, so "days ago" is approximate by up to a day. Secrets without a last access or a
+#   creation date are not reported.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_delete-secret.html
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-3
+# custom:
+#   id: KW-SM-004
+#   name: unused-secret
+#   severity: low
+#   requires: [secretsmanager.secrets]
+#   controls:
+#     aws-securityhub: [SecretsManager.3]
+#   remediation: |
+#     1. Confirm nothing uses it: search CloudTrail for GetSecretValue on the secret
+#        (aws cloudtrail lookup-events --lookup-attributes AttributeKey=ResourceName,AttributeValue=<secret-arn>)
+#        and your code and infrastructure for its name.
+#     2. If it holds a third-party API key, revoke the key at the provider first.
+#     3. Schedule the deletion with a recovery window, so it can still be restored:
+#        aws secretsmanager delete-secret --secret-id <secret-arn> --recovery-window-in-days 30
+#        (undo with aws secretsmanager restore-secret --secret-id <secret-arn>).
+#     4. If it must stay, waive the finding with an owner and an expiry in keyward.yaml.
+package keyward.secrets.unused_secret
+
+import data.keyward.lib.secrets
+
+limit_days := input.evaluation.thresholds.unused_secret_days
+
+deny contains finding if {
+	some secret in input.snapshot.secrets
+	use := last_use(secret)
+	use.days >= limit_days
+	finding := {
+		"resource": secret.arn,
+		"region": secret.region,
+		"message": sprintf("secret %s %s; unused limit %v days", [secret.name, use.text, limit_days]),
+		"evidence": {
+			"last_accessed": secret.last_accessed,
+			"created": secret.created,
+			"days_unused": use.days,
+			"unused_secret_days": limit_days,
+		},
+	}
+}
+
+# The last read, or the creation for a secret never read.
+last_use(secret) := secrets.since_last(
+	object.get(secret, "last_accessed", null),
+	object.get(secret, "created", null),
+	"accessed",
+)

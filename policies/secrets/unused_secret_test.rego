@@ -1,0 +1,61 @@
+package keyward.secrets.unused_secret_test
+
+import data.keyward.lib.secrets_input as t
+import data.keyward.secrets.unused_secret.deny
+
+# Findings for one secret "s" (default unused_secret_days: 90).
+one(fields) := found if {
+	found := deny with input as t.input_for([t.secret("s", fields)])
+}
+
+test_last_accessed_boundary if {
+	count(one({"last_accessed": t.days_ago(89)})) == 0
+	found := one({"last_accessed": t.days_ago(90)})
+	count(found) == 1
+	some f in found
+	f.resource == t.arn("s")
+	f.region == "us-east-1"
+	f.message == sprintf("secret s last accessed %s, 90 days ago; unused limit 90 days", [t.day_ago(90)])
+	f.evidence == {
+		"last_accessed": t.days_ago(90),
+		"created": t.days_ago(400),
+		"days_unused": 90,
+		"unused_secret_days": 90,
+	}
+}
+
+test_never_accessed_counts_from_creation if {
+	count(one({"last_accessed": null, "created": t.days_ago(89)})) == 0
+	found := one({"last_accessed": null, "created": t.days_ago(217)})
+	count(found) == 1
+	some f in found
+	f.message == sprintf("secret s never accessed since its creation on %s, 217 days ago; unused limit 90 days", [t.day_ago(217)])
+	f.evidence.last_accessed == null
+	f.evidence.days_unused == 217
+}
+
+test_no_timestamps_does_not_fire if {
+	count(one({"last_accessed": null, "created": null})) == 0
+}
+
+test_recent_access_wins_over_old_creation if {
+	count(one({"last_accessed": t.days_ago(1), "created": t.days_ago(900)})) == 0
+}
+
+test_threshold_comes_from_evaluation if {
+	s := t.secret("s", {"last_accessed": t.days_ago(30)})
+	count(deny) == 0 with input as t.input_for([s])
+	found := deny with input as t.input_with_thresholds([s], {"unused_secret_days": 30})
+	count(found) == 1
+	some f in found
+	endswith(f.message, "30 days ago; unused limit 30 days")
+}
+
+test_one_finding_per_unused_secret if {
+	found := deny with input as t.input_for([
+		t.secret("old", {"last_accessed": t.days_ago(217)}),
+		t.secret("used", {}),
+		t.secret("never", {"last_accessed": null}),
+	])
+	{f.resource | some f in found} == {t.arn("old"), t.arn("never")}
+}

@@ -1,0 +1,248 @@
+//! AWS client setup shared by the collectors: the standard credential chain, endpoints,
+//! retries, timeouts, a request counter, and the classification of failed calls.
+
+use std::collections::BTreeMap;
+use std::error::Error as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_iam::config::http::HttpResponse;
+use aws_sdk_iam::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_iam::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_iam::error::{BoxError, ProvideErrorMetadata, SdkError};
+
+use crate::snapshot::ErrorKind;
+
+/// How keyward reaches AWS. Everything else (credentials, SSO, web identity, endpoints from
+/// `AWS_ENDPOINT_URL`/`AWS_ENDPOINT_URL_<SERVICE>`) comes from the standard aws-config chain.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// A named profile from the shared config files.
+    pub profile: Option<String>,
+    /// The region for global calls (IAM, STS); default from the chain, else us-east-1.
+    pub home_region: Option<String>,
+    /// An endpoint for every service (an emulator, a VPC endpoint); overrides the environment.
+    pub endpoint_url: Option<String>,
+    /// Attempts per call, the first included (throttling and 5xx are retried with backoff).
+    pub max_attempts: u32,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    /// Bound on one call, its retries included.
+    pub operation_timeout: Duration,
+}
+
+/// The shared configuration every service client is built from.
+#[derive(Clone)]
+pub struct AwsContext {
+    pub config: aws_config::SdkConfig,
+    pub counter: RequestCounter,
+}
+
+/// Regions where global IAM and STS calls go when nothing else sets one.
+const FALLBACK_HOME_REGION: &str = "us-east-1";
+
+pub async fn connect(options: &ConnectOptions) -> AwsContext {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(
+            // Adaptive mode adds client-side rate limiting when AWS throttles.
+            RetryConfig::adaptive()
+                .with_max_attempts(options.max_attempts)
+                .with_initial_backoff(Duration::from_millis(200))
+                .with_max_backoff(Duration::from_secs(10)),
+        )
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(options.connect_timeout)
+                .read_timeout(options.read_timeout)
+                .operation_timeout(options.operation_timeout)
+                .build(),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let mut config = loader.load().await;
+    if let Some(region) = options.home_region.clone() {
+        config = config
+            .into_builder()
+            .region(aws_config::Region::new(region))
+            .build();
+    } else if config.region().is_none() {
+        config = config
+            .into_builder()
+            .region(aws_config::Region::from_static(FALLBACK_HOME_REGION))
+            .build();
+    }
+    AwsContext {
+        config,
+        counter: RequestCounter::default(),
+    }
+}
+
+impl AwsContext {
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::config::Builder::from(&self.config)
+            .interceptor(self.counter.interceptor("iam"))
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        let config = aws_sdk_sts::config::Builder::from(&self.config)
+            .interceptor(self.counter.interceptor("sts"))
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
+    pub fn account(&self) -> aws_sdk_account::Client {
+        let config = aws_sdk_account::config::Builder::from(&self.config)
+            .interceptor(self.counter.interceptor("account"))
+            .build();
+        aws_sdk_account::Client::from_conf(config)
+    }
+
+    pub fn secrets(&self, region: &str) -> aws_sdk_secretsmanager::Client {
+        let config = aws_sdk_secretsmanager::config::Builder::from(&self.config)
+            .region(aws_sdk_secretsmanager::config::Region::new(
+                region.to_owned(),
+            ))
+            .interceptor(self.counter.interceptor("secretsmanager"))
+            .build();
+        aws_sdk_secretsmanager::Client::from_conf(config)
+    }
+
+    pub fn home_region(&self) -> String {
+        self.config
+            .region()
+            .map_or(FALLBACK_HOME_REGION.to_owned(), |r| r.to_string())
+    }
+}
+
+/// Counts the HTTP requests a collection sends (every attempt, retries included), per service.
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter {
+    counts: Arc<Mutex<BTreeMap<&'static str, u64>>>,
+}
+
+impl RequestCounter {
+    fn interceptor(&self, service: &'static str) -> CountingInterceptor {
+        CountingInterceptor {
+            service,
+            counts: self.counts.clone(),
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.by_service().values().sum()
+    }
+
+    pub fn by_service(&self) -> BTreeMap<&'static str, u64> {
+        self.counts.lock().expect("counter lock").clone()
+    }
+}
+
+#[derive(Debug)]
+struct CountingInterceptor {
+    service: &'static str,
+    counts: Arc<Mutex<BTreeMap<&'static str, u64>>>,
+}
+
+impl Intercept for CountingInterceptor {
+    fn name(&self) -> &'static str {
+        "keyward-request-counter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        *self
+            .counts
+            .lock()
+            .expect("counter lock")
+            .entry(self.service)
+            .or_default() += 1;
+        Ok(())
+    }
+}
+
+/// A failed AWS call, classified: what the snapshot records as a collection error.
+#[derive(Debug, Clone)]
+pub struct CallError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// The AWS error code, when the service sent one.
+    pub code: Option<String>,
+}
+
+/// Error codes AWS services use for a missing permission.
+const ACCESS_DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "AuthFailure",
+    "UnauthorizedException",
+];
+
+/// Classifies by error code and by HTTP status: an emulator (or a proxy) may answer 403 with a
+/// body the SDK cannot parse into a typed error.
+pub fn classify<E>(error: &SdkError<E, HttpResponse>) -> CallError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let code = error.code().map(str::to_owned);
+    let status = error.raw_response().map(|r| r.status().as_u16());
+    let kind = match error {
+        SdkError::TimeoutError(_) => ErrorKind::Timeout,
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => ErrorKind::Timeout,
+        _ if code
+            .as_deref()
+            .is_some_and(|c| ACCESS_DENIED_CODES.contains(&c)) =>
+        {
+            ErrorKind::AccessDenied
+        }
+        _ if status == Some(403) => ErrorKind::AccessDenied,
+        _ if status.is_some_and(|s| s == 429 || s >= 500) => ErrorKind::RetriesExhausted,
+        _ if code.as_deref().is_some_and(is_throttling_code) => ErrorKind::RetriesExhausted,
+        _ => ErrorKind::Other,
+    };
+    CallError {
+        kind,
+        message: describe(error, code.as_deref(), status),
+        code,
+    }
+}
+
+fn is_throttling_code(code: &str) -> bool {
+    code.contains("Throttl") || code == "RequestLimitExceeded" || code == "TooManyRequestsException"
+}
+
+/// The most specific text the error carries: the service's own message, else the source chain.
+fn describe<E>(error: &SdkError<E, HttpResponse>, code: Option<&str>, status: Option<u16>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let detail = error.message().map(str::to_owned).unwrap_or_else(|| {
+        let mut text = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            text = format!("{text}: {cause}");
+            source = cause.source();
+        }
+        text
+    });
+    match (code, status) {
+        (Some(code), _) => format!("{code}: {detail}"),
+        (None, Some(status)) => format!("HTTP {status}: {detail}"),
+        (None, None) => detail,
+    }
+}

@@ -1,0 +1,704 @@
+//! The command line end to end on fixture snapshots: formats, exit codes, waivers, and every
+//! input-error path (exit 2 with file and line, never a panic).
+
+mod common;
+
+use std::fs;
+
+use common::{fixture, keyward, keyward_in, open_findings};
+
+const INCIDENT_ACCOUNT: &str = "123456789012";
+
+fn iam(kind_name: &str) -> String {
+    format!("arn:aws:iam::{INCIDENT_ACCOUNT}:{kind_name}")
+}
+
+fn secret(region: &str, name_suffix: &str) -> String {
+    format!("arn:aws:secretsmanager:{region}:{INCIDENT_ACCOUNT}:secret:{name_suffix}")
+}
+
+/// Every finding the incident account must produce, as of its collection day.
+fn expected_incident_findings() -> Vec<(String, String)> {
+    let mut expected: Vec<(String, String)> = [
+        ("KW-IAM-001", iam("root")),
+        ("KW-IAM-002", iam("root")),
+        ("KW-IAM-004", iam("root")),
+        ("KW-IAM-005", iam("user/alice")),
+        ("KW-IAM-006", iam("user/bob")),
+        ("KW-IAM-007", iam("user/bob")),
+        ("KW-IAM-007", iam("user/ci-deploy")),
+        ("KW-IAM-007", iam("user/former-contractor")),
+        ("KW-IAM-008", iam("user/ci-deploy")),
+        ("KW-IAM-009", iam("user/alice")),
+        ("KW-IAM-009", iam("user/ci-deploy")),
+        ("KW-IAM-010", iam("user/ci-deploy")),
+        ("KW-IAM-011", iam("policy/LegacyAdmin")),
+        ("KW-IAM-012", iam("root")),
+        ("KW-IAM-013", iam("group/admins")),
+        ("KW-IAM-013", iam("role/eval-worker")),
+        ("KW-IAM-013", iam("user/ci-deploy")),
+        (
+            "KW-SM-001",
+            secret("us-east-1", "prod/openai-api-key-Ab12Cd"),
+        ),
+        (
+            "KW-SM-001",
+            secret("us-east-1", "legacy/reporting-token-Mn78Op"),
+        ),
+        ("KW-SM-002", secret("us-east-1", "prod/db-password-Ij56Kl")),
+        (
+            "KW-SM-003",
+            secret("eu-west-1", "prod/anthropic-api-key-Ef34Gh"),
+        ),
+        (
+            "KW-SM-004",
+            secret("us-east-1", "legacy/reporting-token-Mn78Op"),
+        ),
+        (
+            "KW-SM-005",
+            secret("eu-west-1", "shared/partner-webhook-Qr90St"),
+        ),
+        (
+            "KW-SM-006",
+            secret("us-east-1", "prod/openai-api-key-Ab12Cd"),
+        ),
+        (
+            "KW-SM-006",
+            secret("eu-west-1", "prod/anthropic-api-key-Ef34Gh"),
+        ),
+    ]
+    .into_iter()
+    .map(|(rule, resource)| (rule.to_owned(), resource))
+    .collect();
+    expected.sort();
+    expected
+}
+
+#[test]
+fn incident_fixture_reports_every_expected_finding_and_nothing_else() {
+    let run = keyward(&[
+        "scan",
+        "--snapshot",
+        fixture("incident.json").to_str().unwrap(),
+        "--as-of",
+        "snapshot",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(open_findings(&run.json()), expected_incident_findings());
+}
+
+#[test]
+fn demo_is_the_incident_fixture_as_of_its_collection_day() {
+    let run = keyward(&["scan", "--demo", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    assert_eq!(report["as_of"], "2026-05-03T09:00:00Z");
+    assert_eq!(open_findings(&report), expected_incident_findings());
+}
+
+#[test]
+fn clean_fixture_has_no_findings_and_exits_zero() {
+    let run = keyward(&[
+        "scan",
+        "--snapshot",
+        fixture("clean.json").to_str().unwrap(),
+        "--as-of",
+        "snapshot",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("0 open findings (none), 0 waived, 0 checks not evaluated, 1 account"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn looking_ahead_with_as_of_finds_what_will_age_out() {
+    // 120 days after collection, the clean account's 50-day-old key is past 90 days.
+    let run = keyward(&[
+        "scan",
+        "--snapshot",
+        fixture("clean.json").to_str().unwrap(),
+        "--as-of",
+        "2027-03-20",
+        "--format",
+        "json",
+    ]);
+    let findings = open_findings(&run.json());
+    assert!(
+        findings.contains(&(
+            "KW-IAM-009".to_owned(),
+            "arn:aws:iam::210987654321:user/deploy-bot".to_owned()
+        )),
+        "{findings:?}"
+    );
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn table_is_grouped_by_severity_and_fits_80_columns() {
+    let run = keyward(&["scan", "--demo"]);
+    assert_eq!(run.code, 1);
+    let critical = run.stdout.find("CRITICAL (").expect("critical group");
+    let high = run.stdout.find("HIGH (").expect("high group");
+    let medium = run.stdout.find("MEDIUM (").expect("medium group");
+    let low = run.stdout.find("LOW (").expect("low group");
+    assert!(
+        critical < high && high < medium && medium < low,
+        "{}",
+        run.stdout
+    );
+    for line in run.stdout.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "line wider than 80 columns: {line:?}"
+        );
+    }
+    let summary = run.stdout.lines().last().unwrap();
+    assert!(
+        summary.contains(" open findings (") && summary.ends_with("1 account"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn messages_never_show_a_full_access_key_id() {
+    for format in ["table", "json", "sarif", "markdown"] {
+        let run = keyward(&["scan", "--demo", "--format", format]);
+        for id in [
+            "AKIAQROOT7EXAMPLE001",
+            "AKIAQALICE7EXAMPLE02",
+            "AKIAQCIDEPLOYEXAMP03",
+        ] {
+            assert!(!run.stdout.contains(id), "{format} output shows {id}");
+        }
+    }
+}
+
+#[test]
+fn markdown_has_a_rollup_and_the_findings() {
+    let run = keyward(&["scan", "--demo", "--format", "markdown"]);
+    assert!(
+        run.stdout
+            .contains("| Account | Critical | High | Medium | Low | Waived | Not evaluated |")
+    );
+    assert!(run.stdout.contains("| 123456789012 (acme-ai-prod) | "));
+    assert!(run.stdout.contains("`KW-SM-006`"));
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    let incident = fixture("incident.json");
+    let path = incident.to_str().unwrap();
+    let code = |fail_on: &str| {
+        keyward(&[
+            "scan",
+            "--snapshot",
+            path,
+            "--as-of",
+            "snapshot",
+            "--fail-on",
+            fail_on,
+        ])
+        .code
+    };
+    assert_eq!(code("critical"), 1);
+    assert_eq!(code("none"), 0);
+    // The clean account has nothing at any level.
+    let clean = fixture("clean.json");
+    let run = keyward(&[
+        "scan",
+        "--snapshot",
+        clean.to_str().unwrap(),
+        "--as-of",
+        "snapshot",
+        "--fail-on",
+        "low",
+    ]);
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn collection_errors_make_checks_not_evaluated_and_the_scan_incomplete() {
+    let run = keyward(&[
+        "scan",
+        "--snapshot",
+        fixture("partial.json").to_str().unwrap(),
+        "--as-of",
+        "snapshot",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+    ]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let report = run.json();
+    let gaps = report["accounts"][0]["not_evaluated"].as_array().unwrap();
+    let rules: std::collections::BTreeSet<&str> = gaps
+        .iter()
+        .map(|g| g["rule_id"].as_str().unwrap())
+        .collect();
+    // The root row is missing: every root rule is not evaluated (and not reported as passing).
+    for rule in ["KW-IAM-001", "KW-IAM-002", "KW-IAM-003", "KW-IAM-004"] {
+        assert!(rules.contains(rule), "{rule} missing from {rules:?}");
+    }
+    // eu-west-1 could not be listed: secrets rules are not evaluated there, but still run in us-east-1.
+    let eu_gap = gaps
+        .iter()
+        .find(|g| g["rule_id"] == "KW-SM-001" && g["region"] == "eu-west-1")
+        .expect("KW-SM-001 not evaluated in eu-west-1");
+    assert!(
+        eu_gap["reason"].as_str().unwrap().contains("access_denied"),
+        "{eu_gap}"
+    );
+    assert!(
+        open_findings(&report)
+            .iter()
+            .any(|(rule, _)| rule == "KW-SM-001")
+    );
+    // Rules whose data is complete are evaluated as usual.
+    assert!(!rules.contains("KW-IAM-012"));
+    // With findings at the fail-on level, the findings exit code wins.
+    let gated = keyward(&[
+        "scan",
+        "--snapshot",
+        fixture("partial.json").to_str().unwrap(),
+        "--as-of",
+        "snapshot",
+    ]);
+    assert_eq!(gated.code, 1);
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_waiver_suppresses_its_finding_until_it_expires() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = "waivers:\n  - rule: KW-IAM-009\n    resource: \"arn:aws:iam::*:user/ali*\"\n    reason: Key used by the legacy billing export, replacement tracked in OPS-42\n    owner: platform-team@example.com\n    expires: 2026-06-30\n";
+    write(dir.path(), "keyward.yaml", config);
+    let incident = fixture("incident.json");
+    let scan = |as_of: &str, format: &str| {
+        keyward_in(
+            dir.path(),
+            &[
+                "scan",
+                "--snapshot",
+                incident.to_str().unwrap(),
+                "--as-of",
+                as_of,
+                "--format",
+                format,
+            ],
+        )
+    };
+
+    let report = scan("2026-05-03T09:00:00Z", "json").json();
+    let alice_key = "arn:aws:iam::123456789012:user/alice";
+    let waived: Vec<_> = report["accounts"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("waiver").is_some())
+        .collect();
+    assert_eq!(waived.len(), 1, "{waived:?}");
+    assert_eq!(waived[0]["rule_id"], "KW-IAM-009");
+    assert_eq!(waived[0]["resource"], alice_key);
+    assert_eq!(waived[0]["waiver"]["owner"], "platform-team@example.com");
+    assert_eq!(report["summary"]["waived"], 1);
+    assert!(!open_findings(&report).contains(&("KW-IAM-009".to_owned(), alice_key.to_owned())));
+
+    let sarif = scan("2026-05-03T09:00:00Z", "sarif").json();
+    let suppressed: Vec<_> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "external");
+    assert_eq!(suppressed[0]["suppressions"][0]["status"], "accepted");
+
+    // After the expiry date the finding is open again and the stale waiver is reported at its line.
+    let expired = scan("2026-07-01", "json").json();
+    assert!(open_findings(&expired).contains(&("KW-IAM-009".to_owned(), alice_key.to_owned())));
+    let config_finding = &expired["config_findings"][0];
+    assert_eq!(config_finding["rule_id"], "KW-CFG-001");
+    assert_eq!(config_finding["location"]["line"], 2);
+    assert_eq!(expired["summary"]["waived"], 0);
+
+    // Omitting waived findings leaves them out of the output altogether.
+    let omitted = keyward_in(
+        dir.path(),
+        &[
+            "scan",
+            "--snapshot",
+            incident.to_str().unwrap(),
+            "--as-of",
+            "2026-05-03",
+            "--format",
+            "sarif",
+            "--waived",
+            "omit",
+        ],
+    );
+    assert!(!omitted.stdout.contains("\"suppressions\""));
+}
+
+#[test]
+fn thresholds_and_disabled_rules_come_from_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "strict.yaml",
+        "thresholds:\n  max_access_key_age_days: 30\ndisabled_rules:\n  - KW-IAM-012\n",
+    );
+    let clean = fixture("clean.json");
+    let report = keyward(&[
+        "scan",
+        "--snapshot",
+        clean.to_str().unwrap(),
+        "--as-of",
+        "snapshot",
+        "--config",
+        &config,
+        "--format",
+        "json",
+    ])
+    .json();
+    let findings = open_findings(&report);
+    assert!(
+        findings.contains(&(
+            "KW-IAM-009".to_owned(),
+            "arn:aws:iam::210987654321:user/deploy-bot".to_owned()
+        )),
+        "{findings:?}"
+    );
+    assert_eq!(report["disabled_rules"][0], "KW-IAM-012");
+    assert!(
+        report["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["id"] != "KW-IAM-012")
+    );
+}
+
+#[test]
+fn malformed_json_snapshot_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "broken.json",
+        "{\n  \"schema_version\": 1,\n  \"collected_at\": \"2026-01-01T00:00:00Z\",\n  \"account\": {\"id\": 12\n}\n",
+    );
+    keyward(&["scan", "--snapshot", &path]).assert_input_error(&["broken.json:", "snapshot"]);
+}
+
+#[test]
+fn snapshot_with_a_wrong_type_names_the_line() {
+    let text = fs::read_to_string(fixture("clean.json")).unwrap().replacen(
+        "\"mfa_enabled\": true",
+        "\"mfa_enabled\": \"yes\"",
+        1,
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"mfa_enabled\": \"yes\""))
+        .unwrap()
+        + 1;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "typed.json", &text);
+    keyward(&["scan", "--snapshot", &path]).assert_input_error(&[&format!("typed.json:{line}:")]);
+}
+
+#[test]
+fn yaml_snapshots_are_read_and_bad_yaml_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(fixture("incident.json")).unwrap()).unwrap();
+    let yaml = write(
+        dir.path(),
+        "incident.yaml",
+        &yaml_serde::to_string(&snapshot).unwrap(),
+    );
+    let run = keyward(&[
+        "scan",
+        "--snapshot",
+        &yaml,
+        "--as-of",
+        "snapshot",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(open_findings(&run.json()), expected_incident_findings());
+
+    let bad = write(
+        dir.path(),
+        "bad.yaml",
+        "schema_version: 1\ncollected_at: 2026-01-01T00:00:00Z\naccount: [unclosed\n",
+    );
+    keyward(&["scan", "--snapshot", &bad]).assert_input_error(&["bad.yaml:"]);
+}
+
+#[test]
+fn a_snapshot_from_a_newer_keyward_says_to_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(fixture("clean.json")).unwrap().replacen(
+        "\"schema_version\": 1",
+        "\"schema_version\": 7",
+        1,
+    );
+    let path = write(dir.path(), "future.json", &text);
+    keyward(&["scan", "--snapshot", &path])
+        .assert_input_error(&["schema_version 7", "upgrade keyward"]);
+}
+
+#[test]
+fn a_missing_snapshot_file_is_an_input_error() {
+    keyward(&["scan", "--snapshot", "/nonexistent/snap.json"])
+        .assert_input_error(&["/nonexistent/snap.json"]);
+}
+
+#[test]
+fn two_snapshots_of_one_account_are_refused() {
+    let path = fixture("clean.json");
+    let p = path.to_str().unwrap();
+    keyward(&["scan", "--snapshot", p, "--snapshot", p])
+        .assert_input_error(&["both of account 210987654321"]);
+}
+
+const USER_RULE: &str = "# METADATA\n# title: Users named admin\n# description: A user called admin is a shared account.\n# custom:\n#   id: ACME-IAM-001\n#   name: user-named-admin\n#   severity: medium\n#   requires: [iam.credentials]\n#   remediation: Give each person their own user.\npackage acme.user_named_admin\n\ndeny contains {\"resource\": user.arn, \"message\": sprintf(\"user %s is shared\", [user.name])} if {\n\tsome user in input.snapshot.users\n\tuser.name == \"alice\"\n}\n";
+
+#[test]
+fn user_policies_load_beside_the_builtin_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "admin.rego", USER_RULE);
+    let policy_dir = dir.path().to_str().unwrap();
+    let report = keyward(&["scan", "--demo", "--policy", policy_dir, "--format", "json"]).json();
+    let findings = open_findings(&report);
+    assert!(findings.contains(&("ACME-IAM-001".to_owned(), iam("user/alice"))));
+    assert!(findings.iter().any(|(rule, _)| rule == "KW-IAM-001"));
+    let only_mine = keyward(&[
+        "scan",
+        "--demo",
+        "--policy",
+        policy_dir,
+        "--no-builtin",
+        "--format",
+        "json",
+    ])
+    .json();
+    assert_eq!(
+        open_findings(&only_mine),
+        vec![("ACME-IAM-001".to_owned(), iam("user/alice"))]
+    );
+}
+
+#[test]
+fn rego_that_does_not_parse_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = USER_RULE.replace(
+        "some user in input.snapshot.users",
+        "some user in in input.snapshot.users",
+    );
+    write(dir.path(), "broken.rego", &broken);
+    let run = keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()]);
+    run.assert_input_error(&["broken.rego:13:"]);
+}
+
+#[test]
+fn bad_metadata_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "meta.rego",
+        &USER_RULE.replace("severity: medium", "severity: urgent"),
+    );
+    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
+        .assert_input_error(&["meta.rego:7:", "urgent"]);
+}
+
+#[test]
+fn a_rule_without_metadata_is_refused_rather_than_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let without = USER_RULE
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    write(dir.path(), "bare.rego", &without);
+    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
+        .assert_input_error(&["bare.rego", "no `# METADATA` block"]);
+}
+
+#[test]
+fn a_duplicate_rule_id_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "dup.rego",
+        &USER_RULE.replace("ACME-IAM-001", "KW-IAM-001"),
+    );
+    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
+        .assert_input_error(&["dup.rego", "KW-IAM-001"]);
+}
+
+#[test]
+fn a_rule_failing_at_runtime_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "div.rego",
+        &USER_RULE.replace(
+            "user.name == \"alice\"",
+            "user.name == \"alice\"\n\t1 / 0 == 1",
+        ),
+    );
+    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
+        .assert_input_error(&["ACME-IAM-001", "div.rego"]);
+}
+
+#[test]
+fn a_waiver_for_an_unknown_rule_names_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "k.yaml",
+        "thresholds:\n  unused_credential_days: 60\nwaivers:\n  - rule: KW-IAM-001\n    resource: \"*\"\n    reason: r\n    owner: o\n    expires: 2030-01-01\n  - rule: KW-NOPE-999\n    resource: \"*\"\n    reason: r\n    owner: o\n    expires: 2030-01-01\n",
+    );
+    keyward(&["scan", "--demo", "--config", &config])
+        .assert_input_error(&["k.yaml:9:", "KW-NOPE-999"]);
+}
+
+#[test]
+fn config_errors_name_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "unknown.yaml",
+            "thresholds:\n  max_key_age: 30\n",
+            "unknown.yaml:2:",
+        ),
+        (
+            "value.yaml",
+            "thresholds:\n  max_access_key_age_days: -3\n",
+            "value.yaml:2:",
+        ),
+        (
+            "date.yaml",
+            "waivers:\n  - rule: KW-IAM-001\n    resource: \"*\"\n    reason: r\n    owner: o\n    expires: next year\n",
+            "date.yaml:",
+        ),
+        (
+            "empty-owner.yaml",
+            "waivers:\n  - rule: KW-IAM-001\n    resource: \"*\"\n    reason: r\n    owner: \"\"\n    expires: 2030-01-01\n",
+            "empty-owner.yaml:2:",
+        ),
+        (
+            "disabled.yaml",
+            "disabled_rules:\n  - KW-IAM-001\n  - KW-XYZ-1\n",
+            "disabled.yaml:3:",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = write(dir.path(), name, text);
+        keyward(&["scan", "--demo", "--config", &path]).assert_input_error(&[expected]);
+    }
+}
+
+#[test]
+fn a_missing_policy_directory_is_an_input_error() {
+    keyward(&["scan", "--no-builtin", "--policy", "/nonexistent"])
+        .assert_input_error(&["/nonexistent"]);
+}
+
+#[test]
+fn rules_lists_every_rule_with_its_controls() {
+    let run = keyward(&["rules", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let rules = run.json();
+    let rules = rules.as_array().unwrap();
+    assert_eq!(rules.len(), 19);
+    for rule in rules {
+        for field in ["id", "name", "title", "description", "remediation"] {
+            assert!(
+                !rule[field].as_str().unwrap().trim().is_empty(),
+                "{field} of {}",
+                rule["id"]
+            );
+        }
+        assert!(
+            !rule["requires"].as_array().unwrap().is_empty(),
+            "requires of {}",
+            rule["id"]
+        );
+    }
+    let access_keys = rules.iter().find(|r| r["id"] == "KW-IAM-009").unwrap();
+    assert_eq!(access_keys["controls"]["aws-securityhub"][0], "IAM.3");
+    assert_eq!(
+        access_keys["controls"]["cis-aws-foundations-v3.0"][0],
+        "1.14"
+    );
+
+    let table = keyward(&["rules"]);
+    assert!(table.stdout.contains("KW-SM-006"));
+    assert!(
+        table.stdout.lines().all(|l| l.chars().count() <= 80),
+        "{}",
+        table.stdout
+    );
+    let doc = keyward(&["rules", "access-key-not-rotated"]);
+    assert!(doc.stdout.contains("How to fix it"), "{}", doc.stdout);
+    keyward(&["rules", "KW-NOPE-1"]).assert_input_error(&["KW-NOPE-1"]);
+}
+
+#[test]
+fn policy_test_runs_user_tests_and_fails_on_a_failing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "admin.rego", USER_RULE);
+    write(
+        dir.path(),
+        "admin_test.rego",
+        "package acme.user_named_admin_test\n\nimport data.acme.user_named_admin\n\ntest_alice_fires if {\n\tcount(user_named_admin.deny) == 1 with input as {\"snapshot\": {\"users\": [{\"name\": \"alice\", \"arn\": \"a\"}]}}\n}\n\ntest_wrong if {\n\tcount(user_named_admin.deny) == 2 with input as {\"snapshot\": {\"users\": []}}\n}\n",
+    );
+    let run = keyward(&[
+        "policy",
+        "test",
+        "--no-builtin",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("PASS  data.acme.user_named_admin_test.test_alice_fires"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("FAIL  data.acme.user_named_admin_test.test_wrong"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("rego: 1 passed, 1 failed"));
+}
+
+#[test]
+fn schema_command_matches_the_checked_in_schema() {
+    let run = keyward(&["schema"]);
+    assert_eq!(run.code, 0);
+    let checked_in =
+        fs::read_to_string(common::repo().join("schema/snapshot.schema.json")).unwrap();
+    assert_eq!(
+        run.stdout, checked_in,
+        "schema/snapshot.schema.json is stale: regenerate it with `cargo run -- schema > schema/snapshot.schema.json`"
+    );
+}
