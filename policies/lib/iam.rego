@@ -151,3 +151,8 @@ use_phrase(timestamp) := sprintf("last used %s", [day(timestamp)]) if timestamp 
 first_set(a, _) := a if a != null
 
 first_set(null, b) := b
+
+# "1 day", "3 days": a count and its unit, for messages.
+count_phrase(1, unit) := sprintf("1 %s", [unit])
+
+count_phrase(n, unit) := sprintf("%d %ss", [n, unit]) if n != 1

@@ -173,3 +173,9 @@ test_first_set if {
 	iam.first_set("a", "b") == "a"
 	iam.first_set(null, "b") == "b"
 }
+
+test_count_phrase if {
+	iam.count_phrase(1, "day") == "1 day"
+	iam.count_phrase(0, "day") == "0 days"
+	iam.count_phrase(412, "day") == "412 days"
+}

@@ -2,21 +2,21 @@
 # it, a scan never does). The evaluation input comes from keyward.lib.test_input, and times are
 # relative to its fixed as_of: `days_ago(34)`.
 #
-# days_ago is computed here rather than taken from test_input: regorus 0.14.1 loses the imports of
-# a package once one of its rules was evaluated from a third package, so test_input.days_ago
-# (which reads time_lib.ns_per_day through an import) turns undefined after, say,
-# test_input.account_id was read from here. Functions here use only this package's rules.
+# Two regorus 0.14.1 pitfalls shape these helpers and the tests that use them:
+# - Build an input before the `with` that uses it (`inp := t.input_for(...)`, or pass it as a
+#   function argument), never inside it (`with input as t.input_for(...)`): the rules evaluated
+#   while computing a `with` value are marked evaluated but their values are dropped, so later
+#   reads of them (e.g. data.keyward.lib.time.ns_per_day) are undefined.
+# - This package reads keyward.lib.test_input by full `data.` paths, not through an import: once
+#   a rule of a package is read through an import alias (`t.account_id`), the whole package counts
+#   as evaluated and its functions can no longer read rules through their own import aliases.
 package keyward.lib.secrets_input
 
-import data.keyward.lib.test_input
+account_id := data.keyward.lib.test_input.account_id
 
-account_id := "123456789012"
+days_ago(n) := data.keyward.lib.test_input.days_ago(n)
 
-ns_per_hour := 3600000000000
-
-days_ago(n) := time.format(test_input.as_of_ns - ((n * 24) * ns_per_hour))
-
-hours_after(timestamp, n) := time.format(time.parse_rfc3339_ns(timestamp) + (n * ns_per_hour))
+hours_after(timestamp, n) := data.keyward.lib.test_input.hours_after(timestamp, n)
 
 # The calendar day of days_ago(n), as messages print it.
 day_ago(n) := substring(days_ago(n), 0, 10)
@@ -70,7 +70,7 @@ rotating(rules, last_rotated) := {"rotation": {
 # given third-party key markers.
 input_for(secrets) := input_with_thresholds(secrets, {})
 
-input_with_thresholds(secrets, overrides) := test_input.input_with_thresholds(snapshot(secrets), overrides)
+input_with_thresholds(secrets, overrides) := data.keyward.lib.test_input.input_with_thresholds(snapshot(secrets), overrides)
 
 snapshot(secrets) := {"account": {"id": account_id, "partition": "aws"}, "secrets": secrets}
 

@@ -108,7 +108,8 @@ test_cron_unreadable if {
 
 test_last_rotation_uses_last_rotated if {
 	s := t.secret("s", t.rotating_every(30, t.days_ago(12)))
-	last := secrets.last_rotation(s) with input as t.input_for([])
+	inp := t.input_for([])
+	last := secrets.last_rotation(s) with input as inp
 	last.at == t.days_ago(12)
 	last.days == 12
 	last.text == sprintf("last rotated %s, 12 days ago", [t.day_ago(12)])
@@ -116,24 +117,27 @@ test_last_rotation_uses_last_rotated if {
 
 test_last_rotation_falls_back_to_creation if {
 	s := t.secret("s", {"created": t.days_ago(50)})
-	last := secrets.last_rotation(s) with input as t.input_for([])
+	inp := t.input_for([])
+	last := secrets.last_rotation(s) with input as inp
 	last.days == 50
 	last.text == sprintf("never rotated since its creation on %s, 50 days ago", [t.day_ago(50)])
 }
 
 test_rotation_history_without_timestamps if {
 	s := t.secret("s", {"created": null})
-	not secrets.last_rotation(s) with input as t.input_for([])
-	history := secrets.rotation_history(s) with input as t.input_for([])
+	inp := t.input_for([])
+	not secrets.last_rotation(s) with input as inp
+	history := secrets.rotation_history(s) with input as inp
 	history == "never rotated, creation date unknown"
-	ev := secrets.rotation_evidence(s) with input as t.input_for([])
+	ev := secrets.rotation_evidence(s) with input as inp
 	ev.days_since_rotation == null
 	ev.created == null
 }
 
 test_rotation_evidence if {
 	s := t.secret("s", object.union(t.rotating_every(30, t.days_ago(12)), {"last_changed": t.days_ago(5)}))
-	ev := secrets.rotation_evidence(s) with input as t.input_for([])
+	inp := t.input_for([])
+	ev := secrets.rotation_evidence(s) with input as inp
 	ev == {
 		"rotation_enabled": true,
 		"last_rotated": t.days_ago(12),
@@ -147,7 +151,8 @@ test_rotation_evidence if {
 # rotation_overdue: interval + grace (default grace 3 days)
 
 overdue(s) := o if {
-	o := secrets.rotation_overdue(s) with input as t.input_for([])
+	inp := t.input_for([])
+	o := secrets.rotation_overdue(s) with input as inp
 }
 
 test_overdue_boundary_of_interval_plus_grace if {
@@ -176,7 +181,8 @@ test_overdue_never_rotated_counts_from_creation if {
 test_overdue_grace_comes_from_thresholds if {
 	s := t.secret("s", t.rotating_every(30, t.days_ago(31)))
 	not overdue(s)
-	o := secrets.rotation_overdue(s) with input as t.input_with_thresholds([], {"rotation_grace_days": 0})
+	no_grace := t.input_with_thresholds([], {"rotation_grace_days": 0})
+	o := secrets.rotation_overdue(s) with input as no_grace
 	o.evidence.grace_days == 0
 }
 
@@ -227,7 +233,8 @@ test_not_overdue_when_nothing_to_judge if {
 # third_party_markers
 
 markers_of(s, markers) := found if {
-	found := secrets.third_party_markers(s) with input as t.input_with_markers([], markers)
+	inp := t.input_with_markers([], markers)
+	found := secrets.third_party_markers(s) with input as inp
 }
 
 test_markers_in_name_case_insensitive if {

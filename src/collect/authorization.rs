@@ -119,8 +119,13 @@ fn managed_policy(detail: &ManagedPolicyDetail) -> Option<ManagedPolicy> {
         .policy_version_list()
         .iter()
         .find(|v| v.is_default_version())?;
+    // The name is the ARN's last segment; moto leaves PolicyName out.
+    let name = detail
+        .policy_name()
+        .map(str::to_owned)
+        .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or_default().to_owned());
     Some(ManagedPolicy {
-        name: text(detail.policy_name()),
+        name,
         aws_managed: arn.contains(":iam::aws:policy/"),
         arn,
         attachment_count: detail.attachment_count().unwrap_or(0).max(0) as u32,

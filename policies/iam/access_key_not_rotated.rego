@@ -1,0 +1,54 @@
+# METADATA
+# title: Access key not rotated within the limit
+# description: |
+#   The longer an access key lives, the more places it has been copied to (laptops, CI settings,
+#   config files, old backups) and the longer a leaked copy stays useful. Stolen valid credentials
+#   are the likely way into the AWS account breached at Braintrust in May 2026, and the advice
+#   that followed was to rotate long-lived credentials and check the timestamps to confirm the
+#   rotation happened. An active key older than `max_access_key_age_days` (90 by default) has not
+#   been rotated.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id-credentials-access-keys-update.html
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-3
+#   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
+#   - ref: https://attack.mitre.org/techniques/T1078/004/
+# custom:
+#   id: KW-IAM-009
+#   name: access-key-not-rotated
+#   severity: high
+#   requires: [iam.credentials]
+#   controls:
+#     cis-aws-foundations-v3.0: ["1.14"]
+#     aws-securityhub: [IAM.3]
+#     mitre-attack: [T1078.004]
+#   remediation: |
+#     1. Create a second key and move every caller to it:
+#          aws iam create-access-key --user-name <user>
+#     2. Deactivate the old key, wait for anything that breaks, then delete it:
+#          aws iam update-access-key --user-name <user> --access-key-id <old-key-id> --status Inactive
+#          aws iam delete-access-key --user-name <user> --access-key-id <old-key-id>
+#     3. Check the timestamps: the old key's last use must stop at the switch, and the new key's
+#        creation date must be today:
+#          aws iam get-access-key-last-used --access-key-id <old-key-id>
+#          aws iam list-access-keys --user-name <user>
+#     4. Better still, replace the key with a role (workloads in AWS), IAM Roles Anywhere or IAM
+#        Identity Center (people), so no long-lived key exists.
+package keyward.iam.access_key_not_rotated
+
+import data.keyward.lib.format
+import data.keyward.lib.iam
+import data.keyward.lib.time as kwtime
+
+deny contains {
+	"resource": user.arn,
+	"key": format.key_ref(key),
+	"message": sprintf("access key %s of user %s is %s old (limit %d)", [format.key_label(key), user.name, iam.count_phrase(age, "day"), limit]),
+	"evidence": {"created": key.created, "age_days": age, "limit_days": limit, "last_used": iam.key_last_used(key)},
+} if {
+	limit := input.evaluation.thresholds.max_access_key_age_days
+	some user in input.snapshot.users
+	some key in user.access_keys
+	key.status == "active"
+	age := kwtime.days_since(key.created)
+	age > limit
+}

@@ -1,0 +1,53 @@
+# METADATA
+# title: Access key created with the user and never used
+# description: |
+#   Creating an access key by default when a console user is set up leaves a long-lived credential
+#   that nobody needs: it was never used, yet it works for as long as the user exists, and it
+#   tends to sit in a setup script, a CSV download or a chat message. Unneeded keys are exactly
+#   the kind of valid credential whose theft opened the AWS account breached at Braintrust in May
+#   2026; a console user should get a key only when a real need for one appears.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html
+#   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
+#   - ref: https://attack.mitre.org/techniques/T1078/004/
+# custom:
+#   id: KW-IAM-006
+#   name: initial-access-key-unused
+#   severity: low
+#   requires: [iam.credentials]
+#   controls:
+#     cis-aws-foundations-v3.0: ["1.11"]
+#     mitre-attack: [T1078.004]
+#   remediation: |
+#     1. Confirm with the user that the key is not needed (it has never been used):
+#          aws iam get-access-key-last-used --access-key-id <key-id>
+#     2. Delete it:
+#          aws iam delete-access-key --user-name <user> --access-key-id <key-id>
+#     3. Change the onboarding process (scripts, templates) so that it no longer creates a key
+#        along with a console user.
+package keyward.iam.initial_access_key_unused
+
+import data.keyward.lib.format
+import data.keyward.lib.iam
+import data.keyward.lib.time as kwtime
+
+deny contains {
+	"resource": user.arn,
+	"key": format.key_ref(key),
+	"message": sprintf("access key %s of console user %s was created %s after the user and has never been used", [
+		format.key_label(key),
+		user.name,
+		iam.count_phrase(hours, "hour"),
+	]),
+	"evidence": {"user_created": user.created, "key_created": key.created, "hours_after_user": hours, "window_hours": window},
+} if {
+	window := input.evaluation.thresholds.initial_key_window_hours
+	some user in input.snapshot.users
+	user.password.enabled == true
+	some key in user.access_keys
+	key.status == "active"
+	key.last_used == null
+	hours := kwtime.hours_between(user.created, key.created)
+	hours < window
+}

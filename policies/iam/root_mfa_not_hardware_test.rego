@@ -1,0 +1,43 @@
+package keyward.iam.root_mfa_not_hardware_test
+
+import data.keyward.iam.root_mfa_not_hardware as rule
+import data.keyward.lib.test_input as t
+
+root(mfa_enabled, mfa_kind) := {"root": {
+	"arn": "arn:aws:iam::123456789012:root",
+	"mfa_enabled": mfa_enabled,
+	"mfa_kind": mfa_kind,
+	"access_keys": [],
+	"password_last_used": null,
+}}
+
+deny_for(snapshot) := findings if {
+	inp := t.input_for(snapshot)
+	findings := rule.deny with input as inp
+}
+
+test_virtual_mfa_fires if {
+	findings := deny_for(root(true, "virtual"))
+	count(findings) == 1
+	some f in findings
+	f.resource == "arn:aws:iam::123456789012:root"
+	f.message == "root user of account 123456789012 is protected by a virtual MFA device, not a hardware device"
+	f.evidence == {"mfa_kind": "virtual"}
+}
+
+test_unknown_kind_fires if {
+	findings := deny_for(root(true, null))
+	count(findings) == 1
+	some f in findings
+	contains(f.message, "an MFA device of unknown kind")
+	f.evidence == {"mfa_kind": null}
+}
+
+test_hardware_mfa_no_finding if {
+	count(deny_for(root(true, "hardware"))) == 0
+}
+
+# No MFA at all is KW-IAM-002's finding, not this rule's.
+test_no_mfa_no_finding if {
+	count(deny_for(root(false, null))) == 0
+}

@@ -1,0 +1,79 @@
+# METADATA
+# title: Weak account password policy
+# description: |
+#   The account password policy decides how easy IAM users' console passwords are to guess,
+#   spray or reuse from another breach. Without one, AWS accepts 8-character passwords and lets
+#   users go back to old ones. Stolen or guessed valid credentials are the likely way into the AWS
+#   account breached at Braintrust in May 2026; CIS asks for at least 14 characters, the four
+#   character classes, and no reuse of the last 24 passwords. (MFA, KW-IAM-005, matters more; a
+#   strong password policy is the layer under it.)
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-7
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-15
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-16
+#   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
+#   - ref: https://attack.mitre.org/techniques/T1078/004/
+# custom:
+#   id: KW-IAM-012
+#   name: weak-password-policy
+#   severity: medium
+#   requires: [iam.password_policy]
+#   controls:
+#     cis-aws-foundations-v3.0: ["1.8", "1.9"]
+#     aws-securityhub: [IAM.7, IAM.15, IAM.16]
+#     mitre-attack: [T1078.004]
+#   remediation: |
+#     Set a policy that meets CIS (it applies at each user's next password change):
+#       aws iam update-account-password-policy --minimum-password-length 14 \
+#         --require-symbols --require-numbers --require-uppercase-characters \
+#         --require-lowercase-characters --password-reuse-prevention 24 \
+#         --allow-users-to-change-password
+#     Check it with: aws iam get-account-password-policy
+package keyward.iam.weak_password_policy
+
+# The CIS AWS Foundations v3.0 values (1.8, 1.9). They are benchmark constants, not tunable
+# thresholds: a different value would no longer be the CIS control.
+cis_minimum_length := 14
+
+cis_reuse_prevention := 24
+
+policy := input.snapshot.password_policy
+
+deny contains {
+	"resource": sprintf("arn:%s:iam::%s:root", [input.snapshot.account.partition, input.snapshot.account.id]),
+	"message": sprintf("password policy of account %s is weak: %s", [input.snapshot.account.id, concat("; ", [weaknesses[name] | some name in names])]),
+	"evidence": {"weaknesses": names, "password_policy": policy},
+} if {
+	names := sort(object.keys(weaknesses))
+	count(names) > 0
+}
+
+# Each weakness by a short name (sorted, they give the order of the message).
+weaknesses["no_policy"] := "no password policy is set, so AWS accepts 8-character passwords and their reuse" if {
+	policy == null
+}
+
+weaknesses["minimum_length"] := sprintf("minimum length is %d (CIS: %d or more)", [policy.minimum_length, cis_minimum_length]) if {
+	policy.minimum_length < cis_minimum_length
+}
+
+weaknesses["reuse_prevention"] := sprintf("password reuse is not prevented (CIS: remember %d)", [cis_reuse_prevention]) if {
+	policy != null
+	policy.reuse_prevention == null
+}
+
+weaknesses["reuse_prevention"] := sprintf("only %d previous passwords are remembered (CIS: %d)", [policy.reuse_prevention, cis_reuse_prevention]) if {
+	policy.reuse_prevention != null # null sorts below every number in Rego
+	policy.reuse_prevention < cis_reuse_prevention
+}
+
+weaknesses[field] := sprintf("%s are not required", [class]) if {
+	some field, class in {
+		"require_lowercase": "lower-case letters",
+		"require_numbers": "numbers",
+		"require_symbols": "symbols",
+		"require_uppercase": "upper-case letters",
+	}
+	policy[field] == false
+}

@@ -1,0 +1,74 @@
+# METADATA
+# title: Third-party API key stored as a secret and not rotated
+# description: |
+#   The secret looks like a third-party API key (its name, description, tag keys or tag values
+#   contain one of third_party_key_markers, e.g. "openai" or "api-key"), and its rotation is
+#   disabled or overdue (the same test as KW-SM-003). This is the May 2026 incident: the
+#   organization-level AI-provider keys stored in a breached AWS account were read by the
+#   attackers and used to run up model usage at the victims' expense (resource hijacking), and
+#   every customer had to rotate them by hand and check the timestamps. A provider key is a
+#   machine password to a paid service, usually with no MFA and no IP restriction: whoever copies
+#   it can use it until it is revoked, so it deserves the same rotation discipline as a cloud
+#   credential.
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-1
+#   - ref: https://attack.mitre.org/techniques/T1528/
+#   - ref: https://attack.mitre.org/techniques/T1496/
+# custom:
+#   id: KW-SM-006
+#   name: third-party-key-not-rotated
+#   severity: critical
+#   requires: [secretsmanager.secrets]
+#   controls:
+#     aws-securityhub: [SecretsManager.1]
+#     mitre-attack: [T1528, T1496]
+#   remediation: |
+#     1. Rotate the key now: create a new key in the provider's console or API, store it as a
+#        new version (from a file, so it stays out of shell history and process lists):
+#        aws secretsmanager put-secret-value --secret-id <secret-arn> --secret-string file://new-key.json
+#        then revoke the old key at the provider once the applications use the new one.
+#     2. Check the timestamps: aws secretsmanager describe-secret --secret-id <secret-arn> \
+#          --query '{LastChanged: LastChangedDate, LastRotated: LastRotatedDate, LastAccessed: LastAccessedDate}'
+#        and the provider's usage and audit logs for calls you do not recognize since the key
+#        was last changed.
+#     3. Automate it with a rotation Lambda that calls the provider's key API (create, test,
+#        then revoke the previous key), on a short schedule:
+#        aws secretsmanager rotate-secret --secret-id <secret-arn> \
+#          --rotation-lambda-arn <function-arn> \
+#          --rotation-rules '{"ScheduleExpression": "rate(30 days)"}'
+#     4. If rotation is enabled but overdue, fix the rotation function first (see KW-SM-003).
+#     5. Set spending limits and usage alerts at the provider, so a stolen key shows up quickly.
+package keyward.secrets.third_party_key_not_rotated
+
+import data.keyward.lib.secrets
+
+deny contains finding if {
+	some secret in input.snapshot.secrets
+	markers := secrets.third_party_markers(secret)
+	problem := rotation_problem(secret)
+	finding := {
+		"resource": secret.arn,
+		"region": secret.region,
+		"message": sprintf("secret %s looks like a third-party API key (%s) and %s", [secret.name, concat(", ", sort(markers)), problem.text]),
+		"evidence": object.union(problem.evidence, {"markers": sort(markers), "problem": problem.kind}),
+	}
+}
+
+# Disabled and overdue exclude each other: rotation_overdue needs rotation enabled.
+rotation_problem(secret) := {
+	"kind": "rotation_disabled",
+	"text": sprintf("has automatic rotation disabled; %s", [secrets.rotation_history(secret)]),
+	"evidence": secrets.rotation_evidence(secret),
+} if {
+	secret.rotation.enabled == false
+}
+
+rotation_problem(secret) := {
+	"kind": "rotation_overdue",
+	"text": sprintf("its rotation is overdue: %s", [overdue.summary]),
+	"evidence": overdue.evidence,
+} if {
+	overdue := secrets.rotation_overdue(secret)
+}

@@ -1,0 +1,191 @@
+"""Seeds a moto server with the accounts the live-collection tests scan.
+
+Usage: seed.py ENDPOINT SCENARIO [ARGS...]
+Everything goes through the AWS API (boto3), as a user would create it. Prints a JSON object
+with anything the test needs to know (e.g. the keys of a created user).
+"""
+import io
+import json
+import sys
+import zipfile
+
+import boto3
+
+ENDPOINT = sys.argv[1]
+ACCOUNT = "123456789012"
+
+
+def client(service, region="us-east-1", **credentials):
+    credentials.setdefault("aws_access_key_id", "testing")
+    credentials.setdefault("aws_secret_access_key", "testing")
+    return boto3.client(service, endpoint_url=ENDPOINT, region_name=region, **credentials)
+
+
+def document(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def allow(action, resource="*"):
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+def rotation_lambda(region):
+    """Secrets Manager rotation needs an existing Lambda function; it is never invoked."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return None\n")
+    if not rotation_lambda_arns:
+        client("iam").create_role(
+            RoleName="rotation-lambda",
+            AssumeRolePolicyDocument=document(
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ),
+        )
+    function = client("lambda", region).create_function(
+        FunctionName="secrets-rotation",
+        Runtime="python3.12",
+        Role=f"arn:aws:iam::{ACCOUNT}:role/rotation-lambda",
+        Handler="handler.handler",
+        Code={"ZipFile": buffer.getvalue()},
+    )
+    return function["FunctionArn"]
+
+
+def secret(region, name, tags=None, rotate_days=None, policy=None, description=None):
+    sm = client("secretsmanager", region)
+    created = sm.create_secret(
+        Name=name,
+        SecretString="not-a-real-key",
+        Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
+        **({"Description": description} if description else {}),
+    )
+    if rotate_days:
+        if region not in rotation_lambda_arns:
+            rotation_lambda_arns[region] = rotation_lambda(region)
+        sm.rotate_secret(
+            SecretId=created["ARN"],
+            RotationLambdaARN=rotation_lambda_arns[region],
+            RotationRules={"AutomaticallyAfterDays": rotate_days},
+            RotateImmediately=False,
+        )
+    if policy:
+        sm.put_resource_policy(SecretId=created["ARN"], ResourcePolicy=document(policy))
+    return created["ARN"]
+
+
+rotation_lambda_arns = {}
+
+
+def incident():
+    """Shaped like the May 2026 incident (root rules need fixtures: moto has no root row)."""
+    iam = client("iam")
+    iam.update_account_password_policy(MinimumPasswordLength=8, RequireNumbers=True)
+    iam.create_user(UserName="alice")
+    iam.create_login_profile(UserName="alice", Password="Passw0rd!Passw0rd!")
+    iam.create_access_key(UserName="alice")
+    iam.create_user(UserName="ci-deploy")
+    iam.create_access_key(UserName="ci-deploy")
+    iam.create_access_key(UserName="ci-deploy")
+    deploy = iam.create_policy(
+        PolicyName="ci-deploy-policy",
+        PolicyDocument=document(allow("s3:PutObject", "arn:aws:s3:::artifacts/*"), allow("secretsmanager:Get*")),
+    )
+    iam.attach_user_policy(UserName="ci-deploy", PolicyArn=deploy["Policy"]["Arn"])
+    admin = iam.create_policy(PolicyName="LegacyAdmin", PolicyDocument=document(allow("*")))
+    iam.create_group(GroupName="admins")
+    iam.attach_group_policy(GroupName="admins", PolicyArn=admin["Policy"]["Arn"])
+    iam.create_group(GroupName="developers")
+    iam.attach_group_policy(GroupName="developers", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    iam.add_user_to_group(UserName="alice", GroupName="developers")
+    iam.create_role(
+        RoleName="eval-worker",
+        AssumeRolePolicyDocument=document(
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ),
+    )
+    iam.put_role_policy(
+        RoleName="eval-worker",
+        PolicyName="read-provider-keys",
+        PolicyDocument=document(allow(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"])),
+    )
+    secret("us-east-1", "prod/openai-api-key", tags={"provider": "openai"})
+    secret("eu-west-1", "prod/anthropic-api-key", tags={"provider": "anthropic"}, rotate_days=30)
+    secret(
+        "eu-west-1",
+        "shared/partner-webhook",
+        rotate_days=30,
+        policy={
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*",
+        },
+    )
+    return {}
+
+
+def clean():
+    """Every control in place, as of now."""
+    iam = client("iam")
+    iam.update_account_password_policy(
+        MinimumPasswordLength=16,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+        PasswordReusePrevention=24,
+    )
+    iam.create_user(UserName="carol")
+    iam.create_login_profile(UserName="carol", Password="Passw0rd!Passw0rd!")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="carol")
+    iam.enable_mfa_device(
+        UserName="carol", SerialNumber=device["VirtualMFADevice"]["SerialNumber"],
+        AuthenticationCode1="123456", AuthenticationCode2="654321",
+    )
+    read = iam.create_policy(PolicyName="engineers-read", PolicyDocument=document(allow("s3:GetObject", "arn:aws:s3:::docs/*")))
+    iam.create_group(GroupName="engineers")
+    iam.attach_group_policy(GroupName="engineers", PolicyArn=read["Policy"]["Arn"])
+    iam.add_user_to_group(UserName="carol", GroupName="engineers")
+    secret("us-east-1", "app/db-password", rotate_days=30)
+    return {}
+
+
+def two_regions():
+    secret("us-east-1", "east/one")
+    secret("us-east-1", "east/two")
+    secret("eu-west-1", "west/one")
+    return {}
+
+
+def many_users(count):
+    iam = client("iam")
+    for i in range(int(count)):
+        name = f"user-{i:05d}"
+        iam.create_user(UserName=name)
+        iam.create_access_key(UserName=name)
+    return {}
+
+
+def auditor(policy_file, *drop_actions):
+    """A user holding only keyward's policy (minus the actions named), and its keys."""
+    policy = json.load(open(policy_file))
+    for statement in policy["Statement"]:
+        statement["Action"] = [a for a in statement["Action"] if a not in drop_actions]
+    policy["Statement"] = [s for s in policy["Statement"] if s["Action"]]
+    iam = client("iam")
+    iam.create_user(UserName="keyward-auditor")
+    iam.put_user_policy(UserName="keyward-auditor", PolicyName="keyward", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="keyward-auditor")["AccessKey"]
+    return {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
+
+
+SCENARIOS = {
+    "incident": incident,
+    "clean": clean,
+    "two-regions": two_regions,
+    "many-users": many_users,
+    "auditor": auditor,
+}
+
+if __name__ == "__main__":
+    print(json.dumps(SCENARIOS[sys.argv[2]](*sys.argv[3:])))
