@@ -31,6 +31,8 @@ pub enum Command {
     /// Collect the AWS account of the current credentials into a snapshot file, to evaluate
     /// later with `scan --snapshot`.
     Snapshot(SnapshotArgs),
+    /// Show new, resolved and still-open findings between two JSON reports or snapshots.
+    Diff(DiffArgs),
     /// List the rules, or show one rule's documentation.
     Rules(RulesArgs),
     /// Work with Rego policies.
@@ -67,6 +69,30 @@ pub struct ScanArgs {
     /// What a waived finding becomes: reported as suppressed (`include`), or left out (`omit`).
     #[arg(long, value_name = "MODE", default_value = "include")]
     pub waived: WaivedMode,
+    /// An earlier JSON report: only findings it does not contain can fail the run (to adopt
+    /// keyward on an old account without fixing everything first).
+    #[arg(long, value_name = "REPORT")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier JSON report or snapshot.
+    pub old: PathBuf,
+    /// The later JSON report or snapshot.
+    pub new: PathBuf,
+    /// Snapshots are evaluated with these policies (reports are read as they are).
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// Config for evaluating snapshots (default: ./keyward.yaml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// `table`, `json` or `markdown`.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: Format,
+    /// Exit 1 when a new finding has at least this severity (`none`: never).
+    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    pub fail_on: FailOn,
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +167,10 @@ pub struct OutputArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// SARIF category prefix: each account's run is `<NAME>/aws/<account>/`, so that uploads
+    /// with different prefixes (e.g. per workflow) keep their alerts apart.
+    #[arg(long, value_name = "NAME", default_value = "keyward")]
+    pub sarif_category: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -27,6 +27,8 @@ pub enum Error {
     Report(#[from] crate::report::ReportError),
     #[error(transparent)]
     Identity(#[from] crate::collect::IdentityError),
+    #[error(transparent)]
+    ReportRead(#[from] crate::diff::ReportReadError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {path}: {source}")]

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::diff::BaselineState;
 use crate::policy::Severity;
 
 /// One problem on one resource.
@@ -33,11 +34,19 @@ pub struct Finding {
     /// A place in a file the finding is about (config findings such as an expired waiver).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<FileLocation>,
+    /// New or unchanged relative to `--baseline`, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<BaselineState>,
 }
 
 impl Finding {
     pub fn is_waived(&self) -> bool {
         self.waiver.is_some()
+    }
+
+    /// Whether the finding can fail a run: not waived, and not known to the baseline.
+    pub fn is_gating(&self) -> bool {
+        !self.is_waived() && self.baseline_state != Some(BaselineState::Unchanged)
     }
 }
 

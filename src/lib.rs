@@ -7,6 +7,7 @@ pub mod cli;
 pub mod collect;
 pub mod commands;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod findings;
 pub mod policy;

@@ -35,6 +35,9 @@ pub struct ScanReport {
     /// Findings about the config itself (expired waivers).
     #[serde(default)]
     pub config_findings: Vec<Finding>,
+    /// The baseline report the findings were compared with (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
     pub summary: Summary,
 }
 
@@ -71,6 +74,9 @@ pub struct Summary {
     pub open_total: usize,
     pub waived: usize,
     pub not_evaluated: usize,
+    /// Open findings not in the baseline, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_since_baseline: Option<usize>,
 }
 
 impl ScanReport {
@@ -90,7 +96,7 @@ impl ScanReport {
         use crate::error::exit;
         let failing = fail_on.is_some_and(|threshold| {
             self.all_findings()
-                .any(|f| !f.is_waived() && f.severity >= threshold)
+                .any(|f| f.is_gating() && f.severity >= threshold)
         });
         if failing {
             exit::FINDINGS
@@ -109,6 +115,13 @@ impl ScanReport {
         }
     }
 
+    /// Compares with an earlier report: only findings it does not know can fail the run.
+    pub fn apply_baseline(&mut self, baseline: &ScanReport, source: &str) {
+        crate::diff::apply_baseline(self, baseline);
+        self.baseline = Some(source.to_owned());
+        self.summarize();
+    }
+
     fn summarize(&mut self) {
         let mut summary = Summary {
             accounts: self.accounts.len(),
@@ -123,6 +136,11 @@ impl ScanReport {
             }
         }
         summary.not_evaluated = self.accounts.iter().map(|a| a.not_evaluated.len()).sum();
+        summary.new_since_baseline = self.baseline.as_ref().map(|_| {
+            self.all_findings()
+                .filter(|f| !f.is_waived() && f.is_gating())
+                .count()
+        });
         self.summary = summary;
     }
 }
@@ -180,6 +198,7 @@ pub fn scan(
         disabled_rules: config.disabled_rules.clone(),
         accounts,
         config_findings,
+        baseline: None,
         summary: Summary::default(),
     };
     report.summarize();
@@ -253,6 +272,7 @@ fn to_finding(rule: &Rule, raw: RawFinding, account_id: &str, waivers: &WaiverSe
         message: raw.message,
         evidence: raw.evidence,
         location: None,
+        baseline_state: None,
     }
 }
 
@@ -363,6 +383,7 @@ impl<'a> WaiverSet<'a> {
                     fingerprint: fingerprint(WAIVER_EXPIRED_RULE, "", &waiver.rule, Some(&waiver.resource)),
                     waiver: None,
                     location: Some(FileLocation { path, line }),
+                    baseline_state: None,
                 }
             })
             .collect()

@@ -322,6 +322,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                     fingerprint: format!("{a:08x}{i:024x}"),
                     waiver: None,
                     location: None,
+                    baseline_state: None,
                 })
                 .collect();
             AccountReport {
@@ -351,6 +352,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
         disabled_rules: Vec::new(),
         accounts,
         config_findings: Vec::new(),
+        baseline: None,
         summary: Summary::default(),
     }
 }
@@ -362,7 +364,8 @@ fn a_run_over_githubs_result_limit_keeps_the_most_severe_and_says_so() {
     report.accounts[0]
         .findings
         .sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let rendered = keyward::report::render(&report, keyward::cli::Format::Sarif).unwrap();
+    let rendered =
+        keyward::report::render(&report, keyward::cli::Format::Sarif, &Default::default()).unwrap();
     let sarif: Value = serde_json::from_str(&rendered.text).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), MAX_RESULTS_PER_RUN);
@@ -391,12 +394,16 @@ fn a_run_over_githubs_result_limit_keeps_the_most_severe_and_says_so() {
 #[test]
 fn more_accounts_than_github_accepts_runs_is_an_error_not_a_rejected_file() {
     let report = synthetic_report(MAX_RUNS + 1, 1);
-    let error = keyward::report::render(&report, keyward::cli::Format::Sarif)
+    let error = keyward::report::render(&report, keyward::cli::Format::Sarif, &Default::default())
         .err()
         .expect("refused");
     assert!(error.to_string().contains("at most 20"), "{error}");
     assert!(
-        keyward::report::render(&synthetic_report(MAX_RUNS, 1), keyward::cli::Format::Sarif)
-            .is_ok()
+        keyward::report::render(
+            &synthetic_report(MAX_RUNS, 1),
+            keyward::cli::Format::Sarif,
+            &Default::default()
+        )
+        .is_ok()
     );
 }

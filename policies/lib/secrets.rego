@@ -39,9 +39,13 @@ schedule(secret) := {"days": days, "label": sprintf("every %v days", [days])} if
 # The interval in days between two rotations, undefined when unknown.
 interval_days(secret) := schedule(secret).days
 
+# Schedules are parsed with string builtins, not regex: regorus compiles a pattern on every call
+# (it has no regex cache in keyward's build), which costs milliseconds per secret.
+
 # rate(N days) / rate(N hours); AWS also writes the unit in the singular ("rate(1 day)").
 expression_schedule(expr) := {"days": to_number(n) / hours_per[unit], "label": expr} if {
-	[[_, n, unit]] := regex.find_all_string_submatch_n(`^rate\( *([0-9]+) +(hours?|days?) *\)$`, normalized(expr), 1)
+	[n, unit] := words(call_args(normalized(expr), "rate"))
+	digits(n)
 }
 
 hours_per := {"day": 1, "days": 1, "hour": 24, "hours": 24}
@@ -59,13 +63,27 @@ hours_per := {"day": 1, "days": 1, "hour": 24, "hours": 24}
 # A cron expression without its six fields, or with a month field keyward cannot read, has no
 # known interval.
 expression_schedule(expr) := {"days": days, "label": sprintf("%s, at most about %v days apart", [expr, days])} if {
-	[[_, body]] := regex.find_all_string_submatch_n(`^cron\((.*)\)$`, normalized(expr), 1)
-	fields := regex.split(`[ \t]+`, trim_space(body))
+	fields := words(call_args(normalized(expr), "cron"))
 	count(fields) == 6
 	days := cron_days(fields)
 }
 
 normalized(expr) := lower(trim_space(expr)) if is_string(expr)
+
+# The text between "<name>(" and the final ")": "30 days" for "rate(30 days)".
+call_args(expr, name) := substring(expr, count(name) + 1, (count(expr) - count(name)) - 2) if {
+	startswith(expr, concat("", [name, "("]))
+	endswith(expr, ")")
+}
+
+# The words of a text, however many spaces separate them.
+words(text) := [w | some w in split(text, " "); w != ""]
+
+# A non-empty run of decimal digits (to_number fails on anything else).
+digits(text) if {
+	text != ""
+	trim(text, "0123456789") == ""
+}
 
 wildcard(field) if field in {"*", "?"}
 
@@ -75,7 +93,9 @@ cron_days(f) := 365 if {
 }
 
 cron_days(f) := 31 * to_number(step) if {
-	[[_, step]] := regex.find_all_string_submatch_n(`^[^/]+/([0-9]+)$`, f[3], 1)
+	[start, step] := split(f[3], "/")
+	start != ""
+	digits(step)
 }
 
 cron_days(f) := 1 if {
@@ -97,9 +117,13 @@ cron_days(f) := weekday_gap(f[4]) if {
 
 # "MON#1" (first Monday) and "6L" (last Friday) name one day a month; anything else names
 # days of every week. (The fields are lower-cased, and no day name contains an "l".)
-weekday_gap(dow) := 31 if regex.match(`[#l]`, dow)
+weekday_gap(dow) := 31 if once_a_month(dow)
 
-weekday_gap(dow) := 7 if not regex.match(`[#l]`, dow)
+weekday_gap(dow) := 7 if not once_a_month(dow)
+
+once_a_month(dow) if contains(dow, "#")
+
+once_a_month(dow) if contains(dow, "l")
 
 # ---------------------------------------------------------------------------------------------
 # Rotation history

@@ -58,6 +58,11 @@ test_schedule_falls_back_to_automatically_after_days if {
 test_schedule_unknown if {
 	not secrets.schedule(on("rate(ten days)"))
 	not secrets.schedule(on("rate(10 weeks)"))
+	not secrets.schedule(on("rate(30)"))
+	not secrets.schedule(on("rate(30 days"))
+	not secrets.schedule(on("rate()"))
+	not secrets.schedule(on("rate(-5 days)"))
+	not secrets.schedule(on("every(30 days)"))
 	not secrets.schedule(t.secret("s", t.rotating(null, null)))
 	not secrets.schedule(t.secret("s", t.rotating({}, null)))
 	not secrets.schedule(t.secret("s", {}))
@@ -89,6 +94,7 @@ test_cron_monthly if {
 test_cron_month_step if {
 	secrets.interval_days(on("cron(0 3 1 */3 ? *)")) == 93
 	secrets.interval_days(on("cron(0 3 1 1/6 ? *)")) == 186
+	secrets.interval_days(on("cron(0  3  1  */2  ?  *)")) == 62
 }
 
 test_cron_specific_months if {
@@ -100,6 +106,8 @@ test_cron_specific_months if {
 test_cron_unreadable if {
 	not secrets.schedule(on("cron(0 3 1 * ?)"))
 	not secrets.schedule(on("cron(0 3 1 */x ? *)"))
+	not secrets.schedule(on("cron(0 3 1 /3 ? *)"))
+	not secrets.schedule(on("cron()"))
 	not secrets.schedule(on("cron 0 3 1 * ? *"))
 }
 

@@ -11,7 +11,3 @@ days_since(timestamp) := floor((input.evaluation.as_of_ns - time.parse_rfc3339_n
 
 # Whole hours between two RFC 3339 timestamps (absolute).
 hours_between(a, b) := floor(abs(time.parse_rfc3339_ns(a) - time.parse_rfc3339_ns(b)) / ns_per_hour)
-
-# Days from an RFC 3339 timestamp to the evaluation time, when the timestamp is set.
-# Undefined for null, so a rule can say "never" separately.
-age_days(timestamp) := days_since(timestamp) if timestamp != null

@@ -92,7 +92,10 @@ outsider(principal) := {"principal": principal, "access": "cross-account", "acco
 # The account of an AWS principal: a bare 12-digit id, or the account field of an ARN
 # (arn:aws:iam::111122223333:role/x, arn:aws:sts::111122223333:assumed-role/...). Unique ids
 # (AROA..., left behind when a principal is deleted) name no account and are not reported.
-account_of(principal) := principal if regex.match(`^[0-9]{12}$`, principal)
+account_of(principal) := principal if {
+	count(principal) == 12
+	secrets.digits(principal)
+}
 
 account_of(principal) := split(principal, ":")[4] if startswith(principal, "arn:")
 

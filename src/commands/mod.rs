@@ -1,6 +1,7 @@
 //! One function per subcommand; each returns the process exit code or an error (exit 2).
 
 mod collect;
+mod diff;
 mod policy_test;
 mod rules;
 mod scan;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
                 },
             )
         }
+        Command::Diff(args) => diff::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Policy(PolicyCommand::Test(args)) => policy_test::run(&args),
         Command::Schema => {

@@ -23,10 +23,17 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     };
     let as_of = args.as_of.unwrap_or(default_as_of);
     let mut report = crate::scan::scan(&policies, &snapshots, &config, as_of)?;
+    if let Some(path) = &args.baseline {
+        let baseline = super::diff::read_report(path, &policies, &config)?;
+        report.apply_baseline(&baseline, &path.display().to_string());
+    }
     if args.waived == WaivedMode::Omit {
         report.omit_waived();
     }
-    let rendered = crate::report::render(&report, args.output.format)?;
+    let options = crate::report::RenderOptions {
+        sarif_category: args.output.sarif_category.clone(),
+    };
+    let rendered = crate::report::render(&report, args.output.format, &options)?;
     for warning in &rendered.warnings {
         eprintln!("keyward: warning: {warning}");
     }

@@ -1,6 +1,7 @@
 //! Report formats. Each renders a finished `ScanReport`; none evaluates anything, and none
 //! knows where the data came from.
 
+pub mod drift;
 mod json;
 mod markdown;
 pub mod sarif;
@@ -20,12 +21,31 @@ pub struct Rendered {
 #[error("{0}")]
 pub struct ReportError(pub String);
 
-pub fn render(report: &ScanReport, format: Format) -> Result<Rendered, ReportError> {
+/// What a format may need besides the report.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// The SARIF category prefix (`--sarif-category`).
+    pub sarif_category: String,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            sarif_category: "keyward".to_owned(),
+        }
+    }
+}
+
+pub fn render(
+    report: &ScanReport,
+    format: Format,
+    options: &RenderOptions,
+) -> Result<Rendered, ReportError> {
     match format {
         Format::Table => Ok(plain(table::render(report, terminal_width()))),
         Format::Json => Ok(plain(json::render(report))),
         Format::Markdown => Ok(plain(markdown::render(report))),
-        Format::Sarif => sarif::render(report),
+        Format::Sarif => sarif::render(report, &options.sarif_category),
     }
 }
 
@@ -65,20 +85,35 @@ pub fn severity_counts(report: &ScanReport) -> String {
     }
 }
 
-/// One line that says how the scan went, shared by the table and markdown formats.
-pub fn summary_line(report: &ScanReport) -> String {
+/// How the scan went, in two parts: the open findings, then waivers, gaps and accounts. The
+/// table prints them on two lines (to fit 80 columns), markdown on one.
+pub fn summary_parts(report: &ScanReport) -> [String; 2] {
     let s = &report.summary;
-    format!(
-        "{} open finding{} ({}), {} waived, {} check{} not evaluated, {} account{}",
-        s.open_total,
-        plural(s.open_total),
-        severity_counts(report),
-        s.waived,
-        s.not_evaluated,
-        plural(s.not_evaluated),
-        s.accounts,
-        plural(s.accounts)
-    )
+    let baseline = match s.new_since_baseline {
+        Some(new) => format!(", {new} new since the baseline"),
+        None => String::new(),
+    };
+    [
+        format!(
+            "{} open finding{} ({}){baseline}",
+            s.open_total,
+            plural(s.open_total),
+            severity_counts(report)
+        ),
+        format!(
+            "{} waived, {} check{} not evaluated, {} account{}",
+            s.waived,
+            s.not_evaluated,
+            plural(s.not_evaluated),
+            s.accounts,
+            plural(s.accounts)
+        ),
+    ]
+}
+
+/// The summary on one line.
+pub fn summary_line(report: &ScanReport) -> String {
+    summary_parts(report).join(", ")
 }
 
 fn plural(n: usize) -> &'static str {

@@ -38,15 +38,21 @@ const MAX_DESCRIPTION: usize = 1024;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-pub fn render(report: &ScanReport) -> Result<Rendered, ReportError> {
+pub fn render(report: &ScanReport, category: &str) -> Result<Rendered, ReportError> {
+    let category = category.trim_matches('/');
+    if category.is_empty() || category.contains(char::is_whitespace) {
+        return Err(ReportError(format!(
+            "--sarif-category `{category}` must be a non-empty name without spaces, e.g. keyward or nightly-audit"
+        )));
+    }
     let mut warnings = Vec::new();
     let mut runs: Vec<Run> = report
         .accounts
         .iter()
-        .map(|account| account_run(report, account, &mut warnings))
+        .map(|account| account_run(report, account, category, &mut warnings))
         .collect();
     if !report.config_findings.is_empty() {
-        runs.push(config_run(report));
+        runs.push(config_run(report, category));
     }
     if runs.len() > MAX_RUNS {
         return Err(ReportError(format!(
@@ -65,7 +71,12 @@ pub fn render(report: &ScanReport) -> Result<Rendered, ReportError> {
     Ok(Rendered { text, warnings })
 }
 
-fn account_run(report: &ScanReport, account: &AccountReport, warnings: &mut Vec<String>) -> Run {
+fn account_run(
+    report: &ScanReport,
+    account: &AccountReport,
+    category: &str,
+    warnings: &mut Vec<String>,
+) -> Run {
     let id = &account.account.id;
     let (kept, left_out) = within_limit(&account.findings);
     let mut notifications: Vec<Notification> = account
@@ -89,17 +100,17 @@ fn account_run(report: &ScanReport, account: &AccountReport, warnings: &mut Vec<
     build_run(
         &report.rules,
         kept,
-        &format!("keyward/aws/{id}/"),
+        &format!("{category}/aws/{id}/"),
         notifications,
         report,
     )
 }
 
-fn config_run(report: &ScanReport) -> Run {
+fn config_run(report: &ScanReport, category: &str) -> Run {
     build_run(
         &report.rules,
         &report.config_findings,
-        "keyward/config/",
+        &format!("{category}/config/"),
         Vec::new(),
         report,
     )

@@ -71,7 +71,7 @@ pub fn render(report: &ScanReport, width: usize) -> String {
             width,
         );
     }
-    let _ = writeln!(out, "{}", super::summary_line(report));
+    let _ = writeln!(out, "{}", super::summary_parts(report).join("\n"));
     out
 }
 
@@ -100,10 +100,20 @@ fn describe(finding: &Finding, report: &ScanReport) -> String {
         (None, true) => format!("{} {}", finding.account_id, finding.resource),
         (None, false) => finding.resource.clone(),
     };
-    format!("{}\n{place}", finding.message)
+    let marker = match finding.baseline_state {
+        Some(crate::diff::BaselineState::New) => "NEW: ",
+        _ => "",
+    };
+    format!("{marker}{}\n{place}", finding.message)
 }
 
-fn section(out: &mut String, title: &str, rows: impl Iterator<Item = [String; 2]>, width: usize) {
+/// A titled two-column table: an id column and a wrapped text column.
+pub(crate) fn section(
+    out: &mut String,
+    title: &str,
+    rows: impl Iterator<Item = [String; 2]>,
+    width: usize,
+) {
     let mut table = Builder::from_iter(rows).build();
     // Borders and padding take 7 columns; the text column gets what is left.
     let text_width = width.saturating_sub(ID_WIDTH + 7).max(20);

@@ -1,0 +1,93 @@
+//! What changed between two scans, as a table, JSON or markdown (`keyward diff`, and the drift
+//! section of scheduled audits).
+
+use std::fmt::Write;
+
+use serde_json::json;
+
+use crate::cli::Format;
+use crate::diff::Drift;
+use crate::findings::Finding;
+
+pub fn render(drift: &Drift, format: Format, old_label: &str, new_label: &str) -> String {
+    match format {
+        Format::Json => {
+            let value = json!({
+                "old": old_label,
+                "new": new_label,
+                "summary": {
+                    "new": drift.new.len(),
+                    "resolved": drift.resolved.len(),
+                    "still_open": drift.still_open.len(),
+                },
+                "new_findings": drift.new,
+                "resolved_findings": drift.resolved,
+                "still_open_findings": drift.still_open,
+            });
+            serde_json::to_string_pretty(&value).expect("json") + "\n"
+        }
+        Format::Markdown => markdown(drift, old_label, new_label),
+        Format::Table | Format::Sarif => table(drift, old_label, new_label),
+    }
+}
+
+fn groups(drift: &Drift) -> [(&'static str, &Vec<Finding>); 3] {
+    [
+        ("NEW", &drift.new),
+        ("RESOLVED", &drift.resolved),
+        ("STILL OPEN", &drift.still_open),
+    ]
+}
+
+fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
+    let mut out = format!("keyward diff: {old_label} -> {new_label}\n\n");
+    for (title, findings) in groups(drift) {
+        if findings.is_empty() {
+            continue;
+        }
+        let rows = findings.iter().map(|f| {
+            [
+                format!("{}\n{}", f.rule_id, f.severity),
+                format!("{}\n{} {}", f.message, f.account_id, f.resource),
+            ]
+        });
+        super::table::section(
+            &mut out,
+            &format!("{title} ({})", findings.len()),
+            rows,
+            super::terminal_width(),
+        );
+    }
+    let _ = writeln!(out, "{}", drift.summary_line());
+    out
+}
+
+fn markdown(drift: &Drift, old_label: &str, new_label: &str) -> String {
+    let mut out = format!(
+        "### Changes since {}\n\n**{}** (from {old_label} to {new_label}).\n\n",
+        old_label,
+        drift.summary_line()
+    );
+    for (title, findings) in groups(drift) {
+        if findings.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<details><summary>{title} ({})</summary>\n",
+            findings.len()
+        );
+        for finding in findings {
+            let _ = writeln!(
+                out,
+                "- {} `{}` {}: {}",
+                finding.severity,
+                finding.rule_id,
+                finding.account_id,
+                finding.message.replace('\n', " ")
+            );
+        }
+        let _ = writeln!(out, "\n</details>\n");
+    }
+    out
+}
