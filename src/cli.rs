@@ -73,6 +73,10 @@ pub struct ScanArgs {
     /// keyward on an old account without fixing everything first).
     #[arg(long, value_name = "REPORT")]
     pub baseline: Option<PathBuf>,
+    /// Scheduled audits: also write a dated report (JSON, markdown, SARIF) and the snapshots
+    /// into DIR/<time>/, and report what changed since the previous audit in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -97,8 +101,9 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
-    /// Where to write the snapshot (JSON).
-    #[arg(long, short = 'o', value_name = "FILE")]
+    /// Where to write the snapshot (JSON); with --org or --accounts, a directory that gets one
+    /// `<account>.json` per account.
+    #[arg(long, short = 'o', value_name = "PATH")]
     pub output: PathBuf,
     #[command(flatten)]
     pub collect: CollectArgs,
@@ -144,9 +149,65 @@ pub struct CollectArgs {
         help_heading = "AWS"
     )]
     pub deadline: u64,
-    /// Per-secret calls in flight at once.
+    /// Per-secret calls in flight at once, per account.
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "AWS")]
+    pub call_concurrency: usize,
+    #[command(flatten)]
+    pub org: OrgArgs,
+}
+
+/// Many accounts: an AWS Organization, or a list of accounts, entered through a role.
+#[derive(Debug, Args)]
+pub struct OrgArgs {
+    /// Scan every active account of the organization (run from the management account or a
+    /// delegated administrator).
+    #[arg(long, help_heading = "Accounts")]
+    pub org: bool,
+    /// Only these account ids (comma-separated or repeated); without --org, the accounts to scan.
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        help_heading = "Accounts"
+    )]
+    pub accounts: Vec<String>,
+    /// Leave these account ids out.
+    #[arg(
+        long,
+        value_name = "IDS",
+        value_delimiter = ',',
+        help_heading = "Accounts"
+    )]
+    pub exclude_accounts: Vec<String>,
+    /// The role assumed in each account.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "OrganizationAccountAccessRole",
+        help_heading = "Accounts"
+    )]
+    pub role_name: String,
+    /// External id for assuming the role, if its trust policy requires one.
+    #[arg(long, value_name = "ID", help_heading = "Accounts")]
+    pub external_id: Option<String>,
+    /// Session name for the assumed role (shows in the accounts' CloudTrail).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "keyward",
+        help_heading = "Accounts"
+    )]
+    pub role_session_name: String,
+    /// Accounts scanned at once.
+    #[arg(long, value_name = "N", default_value_t = 4, help_heading = "Accounts")]
     pub concurrency: usize,
+}
+
+impl OrgArgs {
+    /// Whether more than the current account is asked for.
+    pub fn is_multi_account(&self) -> bool {
+        self.org || !self.accounts.is_empty()
+    }
 }
 
 #[derive(Debug, Args)]

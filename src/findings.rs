@@ -80,6 +80,22 @@ pub struct NotEvaluated {
     pub reason: String,
 }
 
+impl NotEvaluated {
+    /// Whether a finding falls inside this gap. A rule's output there rests on data that was not
+    /// collected (an empty list, a `null` read as "none"), so it is dropped: the gap is reported
+    /// instead, never a finding or a pass made from missing data.
+    pub fn covers(&self, finding: &Finding) -> bool {
+        if self.rule_id != finding.rule_id || self.account_id != finding.account_id {
+            return false;
+        }
+        match (&self.resource, &self.region) {
+            (Some(resource), _) => *resource == finding.resource,
+            (None, Some(region)) => finding.region.as_ref() == Some(region),
+            (None, None) => true,
+        }
+    }
+}
+
 /// The stable identity of a finding: a hash of what it is about, never of its wording, so a
 /// reworded message or a changed age keeps the same fingerprint.
 pub fn fingerprint(rule_id: &str, account_id: &str, resource: &str, key: Option<&str>) -> String {

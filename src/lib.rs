@@ -3,6 +3,7 @@
 //! Data flows one way: collectors write a [`snapshot::Snapshot`], the [`policy`] engine evaluates
 //! it into findings, and a report format renders them.
 
+pub mod audit;
 pub mod cli;
 pub mod collect;
 pub mod commands;

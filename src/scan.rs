@@ -38,6 +38,9 @@ pub struct ScanReport {
     /// The baseline report the findings were compared with (`--baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// What changed since the previous scheduled audit (`--output-dir`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<crate::audit::Changes>,
     pub summary: Summary,
 }
 
@@ -199,6 +202,7 @@ pub fn scan(
         accounts,
         config_findings,
         baseline: None,
+        changes: None,
         summary: Summary::default(),
     };
     report.summarize();
@@ -234,11 +238,13 @@ fn evaluate_account(
         evaluation
     );
     let account_id = &snapshot.account.id;
+    let gaps = not_evaluated(enabled, snapshot);
     let mut findings: Vec<Finding> = policies
         .evaluate(&input, enabled.iter().copied())?
         .into_iter()
         .flat_map(|(rule, raw)| raw.into_iter().map(move |f| (rule, f)))
         .map(|(rule, raw)| to_finding(rule, raw, account_id, waivers))
+        .filter(|finding| !gaps.iter().any(|gap| gap.covers(finding)))
         .collect();
     findings.sort_by(|a, b| {
         (b.severity, &a.rule_id, &a.resource, &a.fingerprint).cmp(&(
@@ -255,7 +261,7 @@ fn evaluate_account(
         api_requests: snapshot.collector.api_requests,
         collection_errors: snapshot.collection_errors.clone(),
         findings,
-        not_evaluated: not_evaluated(enabled, snapshot),
+        not_evaluated: gaps,
     })
 }
 

@@ -36,19 +36,23 @@
 package keyward.iam.access_key_not_rotated
 
 import data.keyward.lib.format
-import data.keyward.lib.iam
 import data.keyward.lib.time as kwtime
 
 deny contains {
 	"resource": user.arn,
 	"key": format.key_ref(key),
-	"message": sprintf("access key %s of user %s is %s old (limit %d)", [format.key_label(key), user.name, iam.count_phrase(age, "day"), limit]),
-	"evidence": {"created": key.created, "age_days": age, "limit_days": limit, "last_used": iam.key_last_used(key)},
+	"message": sprintf("access key %s of user %s is %d days old (limit %d)", [format.key_label(key), user.name, age, limit]),
+	"evidence": {"created": key.created, "age_days": age, "limit_days": limit, "last_used": object.get(key, ["last_used", "date"], null)},
 } if {
-	limit := input.evaluation.thresholds.max_access_key_age_days
 	some user in input.snapshot.users
 	some key in user.access_keys
 	key.status == "active"
+	time.parse_rfc3339_ns(key.created) <= cutoff_ns
 	age := kwtime.days_since(key.created)
-	age > limit
 }
+
+limit := input.evaluation.thresholds.max_access_key_age_days
+
+# age > limit (in whole days) exactly when the key was created at or before as_of - (limit + 1)
+# days: one comparison per key, and the age is worked out only for the keys reported.
+cutoff_ns := input.evaluation.as_of_ns - ((limit + 1) * kwtime.ns_per_day)

@@ -66,13 +66,15 @@ deny contains {
 	grants_full_admin(policy.document)
 }
 
+all_actions := {"*", "*:*"}
+
 # An Allow statement with Action "*" (or "*:*") on Resource "*", with or without a Condition:
 # CIS and Security Hub count a conditional full grant as full admin too.
 grants_full_admin(document) if {
 	some statement in iam.statements(document)
 	statement.Effect == "Allow"
 	some action in iam.as_array(statement.Action)
-	action in {"*", "*:*"}
+	action in all_actions
 	some resource in iam.as_array(statement.Resource)
 	resource == "*"
 }

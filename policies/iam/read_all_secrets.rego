@@ -52,29 +52,30 @@ deny contains {
 } if {
 	some kind, principals in iam.principals_by_kind
 	some principal in principals
-	grants := [{"name": policy.name, "conditional": g.conditional} |
-		some policy in iam.principal_policies(principal)
-		g := policy_grant(policy)
-	]
+	grants := principal_grants(principal)
 	count(grants) > 0
-	names := sort({g.name | some g in grants})
+	names := sort(object.keys(grants))
 	# Conditional only when no granting policy is unconditional.
-	conditional := count([g | some g in grants; not g.conditional]) == 0
+	conditional := count([name | some name, c in grants; c == false]) == 0
 }
 
-# What a policy grants, {"conditional": bool}, or undefined when it does not grant reading every
-# secret. A managed policy is evaluated once, however many principals it is attached to.
-policy_grant(policy) := managed_grants[policy.arn] if policy.arn != null
+# The policies of a principal that grant reading every secret: name -> conditional. Inline
+# documents are evaluated here; attached managed policies are looked up by ARN in
+# managed_grants, so each is evaluated once however many principals it is attached to (this is
+# iam.principal_policies, specialised for speed).
+principal_grants(principal) := object.union(
+	{p.name: conditional | some p in principal.inline_policies; conditional := document_grant(p.document)},
+	{a.name: conditional | some a in principal.attached_policies; conditional := managed_grants[a.arn]},
+)
 
-policy_grant(policy) := document_grant(policy.document) if policy.arn == null
-
-managed_grants[policy.arn] := grant if {
+managed_grants[policy.arn] := conditional if {
 	some policy in input.snapshot.policies
-	grant := document_grant(policy.document)
+	conditional := document_grant(policy.document)
 }
 
-# Conditional when every statement that grants it has a Condition.
-document_grant(document) := {"conditional": count(unconditional) == 0} if {
+# Whether a policy document grants reading every secret only under a Condition (true: every
+# statement that grants it has one) or unconditionally (false); undefined when it does not.
+document_grant(document) := count(unconditional) == 0 if {
 	granting := [s |
 		some s in iam.statements(document)
 		iam.allows_action(s, get_secret_value)
@@ -84,10 +85,6 @@ document_grant(document) := {"conditional": count(unconditional) == 0} if {
 	unconditional := [s | some s in granting; not iam.is_conditional(s)]
 }
 
-plural_word(1, one, _) := one
+plural_word(n, one, many) := one if n == 1 else := many
 
-plural_word(n, _, many) := many if n != 1
-
-condition_note(false) := ""
-
-condition_note(true) := " (only when the statements' Condition holds)"
+condition_note(conditional) := " (only when the statements' Condition holds)" if conditional else := ""

@@ -50,5 +50,5 @@ deny contains {
 } if {
 	root := input.snapshot.root
 	some key in root.access_keys
-	last_used := iam.key_last_used(key)
+	last_used := object.get(key, ["last_used", "date"], null)
 }

@@ -35,34 +35,42 @@ import data.keyward.lib.time as kwtime
 
 # A console password counts from its last sign-in; never used, from when it was set (or, when
 # that is unknown, from the user's creation).
-deny contains finding if {
+deny contains unused(user, "password", "console password", last_used, created) if {
 	some user in input.snapshot.users
 	user.password.enabled == true
+	last_used := user.password.last_used
 	created := iam.first_set(user.password.last_changed, user.created)
-	finding := unused(user, "password", "console password", user.password.last_used, created)
+	time.parse_rfc3339_ns(iam.first_set(last_used, created)) <= cutoff_ns
 }
 
-deny contains finding if {
+# An access key counts from its last use; never used, from its creation.
+deny contains unused(user, format.key_ref(key), label, last_used, key.created) if {
 	some user in input.snapshot.users
 	some key in user.access_keys
 	key.status == "active"
+	last_used := object.get(key, ["last_used", "date"], null)
+	time.parse_rfc3339_ns(iam.first_set(last_used, key.created)) <= cutoff_ns
 	label := sprintf("access key %s", [format.key_label(key)])
-	finding := unused(user, format.key_ref(key), label, iam.key_last_used(key), key.created)
 }
 
-# The finding for a credential whose last use (or, never used, its creation) is
-# `unused_credential_days` or more before as_of; undefined for one in use.
+limit := input.evaluation.thresholds.unused_credential_days
+
+# Unused for `limit` whole days or more exactly when the last use (or creation) is at or before
+# as_of - limit days: one comparison per credential; the days are worked out only for the
+# credentials reported.
+cutoff_ns := input.evaluation.as_of_ns - (limit * kwtime.ns_per_day)
+
+# The finding for a credential: `last_used` is null when it was never used.
 unused(user, key, credential, last_used, created) := {
 	"resource": user.arn,
 	"key": key,
-	"message": sprintf("%s of user %s %s (limit %s)", [credential, user.name, idle_phrase(last_used, created, days), iam.count_phrase(limit, "day")]),
+	"message": sprintf("%s of user %s %s (limit %d days)", [credential, user.name, idle_phrase(last_used, created, days), limit]),
 	"evidence": {"last_used": last_used, "created": created, "days_unused": days, "limit_days": limit},
 } if {
-	limit := input.evaluation.thresholds.unused_credential_days
 	days := kwtime.days_since(iam.first_set(last_used, created))
-	days >= limit
 }
 
-idle_phrase(null, created, days) := sprintf("has never been used since it was created %s ago, on %s", [iam.count_phrase(days, "day"), iam.day(created)])
-
-idle_phrase(last_used, _, days) := sprintf("was last used %s ago, on %s", [iam.count_phrase(days, "day"), iam.day(last_used)]) if last_used != null
+# (`days` is at least the limit, so "days" is the plural that fits.)
+idle_phrase(last_used, created, days) := sprintf("has never been used since it was created %d days ago, on %s", [days, iam.day(created)]) if {
+	last_used == null
+} else := sprintf("was last used %d days ago, on %s", [days, iam.day(last_used)])

@@ -32,15 +32,17 @@ package keyward.iam.user_attached_policies
 
 deny contains {
 	"resource": user.arn,
-	"message": sprintf("user %s has policies of its own instead of through a group or role: %s", [user.name, concat(", ", labels)]),
+	"message": sprintf("user %s has policies of its own instead of through a group or role (managed: %s; inline: %s)", [
+		user.name,
+		names_or_none(attached),
+		names_or_none(inline),
+	]),
 	"evidence": {"attached_policies": attached, "inline_policies": inline},
 } if {
 	some user in input.snapshot.users
 	attached := [p.name | some p in user.attached_policies]
 	inline := [p.name | some p in user.inline_policies]
-	labels := array.concat(
-		[sprintf("%s (managed)", [name]) | some name in attached],
-		[sprintf("%s (inline)", [name]) | some name in inline],
-	)
-	count(labels) > 0
+	count(attached) + count(inline) > 0
 }
+
+names_or_none(names) := concat(", ", names) if count(names) > 0 else := "none"

@@ -18,7 +18,7 @@ test_attached_and_inline_fire_once if {
 	count(findings) == 1
 	some f in findings
 	f.resource == "arn:aws:iam::123456789012:user/alice"
-	f.message == "user alice has policies of its own instead of through a group or role: ReadOnlyAccess (managed), s3-reports (inline), notes (inline)"
+	f.message == "user alice has policies of its own instead of through a group or role (managed: ReadOnlyAccess; inline: s3-reports, notes)"
 	f.evidence == {"attached_policies": ["ReadOnlyAccess"], "inline_policies": ["s3-reports", "notes"]}
 }
 
@@ -26,12 +26,15 @@ test_only_inline_fires if {
 	findings := deny_for([t.user("alice", {"inline_policies": [t.inline_policy("s3-reports", doc)]})])
 	count(findings) == 1
 	some f in findings
+	f.message == "user alice has policies of its own instead of through a group or role (managed: none; inline: s3-reports)"
 	f.evidence == {"attached_policies": [], "inline_policies": ["s3-reports"]}
 }
 
 test_only_attached_fires if {
 	findings := deny_for([t.user("alice", {"attached_policies": [t.attachment("ReadOnlyAccess")]})])
 	count(findings) == 1
+	some f in findings
+	endswith(f.message, "(managed: ReadOnlyAccess; inline: none)")
 }
 
 # Users who get their permissions through groups only are fine; groups and roles are not users.

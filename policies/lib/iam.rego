@@ -1,12 +1,14 @@
 # Helpers for IAM policy documents, kept exactly as AWS returns them: `Statement`, `Action`,
 # `NotAction`, `Resource` and `NotResource` may each be a single value or a list; action names are
 # case-insensitive; `*` and `?` are wildcards that match across `:` and `/`.
+#
+# Performance: rules call these once per statement of every principal's policies. A function with
+# several definitions runs all of them on every call, so alternatives are written as `else`
+# chains, which stop at the first that holds.
 package keyward.lib.iam
 
 # A single value or a list, as a list. Undefined when the value is (an absent field).
-as_array(value) := value if is_array(value)
-
-as_array(value) := [value] if not is_array(value)
+as_array(value) := value if is_array(value) else := [value]
 
 # The statements of a policy document. Undefined for a document that has none.
 statements(document) := as_array(document.Statement)
@@ -20,9 +22,7 @@ allows_action(statement, action) if {
 	statement.Effect == "Allow"
 	some pattern in as_array(statement.Action)
 	action_matches(pattern, action)
-}
-
-allows_action(statement, action) if {
+} else := true if {
 	statement.Effect == "Allow"
 	excluded := as_array(statement.NotAction)
 	not any_action_matches(excluded, action)
@@ -34,17 +34,25 @@ any_action_matches(patterns, action) if {
 }
 
 # Whether an IAM action pattern ("s3:Get*", "*") matches an action, ignoring case as IAM does.
-action_matches(pattern, action) if lower(pattern) == lower(action)
-
 action_matches(pattern, action) if {
+	lower(pattern) == lower(action)
+} else := true if {
 	p := lower(pattern)
 	a := lower(action)
 	prefix := literal_prefix(p)
-	prefix != p # it has a wildcard
-	# Most patterns name another service: a string test rules them out before a glob is compiled.
-	startswith(a, prefix)
-	glob_safe(p)
-	glob.match(p, [], a) # actions contain no ".", the default delimiter
+	startswith(a, prefix) # most patterns name another service: ruled out by a string test
+	wildcard_matches(p, prefix, a)
+}
+
+# Whether a wildcard pattern matches, given that its literal prefix does. The common form, the
+# prefix and one trailing "*" ("s3:Get*", "*"), needs nothing more; other wildcard patterns
+# ("s3:*Object", "s3:Get?bject") go to glob.match, which compiles a matcher on every call.
+wildcard_matches(pattern, prefix, value) if {
+	pattern == concat("", [prefix, "*"])
+} else := true if {
+	pattern != prefix # it has a wildcard
+	glob_safe(pattern)
+	glob.match(pattern, [], value) # actions contain no ".", the default delimiter
 }
 
 # The part of a pattern before its first wildcard.
@@ -58,15 +66,13 @@ glob_safe(pattern) if {
 	}
 }
 
-# Whether a statement's resources include every Secrets Manager secret.
+# Whether a statement's resources include every Secrets Manager secret. Allow + NotResource
+# applies to everything but the listed resources: every secret stays covered when none of them
+# can name a secret.
 on_every_secret(statement) if {
 	some resource in as_array(statement.Resource)
 	covers_every_secret(resource)
-}
-
-# Allow + NotResource applies to everything but the listed resources: every secret stays
-# covered when none of them can name a secret.
-on_every_secret(statement) if {
+} else := true if {
 	excluded := as_array(statement.NotResource)
 	every resource in excluded {
 		not may_name_secrets(resource)
@@ -81,10 +87,9 @@ on_every_secret(statement) if {
 # name after it too. The probe ARN takes partition, region and account from the pattern itself, so
 # a pattern limited to one region or account still counts; `*` spanning colons
 # ("arn:*:secret:*") is handled by glob.match without delimiters, as IAM does.
-covers_every_secret(resource) if resource == "*"
-
 covers_every_secret(resource) if {
-	resource != "*"
+	resource == "*"
+} else := true if {
 	endswith(resource, "*")
 	glob_safe(resource)
 	glob.match(resource, null, empty_secret_arn(split(resource, ":")))
@@ -98,20 +103,16 @@ empty_secret_arn(parts) := sprintf("arn:%s:secretsmanager:%s:%s:secret:", [
 
 # Part i of a split ARN pattern, or the fallback when the pattern is shorter (its last `*` then
 # spans the missing parts, so any value does).
-arn_part(parts, i, _) := parts[i]
-
-arn_part(parts, i, fallback) := fallback if not parts[i]
+arn_part(parts, i, fallback) := parts[i] if count(parts) > i else := fallback
 
 # Whether a resource pattern might name a Secrets Manager secret: a bare wildcard ("*", "arn:*"),
-# a service part matching "secretsmanager", or a pattern too odd to tell.
-may_name_secrets(resource) if count(split(resource, ":")) < 3
-
-may_name_secrets(resource) if not glob_safe(resource)
-
+# a pattern too odd to tell, or a service part matching "secretsmanager".
 may_name_secrets(resource) if {
-	service := split(resource, ":")[2]
-	glob_safe(service)
-	glob.match(service, null, "secretsmanager")
+	count(split(resource, ":")) < 3
+} else := true if {
+	not glob_safe(resource)
+} else := true if {
+	glob.match(split(resource, ":")[2], null, "secretsmanager")
 }
 
 # Managed policies by ARN, built once per evaluation.
@@ -126,7 +127,8 @@ principals_by_kind := {
 
 # Every policy of a user, group or role: its inline policies, then the managed policies attached
 # to it (documents looked up in input.snapshot.policies; one missing there is skipped). Each is
-# {"name", "arn" (null for an inline policy), "document"}.
+# {"name", "arn" (null for an inline policy), "document"}. For a check over every principal,
+# evaluating each managed policy once by ARN is cheaper (see iam/read_all_secrets.rego).
 principal_policies(principal) := array.concat(
 	[{"name": p.name, "arn": null, "document": p.document} | some p in principal.inline_policies],
 	[{"name": a.name, "arn": a.arn, "document": policies_by_arn[a.arn].document} |
@@ -136,23 +138,14 @@ principal_policies(principal) := array.concat(
 
 # --- Credentials -------------------------------------------------------------------------------
 
-# When an access key was last used; null when it never was.
-key_last_used(key) := object.get(key, ["last_used", "date"], null)
-
 # The date part of an RFC 3339 timestamp, for messages.
 day(timestamp) := substring(timestamp, 0, 10)
 
 # "last used 2026-05-01" or "never used", for messages.
-use_phrase(null) := "never used"
-
-use_phrase(timestamp) := sprintf("last used %s", [day(timestamp)]) if timestamp != null
+use_phrase(timestamp) := "never used" if timestamp == null else := sprintf("last used %s", [day(timestamp)])
 
 # The first of two values that is not null.
-first_set(a, _) := a if a != null
-
-first_set(null, b) := b
+first_set(a, b) := a if a != null else := b
 
 # "1 day", "3 days": a count and its unit, for messages.
-count_phrase(1, unit) := sprintf("1 %s", [unit])
-
-count_phrase(n, unit) := sprintf("%d %ss", [n, unit]) if n != 1
+count_phrase(n, unit) := sprintf("1 %s", [unit]) if n == 1 else := sprintf("%d %ss", [n, unit])

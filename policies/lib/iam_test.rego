@@ -159,11 +159,6 @@ test_principals_by_kind if {
 
 # --- credentials -------------------------------------------------------------------------------
 
-test_key_last_used if {
-	iam.key_last_used(t.access_key("AKIA1", "active", "2025-01-01T00:00:00Z", "2026-05-01T10:00:00Z")) == "2026-05-01T10:00:00Z"
-	iam.key_last_used(t.access_key("AKIA1", "active", "2025-01-01T00:00:00Z", null)) == null
-}
-
 test_use_phrase if {
 	iam.use_phrase("2026-05-01T10:00:00Z") == "last used 2026-05-01"
 	iam.use_phrase(null) == "never used"
@@ -178,4 +173,13 @@ test_count_phrase if {
 	iam.count_phrase(1, "day") == "1 day"
 	iam.count_phrase(0, "day") == "0 days"
 	iam.count_phrase(412, "day") == "412 days"
+}
+
+test_wildcard_forms if {
+	iam.action_matches("secretsmanager:*", get_secret)
+	iam.action_matches("*", get_secret)
+	iam.action_matches("secretsmanager:*Secret*", get_secret)
+	iam.action_matches("secretsmanager:Get?ecretValue", get_secret)
+	not iam.action_matches("secretsmanager:*Secret", get_secret)
+	not iam.action_matches("secretsmanager:Get", get_secret)
 }

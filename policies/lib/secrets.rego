@@ -27,11 +27,17 @@ day(timestamp) := substring(timestamp, 0, 10)
 # when rotation has no schedule keyward can read. A schedule expression is the configuration
 # itself, while DescribeSecret's AutomaticallyAfterDays is what AWS derives from it after each
 # rotation, so the expression wins when it parses; AutomaticallyAfterDays serves otherwise.
+#
+# Performance: these helpers run for every secret of every region, and a regorus function call
+# costs far more than a builtin, so they use `else` chains (evaluated until the first match)
+# rather than bodies that all run, and string builtins rather than regex (regorus compiles a
+# pattern on every call).
 
-schedule(secret) := expression_schedule(secret.rotation.rules.schedule_expression)
-
-schedule(secret) := {"days": days, "label": sprintf("every %v days", [days])} if {
-	not expression_schedule(secret.rotation.rules.schedule_expression)
+schedule(secret) := expression_schedule(lower(trim_space(expr)), expr) if {
+	expr := secret.rotation.rules.schedule_expression
+	is_string(expr)
+	expression_schedule(lower(trim_space(expr)), expr)
+} else := {"days": days, "label": sprintf("every %v days", [days])} if {
 	days := secret.rotation.rules.automatically_after_days
 	is_number(days)
 }
@@ -39,16 +45,32 @@ schedule(secret) := {"days": days, "label": sprintf("every %v days", [days])} if
 # The interval in days between two rotations, undefined when unknown.
 interval_days(secret) := schedule(secret).days
 
-# Schedules are parsed with string builtins, not regex: regorus compiles a pattern on every call
-# (it has no regex cache in keyward's build), which costs milliseconds per secret.
-
+# `e` is the expression trimmed and lower-cased, `expr` as written (for the label).
 # rate(N days) / rate(N hours); AWS also writes the unit in the singular ("rate(1 day)").
-expression_schedule(expr) := {"days": to_number(n) / hours_per[unit], "label": expr} if {
-	[n, unit] := words(call_args(normalized(expr), "rate"))
+expression_schedule(e, expr) := {"days": days, "label": expr} if {
+	startswith(e, "rate(")
+	endswith(e, ")")
+	[n, unit] := words(substring(e, 5, count(e) - 6))
 	digits(n)
+	days := to_number(n) / hours_per[unit]
+} else := {"days": days, "label": sprintf("%s, at most about %v days apart", [expr, days])} if {
+	startswith(e, "cron(")
+	endswith(e, ")")
+	fields := words(substring(e, 5, count(e) - 6))
+	count(fields) == 6
+	days := cron_days(fields[2], fields[3], fields[4])
 }
 
 hours_per := {"day": 1, "days": 1, "hour": 24, "hours": 24}
+
+# The words of a text, however many spaces separate them.
+words(text) := [w | some w in split(text, " "); w != ""]
+
+# A non-empty run of decimal digits (to_number fails on anything else).
+digits(text) if {
+	text != ""
+	trim(text, "0123456789") == ""
+}
 
 # cron(minutes hours day-of-month month day-of-week year). Rotation needs the longest gap between
 # two runs, not the next run, so the fields are approximated from above (the number is an upper
@@ -61,69 +83,29 @@ hours_per := {"day": 1, "days": 1, "hour": 24, "hours": 24}
 #   - every month, day-of-month and day-of-week both "*" or "?":         1 day (daily; hourly
 #     schedules such as "0 */4 * * ? *" count as daily too)
 # A cron expression without its six fields, or with a month field keyward cannot read, has no
-# known interval.
-expression_schedule(expr) := {"days": days, "label": sprintf("%s, at most about %v days apart", [expr, days])} if {
-	fields := words(call_args(normalized(expr), "cron"))
-	count(fields) == 6
-	days := cron_days(fields)
-}
-
-normalized(expr) := lower(trim_space(expr)) if is_string(expr)
-
-# The text between "<name>(" and the final ")": "30 days" for "rate(30 days)".
-call_args(expr, name) := substring(expr, count(name) + 1, (count(expr) - count(name)) - 2) if {
-	startswith(expr, concat("", [name, "("]))
-	endswith(expr, ")")
-}
-
-# The words of a text, however many spaces separate them.
-words(text) := [w | some w in split(text, " "); w != ""]
-
-# A non-empty run of decimal digits (to_number fails on anything else).
-digits(text) if {
-	text != ""
-	trim(text, "0123456789") == ""
-}
-
-wildcard(field) if field in {"*", "?"}
-
-cron_days(f) := 365 if {
-	not wildcard(f[3])
-	not contains(f[3], "/")
-}
-
-cron_days(f) := 31 * to_number(step) if {
-	[start, step] := split(f[3], "/")
+# known interval. The fields arrive lower-cased.
+cron_days(dom, month, dow) := 365 if {
+	not month in wildcards
+	not contains(month, "/")
+} else := days if {
+	[start, step] := split(month, "/")
 	start != ""
 	digits(step)
+	days := 31 * to_number(step)
+} else := days if {
+	month in wildcards
+	days := every_month_gap(dom, dow)
 }
 
-cron_days(f) := 1 if {
-	wildcard(f[3])
-	wildcard(f[2])
-	wildcard(f[4])
-}
+wildcards := {"*", "?"}
 
-cron_days(f) := 31 if {
-	wildcard(f[3])
-	not wildcard(f[2])
-}
-
-cron_days(f) := weekday_gap(f[4]) if {
-	wildcard(f[3])
-	wildcard(f[2])
-	not wildcard(f[4])
-}
-
-# "MON#1" (first Monday) and "6L" (last Friday) name one day a month; anything else names
-# days of every week. (The fields are lower-cased, and no day name contains an "l".)
-weekday_gap(dow) := 31 if once_a_month(dow)
-
-weekday_gap(dow) := 7 if not once_a_month(dow)
-
-once_a_month(dow) if contains(dow, "#")
-
-once_a_month(dow) if contains(dow, "l")
+# "MON#1" (first Monday) and "6L" (last Friday) name one day a month; other day-of-week values
+# name days of every week (no day name contains an "l").
+every_month_gap(dom, dow) := 31 if not dom in wildcards
+else := 1 if dow in wildcards
+else := 31 if contains(dow, "#")
+else := 31 if contains(dow, "l")
+else := 7
 
 # ---------------------------------------------------------------------------------------------
 # Rotation history
@@ -134,10 +116,7 @@ once_a_month(dow) if contains(dow, "l")
 since_last(at, created, what) := {"at": at, "days": days, "text": sprintf("last %s %s, %v days ago", [what, day(at), days])} if {
 	is_string(at)
 	days := kwtime.days_since(at)
-}
-
-since_last(at, created, what) := {"at": created, "days": days, "text": sprintf("never %s since its creation on %s, %v days ago", [what, day(created), days])} if {
-	not is_string(at)
+} else := {"at": created, "days": days, "text": sprintf("never %s since its creation on %s, %v days ago", [what, day(created), days])} if {
 	is_string(created)
 	days := kwtime.days_since(created)
 }
@@ -150,9 +129,9 @@ last_rotation(secret) := since_last(
 )
 
 # The history for a message, also when the snapshot lacks both timestamps.
-rotation_history(secret) := last_rotation(secret).text
-
-rotation_history(secret) := "never rotated, creation date unknown" if not last_rotation(secret)
+rotation_history(secret) := last.text if {
+	last := last_rotation(secret)
+} else := "never rotated, creation date unknown"
 
 # The rotation timestamps as evidence. last_changed is there because a manual PutSecretValue
 # changes the value without counting as a rotation: "check the timestamps".
@@ -164,9 +143,9 @@ rotation_evidence(secret) := {
 	"days_since_rotation": days_since_rotation(secret),
 }
 
-days_since_rotation(secret) := last_rotation(secret).days
-
-days_since_rotation(secret) := null if not last_rotation(secret)
+days_since_rotation(secret) := last.days if {
+	last := last_rotation(secret)
+} else := null
 
 # ---------------------------------------------------------------------------------------------
 # Overdue rotation (KW-SM-003 and KW-SM-006)
@@ -180,45 +159,42 @@ days_since_rotation(secret) := null if not last_rotation(secret)
 #     nothing can be judged and nothing is reported.
 # A secret with rotation disabled is never "overdue": KW-SM-001 reports it instead.
 
-rotation_overdue(secret) := result if {
+rotation_overdue(secret) := overdue_report(secret, late) if {
 	secret.rotation.enabled == true
+	late := lateness(secret)
+	late.days_late > 0
+}
+
+# How late the rotation is, in days past interval + grace (negative: on time).
+lateness(secret) := {"by": "interval", "schedule": s, "last": last, "days_late": last.days - (s.days + grace_days)} if {
 	s := schedule(secret)
 	last := last_rotation(secret)
-	last.days > s.days + grace_days
-	result := {
-		"summary": sprintf("%s; schedule %s, plus %v days grace", [last.text, s.label, grace_days]),
-		"evidence": {
-			"last_rotated": secret.rotation.last_rotated,
-			"created": secret.created,
-			"days_since_rotation": last.days,
-			"schedule": s.label,
-			"interval_days": s.days,
-			"grace_days": grace_days,
-		},
-	}
-}
-
-rotation_overdue(secret) := result if {
-	secret.rotation.enabled == true
-	not judged_by_interval(secret)
+} else := {"by": "next_rotation", "next": next, "days_past": days, "days_late": days - grace_days} if {
 	next := secret.rotation.next_rotation
 	is_string(next)
-	late := kwtime.days_since(next)
-	late > grace_days
-	result := {
-		"summary": sprintf("no rotation interval known, and the next rotation was due %s, %v days ago (grace %v days)", [day(next), late, grace_days]),
-		"evidence": {
-			"last_rotated": secret.rotation.last_rotated,
-			"next_rotation": next,
-			"days_past_next_rotation": late,
-			"grace_days": grace_days,
-		},
-	}
+	days := kwtime.days_since(next)
 }
 
-judged_by_interval(secret) if {
-	schedule(secret)
-	last_rotation(secret)
+overdue_report(secret, late) := {
+	"summary": sprintf("%s; schedule %s, plus %v days grace", [late.last.text, late.schedule.label, grace_days]),
+	"evidence": {
+		"last_rotated": secret.rotation.last_rotated,
+		"created": secret.created,
+		"days_since_rotation": late.last.days,
+		"schedule": late.schedule.label,
+		"interval_days": late.schedule.days,
+		"grace_days": grace_days,
+	},
+} if {
+	late.by == "interval"
+} else := {
+	"summary": sprintf("no rotation interval known, and the next rotation was due %s, %v days ago (grace %v days)", [day(late.next), late.days_past, grace_days]),
+	"evidence": {
+		"last_rotated": secret.rotation.last_rotated,
+		"next_rotation": late.next,
+		"days_past_next_rotation": late.days_past,
+		"grace_days": grace_days,
+	},
 }
 
 # ---------------------------------------------------------------------------------------------

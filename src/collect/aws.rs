@@ -2,7 +2,6 @@
 //! retries, timeouts, a request counter, and the classification of failed calls.
 
 use std::collections::BTreeMap;
-use std::error::Error as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -85,6 +84,37 @@ pub async fn connect(options: &ConnectOptions) -> AwsContext {
 }
 
 impl AwsContext {
+    /// The same configuration with a request counter of its own (one account's requests).
+    pub fn fresh(&self) -> AwsContext {
+        AwsContext {
+            config: self.config.clone(),
+            counter: RequestCounter::default(),
+        }
+    }
+
+    /// The same configuration with other credentials (an assumed role), counted apart.
+    pub fn with_credentials(&self, credentials: aws_sdk_sts::config::Credentials) -> AwsContext {
+        let config = self
+            .config
+            .clone()
+            .into_builder()
+            .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+                credentials,
+            ))
+            .build();
+        AwsContext {
+            config,
+            counter: RequestCounter::default(),
+        }
+    }
+
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        let config = aws_sdk_organizations::config::Builder::from(&self.config)
+            .interceptor(self.counter.interceptor("organizations"))
+            .build();
+        aws_sdk_organizations::Client::from_conf(config)
+    }
+
     pub fn iam(&self) -> aws_sdk_iam::Client {
         let config = aws_sdk_iam::config::Builder::from(&self.config)
             .interceptor(self.counter.interceptor("iam"))
@@ -226,23 +256,28 @@ fn is_throttling_code(code: &str) -> bool {
     code.contains("Throttl") || code == "RequestLimitExceeded" || code == "TooManyRequestsException"
 }
 
+/// A transport failure's causes, outermost first ("dispatch failure: io error: connection refused").
+fn source_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
+}
+
 /// The most specific text the error carries: the service's own message, else the source chain.
 fn describe<E>(error: &SdkError<E, HttpResponse>, code: Option<&str>, status: Option<u16>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let detail = error.message().map(str::to_owned).unwrap_or_else(|| {
-        let mut text = error.to_string();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            text = format!("{text}: {cause}");
-            source = cause.source();
-        }
-        text
-    });
-    match (code, status) {
-        (Some(code), _) => format!("{code}: {detail}"),
-        (None, Some(status)) => format!("HTTP {status}: {detail}"),
-        (None, None) => detail,
+    match (code, error.message(), status) {
+        (Some(code), Some(message), _) => format!("{code}: {message}"),
+        (Some(code), None, _) => code.to_owned(),
+        // An answer without an AWS error in its body (an emulator, a proxy): its status says
+        // enough, the SDK's parse error would only add noise.
+        (None, _, Some(status)) => format!("HTTP {status} without an AWS error code"),
+        (None, _, None) => source_chain(error),
     }
 }

@@ -6,6 +6,7 @@ mod account;
 pub mod authorization;
 pub mod aws;
 pub mod credential_report;
+pub mod org;
 pub mod regions;
 mod secrets;
 
@@ -46,6 +47,14 @@ pub struct CollectOptions {
     "cannot identify the AWS account (sts GetCallerIdentity failed): {0}\nhint: check the credentials keyward finds (environment, --profile, SSO, web identity or instance role), e.g. with `aws sts get-caller-identity`"
 )]
 pub struct IdentityError(pub String);
+
+/// The account and partition of the current credentials.
+pub async fn caller_identity(aws: &AwsContext) -> Result<(String, String), IdentityError> {
+    let identity = account::identity(&aws.sts())
+        .await
+        .map_err(|e| IdentityError(e.message))?;
+    Ok((identity.account_id, identity.partition))
+}
 
 /// Collects one account with the given AWS context.
 pub async fn collect_account(

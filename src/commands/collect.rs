@@ -11,17 +11,62 @@ use crate::snapshot::Snapshot;
 /// Regions listed at once: enough to hide latency, few enough to stay clear of throttling.
 const REGION_CONCURRENCY: usize = 4;
 
-pub fn collect_one(args: &CollectArgs) -> Result<Snapshot, Error> {
+/// Collects the current account, or with --org/--accounts every account asked for.
+pub fn collect(args: &CollectArgs) -> Result<Vec<Snapshot>, Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let aws = collect::connect(&connect_options(args)).await;
-        let snapshot = collect::collect_account(&aws, &collect_options(args)).await?;
-        report_requests(&aws.counter);
-        Ok(snapshot)
+        let snapshots = if args.org.is_multi_account() {
+            collect_many(&aws, args).await?
+        } else {
+            vec![collect::collect_account(&aws, &collect_options(args)).await?]
+        };
+        report_requests(&aws.counter, &snapshots);
+        Ok(snapshots)
     })
+}
+
+async fn collect_many(
+    aws: &collect::AwsContext,
+    args: &CollectArgs,
+) -> Result<Vec<Snapshot>, Error> {
+    let (caller_account, partition) = collect::caller_identity(aws).await?;
+    let options = org_options(args);
+    let targets = collect::org::targets(aws, &options).await.map_err(|e| {
+        Error::Usage(format!(
+            "cannot list the organization's accounts: {}\nhint: run from the management account or a delegated administrator with organizations:ListAccounts, or name the accounts with --accounts",
+            e.message
+        ))
+    })?;
+    if targets.is_empty() {
+        return Err(Error::Usage(
+            "no account left to scan: check --accounts and --exclude-accounts".to_owned(),
+        ));
+    }
+    Ok(collect::org::collect_all(
+        aws,
+        &caller_account,
+        &partition,
+        targets,
+        &options,
+        &collect_options(args),
+    )
+    .await)
+}
+
+fn org_options(args: &CollectArgs) -> collect::org::OrgOptions {
+    collect::org::OrgOptions {
+        from_organization: args.org.org,
+        accounts: args.org.accounts.clone(),
+        exclude_accounts: args.org.exclude_accounts.clone(),
+        role_name: args.org.role_name.clone(),
+        external_id: args.org.external_id.clone(),
+        session_name: args.org.role_session_name.clone(),
+        concurrency: args.org.concurrency.max(1),
+    }
 }
 
 pub fn connect_options(args: &CollectArgs) -> ConnectOptions {
@@ -43,21 +88,37 @@ pub fn collect_options(args: &CollectArgs) -> CollectOptions {
     CollectOptions {
         regions: (!args.regions.is_empty()).then(|| args.regions.clone()),
         region_concurrency: REGION_CONCURRENCY,
-        call_concurrency: args.concurrency.max(1),
+        call_concurrency: args.call_concurrency.max(1),
         deadline: Duration::from_secs(args.deadline),
         progress: true,
     }
 }
 
-/// The request count goes to stderr, so that it never mixes with a report on stdout.
-fn report_requests(counter: &collect::aws::RequestCounter) {
+/// The request count goes to stderr, so that it never mixes with a report on stdout. With
+/// several accounts, each snapshot holds its own count and the caller's context the rest
+/// (listing accounts, assuming roles).
+fn report_requests(counter: &collect::aws::RequestCounter, snapshots: &[Snapshot]) {
     let by_service: Vec<String> = counter
         .by_service()
         .iter()
         .map(|(service, n)| format!("{service} {n}"))
         .collect();
+    if snapshots.len() == 1 {
+        eprintln!(
+            "keyward: {} AWS API requests ({})",
+            counter.total(),
+            by_service.join(", ")
+        );
+        return;
+    }
+    let in_accounts: u64 = snapshots
+        .iter()
+        .filter_map(|s| s.collector.api_requests)
+        .sum();
     eprintln!(
-        "keyward: {} AWS API requests ({})",
+        "keyward: {} AWS API requests: {in_accounts} in {} accounts, {} from the caller ({})",
+        in_accounts + counter.total(),
+        snapshots.len(),
         counter.total(),
         by_service.join(", ")
     );

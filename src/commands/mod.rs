@@ -16,26 +16,7 @@ use crate::policy::{self, PolicySet, SourceFile};
 pub fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
-        Command::Snapshot(args) => {
-            let snapshot = collect::collect_one(&args.collect)?;
-            crate::snapshot::save(&snapshot, &args.output)?;
-            eprintln!(
-                "keyward: wrote the snapshot of account {} to {}",
-                snapshot.account.id,
-                args.output.display()
-            );
-            Ok(
-                if snapshot
-                    .collection_errors
-                    .iter()
-                    .any(|e| !e.sections.is_empty())
-                {
-                    exit::INCOMPLETE
-                } else {
-                    exit::CLEAN
-                },
-            )
-        }
+        Command::Snapshot(args) => snapshot_command(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Policy(PolicyCommand::Test(args)) => policy_test::run(&args),
@@ -48,6 +29,30 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Ok(exit::CLEAN)
         }
     }
+}
+
+/// `keyward snapshot`: one file, or with several accounts one file per account in a directory.
+fn snapshot_command(args: &crate::cli::SnapshotArgs) -> Result<i32, Error> {
+    let snapshots = collect::collect(&args.collect)?;
+    if args.collect.org.is_multi_account() {
+        crate::snapshot::save_all(&snapshots, &args.output)?;
+    } else {
+        crate::snapshot::save(&snapshots[0], &args.output)?;
+    }
+    eprintln!(
+        "keyward: wrote {} snapshot{} to {}",
+        snapshots.len(),
+        if snapshots.len() == 1 { "" } else { "s" },
+        args.output.display()
+    );
+    let incomplete = snapshots
+        .iter()
+        .any(|s| s.collection_errors.iter().any(|e| !e.sections.is_empty()));
+    Ok(if incomplete {
+        exit::INCOMPLETE
+    } else {
+        exit::CLEAN
+    })
 }
 
 /// The policy sources a command works on: the built-in pack (unless left out) and the user's.

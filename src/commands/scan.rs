@@ -27,12 +27,19 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         let baseline = super::diff::read_report(path, &policies, &config)?;
         report.apply_baseline(&baseline, &path.display().to_string());
     }
+    if let Some(dir) = &args.output_dir {
+        crate::audit::compare_with_previous(&mut report, dir)?;
+    }
     if args.waived == WaivedMode::Omit {
         report.omit_waived();
     }
     let options = crate::report::RenderOptions {
         sarif_category: args.output.sarif_category.clone(),
     };
+    if let Some(dir) = &args.output_dir {
+        let written = crate::audit::write(&report, &snapshots, dir, &options, Utc::now())?;
+        eprintln!("keyward: wrote this audit to {}", written.display());
+    }
     let rendered = crate::report::render(&report, args.output.format, &options)?;
     for warning in &rendered.warnings {
         eprintln!("keyward: warning: {warning}");
@@ -45,7 +52,7 @@ fn read_snapshots(args: &ScanArgs) -> Result<Vec<Snapshot>, Error> {
     let snapshots = if args.demo {
         vec![snapshot::parse(Path::new("<demo>"), DEMO_SNAPSHOT)?]
     } else if args.snapshots.is_empty() {
-        vec![super::collect::collect_one(&args.collect)?]
+        super::collect::collect(&args.collect)?
     } else {
         args.snapshots
             .iter()

@@ -26,7 +26,10 @@ pub fn render(drift: &Drift, format: Format, old_label: &str, new_label: &str) -
             });
             serde_json::to_string_pretty(&value).expect("json") + "\n"
         }
-        Format::Markdown => markdown(drift, old_label, new_label),
+        Format::Markdown => format!(
+            "### keyward diff\n\nFrom {old_label} to {new_label}.\n\n{}",
+            markdown(drift, old_label)
+        ),
         Format::Table | Format::Sarif => table(drift, old_label, new_label),
     }
 }
@@ -48,7 +51,7 @@ fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
         let rows = findings.iter().map(|f| {
             [
                 format!("{}\n{}", f.rule_id, f.severity),
-                format!("{}\n{} {}", f.message, f.account_id, f.resource),
+                format!("{}\n{}", f.message, f.resource),
             ]
         });
         super::table::section(
@@ -62,10 +65,10 @@ fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
     out
 }
 
-fn markdown(drift: &Drift, old_label: &str, new_label: &str) -> String {
+/// The changes as markdown, for `diff` and for the drift section of an audit's summary.
+pub fn markdown(drift: &Drift, since: &str) -> String {
     let mut out = format!(
-        "### Changes since {}\n\n**{}** (from {old_label} to {new_label}).\n\n",
-        old_label,
+        "### Changes since {since}\n\n**{}**.\n\n",
         drift.summary_line()
     );
     for (title, findings) in groups(drift) {

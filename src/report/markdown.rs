@@ -20,6 +20,9 @@ pub fn render(report: &ScanReport) -> String {
         super::summary_line(report)
     );
     rollup(&mut out, report);
+    if let Some(changes) = &report.changes {
+        out += &super::drift::markdown(&changes.drift, &changes.since);
+    }
     findings(&mut out, report);
     not_evaluated(&mut out, report);
     out
@@ -97,11 +100,7 @@ fn findings(out: &mut String, report: &ScanReport) {
 }
 
 fn not_evaluated(out: &mut String, report: &ScanReport) {
-    let gaps: Vec<_> = report
-        .accounts
-        .iter()
-        .flat_map(|a| &a.not_evaluated)
-        .collect();
+    let gaps = super::gap_groups(report);
     if gaps.is_empty() {
         return;
     }
@@ -109,20 +108,16 @@ fn not_evaluated(out: &mut String, report: &ScanReport) {
         out,
         "### Not evaluated\n\nThese checks could not run because their data was not collected:\n"
     );
-    let _ = writeln!(out, "| Rule | Account | Scope | Reason |");
+    let _ = writeln!(out, "| Rules | Account | Scope | Reason |");
     let _ = writeln!(out, "|---|---|---|---|");
     for gap in gaps.iter().take(MAX_DETAIL_ROWS) {
-        let scope = [gap.region.as_deref(), gap.resource.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let rules: Vec<String> = gap.rules.iter().map(|r| format!("`{r}`")).collect();
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} |",
-            gap.rule_id,
+            "| {} | {} | {} | {} |",
+            rules.join(" "),
             gap.account_id,
-            escape(&scope),
+            escape(&gap.scope),
             escape(&gap.reason)
         );
     }

@@ -116,6 +116,40 @@ pub fn summary_line(report: &ScanReport) -> String {
     summary_parts(report).join(", ")
 }
 
+/// Checks not evaluated for one reason in one scope, with every rule it affected: an account
+/// that could not be entered is one line, not one per rule.
+pub struct GapGroup {
+    pub account_id: String,
+    /// Region and resource, as far as the gap is limited to them ("" for the whole account).
+    pub scope: String,
+    pub reason: String,
+    pub rules: Vec<String>,
+}
+
+pub fn gap_groups(report: &ScanReport) -> Vec<GapGroup> {
+    let mut groups: Vec<GapGroup> = Vec::new();
+    for gap in report.accounts.iter().flat_map(|a| &a.not_evaluated) {
+        let scope = [gap.region.as_deref(), gap.resource.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        match groups
+            .iter_mut()
+            .find(|g| g.account_id == gap.account_id && g.scope == scope && g.reason == gap.reason)
+        {
+            Some(group) => group.rules.push(gap.rule_id.clone()),
+            None => groups.push(GapGroup {
+                account_id: gap.account_id.clone(),
+                scope,
+                reason: gap.reason.clone(),
+                rules: vec![gap.rule_id.clone()],
+            }),
+        }
+    }
+    groups
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

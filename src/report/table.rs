@@ -15,6 +15,12 @@ const ID_WIDTH: usize = 12;
 pub fn render(report: &ScanReport, width: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", heading(report));
+    if report.accounts.len() > 1 {
+        rollup(&mut out, report, width);
+    }
+    if let Some(changes) = &report.changes {
+        changes_section(&mut out, changes, width);
+    }
     let open: Vec<&Finding> = report.all_findings().filter(|f| !f.is_waived()).collect();
     for severity in Severity::DESCENDING {
         let group: Vec<&Finding> = open
@@ -25,9 +31,7 @@ pub fn render(report: &ScanReport, width: usize) -> String {
         if group.is_empty() {
             continue;
         }
-        let rows = group
-            .iter()
-            .map(|f| [f.rule_id.clone(), describe(f, report)]);
+        let rows = group.iter().map(|f| [f.rule_id.clone(), describe(f)]);
         let title = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
         section(&mut out, &title, rows, width);
     }
@@ -37,7 +41,7 @@ pub fn render(report: &ScanReport, width: usize) -> String {
             let w = f.waiver.as_ref().expect("filtered on waived");
             let text = format!(
                 "{}\nwaived by {} until {}: {}",
-                describe(f, report),
+                describe(f),
                 w.owner,
                 w.expires,
                 w.reason
@@ -46,33 +50,82 @@ pub fn render(report: &ScanReport, width: usize) -> String {
         });
         section(&mut out, &format!("WAIVED ({})", waived.len()), rows, width);
     }
-    let gaps: Vec<_> = report
-        .accounts
-        .iter()
-        .flat_map(|a| &a.not_evaluated)
-        .collect();
+    let gaps = super::gap_groups(report);
     if !gaps.is_empty() {
+        let count: usize = gaps.iter().map(|g| g.rules.len()).sum();
         let rows = gaps.iter().map(|g| {
-            let scope = [
-                Some(g.account_id.as_str()),
-                g.region.as_deref(),
-                g.resource.as_deref(),
+            let scope = format!("{} {}", g.account_id, g.scope);
+            [
+                g.rules.join("\n"),
+                format!("{}: {}", scope.trim_end(), g.reason),
             ]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-            [g.rule_id.clone(), format!("{scope}: {}", g.reason)]
         });
-        section(
-            &mut out,
-            &format!("NOT EVALUATED ({})", gaps.len()),
-            rows,
-            width,
-        );
+        section(&mut out, &format!("NOT EVALUATED ({count})"), rows, width);
     }
     let _ = writeln!(out, "{}", super::summary_parts(report).join("\n"));
     out
+}
+
+/// Findings by severity per account, before the details.
+fn rollup(out: &mut String, report: &ScanReport, width: usize) {
+    let mut table = Builder::default();
+    table.push_record([
+        "ACCOUNT", "CRIT", "HIGH", "MED", "LOW", "WAIVED", "NOT EVAL",
+    ]);
+    for account in &report.accounts {
+        let count = |s: Severity| {
+            account
+                .findings
+                .iter()
+                .filter(|f| !f.is_waived() && f.severity == s)
+                .count()
+                .to_string()
+        };
+        let name = match account
+            .account
+            .name
+            .as_ref()
+            .or(account.account.alias.as_ref())
+        {
+            Some(name) => format!("{} {name}", account.account.id),
+            None => account.account.id.clone(),
+        };
+        let waived = account.findings.iter().filter(|f| f.is_waived()).count();
+        table.push_record([
+            name,
+            count(Severity::Critical),
+            count(Severity::High),
+            count(Severity::Medium),
+            count(Severity::Low),
+            waived.to_string(),
+            account.not_evaluated.len().to_string(),
+        ]);
+    }
+    let mut table = table.build();
+    table
+        .with(Style::sharp())
+        .with(Modify::new(Columns::one(0)).with(Width::wrap(width.saturating_sub(52).max(14))));
+    let _ = writeln!(out, "ACCOUNTS ({})\n{table}\n", report.accounts.len());
+}
+
+/// New and resolved findings since the previous audit; still-open ones are in the details.
+fn changes_section(out: &mut String, changes: &crate::audit::Changes, width: usize) {
+    let _ = writeln!(
+        out,
+        "CHANGES SINCE {}: {}\n",
+        changes.since,
+        changes.drift.summary_line()
+    );
+    for (title, findings) in [
+        ("NEW", &changes.drift.new),
+        ("RESOLVED", &changes.drift.resolved),
+    ] {
+        if findings.is_empty() {
+            continue;
+        }
+        let rows = findings.iter().map(|f| [f.rule_id.clone(), describe(f)]);
+        section(out, &format!("{title} ({})", findings.len()), rows, width);
+    }
 }
 
 fn heading(report: &ScanReport) -> String {
@@ -92,13 +145,12 @@ fn heading(report: &ScanReport) -> String {
     )
 }
 
-/// The message, then the resource on its own line (the message already names it briefly),
-/// prefixed with the account when several are in the report.
-fn describe(finding: &Finding, report: &ScanReport) -> String {
-    let place = match (&finding.location, report.accounts.len() > 1) {
-        (Some(location), _) => format!("{}:{}", location.path, location.line),
-        (None, true) => format!("{} {}", finding.account_id, finding.resource),
-        (None, false) => finding.resource.clone(),
+/// The message, then where: the resource's ARN (which names its account), or the config
+/// file line for config findings.
+fn describe(finding: &Finding) -> String {
+    let place = match &finding.location {
+        Some(location) => format!("{}:{}", location.path, location.line),
+        None => finding.resource.clone(),
     };
     let marker = match finding.baseline_state {
         Some(crate::diff::BaselineState::New) => "NEW: ",

@@ -70,6 +70,17 @@ pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
     })
 }
 
+/// Writes one `<account>.json` per snapshot into a directory (created if missing).
+pub fn save_all(snapshots: &[Snapshot], dir: &Path) -> Result<(), SnapshotError> {
+    std::fs::create_dir_all(dir).map_err(|source| SnapshotError::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    snapshots
+        .iter()
+        .try_for_each(|s| save(s, &dir.join(format!("{}.json", s.account.id))))
+}
+
 fn parse_document(path: &Path, text: &str) -> Result<serde_json::Value, SnapshotError> {
     if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| json_error(path, &e))

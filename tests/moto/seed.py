@@ -187,5 +187,69 @@ SCENARIOS = {
     "auditor": auditor,
 }
 
+
+
+def in_account(account_id, service, region="us-east-1"):
+    """A client acting inside a member account, through the role keyward will assume."""
+    credentials = client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole", RoleSessionName="seed"
+    )["Credentials"]
+    return client(
+        service,
+        region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def organization(policy_file):
+    """A management account and three members with different problems; the member named
+    "no-role" has no OrganizationAccountAccessRole. moto's AssumeRole does not check that the
+    role exists, so the scanner's user may assume it only where it does: under moto's IAM
+    enforcement that member answers AccessDenied, as AWS would."""
+    org = client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    members = {}
+    for name in ["old-keys", "open-secret", "no-role"]:
+        created = org.create_account(AccountName=name, Email=f"{name}@example.com")
+        members[name] = created["CreateAccountStatus"]["AccountId"]
+    # Organizations creates the role in each new account, as AWS does; make sure it can read,
+    # and remove it from "no-role".
+    for name in ["old-keys", "open-secret"]:
+        in_account(members[name], "iam").put_role_policy(
+            RoleName="OrganizationAccountAccessRole", PolicyName="admin", PolicyDocument=document(allow("*"))
+        )
+    in_account(members["no-role"], "iam").delete_role(RoleName="OrganizationAccountAccessRole")
+    old_keys = in_account(members["old-keys"], "iam")
+    old_keys.create_user(UserName="legacy-ci")
+    old_keys.create_access_key(UserName="legacy-ci")
+    in_account(members["open-secret"], "secretsmanager").put_resource_policy(
+        SecretId=in_account(members["open-secret"], "secretsmanager").create_secret(
+            Name="prod/openai-api-key", SecretString="not-a-real-key"
+        )["ARN"],
+        ResourcePolicy=document(
+            {"Effect": "Allow", "Principal": "*", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+        ),
+    )
+    # The scanner: keyward's read-only policy, organizations:ListAccounts, and the member role.
+    policy = json.load(open(policy_file))
+    policy["Statement"].append(allow("organizations:ListAccounts"))
+    policy["Statement"].append(
+        allow("sts:AssumeRole", [f"arn:aws:iam::{members[n]}:role/OrganizationAccountAccessRole" for n in ["old-keys", "open-secret"]])
+    )
+    iam = client("iam")
+    iam.create_user(UserName="keyward-auditor")
+    iam.put_user_policy(UserName="keyward-auditor", PolicyName="keyward", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="keyward-auditor")["AccessKey"]
+    return {
+        "members": members,
+        "access_key_id": key["AccessKeyId"],
+        "secret_access_key": key["SecretAccessKey"],
+    }
+
+
+SCENARIOS["organization"] = organization
+
 if __name__ == "__main__":
     print(json.dumps(SCENARIOS[sys.argv[2]](*sys.argv[3:])))

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# The steps of the GitHub Action (action.yml), one subcommand each:
+#   prepare  where keyward's build goes and the names of its caches, or the binary to use
+#   install  build keyward from the action's checkout unless a binary of these sources is there
+#   scan     collect once, write SARIF, JSON and the job summary, then pass or fail on fail-on
+# Every value comes from the environment: GitHub's (GITHUB_*, RUNNER_*), the inputs as INPUT_*
+# and earlier steps' outputs, mapped in action.yml. Each subcommand writes step outputs.
+set -euo pipefail
+
+# An error annotation on the workflow run, then the step fails like keyward on bad input.
+fail() {
+    echo "::error title=keyward::$1"
+    exit 2
+}
+
+# A step output. A newline in a value (a path from an input) would start another output.
+output() {
+    [[ $2 != *$'\n'* ]] || fail "the $1 output would contain a line break"
+    printf '%s=%s\n' "$1" "$2" >> "$GITHUB_OUTPUT"
+}
+
+# A multi-line step output: a list of paths for actions/cache.
+output_lines() {
+    local name=$1 delimiter="keyward_$RANDOM$RANDOM"
+    shift
+    {
+        printf '%s<<%s\n' "$name" "$delimiter"
+        printf '%s\n' "$@"
+        printf '%s\n' "$delimiter"
+    } >> "$GITHUB_OUTPUT"
+}
+
+# sha256sum on Linux runners, perl's shasum on macOS runners: the same output format.
+if command -v sha256sum > /dev/null; then sha256=(sha256sum); else sha256=(shasum -a 256); fi
+
+# A hash of every file of the action's checkout: the policy pack and the demo snapshot are
+# compiled into the binary, so Cargo.toml's version number alone does not name a build.
+source_hash() {
+    (cd "$GITHUB_ACTION_PATH" &&
+        find . \( -path ./.git -o -path ./target \) -prune -o -type f -print0 |
+        LC_ALL=C sort -z | xargs -0 "${sha256[@]}") | "${sha256[@]}" | cut -c1-16
+}
+
+# Compiled dependencies, kept between builds in the build cache.
+target_dir=$RUNNER_TEMP/keyward-target
+
+prepare() {
+    # KEYWARD_BIN: a binary you built or downloaded (the action's tests pass cargo's).
+    if [ -n "${KEYWARD_BIN:-}" ]; then
+        [ -x "$KEYWARD_BIN" ] || fail "KEYWARD_BIN=$KEYWARD_BIN is not an executable file"
+        output bin "$KEYWARD_BIN"
+        return
+    fi
+    local sources root platform="$RUNNER_OS-$RUNNER_ARCH" cargo_home=${CARGO_HOME:-$HOME/.cargo}
+    sources=$(source_hash)
+    # One install root per source version: a binary found there was built from these sources.
+    root=$RUNNER_TEMP/keyward-$sources
+    if [ -x "$root/bin/keyward" ]; then # an earlier use of the action in this job built it
+        output bin "$root/bin/keyward"
+        return
+    fi
+    output root "$root"
+    output bin-key "keyward-bin-$platform-$sources"
+    # Compiled dependencies change only with Cargo.lock.
+    output build-key "keyward-build-$platform-$("${sha256[@]}" < "$GITHUB_ACTION_PATH/Cargo.lock" | cut -c1-16)"
+    # What cargo downloads and compiles (the parts of CARGO_HOME the cargo book says to cache).
+    output_lines build-paths "$cargo_home/registry/index" "$cargo_home/registry/cache" \
+        "$cargo_home/git/db" "$target_dir"
+}
+
+install() {
+    local bin=$KEYWARD_PREPARED_BIN
+    if [ -z "$bin" ]; then
+        bin=$KEYWARD_ROOT/bin/keyward
+        if [ ! -x "$bin" ]; then # not restored from the cache
+            command -v cargo > /dev/null ||
+                fail "building keyward needs Rust (cargo) on the runner, or KEYWARD_BIN naming a keyward binary"
+            echo "keyward: building from $GITHUB_ACTION_PATH (cached for later runs)"
+            # From the action's directory, so that a rust-toolchain file of the calling
+            # repository does not choose the compiler.
+            (cd "$GITHUB_ACTION_PATH" &&
+                CARGO_TARGET_DIR=$target_dir cargo install --locked --path . --root "$KEYWARD_ROOT")
+            output built true
+        fi
+    fi
+    output bin "$bin"
+}
+
+# Runs keyward and leaves its exit code in $status. Codes 1 (findings) and 3 (incomplete) still
+# wrote their file; any other failure leaves nothing to report and ends the step with its code.
+run_keyward() {
+    status=0
+    "$KEYWARD" "$@" || status=$?
+    case $status in
+        0 | 1 | 3) ;;
+        *)
+            output exit-code "$status"
+            echo "::error title=keyward::keyward $1 failed with exit code $status (message above)"
+            exit "$status"
+            ;;
+    esac
+}
+
+# The number of open (unwaived) findings in a JSON report.
+open_findings() {
+    python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["summary"]["open_total"])' "$1"
+}
+
+scan() {
+    # The list inputs (policies, snapshot, regions) are split on whitespace: no glob expansion.
+    set -f
+    local work sarif=$INPUT_OUTPUT json markdown dir file region
+    work=$(mktemp -d "$RUNNER_TEMP/keyward.XXXXXX") # apart from other uses of the action
+    json=$work/keyward.json
+    markdown=$work/keyward.md
+
+    # One evaluation time for the three reports, so that they agree (empty means now).
+    local evaluate=(--as-of "${INPUT_AS_OF:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}")
+    if [ -n "$INPUT_CONFIG" ]; then evaluate+=(--config "$INPUT_CONFIG"); fi
+    for dir in $INPUT_POLICIES; do evaluate+=(--policy "$dir"); done
+
+    if [[ $INPUT_SNAPSHOT =~ [^[:space:]] ]]; then
+        for file in $INPUT_SNAPSHOT; do evaluate+=(--snapshot "$file"); done
+    else
+        # Collect once: the three reports then judge the same state of the account, and the
+        # snapshot can be kept as an artifact.
+        local collect=(--output "$work/snapshot.json")
+        for region in $INPUT_REGIONS; do collect+=(--region "$region"); done
+        run_keyward snapshot "${collect[@]}"
+        evaluate+=(--snapshot "$work/snapshot.json")
+        output snapshot "$work/snapshot.json"
+    fi
+
+    # The gate first: a bad fail-on value stops here, before any report is written.
+    run_keyward scan "${evaluate[@]}" --format json --fail-on "$INPUT_FAIL_ON" --output "$json"
+    local gate=$status
+    mkdir -p "$(dirname "$sarif")"
+    # GitHub does not read SARIF suppressions: a waived finding would be an open alert.
+    run_keyward scan "${evaluate[@]}" --format sarif --waived omit --fail-on none \
+        --sarif-category "$INPUT_SARIF_CATEGORY" --output "$sarif"
+    run_keyward scan "${evaluate[@]}" --format markdown --fail-on none --output "$markdown"
+    cat "$markdown" >> "$GITHUB_STEP_SUMMARY"
+
+    output sarif "$sarif"
+    output json "$json"
+    output markdown "$markdown"
+    output open-findings "$(open_findings "$json")"
+    output exit-code "$gate"
+
+    # Only now, with every report written, does the step fail. An incomplete scan fails too
+    # (a missing permission must not pass as clean) unless fail-on is none.
+    local incomplete="some checks were not evaluated because their data could not be collected (see the job summary)"
+    case $gate:$INPUT_FAIL_ON in
+        1:*)
+            echo "::error title=keyward::open findings at or above $INPUT_FAIL_ON (see the job summary)"
+            exit 1
+            ;;
+        3:none) echo "::warning title=keyward::$incomplete" ;;
+        3:*)
+            echo "::error title=keyward::$incomplete"
+            exit 3
+            ;;
+    esac
+}
+
+case ${1:-} in
+    prepare | install | scan) "$1" ;;
+    *)
+        echo "usage: $0 prepare|install|scan" >&2
+        exit 2
+        ;;
+esac

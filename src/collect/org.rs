@@ -1,0 +1,239 @@
+//! Many accounts: the active accounts of an AWS Organization (or a list given by hand), each
+//! reached by assuming a named role, collected concurrently with a bound. An account that
+//! cannot be reached gets a snapshot of its own that says so, and the others finish.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_sdk_organizations::types::{AccountState, AccountStatus};
+use aws_sdk_sts::config::Credentials;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::aws::{AwsContext, CallError, classify};
+use super::{CollectOptions, collect_account};
+use crate::snapshot::{
+    Account, CollectionError, Collector, DataSection, ErrorKind, SCHEMA_VERSION, Snapshot,
+};
+
+/// How to reach the member accounts.
+#[derive(Debug, Clone)]
+pub struct OrgOptions {
+    /// List the organization's active accounts (needs organizations:ListAccounts).
+    pub from_organization: bool,
+    /// Only these accounts (with `from_organization`: a filter; without: the list itself).
+    pub accounts: Vec<String>,
+    pub exclude_accounts: Vec<String>,
+    /// The role assumed in each account.
+    pub role_name: String,
+    pub external_id: Option<String>,
+    pub session_name: String,
+    /// Accounts collected at once.
+    pub concurrency: usize,
+}
+
+/// An account to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// The accounts to scan: the organization's active ones, or the given list, narrowed by the
+/// include and exclude lists.
+pub async fn targets(aws: &AwsContext, options: &OrgOptions) -> Result<Vec<Target>, CallError> {
+    let mut targets = if options.from_organization {
+        active_accounts(&aws.organizations()).await?
+    } else {
+        options
+            .accounts
+            .iter()
+            .map(|id| Target {
+                id: id.clone(),
+                name: None,
+            })
+            .collect()
+    };
+    if options.from_organization && !options.accounts.is_empty() {
+        targets.retain(|t| options.accounts.contains(&t.id));
+    }
+    targets.retain(|t| !options.exclude_accounts.contains(&t.id));
+    targets.sort_by(|a, b| a.id.cmp(&b.id));
+    targets.dedup_by(|a, b| a.id == b.id);
+    Ok(targets)
+}
+
+async fn active_accounts(client: &aws_sdk_organizations::Client) -> Result<Vec<Target>, CallError> {
+    let mut pages = client.list_accounts().into_paginator().send();
+    let mut targets = Vec::new();
+    while let Some(page) = pages.next().await {
+        for account in page.map_err(|e| classify(&e))?.accounts() {
+            // `State` replaces the deprecated `Status`; older answers carry only `Status`.
+            #[allow(deprecated)]
+            let active = match account.state() {
+                Some(state) => *state == AccountState::Active,
+                None => account.status() == Some(&AccountStatus::Active),
+            };
+            if let (true, Some(id)) = (active, account.id()) {
+                targets.push(Target {
+                    id: id.to_owned(),
+                    name: account.name().map(str::to_owned),
+                });
+            }
+        }
+    }
+    Ok(targets)
+}
+
+/// Collects every target, `options.concurrency` at a time, in the targets' order.
+pub async fn collect_all(
+    aws: &AwsContext,
+    caller_account: &str,
+    partition: &str,
+    targets: Vec<Target>,
+    options: &OrgOptions,
+    collect: &CollectOptions,
+) -> Vec<Snapshot> {
+    let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for (index, target) in targets.into_iter().enumerate() {
+        let (aws, options, collect, slots) =
+            (aws.clone(), options.clone(), collect.clone(), slots.clone());
+        let (caller_account, partition) = (caller_account.to_owned(), partition.to_owned());
+        tasks.spawn(async move {
+            let _slot = slots.acquire_owned().await.expect("semaphore open");
+            let snapshot = collect_target(
+                &aws,
+                &caller_account,
+                &partition,
+                &target,
+                &options,
+                &collect,
+            )
+            .await;
+            (index, snapshot)
+        });
+    }
+    let mut snapshots = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        snapshots.push(joined.expect("an account task does not panic"));
+    }
+    snapshots.sort_by_key(|(index, _)| *index);
+    snapshots.into_iter().map(|(_, s)| s).collect()
+}
+
+async fn collect_target(
+    aws: &AwsContext,
+    caller_account: &str,
+    partition: &str,
+    target: &Target,
+    options: &OrgOptions,
+    collect: &CollectOptions,
+) -> Snapshot {
+    // The caller's own account is read with the caller's credentials: the management account
+    // usually has no OrganizationAccountAccessRole.
+    let context = if target.id == caller_account {
+        Ok(aws.fresh())
+    } else {
+        assume(aws, partition, target, options).await
+    };
+    let mut collect = collect.clone();
+    collect.progress = false;
+    let result = match context {
+        Ok(context) => collect_account(&context, &collect)
+            .await
+            .map_err(|e| CallError {
+                kind: ErrorKind::Other,
+                message: e.0,
+                code: None,
+            }),
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(mut snapshot) => {
+            snapshot.account.name = target.name.clone();
+            snapshot
+        }
+        Err(error) => unreachable_account(target, partition, &error),
+    }
+}
+
+/// Assumes the role in the target account and returns a context with its credentials.
+async fn assume(
+    aws: &AwsContext,
+    partition: &str,
+    target: &Target,
+    options: &OrgOptions,
+) -> Result<AwsContext, CallError> {
+    let role_arn = format!(
+        "arn:{partition}:iam::{}:role/{}",
+        target.id, options.role_name
+    );
+    let output = aws
+        .sts()
+        .assume_role()
+        .role_arn(&role_arn)
+        .role_session_name(&options.session_name)
+        .set_external_id(options.external_id.clone())
+        .send()
+        .await
+        .map_err(|e| {
+            let error = classify(&e);
+            CallError {
+                message: format!("AssumeRole {role_arn}: {}", error.message),
+                ..error
+            }
+        })?;
+    let credentials = output.credentials().ok_or_else(|| CallError {
+        kind: ErrorKind::Other,
+        message: format!("AssumeRole {role_arn} returned no credentials"),
+        code: None,
+    })?;
+    let expiry =
+        SystemTime::UNIX_EPOCH + Duration::from_secs(credentials.expiration().secs().max(0) as u64);
+    Ok(aws.with_credentials(Credentials::new(
+        credentials.access_key_id(),
+        credentials.secret_access_key(),
+        Some(credentials.session_token().to_owned()),
+        Some(expiry),
+        "keyward-assume-role",
+    )))
+}
+
+/// The snapshot of an account keyward could not enter: no data, and an error that leaves
+/// every section incomplete, so every rule reports *not evaluated* for it.
+fn unreachable_account(target: &Target, partition: &str, error: &CallError) -> Snapshot {
+    Snapshot {
+        schema_version: SCHEMA_VERSION,
+        collected_at: chrono::Utc::now(),
+        collector: Collector {
+            tool: "keyward".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            regions: Vec::new(),
+            credential_report_generated_at: None,
+            api_requests: None,
+        },
+        account: Account {
+            id: target.id.clone(),
+            alias: None,
+            name: target.name.clone(),
+            partition: partition.to_owned(),
+        },
+        root: None,
+        password_policy: None,
+        users: Vec::new(),
+        groups: Vec::new(),
+        roles: Vec::new(),
+        policies: Vec::new(),
+        secrets: Vec::new(),
+        collection_errors: vec![CollectionError {
+            sections: DataSection::ALL.to_vec(),
+            service: "sts".to_owned(),
+            operation: "AssumeRole".to_owned(),
+            region: None,
+            resource: None,
+            kind: error.kind,
+            message: error.message.clone(),
+        }],
+    }
+}
