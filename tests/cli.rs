@@ -704,3 +704,274 @@ fn schema_command_matches_the_checked_in_schema() {
         "schema/snapshot.schema.json is stale: regenerate it with `cargo run -- schema > schema/snapshot.schema.json`"
     );
 }
+
+/// Scans the incident fixture as of `date` into a JSON report in `dir`.
+fn incident_report(dir: &std::path::Path, date: &str) -> String {
+    let path = dir.join(format!("report-{date}.json"));
+    let run = keyward(&[
+        "scan",
+        "--snapshot",
+        fixture("incident.json").to_str().unwrap(),
+        "--as-of",
+        date,
+        "--format",
+        "json",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_baseline_fails_only_on_new_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = incident_report(dir.path(), "2026-05-03");
+    let incident = fixture("incident.json");
+    let scan = |as_of: &str, format: &str| {
+        keyward(&[
+            "scan",
+            "--snapshot",
+            incident.to_str().unwrap(),
+            "--as-of",
+            as_of,
+            "--baseline",
+            &baseline,
+            "--format",
+            format,
+        ])
+    };
+    // Same day: everything is known, nothing fails.
+    let same = scan("2026-05-03", "json");
+    assert_eq!(same.code, 0, "{}", same.stderr);
+    assert_eq!(same.json()["summary"]["new_since_baseline"], 0);
+    // Three months on, bob's key passed 90 days: new, and failing.
+    let later = scan("2026-08-03", "json");
+    assert_eq!(later.code, 1);
+    let report = later.json();
+    let new: Vec<_> = report["accounts"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["baseline_state"] == "new")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["resource"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        new.contains(&("KW-IAM-009".to_owned(), iam("user/bob"))),
+        "{new:?}"
+    );
+    assert!(
+        new.iter().all(|(rule, _)| rule != "KW-IAM-001"),
+        "the root key was in the baseline"
+    );
+    assert_eq!(report["summary"]["new_since_baseline"], new.len());
+    // SARIF carries the same states.
+    let sarif = scan("2026-08-03", "sarif").json();
+    let states: BTreeSet<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["baselineState"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, BTreeSet::from(["new", "unchanged"]));
+    // A broken baseline is an input error naming it.
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        "{\"report_version\": 1,\n\"tool\": 3}",
+    );
+    keyward(&["scan", "--demo", "--baseline", &bad]).assert_input_error(&["bad.json:2"]);
+}
+
+use std::collections::BTreeSet;
+
+#[test]
+fn diff_shows_new_resolved_and_still_open_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = incident_report(dir.path(), "2026-05-03");
+    let new = incident_report(dir.path(), "2026-08-03");
+    let run = keyward(&["diff", &old, &new, "--format", "json"]);
+    assert_eq!(run.code, 1, "new findings fail by default: {}", run.stderr);
+    let diff = run.json();
+    let resolved: BTreeSet<&str> = diff["resolved_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        resolved,
+        BTreeSet::from(["KW-IAM-004"]),
+        "root use ages out of the 30-day window"
+    );
+    assert!(
+        diff["new_findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "KW-IAM-009" && f["resource"] == iam("user/bob"))
+    );
+    assert_eq!(
+        diff["summary"]["still_open"],
+        diff["still_open_findings"].as_array().unwrap().len()
+    );
+    assert_eq!(keyward(&["diff", &old, &new, "--fail-on", "none"]).code, 0);
+    assert_eq!(keyward(&["diff", &old, &old]).code, 0);
+    // A snapshot on either side is evaluated as of its own collection time.
+    let snapshot = fixture("incident.json");
+    let same = keyward(&["diff", &old, snapshot.to_str().unwrap(), "--format", "json"]).json();
+    assert_eq!(same["summary"]["new"], 0);
+    assert_eq!(same["summary"]["resolved"], 0);
+    let table = keyward(&["diff", &old, &new]);
+    assert!(
+        table.stdout.contains("RESOLVED (2)") && table.stdout.contains("new, 2 resolved"),
+        "{}",
+        table.stdout
+    );
+}
+
+/// The clean fixture under another account id, to make many accounts.
+fn clean_account(dir: &std::path::Path, id: &str) -> String {
+    let text = fs::read_to_string(fixture("clean.json"))
+        .unwrap()
+        .replace("210987654321", id);
+    write(dir, &format!("{id}.json"), &text)
+}
+
+#[test]
+fn scheduled_audits_write_dated_reports_and_the_drift_since_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let audits = dir.path().join("audits");
+    let incident = fixture("incident.json");
+    let first = keyward(&[
+        "scan",
+        "--snapshot",
+        incident.to_str().unwrap(),
+        "--as-of",
+        "2026-05-03",
+        "--output-dir",
+        audits.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert!(
+        first.json().get("changes").is_none(),
+        "nothing to compare the first audit with"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = keyward(&[
+        "scan",
+        "--snapshot",
+        incident.to_str().unwrap(),
+        "--as-of",
+        "2026-08-03",
+        "--output-dir",
+        audits.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let changes = second.json()["changes"].clone();
+    assert_eq!(
+        changes["resolved"].as_array().unwrap().len(),
+        2,
+        "{changes:#}"
+    );
+    assert!(
+        changes["new"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["resource"] == iam("user/bob"))
+    );
+    let mut runs: Vec<_> = fs::read_dir(&audits)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    runs.sort();
+    assert_eq!(runs.len(), 2);
+    for file in [
+        "report.json",
+        "report.md",
+        "report.sarif",
+        "snapshots/123456789012.json",
+    ] {
+        assert!(
+            runs[1].join(file).is_file(),
+            "{file} missing in {}",
+            runs[1].display()
+        );
+    }
+    let summary = fs::read_to_string(runs[1].join("report.md")).unwrap();
+    assert!(
+        summary.contains("### Changes since ") && summary.contains(" new, 2 resolved, "),
+        "{summary}"
+    );
+    let table = keyward(&[
+        "scan",
+        "--snapshot",
+        incident.to_str().unwrap(),
+        "--as-of",
+        "2026-08-03",
+        "--output-dir",
+        audits.to_str().unwrap(),
+    ]);
+    assert!(table.stdout.contains("CHANGES SINCE "), "{}", table.stdout);
+}
+
+#[test]
+fn an_audit_of_many_accounts_splits_sarif_at_githubs_run_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "scan".to_owned(),
+        "--as-of".to_owned(),
+        "snapshot".to_owned(),
+    ];
+    for n in 0..25 {
+        args.push("--snapshot".to_owned());
+        args.push(clean_account(
+            dir.path(),
+            &format!("{:012}", 500_000_000_000u64 + n),
+        ));
+    }
+    let audits = dir.path().join("audits");
+    args.extend([
+        "--output-dir".to_owned(),
+        audits.to_str().unwrap().to_owned(),
+        "--format".to_owned(),
+        "table".to_owned(),
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = keyward(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("ACCOUNTS (25)"));
+    let audit = fs::read_dir(&audits)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let runs_in = |name: &str| -> usize {
+        let sarif: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(audit.join(name)).unwrap()).unwrap();
+        sarif["runs"].as_array().unwrap().len()
+    };
+    assert_eq!(
+        (runs_in("report-01.sarif"), runs_in("report-02.sarif")),
+        (20, 5)
+    );
+    assert!(!audit.join("report.sarif").exists());
+    // Asked for directly, a 25-account SARIF is refused with a way out, not written broken.
+    let mut direct: Vec<&str> = args
+        .iter()
+        .copied()
+        .take_while(|a| *a != "--output-dir")
+        .collect();
+    direct.extend(["--format", "sarif"]);
+    keyward(&direct).assert_input_error(&["at most 20"]);
+}

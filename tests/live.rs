@@ -449,3 +449,172 @@ fn a_missing_permission_leaves_its_checks_not_evaluated() {
     );
     assert!(has(&findings, "KW-IAM-005", &iam("user/alice")));
 }
+
+/// An organization of a management account and three members (one without the role).
+fn organization(moto: &Moto) -> (serde_json::Value, (String, String)) {
+    let seeded = moto.seed(&["organization", &least_privilege_policy()]);
+    moto.control("/moto-api/reset-auth", "0");
+    let key = seeded["access_key_id"].as_str().unwrap().to_owned();
+    let secret = seeded["secret_access_key"].as_str().unwrap().to_owned();
+    (seeded["members"].clone(), (key, secret))
+}
+
+#[test]
+fn an_organization_is_audited_account_by_account() {
+    let moto = Moto::start();
+    let (members, (key, secret)) = organization(&moto);
+    let member = |name: &str| members[name].as_str().unwrap().to_owned();
+    let run = moto.keyward(
+        &[
+            "scan",
+            "--org",
+            "--region",
+            "us-east-1",
+            "--as-of",
+            "+100d",
+            "--format",
+            "json",
+            "--concurrency",
+            "2",
+        ],
+        Some((&key, &secret)),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    let accounts = report["accounts"].as_array().unwrap();
+    let ids: BTreeSet<&str> = accounts
+        .iter()
+        .map(|a| a["account"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from([
+            ACCOUNT,
+            members["old-keys"].as_str().unwrap(),
+            members["open-secret"].as_str().unwrap(),
+            members["no-role"].as_str().unwrap()
+        ])
+    );
+    let account = |id: &str| accounts.iter().find(|a| a["account"]["id"] == id).unwrap();
+
+    // The member without the role: its failure is its own, every rule not evaluated, no finding.
+    let no_role = account(&member("no-role"));
+    assert_eq!(no_role["account"]["name"], "no-role");
+    assert_eq!(no_role["collection_errors"][0]["operation"], "AssumeRole");
+    assert_eq!(no_role["collection_errors"][0]["kind"], "access_denied");
+    assert_eq!(no_role["not_evaluated"].as_array().unwrap().len(), 19);
+    assert!(no_role["findings"].as_array().unwrap().is_empty());
+
+    // The others were scanned with their own problems.
+    let findings = open_findings(&report);
+    let old_keys = member("old-keys");
+    assert!(has(
+        &findings,
+        "KW-IAM-009",
+        &format!("arn:aws:iam::{old_keys}:user/legacy-ci")
+    ));
+    let open_secret = member("open-secret");
+    assert!(findings.iter().any(|(r, res)| r == "KW-SM-005"
+        && res.contains(&format!(":{open_secret}:secret:prod/openai-api-key-"))));
+    assert!(
+        !findings
+            .iter()
+            .any(|(r, res)| r == "KW-SM-005" && !res.contains(&open_secret))
+    );
+    assert!(run.stderr.contains("in 4 accounts"), "{}", run.stderr);
+
+    // SARIF keeps each account's alerts apart.
+    let sarif = moto
+        .keyward(
+            &[
+                "scan",
+                "--org",
+                "--region",
+                "us-east-1",
+                "--format",
+                "sarif",
+            ],
+            Some((&key, &secret)),
+        )
+        .json();
+    let categories: BTreeSet<String> = sarif["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        categories,
+        ids.iter().map(|id| format!("keyward/aws/{id}/")).collect()
+    );
+}
+
+#[test]
+fn named_accounts_are_scanned_without_organizations_access() {
+    let moto = Moto::start();
+    let (members, (key, secret)) = organization(&moto);
+    let old_keys = members["old-keys"].as_str().unwrap();
+    let open_secret = members["open-secret"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("snapshots");
+    let accounts = format!("{old_keys},{open_secret}");
+    let run = moto.keyward(
+        &[
+            "snapshot",
+            "--accounts",
+            &accounts,
+            "--role-name",
+            "OrganizationAccountAccessRole",
+            "--region",
+            "us-east-1",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        Some((&key, &secret)),
+    );
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut expected = vec![format!("{old_keys}.json"), format!("{open_secret}.json")];
+    expected.sort();
+    assert_eq!(files, expected);
+    let snapshot: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join(format!("{old_keys}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(snapshot["account"]["id"], old_keys);
+    assert_eq!(snapshot["users"][0]["name"], "legacy-ci");
+
+    // --exclude-accounts narrows an organization scan.
+    let run = moto.keyward(
+        &[
+            "scan",
+            "--org",
+            "--exclude-accounts",
+            &accounts,
+            "--region",
+            "us-east-1",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ],
+        Some((&key, &secret)),
+    );
+    let ids: BTreeSet<String> = run.json()["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from([
+            ACCOUNT.to_owned(),
+            members["no-role"].as_str().unwrap().to_owned()
+        ])
+    );
+}

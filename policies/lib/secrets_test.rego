@@ -50,6 +50,18 @@ test_schedule_expression_wins_over_automatically_after_days if {
 	secrets.interval_days(both(30, "rate(120 days)")) == 120
 }
 
+test_schedule_of_a_snapshot_secret_comes_from_the_parsed_table if {
+	s := on("cron(0 3 ? * MON *)")
+	inp := t.input_for([s, on("rate(10 days)"), on("rate(nonsense)"), every_days(30)])
+	table := secrets.snapshot_schedules with input as inp
+	table == {
+		"cron(0 3 ? * MON *)": {"days": 7, "label": "cron(0 3 ? * MON *), at most about 7 days apart"},
+		"rate(10 days)": {"days": 10, "label": "rate(10 days)"},
+	}
+	days := secrets.interval_days(s) with input as inp
+	days == 7
+}
+
 test_schedule_falls_back_to_automatically_after_days if {
 	secrets.schedule(both(30, "rate(ten days)")) == {"days": 30, "label": "every 30 days"}
 	secrets.interval_days(both(30, "every month")) == 30

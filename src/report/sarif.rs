@@ -221,7 +221,7 @@ fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult 
     if let Some(region) = &finding.region {
         properties.insert("region".to_owned(), json!(region));
     }
-    let builder = SarifResult::builder()
+    let mut result = SarifResult::builder()
         .rule_id(finding.rule_id.clone())
         .rule_index(
             rule_index
@@ -240,22 +240,22 @@ fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult 
             PropertyBag::builder()
                 .additional_properties(properties)
                 .build(),
-        );
-    match &finding.waiver {
-        Some(waiver) => builder
-            .suppressions(vec![
-                Suppression::builder()
-                    .kind(json!("external"))
-                    .status(json!("accepted"))
-                    .justification(format!(
-                        "{} (owner {}, expires {})",
-                        waiver.reason, waiver.owner, waiver.expires
-                    ))
-                    .build(),
-            ])
-            .build(),
-        None => builder.build(),
-    }
+        )
+        .build();
+    result.baseline_state = finding.baseline_state.map(|state| json!(state));
+    result.suppressions = finding.waiver.as_ref().map(|waiver| {
+        vec![
+            Suppression::builder()
+                .kind(json!("external"))
+                .status(json!("accepted"))
+                .justification(format!(
+                    "{} (owner {}, expires {})",
+                    waiver.reason, waiver.owner, waiver.expires
+                ))
+                .build(),
+        ]
+    });
+    result
 }
 
 fn location(finding: &Finding) -> Location {
