@@ -43,6 +43,7 @@ account_id := input.snapshot.account.id
 
 deny contains finding if {
 	some secret in input.snapshot.secrets
+	secret.resource_policy != null
 	grants := open_grants(secret.resource_policy)
 	count(grants) > 0
 	finding := {
