@@ -68,6 +68,28 @@ pub struct AccountReport {
     pub not_evaluated: Vec<NotEvaluated>,
 }
 
+impl AccountReport {
+    /// Unwaived findings of one severity.
+    pub fn open_count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| !f.is_waived() && f.severity == severity)
+            .count()
+    }
+
+    pub fn waived_count(&self) -> usize {
+        self.findings.iter().filter(|f| f.is_waived()).count()
+    }
+
+    /// The id, with the Organizations name or the alias when there is one.
+    pub fn label(&self) -> String {
+        match self.account.name.as_ref().or(self.account.alias.as_ref()) {
+            Some(name) => format!("{} ({name})", self.account.id),
+            None => self.account.id.clone(),
+        }
+    }
+}
+
 /// Counts over the whole report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Summary {

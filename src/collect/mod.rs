@@ -218,15 +218,10 @@ fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
             // The summary is live, the report up to four hours old: a root key created since
             // would be missed, so the root data is declared incomplete rather than clean.
             Some(row) if summary.root_access_keys_present && row.access_keys.is_empty() => {
-                errors.push(CollectionError {
-                    sections: vec![DataSection::IamRoot],
-                    service: "iam".to_owned(),
-                    operation: "GetCredentialReport".to_owned(),
-                    region: None,
-                    resource: Some(root_arn.clone()),
-                    kind: ErrorKind::NotAvailable,
-                    message: "GetAccountSummary reports root access keys that the credential report does not list yet; scan again once AWS regenerates the report".to_owned(),
-                });
+                errors.push(root_not_available(
+                    &root_arn,
+                    "GetAccountSummary reports root access keys that the credential report does not list yet; scan again once AWS regenerates the report",
+                ));
                 None
             }
             Some(row) => Some(root_user(
@@ -236,15 +231,10 @@ fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
                 mfa.contains_key(&root_arn),
             )),
             None => {
-                errors.push(CollectionError {
-                    sections: vec![DataSection::IamRoot],
-                    service: "iam".to_owned(),
-                    operation: "GetCredentialReport".to_owned(),
-                    region: None,
-                    resource: Some(root_arn.clone()),
-                    kind: ErrorKind::NotAvailable,
-                    message: "the credential report has no <root_account> row".to_owned(),
-                });
+                errors.push(root_not_available(
+                    &root_arn,
+                    "the credential report has no <root_account> row",
+                ));
                 None
             }
         },
@@ -303,6 +293,19 @@ fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
         policies,
         secrets,
         collection_errors: errors.0,
+    }
+}
+
+/// The root user's data is missing or not to be trusted: its rules report *not evaluated*.
+fn root_not_available(root_arn: &str, message: &str) -> CollectionError {
+    CollectionError {
+        sections: vec![DataSection::IamRoot],
+        service: "iam".to_owned(),
+        operation: "GetCredentialReport".to_owned(),
+        region: None,
+        resource: Some(root_arn.to_owned()),
+        kind: ErrorKind::NotAvailable,
+        message: message.to_owned(),
     }
 }
 

@@ -35,25 +35,15 @@ fn rollup(out: &mut String, report: &ScanReport) {
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
     for account in &report.accounts {
-        let count = |s: Severity| {
-            account
-                .findings
-                .iter()
-                .filter(|f| !f.is_waived() && f.severity == s)
-                .count()
-        };
-        let name = match &account.account.alias {
-            Some(alias) => format!("{} ({})", account.account.id, escape(alias)),
-            None => account.account.id.clone(),
-        };
-        let waived = account.findings.iter().filter(|f| f.is_waived()).count();
         let _ = writeln!(
             out,
-            "| {name} | {} | {} | {} | {} | {waived} | {} |",
-            count(Severity::Critical),
-            count(Severity::High),
-            count(Severity::Medium),
-            count(Severity::Low),
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            escape(&account.label()),
+            account.open_count(Severity::Critical),
+            account.open_count(Severity::High),
+            account.open_count(Severity::Medium),
+            account.open_count(Severity::Low),
+            account.waived_count(),
             account.not_evaluated.len()
         );
     }

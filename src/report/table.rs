@@ -73,33 +73,15 @@ fn rollup(out: &mut String, report: &ScanReport, width: usize) {
         "ACCOUNT", "CRIT", "HIGH", "MED", "LOW", "WAIVED", "NOT EVAL",
     ]);
     for account in &report.accounts {
-        let count = |s: Severity| {
-            account
-                .findings
+        let mut row = vec![account.label()];
+        row.extend(
+            Severity::DESCENDING
                 .iter()
-                .filter(|f| !f.is_waived() && f.severity == s)
-                .count()
-                .to_string()
-        };
-        let name = match account
-            .account
-            .name
-            .as_ref()
-            .or(account.account.alias.as_ref())
-        {
-            Some(name) => format!("{} {name}", account.account.id),
-            None => account.account.id.clone(),
-        };
-        let waived = account.findings.iter().filter(|f| f.is_waived()).count();
-        table.push_record([
-            name,
-            count(Severity::Critical),
-            count(Severity::High),
-            count(Severity::Medium),
-            count(Severity::Low),
-            waived.to_string(),
-            account.not_evaluated.len().to_string(),
-        ]);
+                .map(|s| account.open_count(*s).to_string()),
+        );
+        row.push(account.waived_count().to_string());
+        row.push(account.not_evaluated.len().to_string());
+        table.push_record(row);
     }
     let mut table = table.build();
     table
@@ -129,14 +111,7 @@ fn changes_section(out: &mut String, changes: &crate::audit::Changes, width: usi
 }
 
 fn heading(report: &ScanReport) -> String {
-    let accounts: Vec<String> = report
-        .accounts
-        .iter()
-        .map(|a| match &a.account.alias {
-            Some(alias) => format!("{} ({alias})", a.account.id),
-            None => a.account.id.clone(),
-        })
-        .collect();
+    let accounts: Vec<String> = report.accounts.iter().map(|a| a.label()).collect();
     format!(
         "keyward {} as of {}: {}",
         report.tool.version,
