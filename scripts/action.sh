@@ -117,6 +117,8 @@ scan() {
     # One evaluation time for the three reports, so that they agree (empty means now).
     local evaluate=(--as-of "${INPUT_AS_OF:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}")
     if [ -n "$INPUT_CONFIG" ]; then evaluate+=(--config "$INPUT_CONFIG"); fi
+    # With a baseline, only new findings fail the gate; SARIF marks results new or unchanged.
+    if [ -n "${INPUT_BASELINE:-}" ]; then evaluate+=(--baseline "$INPUT_BASELINE"); fi
     for dir in $INPUT_POLICIES; do evaluate+=(--policy "$dir"); done
 
     if [[ $INPUT_SNAPSHOT =~ [^[:space:]] ]]; then

@@ -446,6 +446,53 @@ fn an_incident_fails_on_critical_after_every_report_is_written() {
 }
 
 #[test]
+fn a_baseline_lets_known_findings_pass_and_new_ones_fail() {
+    let runner = Runner::with_built_keyward();
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let recorded = std::process::Command::new(env!("CARGO_BIN_EXE_keyward"))
+        .args([
+            "scan",
+            "--snapshot",
+            &fixture_path("incident.json"),
+            "--as-of",
+            "2026-05-03",
+        ])
+        .args([
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "-o",
+            baseline.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(recorded.success());
+    let baseline = baseline.to_str().unwrap();
+    let snapshot = fixture_path("incident.json");
+    let known = runner.run(
+        &repo(),
+        &[
+            ("snapshot", &snapshot),
+            ("as-of", "2026-05-03"),
+            ("baseline", baseline),
+        ],
+    );
+    known.assert_status(0);
+    // Three months on, bob's key is past 90 days: a new high finding fails the step.
+    let later = runner.run(
+        &repo(),
+        &[
+            ("snapshot", &snapshot),
+            ("as-of", "2026-08-03"),
+            ("baseline", baseline),
+        ],
+    );
+    later.assert_status(1);
+}
+
+#[test]
 fn a_clean_account_passes_on_the_default_high() {
     let runner = Runner::with_built_keyward();
     let run = runner.run(
