@@ -44,10 +44,11 @@ deny contains {
 	"message": sprintf("access key %s of user %s is %d days old (limit %d)", [format.key_label(key), user.name, age, limit]),
 	"evidence": {"created": key.created, "age_days": age, "limit_days": limit, "last_used": object.get(key, ["last_used", "date"], null)},
 } if {
+	cutoff := cutoff_ns # bound once: a rule reference inside the loop costs more
 	some user in input.snapshot.users
 	some key in user.access_keys
 	key.status == "active"
-	time.parse_rfc3339_ns(key.created) <= cutoff_ns
+	time.parse_rfc3339_ns(key.created) <= cutoff
 	age := kwtime.days_since(key.created)
 }
 

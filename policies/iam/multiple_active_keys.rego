@@ -39,7 +39,7 @@ deny contains {
 	"evidence": {"active_keys": labels, "created": [key.created | some key in active]},
 } if {
 	some user in input.snapshot.users
-	count(user.access_keys) > 1 # most users have one key or none: skip them cheaply
+	user.access_keys[1] # a second key exists: most users have one key or none, skipped cheaply
 	active := [key | some key in user.access_keys; key.status == "active"]
 	count(active) > 1
 	labels := [format.key_label(key) | some key in active]

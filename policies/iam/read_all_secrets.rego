@@ -42,7 +42,7 @@ get_secret_value := "secretsmanager:GetSecretValue"
 deny contains {
 	"resource": principal.arn,
 	"message": sprintf("%s %s can read the value of every secret (secretsmanager:GetSecretValue on all secrets) through %s %s%s", [
-		kind,
+		principal.kind,
 		principal.name,
 		plural_word(count(names), "policy", "policies"),
 		concat(", ", names),
@@ -50,23 +50,32 @@ deny contains {
 	]),
 	"evidence": {"policies": names, "conditional": conditional},
 } if {
-	some kind, principals in iam.principals_by_kind
-	some principal in principals
-	grants := principal_grants(principal)
-	count(grants) > 0
-	names := sort(object.keys(grants))
+	some principal, found in grants
+	names := sort({g.policy | some g in found})
 	# Conditional only when no granting policy is unconditional.
-	conditional := count([name | some name, c in grants; c == false]) == 0
+	conditional := count([g | some g in found; g.conditional == false]) == 0
 }
 
-# The policies of a principal that grant reading every secret: name -> conditional. Inline
-# documents are evaluated here; attached managed policies are looked up by ARN in
-# managed_grants, so each is evaluated once however many principals it is attached to (this is
-# iam.principal_policies, specialised for speed).
-principal_grants(principal) := object.union(
-	{p.name: conditional | some p in principal.inline_policies; conditional := document_grant(p.document)},
-	{a.name: conditional | some a in principal.attached_policies; conditional := managed_grants[a.arn]},
-)
+# The policies through which each principal can read every secret, grouped by principal, in one
+# pass over the principals' inline policies and attachments (most principals have neither a
+# granting inline policy nor a granting attachment, and cost one loop each). Attached managed
+# policies are evaluated once, by ARN, in managed_grants, however many principals share them.
+# (iam.principal_policies gives the same documents, one principal at a time.)
+grants[who] contains {"policy": policy.name, "conditional": conditional} if {
+	some kind, principals in iam.principals_by_kind
+	some principal in principals
+	some policy in principal.inline_policies
+	conditional := document_grant(policy.document)
+	who := {"kind": kind, "name": principal.name, "arn": principal.arn}
+}
+
+grants[who] contains {"policy": attached.name, "conditional": conditional} if {
+	some kind, principals in iam.principals_by_kind
+	some principal in principals
+	some attached in principal.attached_policies
+	conditional := managed_grants[attached.arn]
+	who := {"kind": kind, "name": principal.name, "arn": principal.arn}
+}
 
 managed_grants[policy.arn] := conditional if {
 	some policy in input.snapshot.policies

@@ -34,22 +34,24 @@ import data.keyward.lib.iam
 import data.keyward.lib.time as kwtime
 
 # A console password counts from its last sign-in; never used, from when it was set (or, when
-# that is unknown, from the user's creation).
-deny contains unused(user, "password", "console password", last_used, created) if {
+# that is unknown, from the user's creation): the first of those times that is set.
+deny contains unused(user, "password", "console password", user.password.last_used, created) if {
+	cutoff := cutoff_ns # bound once: a rule reference inside the loop costs more
 	some user in input.snapshot.users
 	user.password.enabled == true
-	last_used := user.password.last_used
+	since := [t | some t in [user.password.last_used, user.password.last_changed, user.created]; t != null][0]
+	time.parse_rfc3339_ns(since) <= cutoff
 	created := iam.first_set(user.password.last_changed, user.created)
-	time.parse_rfc3339_ns(iam.first_set(last_used, created)) <= cutoff_ns
 }
 
 # An access key counts from its last use; never used, from its creation.
 deny contains unused(user, format.key_ref(key), label, last_used, key.created) if {
+	cutoff := cutoff_ns
 	some user in input.snapshot.users
 	some key in user.access_keys
 	key.status == "active"
+	time.parse_rfc3339_ns(object.get(key, ["last_used", "date"], key.created)) <= cutoff
 	last_used := object.get(key, ["last_used", "date"], null)
-	time.parse_rfc3339_ns(iam.first_set(last_used, key.created)) <= cutoff_ns
 	label := sprintf("access key %s", [format.key_label(key)])
 }
 

@@ -24,8 +24,8 @@ allows_action(statement, action) if {
 	action_matches(pattern, action)
 } else := true if {
 	statement.Effect == "Allow"
-	excluded := as_array(statement.NotAction)
-	not any_action_matches(excluded, action)
+	excluded := statement.NotAction # read first: most statements have none
+	not any_action_matches(as_array(excluded), action)
 }
 
 any_action_matches(patterns, action) if {
@@ -39,7 +39,7 @@ action_matches(pattern, action) if {
 } else := true if {
 	p := lower(pattern)
 	a := lower(action)
-	prefix := literal_prefix(p)
+	prefix := split(split(p, "*")[0], "?")[0] # the part before the first wildcard
 	startswith(a, prefix) # most patterns name another service: ruled out by a string test
 	wildcard_matches(p, prefix, a)
 }
@@ -54,9 +54,6 @@ wildcard_matches(pattern, prefix, value) if {
 	glob_safe(pattern)
 	glob.match(pattern, [], value) # actions contain no ".", the default delimiter
 }
-
-# The part of a pattern before its first wildcard.
-literal_prefix(pattern) := split(split(pattern, "*")[0], "?")[0]
 
 # glob.match reads `[…]`, `{…}` and `\` as syntax (and fails on an unbalanced one); IAM has no
 # such syntax. Patterns that contain them are not globbed: they match only themselves.
@@ -73,8 +70,8 @@ on_every_secret(statement) if {
 	some resource in as_array(statement.Resource)
 	covers_every_secret(resource)
 } else := true if {
-	excluded := as_array(statement.NotResource)
-	every resource in excluded {
+	excluded := statement.NotResource # read first: most statements have none
+	every resource in as_array(excluded) {
 		not may_name_secrets(resource)
 	}
 }
@@ -86,13 +83,16 @@ on_every_secret(statement) if {
 # How: a pattern that ends in `*` and matches the ARN of a secret with an empty name matches every
 # name after it too. The probe ARN takes partition, region and account from the pattern itself, so
 # a pattern limited to one region or account still counts; `*` spanning colons
-# ("arn:*:secret:*") is handled by glob.match without delimiters, as IAM does.
+# ("arn:*:secret:*") is handled by glob.match without delimiters, as IAM does. A full ARN whose
+# name part has any literal text ("…:secret:app/*") is ruled out before the (costly) glob.
 covers_every_secret(resource) if {
 	resource == "*"
 } else := true if {
 	endswith(resource, "*")
+	parts := split(resource, ":")
+	trim(concat(":", array.slice(parts, 6, count(parts))), "*") == ""
 	glob_safe(resource)
-	glob.match(resource, null, empty_secret_arn(split(resource, ":")))
+	glob.match(resource, null, empty_secret_arn(parts))
 }
 
 empty_secret_arn(parts) := sprintf("arn:%s:secretsmanager:%s:%s:secret:", [

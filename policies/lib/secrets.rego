@@ -3,9 +3,23 @@
 #
 # Every helper is undefined when the snapshot does not carry what it needs (no schedule, no
 # timestamps), so a rule can never report a secret on a guess.
+#
+# Performance: the rules run over every secret of an account (think 10,000), and regorus spends
+# thousands of instructions on every builtin or function call (a field access or a comparison is
+# cheap). So the per-secret paths avoid calls: what depends only on a secret's rotation rules is
+# computed once per distinct rules object (`schedules`), ages are checked by comparing timestamps
+# with cutoffs computed once (`cutoff`), the overdue secrets are collected in one pass
+# (`overdue_rotations`), and message text is built only for the secrets that are reported. Rule
+# files read these tables by their full `data.` path, and functions here read other packages'
+# rules the same way, never through an import alias (see keyward.lib.secrets_input for the
+# regorus bug this avoids).
 package keyward.lib.secrets
 
 import data.keyward.lib.time as kwtime
+
+ns_per_day := data.keyward.lib.time.ns_per_day
+
+as_of_ns := input.evaluation.as_of_ns
 
 grace_days := input.evaluation.thresholds.rotation_grace_days
 
@@ -14,51 +28,52 @@ grace_days := input.evaluation.thresholds.rotation_grace_days
 
 # AWS gives Statement, Action and principals as one value or a list; rules iterate a list.
 as_list(x) := x if is_array(x)
+else := [x]
 
-as_list(x) := [x] if not is_array(x)
-
-# The calendar day of an RFC 3339 timestamp, as messages show it: "2026-01-02".
-day(timestamp) := substring(timestamp, 0, 10)
+# A cutoff `days` days before as_of: a timestamp at or before it is `days` or more whole days old
+# (as kwtime.days_since counts). Test a timestamp `ts` (a string, never null) against it with
+#     ts <= c.candidates_before        (cheap: a string comparison)
+#     time.parse_rfc3339_ns(ts) <= c.ns  (exact, run only for the few that pass the first test)
+# The string test is a conservative pre-filter: RFC 3339 strings sort by their local date and
+# time, which is less than a day from UTC, so anything after `candidates_before` (two days past
+# the cutoff) is surely after the cutoff.
+cutoff(days) := {"ns": ns, "candidates_before": time.format(ns + (2 * ns_per_day))} if {
+	ns := as_of_ns - (days * ns_per_day)
+}
 
 # ---------------------------------------------------------------------------------------------
 # Rotation schedule
 #
-# schedule(secret) is {"days": <interval in days>, "label": <how a message names it>}, undefined
-# when rotation has no schedule keyward can read. A schedule expression is the configuration
-# itself, while DescribeSecret's AutomaticallyAfterDays is what AWS derives from it after each
-# rotation, so the expression wins when it parses; AutomaticallyAfterDays serves otherwise.
-#
-# Performance: these helpers run for every secret of every region, and a regorus function call
-# costs far more than a builtin, so they use `else` chains (evaluated until the first match)
-# rather than bodies that all run, and string builtins rather than regex (regorus compiles a
-# pattern on every call).
+# schedule(secret) is {"days": <interval in days>, "label": <how a message names it>,
+# "overdue": <the cutoff for the start of its rotation clock>}, undefined when the secret's
+# rotation has no schedule keyward can read. It comes from `schedules`, which holds the
+# schedules of input.snapshot's secrets, each distinct rules object parsed once.
 
-schedule(secret) := s if {
-	expr := secret.rotation.rules.schedule_expression
+schedule(secret) := schedules[secret.rotation.rules]
+
+schedules := {rules: object.union(s, {"overdue": overdue_cutoff(s.days)}) |
+	some rules in {secret.rotation.rules | some secret in input.snapshot.secrets}
+	s := schedule_of(rules)
+}
+
+# Overdue means more than interval + grace whole days since the start; for whole days n and any
+# K, n > K exactly when n >= floor(K) + 1.
+overdue_cutoff(interval_days) := cutoff(floor(interval_days + grace_days) + 1)
+
+# The schedule of a RotationRules object. A schedule expression is the configuration itself,
+# while DescribeSecret's AutomaticallyAfterDays is what AWS derives from it after each rotation,
+# so the expression wins when it parses; AutomaticallyAfterDays serves otherwise.
+schedule_of(rules) := s if {
+	expr := rules.schedule_expression
 	is_string(expr)
-	s := parsed_expression(expr)
+	s := expression_schedule(lower(trim_space(expr)), expr)
 } else := {"days": days, "label": sprintf("every %v days", [days])} if {
-	days := secret.rotation.rules.automatically_after_days
+	days := rules.automatically_after_days
 	is_number(days)
 }
 
-# An account has thousands of secrets but a handful of schedules: each distinct expression of
-# the snapshot is parsed once, and one not in the snapshot (a secret built by a test) on demand.
-parsed_expression(expr) := s if {
-	s := snapshot_schedules[expr]
-} else := s if {
-	s := expression_schedule(lower(trim_space(expr)), expr)
-}
-
-snapshot_schedules := {expr: s |
-	some expr in {e | some secret in input.snapshot.secrets; e := secret.rotation.rules.schedule_expression; is_string(e)}
-	s := expression_schedule(lower(trim_space(expr)), expr)
-}
-
-# The interval in days between two rotations, undefined when unknown.
-interval_days(secret) := schedule(secret).days
-
-# `e` is the expression trimmed and lower-cased, `expr` as written (for the label).
+# `e` is the expression trimmed and lower-cased, `expr` as written (for the label). Parsed with
+# string builtins: regorus compiles a regex pattern on every call.
 # rate(N days) / rate(N hours); AWS also writes the unit in the singular ("rate(1 day)").
 expression_schedule(e, expr) := {"days": days, "label": expr} if {
 	startswith(e, "rate(")
@@ -125,89 +140,138 @@ else := 7
 
 # How long ago something last happened to a secret (`what`: "rotated", "accessed"), counting
 # from its creation when it never happened: {"at": timestamp, "days": whole days since, "text":
-# for messages}. Undefined when both timestamps are null.
-since_last(at, created, what) := {"at": at, "days": days, "text": sprintf("last %s %s, %v days ago", [what, day(at), days])} if {
-	is_string(at)
+# for messages, which show the calendar day: substring(at, 0, 10)}. Undefined when both
+# timestamps are null. (Snapshot fields are read directly: keyward writes every field of a
+# secret, null when AWS has no value.)
+since_last(at, created, what) := {"at": at, "days": days, "text": sprintf("last %s %s, %v days ago", [what, substring(at, 0, 10), days])} if {
+	at != null
 	days := kwtime.days_since(at)
-} else := {"at": created, "days": days, "text": sprintf("never %s since its creation on %s, %v days ago", [what, day(created), days])} if {
-	is_string(created)
+} else := {"at": created, "days": days, "text": sprintf("never %s since its creation on %s, %v days ago", [what, substring(created, 0, 10), days])} if {
+	created != null
 	days := kwtime.days_since(created)
 }
 
-# Where the rotation clock starts: the last rotation, or the creation when it never rotated.
-last_rotation(secret) := since_last(
-	object.get(secret.rotation, "last_rotated", null),
-	object.get(secret, "created", null),
-	"rotated",
-)
+# The last rotation, or the creation when the secret never rotated.
+last_rotation(secret) := since_last(secret.rotation.last_rotated, secret.created, "rotated")
 
-# The history for a message, also when the snapshot lacks both timestamps.
-rotation_history(secret) := last.text if {
-	last := last_rotation(secret)
-} else := "never rotated, creation date unknown"
+# A secret's rotation history for a finding, computed once: {"text": for the message,
+# "evidence": the timestamps, and the owning service, whose managed rotation should be on}.
+# last_changed is in the evidence because a manual PutSecretValue changes the value without
+# counting as a rotation: "check the timestamps".
+rotation_history(secret) := {"text": last.text, "evidence": rotation_evidence(secret, last.days)} if {
+	last := since_last(secret.rotation.last_rotated, secret.created, "rotated")
+} else := {"text": "never rotated, creation date unknown", "evidence": rotation_evidence(secret, null)}
 
-# The rotation timestamps as evidence. last_changed is there because a manual PutSecretValue
-# changes the value without counting as a rotation: "check the timestamps".
-rotation_evidence(secret) := {
+rotation_evidence(secret, days_since_rotation) := {
 	"rotation_enabled": secret.rotation.enabled,
-	"last_rotated": object.get(secret.rotation, "last_rotated", null),
-	"created": object.get(secret, "created", null),
-	"last_changed": object.get(secret, "last_changed", null),
-	"days_since_rotation": days_since_rotation(secret),
+	"last_rotated": secret.rotation.last_rotated,
+	"created": secret.created,
+	"last_changed": secret.last_changed,
+	"days_since_rotation": days_since_rotation,
+	"owning_service": secret.owning_service,
 }
-
-days_since_rotation(secret) := last.days if {
-	last := last_rotation(secret)
-} else := null
 
 # ---------------------------------------------------------------------------------------------
 # Overdue rotation (KW-SM-003 and KW-SM-006)
 #
-# rotation_overdue(secret) is {"summary": <message text>, "evidence": <object>} for a secret whose
-# rotation is enabled but has not happened in time, undefined otherwise:
+# overdue_rotations holds, by ARN, each secret of input.snapshot whose rotation is enabled but has
+# not happened in time:
 #   - with a known interval and a known start (last rotation, else creation): overdue when that
 #     start is more than interval + rotation_grace_days whole days before as_of;
 #   - otherwise (no interval keyward can read, or no timestamps): overdue when next_rotation
 #     lies more than rotation_grace_days whole days before as_of. Without next_rotation either,
 #     nothing can be judged and nothing is reported.
-# A secret with rotation disabled is never "overdue": KW-SM-001 reports it instead.
+# A secret with rotation disabled is never "overdue": KW-SM-001 reports it instead. Each entry is
+# {"secret": <the secret>, "since": <start of the clock>, "schedule": <its schedule>} or
+# {"secret": <the secret>, "next": <next_rotation>}; overdue_report turns one into message text
+# and evidence.
 
-rotation_overdue(secret) := overdue_report(secret, late) if {
+# (In each body the tables and cutoffs are bound before the loop over the secrets, so they are
+# read once rather than once per secret.)
+
+# Rotated before: the clock starts at the last rotation.
+overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": s} if {
+	table := schedules
+	on_time_after := any_candidates_before
+	some secret in input.snapshot.secrets
 	secret.rotation.enabled == true
-	late := lateness(secret)
-	late.days_late > 0
+	since := secret.rotation.last_rotated
+	since != null
+	since <= on_time_after
+	s := table[secret.rotation.rules]
+	since <= s.overdue.candidates_before
+	time.parse_rfc3339_ns(since) <= s.overdue.ns
 }
 
-# How late the rotation is, in days past interval + grace (negative: on time).
-lateness(secret) := {"by": "interval", "schedule": s, "last": last, "days_late": last.days - (s.days + grace_days)} if {
-	s := schedule(secret)
-	last := last_rotation(secret)
-} else := {"by": "next_rotation", "next": next, "days_past": days, "days_late": days - grace_days} if {
+# Never rotated: the clock starts at the creation.
+overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": s} if {
+	table := schedules
+	on_time_after := any_candidates_before
+	some secret in input.snapshot.secrets
+	secret.rotation.enabled == true
+	secret.rotation.last_rotated == null
+	since := secret.created
+	since != null
+	since <= on_time_after
+	s := table[secret.rotation.rules]
+	since <= s.overdue.candidates_before
+	time.parse_rfc3339_ns(since) <= s.overdue.ns
+}
+
+# No interval or no start known: next_rotation against the grace period.
+overdue_rotations[secret.arn] := {"secret": secret, "next": next} if {
+	due := next_rotation_overdue
+	some secret in input.snapshot.secrets
+	secret.rotation.enabled == true
 	next := secret.rotation.next_rotation
-	is_string(next)
-	days := kwtime.days_since(next)
+	next != null
+	next <= due.candidates_before
+	time.parse_rfc3339_ns(next) <= due.ns
+	not judged_by_interval(secret)
 }
 
-overdue_report(secret, late) := {
-	"summary": sprintf("%s; schedule %s, plus %v days grace", [late.last.text, late.schedule.label, grace_days]),
+next_rotation_overdue := cutoff(floor(grace_days) + 1)
+
+# The latest pre-filter cutoff of all the schedules: a start after it is on time whatever the
+# schedule, which settles most secrets without a lookup in `schedules`.
+any_candidates_before := max({s.overdue.candidates_before | some s in schedules})
+
+judged_by_interval(secret) if {
+	schedules[secret.rotation.rules]
+	rotation_start(secret)
+}
+
+# Where the rotation clock starts: the last rotation, or the creation when it never rotated.
+rotation_start(secret) := secret.rotation.last_rotated if secret.rotation.last_rotated != null
+else := secret.created if secret.created != null
+
+# The overdue entry of one secret of input.snapshot, with its message text and evidence.
+rotation_overdue(secret) := overdue_report(overdue_rotations[secret.arn])
+
+# {"summary": <message text>, "evidence": <object>} for an entry of overdue_rotations.
+overdue_report(overdue) := {
+	"summary": sprintf("%s; schedule %s, plus %v days grace", [last.text, overdue.schedule.label, grace_days]),
 	"evidence": {
-		"last_rotated": secret.rotation.last_rotated,
-		"created": secret.created,
-		"days_since_rotation": late.last.days,
-		"schedule": late.schedule.label,
-		"interval_days": late.schedule.days,
+		"last_rotated": overdue.secret.rotation.last_rotated,
+		"created": overdue.secret.created,
+		"days_since_rotation": last.days,
+		"schedule": overdue.schedule.label,
+		"interval_days": overdue.schedule.days,
 		"grace_days": grace_days,
 	},
 } if {
-	late.by == "interval"
+	overdue.schedule
+	last := last_rotation(overdue.secret)
 } else := {
-	"summary": sprintf("no rotation interval known, and the next rotation was due %s, %v days ago (grace %v days)", [day(late.next), late.days_past, grace_days]),
+	"summary": sprintf("no rotation interval known, and the next rotation was due %s, %v days ago (grace %v days)", [substring(overdue.next, 0, 10), days, grace_days]),
 	"evidence": {
-		"last_rotated": secret.rotation.last_rotated,
-		"next_rotation": late.next,
-		"days_past_next_rotation": late.days_past,
+		"last_rotated": overdue.secret.rotation.last_rotated,
+		"next_rotation": overdue.next,
+		"days_past_next_rotation": days,
 		"grace_days": grace_days,
 	},
+} if {
+	days := kwtime.days_since(overdue.next)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -218,14 +282,14 @@ markers := {lower(m) | some m in input.evaluation.third_party_key_markers; m != 
 
 # The markers found (case-insensitively, as substrings) in a secret's name, description, tag keys
 # and tag values; undefined when there are none. The texts are searched as one JSON text, where
-# quotes separate them, so a marker (a word) cannot match across two texts, and each marker costs
-# one `contains`.
+# quotes separate them, so a marker (a word) cannot match across two texts. The description comes
+# last, so that a null one ("null") can be cut off. Most secrets hold no marker: one
+# strings.replace_n call that removes every marker settles them (the text comes out unchanged),
+# and only the others pay for one `contains` per marker.
 third_party_markers(secret) := found if {
-	text := lower(json.marshal([
-		secret.name,
-		[d | d := object.get(secret, "description", null); is_string(d)],
-		object.get(secret, "tags", {}),
-	]))
+	text := trim_suffix(lower(json.marshal([secret.name, secret.tags, secret.description])), ",null]")
+	strings.replace_n(marker_removal, text) != text
 	found := {m | some m in markers; contains(text, m)}
-	count(found) > 0
 }
+
+marker_removal := {m: "" | some m in markers}

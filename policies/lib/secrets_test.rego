@@ -3,15 +3,13 @@ package keyward.lib.secrets_test
 import data.keyward.lib.secrets
 import data.keyward.lib.secrets_input as t
 
-# A secret rotating on a schedule expression, or with both fields set.
-on(expression) := t.secret("s", t.rotating_on(expression, null))
+# The schedule of a RotationRules object with a schedule expression, and its interval.
+on(expression) := secrets.schedule_of({"automatically_after_days": null, "schedule_expression": expression})
 
-every_days(days) := t.secret("s", t.rotating_every(days, null))
-
-both(days, expression) := t.secret("s", t.rotating({"automatically_after_days": days, "schedule_expression": expression}, null))
+days_of(expression) := on(expression).days
 
 # ---------------------------------------------------------------------------------------------
-# as_list, day
+# as_list
 
 test_as_list_wraps_a_single_value if {
 	secrets.as_list({"Effect": "Allow"}) == [{"Effect": "Allow"}]
@@ -19,108 +17,118 @@ test_as_list_wraps_a_single_value if {
 	secrets.as_list(["a", "b"]) == ["a", "b"]
 }
 
-test_day_is_the_date_part if {
-	secrets.day("2026-01-02T03:04:05Z") == "2026-01-02"
-}
-
 # ---------------------------------------------------------------------------------------------
-# schedule: AutomaticallyAfterDays and rate()
+# schedule_of: AutomaticallyAfterDays and rate()
 
 test_schedule_automatically_after_days if {
-	secrets.schedule(every_days(30)) == {"days": 30, "label": "every 30 days"}
-	secrets.interval_days(every_days(30)) == 30
+	secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": null}) == {"days": 30, "label": "every 30 days"}
+	secrets.schedule_of({"automatically_after_days": 30}).days == 30
 }
 
 test_schedule_rate_days if {
-	secrets.schedule(on("rate(180 days)")) == {"days": 180, "label": "rate(180 days)"}
-	secrets.interval_days(on("rate(1 day)")) == 1
+	on("rate(180 days)") == {"days": 180, "label": "rate(180 days)"}
+	days_of("rate(1 day)") == 1
 }
 
 test_schedule_rate_hours if {
-	secrets.interval_days(on("rate(12 hours)")) == 0.5
-	secrets.interval_days(on("rate(48 hours)")) == 2
-	secrets.interval_days(on("rate(1 hour)")) * 24 == 1
+	days_of("rate(12 hours)") == 0.5
+	days_of("rate(48 hours)") == 2
+	days_of("rate(1 hour)") * 24 == 1
 }
 
 test_schedule_rate_tolerates_case_and_spaces if {
-	secrets.interval_days(on("  Rate( 10  Days ) ")) == 10
+	on("  Rate( 10  Days ) ") == {"days": 10, "label": "  Rate( 10  Days ) "}
 }
 
 test_schedule_expression_wins_over_automatically_after_days if {
-	secrets.interval_days(both(30, "rate(120 days)")) == 120
-}
-
-test_schedule_of_a_snapshot_secret_comes_from_the_parsed_table if {
-	s := on("cron(0 3 ? * MON *)")
-	inp := t.input_for([s, on("rate(10 days)"), on("rate(nonsense)"), every_days(30)])
-	table := secrets.snapshot_schedules with input as inp
-	table == {
-		"cron(0 3 ? * MON *)": {"days": 7, "label": "cron(0 3 ? * MON *), at most about 7 days apart"},
-		"rate(10 days)": {"days": 10, "label": "rate(10 days)"},
-	}
-	days := secrets.interval_days(s) with input as inp
-	days == 7
+	secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(120 days)"}).days == 120
 }
 
 test_schedule_falls_back_to_automatically_after_days if {
-	secrets.schedule(both(30, "rate(ten days)")) == {"days": 30, "label": "every 30 days"}
-	secrets.interval_days(both(30, "every month")) == 30
+	secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(ten days)"}) == {"days": 30, "label": "every 30 days"}
+	secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "every month"}).days == 30
 }
 
 test_schedule_unknown if {
-	not secrets.schedule(on("rate(ten days)"))
-	not secrets.schedule(on("rate(10 weeks)"))
-	not secrets.schedule(on("rate(30)"))
-	not secrets.schedule(on("rate(30 days"))
-	not secrets.schedule(on("rate()"))
-	not secrets.schedule(on("rate(-5 days)"))
-	not secrets.schedule(on("every(30 days)"))
-	not secrets.schedule(t.secret("s", t.rotating(null, null)))
-	not secrets.schedule(t.secret("s", t.rotating({}, null)))
-	not secrets.schedule(t.secret("s", {}))
+	not on("rate(ten days)")
+	not on("rate(10 weeks)")
+	not on("rate(30)")
+	not on("rate(30 days")
+	not on("rate()")
+	not on("rate(-5 days)")
+	not on("every(30 days)")
+	not secrets.schedule_of({})
+	not secrets.schedule_of({"automatically_after_days": null, "schedule_expression": null})
+	not secrets.schedule_of(null)
 }
 
 # ---------------------------------------------------------------------------------------------
-# schedule: cron(), approximated by its longest gap
+# schedule_of: cron(), approximated by its longest gap
 
 test_cron_daily if {
-	secrets.interval_days(on("cron(0 3 * * ? *)")) == 1
-	secrets.interval_days(on("cron(0 3 ? * * *)")) == 1
-	secrets.interval_days(on("cron(0 */4 * * ? *)")) == 1
+	days_of("cron(0 3 * * ? *)") == 1
+	days_of("cron(0 3 ? * * *)") == 1
+	days_of("cron(0 */4 * * ? *)") == 1
 }
 
 test_cron_weekly if {
-	secrets.interval_days(on("cron(0 3 ? * MON *)")) == 7
-	secrets.interval_days(on("cron(0 3 ? * MON-FRI *)")) == 7
-	secrets.interval_days(on("cron(0 3 ? * 2,5 *)")) == 7
+	days_of("cron(0 3 ? * MON *)") == 7
+	days_of("cron(0 3 ? * MON-FRI *)") == 7
+	days_of("cron(0 3 ? * 2,5 *)") == 7
 }
 
 test_cron_monthly if {
-	secrets.schedule(on("cron(0 3 1 * ? *)")) == {"days": 31, "label": "cron(0 3 1 * ? *), at most about 31 days apart"}
-	secrets.interval_days(on("cron(0 3 L * ? *)")) == 31
-	secrets.interval_days(on("cron(0 3 1,15 * ? *)")) == 31
-	secrets.interval_days(on("cron(0 3 ? * MON#1 *)")) == 31
-	secrets.interval_days(on("cron(0 3 ? * 6L *)")) == 31
+	on("cron(0 3 1 * ? *)") == {"days": 31, "label": "cron(0 3 1 * ? *), at most about 31 days apart"}
+	days_of("cron(0 3 L * ? *)") == 31
+	days_of("cron(0 3 1,15 * ? *)") == 31
+	days_of("cron(0 3 ? * MON#1 *)") == 31
+	days_of("cron(0 3 ? * 6L *)") == 31
 }
 
 test_cron_month_step if {
-	secrets.interval_days(on("cron(0 3 1 */3 ? *)")) == 93
-	secrets.interval_days(on("cron(0 3 1 1/6 ? *)")) == 186
-	secrets.interval_days(on("cron(0  3  1  */2  ?  *)")) == 62
+	days_of("cron(0 3 1 */3 ? *)") == 93
+	days_of("cron(0 3 1 1/6 ? *)") == 186
+	days_of("cron(0  3  1  */2  ?  *)") == 62
 }
 
 test_cron_specific_months if {
-	secrets.interval_days(on("cron(0 3 1 JAN,JUL ? *)")) == 365
-	secrets.interval_days(on("cron(0 3 1 6 ? 2027)")) == 365
-	secrets.interval_days(on("cron(0 3 * 1 ? *)")) == 365
+	days_of("cron(0 3 1 JAN,JUL ? *)") == 365
+	days_of("cron(0 3 1 6 ? 2027)") == 365
+	days_of("cron(0 3 * 1 ? *)") == 365
 }
 
 test_cron_unreadable if {
-	not secrets.schedule(on("cron(0 3 1 * ?)"))
-	not secrets.schedule(on("cron(0 3 1 */x ? *)"))
-	not secrets.schedule(on("cron(0 3 1 /3 ? *)"))
-	not secrets.schedule(on("cron()"))
-	not secrets.schedule(on("cron 0 3 1 * ? *"))
+	not on("cron(0 3 1 * ?)")
+	not on("cron(0 3 1 */x ? *)")
+	not on("cron(0 3 1 /3 ? *)")
+	not on("cron()")
+	not on("cron 0 3 1 * ? *")
+}
+
+# ---------------------------------------------------------------------------------------------
+# schedule: the snapshot's secrets, each distinct rules object parsed once
+
+test_schedule_of_a_snapshot_secret if {
+	weekly := t.secret("a", t.rotating_on("cron(0 3 ? * MON *)", null))
+	monthly := t.secret("b", t.rotating_every(30, null))
+	unreadable := t.secret("c", t.rotating_on("rate(nonsense)", null))
+	inp := t.input_for([weekly, monthly, unreadable, t.secret("d", {})])
+	w := secrets.schedule(weekly) with input as inp
+	w.days == 7
+	w.label == "cron(0 3 ? * MON *), at most about 7 days apart"
+	# Overdue once 7 + 3 days of grace are exceeded: at or before 11 days ago.
+	w.overdue.ns == time.parse_rfc3339_ns(t.days_ago(11))
+	w.overdue.candidates_before == t.days_ago(9)
+	m := secrets.schedule(monthly) with input as inp
+	m.days == 30
+	not secrets.schedule(unreadable) with input as inp
+	table := secrets.schedules with input as inp
+	count(table) == 2
+}
+
+test_schedule_needs_the_secret_in_the_snapshot if {
+	inp := t.input_for([])
+	not secrets.schedule(t.secret("a", t.rotating_every(30, null))) with input as inp
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -148,30 +156,32 @@ test_rotation_history_without_timestamps if {
 	inp := t.input_for([])
 	not secrets.last_rotation(s) with input as inp
 	history := secrets.rotation_history(s) with input as inp
-	history == "never rotated, creation date unknown"
-	ev := secrets.rotation_evidence(s) with input as inp
-	ev.days_since_rotation == null
-	ev.created == null
+	history.text == "never rotated, creation date unknown"
+	history.evidence.days_since_rotation == null
+	history.evidence.created == null
 }
 
-test_rotation_evidence if {
+test_rotation_history if {
 	s := t.secret("s", object.union(t.rotating_every(30, t.days_ago(12)), {"last_changed": t.days_ago(5)}))
 	inp := t.input_for([])
-	ev := secrets.rotation_evidence(s) with input as inp
-	ev == {
+	history := secrets.rotation_history(s) with input as inp
+	history.text == sprintf("last rotated %s, 12 days ago", [t.day_ago(12)])
+	history.evidence == {
 		"rotation_enabled": true,
 		"last_rotated": t.days_ago(12),
 		"created": t.days_ago(400),
 		"last_changed": t.days_ago(5),
 		"days_since_rotation": 12,
+		"owning_service": null,
 	}
 }
 
 # ---------------------------------------------------------------------------------------------
 # rotation_overdue: interval + grace (default grace 3 days)
 
+# rotation_overdue for a secret, with the secret in the snapshot (its schedule comes from there).
 overdue(s) := o if {
-	inp := t.input_for([])
+	inp := t.input_for([s])
 	o := secrets.rotation_overdue(s) with input as inp
 }
 
@@ -190,6 +200,16 @@ test_overdue_counts_whole_days if {
 	not overdue(t.secret("s", t.rotating_every(30, t.hours_after(t.days_ago(34), 1))))
 }
 
+# A time on the calendar day of days_ago(n), written with a UTC offset.
+local(n, time_and_offset) := sprintf("%sT%s", [t.day_ago(n), time_and_offset])
+
+test_overdue_with_utc_offsets if {
+	# 34 days ago written five hours ahead of UTC; 33 days ago written ten hours behind UTC, on
+	# the calendar day of 34 days ago. Only the exact comparison tells them apart.
+	overdue(t.secret("s", t.rotating_every(30, local(34, "05:00:00+05:00"))))
+	not overdue(t.secret("s", t.rotating_every(30, local(34, "14:00:00-10:00"))))
+}
+
 test_overdue_never_rotated_counts_from_creation if {
 	not overdue(t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(33)})))
 	o := overdue(t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(34)})))
@@ -201,7 +221,7 @@ test_overdue_never_rotated_counts_from_creation if {
 test_overdue_grace_comes_from_thresholds if {
 	s := t.secret("s", t.rotating_every(30, t.days_ago(31)))
 	not overdue(s)
-	no_grace := t.input_with_thresholds([], {"rotation_grace_days": 0})
+	no_grace := t.input_with_thresholds([s], {"rotation_grace_days": 0})
 	o := secrets.rotation_overdue(s) with input as no_grace
 	o.evidence.grace_days == 0
 }
@@ -281,6 +301,11 @@ test_markers_absent if {
 
 test_markers_empty_marker_matches_nothing if {
 	not markers_of(t.secret("prod/db-password", {}), [""])
+}
+
+test_markers_do_not_match_a_null_description if {
+	not markers_of(t.secret("prod/key", {"description": null}), ["null", "ul"])
+	markers_of(t.secret("prod/key", {"description": "Nullable key"}), ["null"]) == {"null"}
 }
 
 test_markers_do_not_match_across_texts if {

@@ -55,17 +55,16 @@ deny contains finding if {
 }
 
 # The unconditional Allow grants of a policy to someone outside the account, one per statement
-# and principal. Empty for a secret without a policy.
+# and principal. (The helpers below are `else` chains: their cases exclude each other, and a
+# chain stops at the first that holds.)
 open_grants(policy) := {grant |
 	some i, statement in secrets.as_list(policy.Statement)
 	statement.Effect == "Allow"
 	not conditional(statement)
+	label := statement_label(statement, i)
+	acts := actions(statement)
 	some principal in principals(statement)
-	reach := outsider(principal)
-	grant := object.union(reach, {
-		"statement": statement_label(statement, i),
-		"actions": actions(statement),
-	})
+	grant := outside_grant(principal, label, acts)
 }
 
 # An empty Condition block ({}) restricts nothing, so only a non-empty one counts.
@@ -74,18 +73,18 @@ conditional(statement) if count(object.get(statement, "Condition", {})) > 0
 # AWS principals of a statement. Service, Federated and CanonicalUser principals are left out:
 # a service acts for the account that configured it. Allow + NotPrincipal grants everyone except
 # the listed principals, which is "*" for this rule.
-principals(statement) := ["*"] if statement.Principal == "*"
-
-principals(statement) := secrets.as_list(statement.Principal.AWS) if is_object(statement.Principal)
-
 principals(statement) := ["*"] if {
-	not statement.Principal
+	statement.Principal == "*"
+} else := aws if {
+	is_object(statement.Principal)
+	aws := secrets.as_list(statement.Principal.AWS)
+} else := ["*"] if {
 	statement.NotPrincipal
 }
 
-outsider(principal) := {"principal": principal, "access": "public"} if principal == "*"
-
-outsider(principal) := {"principal": principal, "access": "cross-account", "account": other} if {
+outside_grant(principal, label, acts) := {"principal": principal, "access": "public", "statement": label, "actions": acts} if {
+	principal == "*"
+} else := {"principal": principal, "access": "cross-account", "account": other, "statement": label, "actions": acts} if {
 	other := account_of(principal)
 	other != account_id
 }
@@ -96,31 +95,21 @@ outsider(principal) := {"principal": principal, "access": "cross-account", "acco
 account_of(principal) := principal if {
 	count(principal) == 12
 	secrets.digits(principal)
+} else := account if {
+	startswith(principal, "arn:")
+	account := split(principal, ":")[4]
 }
-
-account_of(principal) := split(principal, ":")[4] if startswith(principal, "arn:")
 
 # A statement is named by its Sid, else by its position: "#2".
-statement_label(statement, _) := statement.Sid if has_sid(statement)
-
-statement_label(statement, i) := sprintf("#%d", [i + 1]) if not has_sid(statement)
-
-has_sid(statement) if {
+statement_label(statement, i) := statement.Sid if {
 	is_string(statement.Sid)
 	statement.Sid != ""
-}
+} else := sprintf("#%d", [i + 1])
 
-actions(statement) := secrets.as_list(statement.Action) if statement.Action
-
-actions(statement) := [sprintf("every action except %s", [concat(", ", secrets.as_list(statement.NotAction))])] if {
-	not statement.Action
-	statement.NotAction
-}
+actions(statement) := acts if {
+	acts := secrets.as_list(statement.Action)
+} else := [sprintf("every action except %s", [concat(", ", secrets.as_list(statement.NotAction))])]
 
 grant_text(g) := sprintf("anyone (principal *) call %s (statement %s)", [concat(", ", g.actions), g.statement]) if {
 	g.access == "public"
-}
-
-grant_text(g) := sprintf("account %s (%s) call %s (statement %s)", [g.account, g.principal, concat(", ", g.actions), g.statement]) if {
-	g.access == "cross-account"
-}
+} else := sprintf("account %s (%s) call %s (statement %s)", [g.account, g.principal, concat(", ", g.actions), g.statement])

@@ -40,13 +40,11 @@ import data.keyward.lib.secrets
 deny contains finding if {
 	some secret in input.snapshot.secrets
 	secret.rotation.enabled == false
+	history := secrets.rotation_history(secret)
 	finding := {
 		"resource": secret.arn,
 		"region": secret.region,
-		"message": sprintf("secret %s has automatic rotation disabled; %s", [secret.name, secrets.rotation_history(secret)]),
-		"evidence": object.union(
-			secrets.rotation_evidence(secret),
-			{"owning_service": object.get(secret, "owning_service", null)},
-		),
+		"message": sprintf("secret %s has automatic rotation disabled; %s", [secret.name, history.text]),
+		"evidence": history.evidence,
 	}
 }

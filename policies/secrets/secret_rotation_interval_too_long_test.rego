@@ -85,3 +85,20 @@ test_rotation_disabled_does_not_fire if {
 	s := t.secret("s", {"rotation": {"enabled": false, "rules": after_days(365)}})
 	count(deny_for(t.input_for([s]))) == 0
 }
+
+test_schedule_expression_wins_over_automatically_after_days if {
+	fires({"automatically_after_days": 30, "schedule_expression": "rate(120 days)"})
+	quiet({"automatically_after_days": 120, "schedule_expression": "rate(30 days)"})
+	# An expression keyward cannot read leaves AutomaticallyAfterDays to decide.
+	fires({"automatically_after_days": 120, "schedule_expression": "rate(thirty days)"})
+}
+
+test_one_finding_per_secret_sharing_a_schedule if {
+	yearly := t.rotating_on("cron(0 3 1 JAN ? *)", null)
+	found := deny_for(t.input_for([
+		t.secret("a", yearly),
+		t.secret("b", yearly),
+		t.secret("c", t.rotating_every(30, null)),
+	]))
+	{f.resource | some f in found} == {t.arn("a"), t.arn("b")}
+}

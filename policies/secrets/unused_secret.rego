@@ -34,26 +34,39 @@ import data.keyward.lib.secrets
 
 limit_days := input.evaluation.thresholds.unused_secret_days
 
-deny contains finding if {
+unused_cutoff := secrets.cutoff(limit_days)
+
+# Read before: unused since the last read.
+deny contains unused_finding(secret) if {
+	cut := unused_cutoff # read once, not once per secret
 	some secret in input.snapshot.secrets
-	use := last_use(secret)
-	use.days >= limit_days
-	finding := {
-		"resource": secret.arn,
-		"region": secret.region,
-		"message": sprintf("secret %s %s; unused limit %v days", [secret.name, use.text, limit_days]),
-		"evidence": {
-			"last_accessed": secret.last_accessed,
-			"created": secret.created,
-			"days_unused": use.days,
-			"unused_secret_days": limit_days,
-		},
-	}
+	read := secret.last_accessed
+	read != null
+	read <= cut.candidates_before
+	time.parse_rfc3339_ns(read) <= cut.ns
 }
 
-# The last read, or the creation for a secret never read.
-last_use(secret) := secrets.since_last(
-	object.get(secret, "last_accessed", null),
-	object.get(secret, "created", null),
-	"accessed",
-)
+# Never read: unused since the creation.
+deny contains unused_finding(secret) if {
+	cut := unused_cutoff # read once, not once per secret
+	some secret in input.snapshot.secrets
+	secret.last_accessed == null
+	created := secret.created
+	created != null
+	created <= cut.candidates_before
+	time.parse_rfc3339_ns(created) <= cut.ns
+}
+
+unused_finding(secret) := {
+	"resource": secret.arn,
+	"region": secret.region,
+	"message": sprintf("secret %s %s; unused limit %v days", [secret.name, use.text, limit_days]),
+	"evidence": {
+		"last_accessed": secret.last_accessed,
+		"created": secret.created,
+		"days_unused": use.days,
+		"unused_secret_days": limit_days,
+	},
+} if {
+	use := secrets.since_last(secret.last_accessed, secret.created, "accessed")
+}

@@ -80,11 +80,39 @@ impl PolicySet {
         engine
             .set_input_json(input_json)
             .map_err(|e| PolicyError::Input(e.to_string()))?;
+        let rules: Vec<&Rule> = rules.into_iter().collect();
+        // One query for all rules, so that what the library computes once per input (indexes,
+        // parsed schedules) is computed once, not once per rule. When it fails, the rules are
+        // evaluated one by one, which names the rule at fault.
+        if let Some(sets) = eval_together(&mut engine, &rules) {
+            return rules
+                .iter()
+                .zip(sets)
+                .map(|(rule, set)| Ok((*rule, parse_findings(rule, set)?)))
+                .collect();
+        }
         rules
             .into_iter()
             .map(|rule| Ok((rule, eval_findings(&mut engine, rule)?)))
             .collect()
     }
+}
+
+/// Every rule's `deny` set from one query; `None` when the query fails or a set is undefined.
+fn eval_together(engine: &mut regorus::Engine, rules: &[&Rule]) -> Option<Vec<regorus::Value>> {
+    if rules.len() < 2 {
+        return None;
+    }
+    let sets: Vec<String> = rules
+        .iter()
+        .map(|rule| format!("{}.{FINDINGS_RULE}", rule.package))
+        .collect();
+    let results = engine
+        .eval_query(format!("[{}]", sets.join(", ")), false)
+        .ok()?;
+    let value = results.result.first()?.expressions.first()?.value.clone();
+    let sets: Vec<regorus::Value> = value.as_array().ok()?.iter().cloned().collect();
+    (sets.len() == rules.len()).then_some(sets)
 }
 
 fn eval_findings(
@@ -97,6 +125,10 @@ fn eval_findings(
         origin: rule.origin.clone(),
         message: e.to_string(),
     })?;
+    parse_findings(rule, value)
+}
+
+fn parse_findings(rule: &Rule, value: regorus::Value) -> Result<Vec<RawFinding>, PolicyError> {
     if value == regorus::Value::Undefined {
         return Ok(Vec::new());
     }

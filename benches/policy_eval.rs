@@ -1,0 +1,1065 @@
+//! Policy evaluation benchmark: the built-in Rego pack over synthetic snapshots of 1,000 to
+//! 10,000 users and as many secrets, built in memory (no AWS, no moto). Not a test: it asserts
+//! nothing about time and never runs under `cargo test`.
+//!
+//! Measured per scale point, each over several iterations (median and min):
+//!   - the baseline: serialising the snapshot, and handing it to the engine with a trivial
+//!     one-rule pack (engine clone + input parse + one cheap rule);
+//!   - the whole built-in pack, as `keyward scan` runs it (`keyward::scan::scan`: serialise,
+//!     evaluate, findings, fingerprints, sort), and its evaluation alone;
+//!   - each rule alone (`PolicySet::evaluate` with one rule), minus the trivial pack's time, so
+//!     that the rules that dominate are visible; and the findings of each.
+//!
+//! Usage (scripts/bench.sh runs it):
+//!   cargo bench --bench policy_eval -- [--quick] [--iterations N] [--scales 1000,5000,10000]
+//!                                      [--json PATH]
+//! Prints a table and writes JSON (default target/bench/policy_eval.json).
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use keyward::cli::AsOf;
+use keyward::config::Config;
+use keyward::policy::{PolicySet, Rule, SourceFile, builtin_sources};
+use keyward::scan::scan;
+use keyward::snapshot::{
+    AccessKey, Account, AttachedPolicy, Collector, ConsolePassword, Group, InlinePolicy,
+    KeyLastUse, KeyStatus, ManagedPolicy, MfaDevice, MfaKind, PasswordPolicy, Role, RootUser,
+    Rotation, RotationRules, SCHEMA_VERSION, Secret, Snapshot, User,
+};
+use serde_json::{Value, json};
+
+const ACCOUNT: &str = "123456789012";
+const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];
+
+/// A one-rule pack that reads the input but finds nothing: what handing a snapshot to the
+/// engine costs before any real rule runs.
+const TRIVIAL_RULE: &str = "# METADATA
+# title: Trivial benchmark rule
+# description: Reads the account id; never reports anything.
+# custom:
+#   id: BENCH-000
+#   name: trivial
+#   severity: low
+#   remediation: Nothing to fix.
+package bench.trivial
+
+deny contains {\"resource\": id, \"message\": \"never\"} if {
+\tid := input.snapshot.account.id
+\tid == \"not-an-account\"
+}
+";
+
+struct Options {
+    scales: Vec<usize>,
+    iterations: usize,
+    rule_iterations: usize,
+    json: PathBuf,
+    quick: bool,
+}
+
+fn options() -> Options {
+    let mut options = Options {
+        scales: vec![1_000, 5_000, 10_000],
+        iterations: 5,
+        rule_iterations: 3,
+        json: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/policy_eval.json"),
+        quick: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => {
+                options.quick = true;
+                options.scales = vec![1_000, 10_000];
+                options.iterations = 3;
+                options.rule_iterations = 1;
+            }
+            "--iterations" => {
+                let n = args.next().and_then(|n| n.parse().ok()).unwrap_or(5);
+                options.iterations = n;
+                options.rule_iterations = n;
+            }
+            "--scales" => {
+                options.scales = args
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|n| n.trim().parse().ok())
+                    .collect();
+            }
+            "--json" => options.json = args.next().map(PathBuf::from).unwrap_or(options.json),
+            // cargo bench passes --bench (and a filter, if given): nothing to do with them.
+            _ => {}
+        }
+    }
+    options.iterations = options.iterations.max(1);
+    options.rule_iterations = options.rule_iterations.max(1);
+    options
+}
+
+fn main() {
+    let options = options();
+    let as_of = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+    let config = Config::default();
+    let pack = PolicySet::load(&builtin_sources()).expect("the built-in pack loads");
+    let trivial = PolicySet::load(&[SourceFile {
+        origin: "bench:trivial.rego".to_owned(),
+        text: TRIVIAL_RULE.to_owned(),
+    }])
+    .expect("the trivial pack loads");
+    let evaluation = evaluation_input(&config, as_of);
+
+    println!(
+        "keyward policy evaluation benchmark: {} rules, iterations {} (per rule {}), {} cores",
+        pack.rules().len(),
+        options.iterations,
+        options.rule_iterations,
+        cores()
+    );
+    let mut results = Vec::new();
+    for &n in &options.scales {
+        let snapshot = synthetic(n, n, as_of);
+        let result = measure(
+            &pack,
+            &trivial,
+            &config,
+            &snapshot,
+            &evaluation,
+            as_of,
+            &options,
+        );
+        print_scale(&result);
+        results.push(result);
+    }
+    print_linearity(&results);
+    let peak_rss_mb = peak_rss_kb().map(|kb| kb as f64 / 1024.0);
+    if let Some(mb) = peak_rss_mb {
+        println!("\npeak RSS of the benchmark process: {mb:.0} MB");
+    }
+    write_json(&options, &results, peak_rss_mb);
+}
+
+/// The timings of one scale point (milliseconds).
+struct ScaleResult {
+    users: usize,
+    secrets: usize,
+    groups: usize,
+    roles: usize,
+    policies: usize,
+    input_bytes: usize,
+    serialize: Stats,
+    trivial_eval: Stats,
+    baseline: Stats,
+    pack_eval: Stats,
+    scan: Stats,
+    findings: usize,
+    rules: Vec<RuleResult>,
+}
+
+struct RuleResult {
+    id: String,
+    name: String,
+    time: Stats,
+    /// The rule's time minus the trivial pack's (engine clone and input parse).
+    net_ms: f64,
+    findings: usize,
+}
+
+#[derive(Clone)]
+struct Stats {
+    median_ms: f64,
+    min_ms: f64,
+    runs_ms: Vec<f64>,
+}
+
+fn time<T>(iterations: usize, mut f: impl FnMut() -> T) -> Stats {
+    black_box(f()); // warm-up: page in the pack and the allocator
+    let mut runs: Vec<f64> = (0..iterations)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(f());
+            ms(start.elapsed())
+        })
+        .collect();
+    let runs_ms = runs.clone();
+    runs.sort_by(f64::total_cmp);
+    let mid = runs.len() / 2;
+    let median_ms = if runs.len().is_multiple_of(2) {
+        (runs[mid - 1] + runs[mid]) / 2.0
+    } else {
+        runs[mid]
+    };
+    Stats {
+        median_ms,
+        min_ms: runs[0],
+        runs_ms,
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn measure(
+    pack: &PolicySet,
+    trivial: &PolicySet,
+    config: &Config,
+    snapshot: &Snapshot,
+    evaluation: &Value,
+    as_of: DateTime<Utc>,
+    options: &Options,
+) -> ScaleResult {
+    let input = input_json(snapshot, evaluation);
+    let serialize = time(options.iterations, || input_json(snapshot, evaluation));
+    let trivial_eval = time(options.iterations, || {
+        trivial
+            .evaluate(&input, trivial.rules())
+            .expect("trivial rule")
+    });
+    let baseline = time(options.iterations, || {
+        let input = input_json(snapshot, evaluation);
+        trivial
+            .evaluate(&input, trivial.rules())
+            .expect("trivial rule")
+    });
+    let pack_eval = time(options.iterations, || {
+        pack.evaluate(&input, pack.rules()).expect("pack evaluates")
+    });
+    let snapshots = std::slice::from_ref(snapshot);
+    let scan_time = time(options.iterations, || {
+        scan(pack, snapshots, config, AsOf::At(as_of)).expect("scan")
+    });
+    let report = scan(pack, snapshots, config, AsOf::At(as_of)).expect("scan");
+    let findings = report.all_findings().count();
+    let rules = pack
+        .rules()
+        .iter()
+        .map(|rule| measure_rule(pack, rule, &input, trivial_eval.median_ms, options))
+        .collect();
+    ScaleResult {
+        users: snapshot.users.len(),
+        secrets: snapshot.secrets.len(),
+        groups: snapshot.groups.len(),
+        roles: snapshot.roles.len(),
+        policies: snapshot.policies.len(),
+        input_bytes: input.len(),
+        serialize,
+        trivial_eval,
+        baseline,
+        pack_eval,
+        scan: scan_time,
+        findings,
+        rules,
+    }
+}
+
+fn measure_rule(
+    pack: &PolicySet,
+    rule: &Rule,
+    input: &str,
+    trivial_ms: f64,
+    options: &Options,
+) -> RuleResult {
+    let one = std::slice::from_ref(rule);
+    let time = time(options.rule_iterations, || {
+        pack.evaluate(input, one).expect("rule evaluates")
+    });
+    let findings = pack.evaluate(input, one).expect("rule evaluates")[0]
+        .1
+        .len();
+    RuleResult {
+        id: rule.metadata.id.clone(),
+        name: rule.metadata.name.clone(),
+        net_ms: (time.median_ms - trivial_ms).max(0.0),
+        time,
+        findings,
+    }
+}
+
+/// `{snapshot, evaluation}`, as `keyward::scan` hands it to the engine.
+fn input_json(snapshot: &Snapshot, evaluation: &Value) -> String {
+    format!(
+        "{{\"snapshot\":{},\"evaluation\":{}}}",
+        serde_json::to_string(snapshot).expect("a snapshot serializes"),
+        evaluation
+    )
+}
+
+/// `input.evaluation` as `keyward::scan` builds it (policies/README.md).
+fn evaluation_input(config: &Config, as_of: DateTime<Utc>) -> Value {
+    json!({
+        "as_of": as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "as_of_ns": as_of.timestamp_nanos_opt().unwrap_or(i64::MAX),
+        "thresholds": config.thresholds,
+        "third_party_key_markers": config
+            .third_party_key_markers
+            .iter()
+            .map(|m| m.to_lowercase())
+            .collect::<Vec<_>>(),
+    })
+}
+
+// --- Output --------------------------------------------------------------------------------
+
+fn print_scale(r: &ScaleResult) {
+    println!(
+        "\n== {} users, {} secrets ({} groups, {} roles, {} managed policies; input {:.1} MB)",
+        r.users,
+        r.secrets,
+        r.groups,
+        r.roles,
+        r.policies,
+        r.input_bytes as f64 / 1e6
+    );
+    println!("{:<52} {:>10} {:>10}", "step", "median ms", "min ms");
+    let row = |name: &str, s: &Stats| {
+        println!("{name:<52} {:>10.1} {:>10.1}", s.median_ms, s.min_ms);
+    };
+    row("serialise snapshot to JSON", &r.serialize);
+    row(
+        "trivial one-rule pack (clone, parse input, 1 rule)",
+        &r.trivial_eval,
+    );
+    row("baseline: serialise + trivial pack", &r.baseline);
+    row("built-in pack: evaluation only", &r.pack_eval);
+    row(
+        &format!("built-in pack: keyward::scan ({} findings)", r.findings),
+        &r.scan,
+    );
+    let mut rules: Vec<&RuleResult> = r.rules.iter().collect();
+    rules.sort_by(|a, b| b.net_ms.total_cmp(&a.net_ms));
+    println!(
+        "\n{:<11} {:<34} {:>9} {:>9} {:>9} {:>9}",
+        "rule", "name", "median", "min", "net", "findings"
+    );
+    for rule in &rules {
+        println!(
+            "{:<11} {:<34} {:>9.1} {:>9.1} {:>9.1} {:>9}",
+            rule.id, rule.name, rule.time.median_ms, rule.time.min_ms, rule.net_ms, rule.findings
+        );
+    }
+    let net: f64 = r.rules.iter().map(|rule| rule.net_ms).sum();
+    println!(
+        "(ms; net = rule alone minus the trivial pack; sum of nets {net:.1} ms, pack evaluation \
+         minus trivial {:.1} ms)",
+        r.pack_eval.median_ms - r.trivial_eval.median_ms
+    );
+}
+
+fn print_linearity(results: &[ScaleResult]) {
+    let Some(first) = results.first() else { return };
+    println!("\n== scaling (medians, ms; x = time relative to the smallest size / size ratio)");
+    println!(
+        "{:>8} {:>8} {:>10} {:>10} {:>10} {:>8} {:>9}",
+        "users", "secrets", "baseline", "pack eval", "scan", "x", "findings"
+    );
+    for r in results {
+        let size_ratio = r.users as f64 / first.users as f64;
+        let time_ratio = r.scan.median_ms / first.scan.median_ms;
+        println!(
+            "{:>8} {:>8} {:>10.1} {:>10.1} {:>10.1} {:>8.2} {:>9}",
+            r.users,
+            r.secrets,
+            r.baseline.median_ms,
+            r.pack_eval.median_ms,
+            r.scan.median_ms,
+            time_ratio / size_ratio,
+            r.findings
+        );
+    }
+}
+
+fn write_json(options: &Options, results: &[ScaleResult], peak_rss_mb: Option<f64>) {
+    let stats =
+        |s: &Stats| json!({"median_ms": s.median_ms, "min_ms": s.min_ms, "runs_ms": s.runs_ms});
+    let scales: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            json!({
+                "users": r.users,
+                "secrets": r.secrets,
+                "groups": r.groups,
+                "roles": r.roles,
+                "managed_policies": r.policies,
+                "input_bytes": r.input_bytes,
+                "serialize": stats(&r.serialize),
+                "trivial_eval": stats(&r.trivial_eval),
+                "baseline": stats(&r.baseline),
+                "pack_eval": stats(&r.pack_eval),
+                "scan": stats(&r.scan),
+                "findings": r.findings,
+                "rules": r.rules.iter().map(|rule| json!({
+                    "id": rule.id,
+                    "name": rule.name,
+                    "median_ms": rule.time.median_ms,
+                    "min_ms": rule.time.min_ms,
+                    "net_ms": rule.net_ms,
+                    "findings": rule.findings,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let document = json!({
+        "benchmark": "policy_eval",
+        "date": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "machine": {"cores": cores(), "cpu": cpu_model()},
+        "quick": options.quick,
+        "iterations": options.iterations,
+        "rule_iterations": options.rule_iterations,
+        "peak_rss_mb": peak_rss_mb,
+        "scales": scales,
+    });
+    if let Some(dir) = options.json.parent() {
+        std::fs::create_dir_all(dir).expect("create the output directory");
+    }
+    let text = serde_json::to_string_pretty(&document).expect("JSON");
+    std::fs::write(&options.json, text + "\n").expect("write the JSON results");
+    println!("results: {}", options.json.display());
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn cpu_model() -> Option<String> {
+    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    info.lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map(|(_, v)| v.trim().to_owned())
+}
+
+/// The process's peak resident set (Linux), in kB.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+// --- The synthetic account -----------------------------------------------------------------
+
+/// A small deterministic generator (SplitMix64): the same snapshot on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// True with the given probability in percent.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+fn ago(as_of: DateTime<Utc>, days: u64, seconds: u64) -> DateTime<Utc> {
+    as_of - chrono::Duration::days(days as i64) - chrono::Duration::seconds(seconds as i64)
+}
+
+fn arn(kind: &str, name: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:{kind}/{name}")
+}
+
+fn statement(effect: &str, action: Value, resource: Value) -> Value {
+    json!({"Effect": effect, "Action": action, "Resource": resource})
+}
+
+fn document(statements: Vec<Value>) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+const TEAMS: [&str; 8] = [
+    "payments", "search", "ml", "platform", "data", "web", "mobile", "billing",
+];
+
+/// A permissions document drawn from the shapes real accounts have: mostly scoped grants,
+/// some wildcards, a few that read every secret, full admin, NotAction and conditions.
+fn permission_document(rng: &mut Rng, i: usize) -> Value {
+    let team = TEAMS[i % TEAMS.len()];
+    let scoped_secrets =
+        format!("arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:{team}/app-{i}/*");
+    let bucket = format!("arn:aws:s3:::{team}-artifacts-{i}/*");
+    match rng.below(100) {
+        0 => document(vec![statement("Allow", json!("*"), json!("*"))]),
+        1 => document(vec![statement(
+            "Allow",
+            json!("secretsmanager:Get*"),
+            json!("*"),
+        )]),
+        2 => document(vec![json!({
+            "Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"
+        })]),
+        3 => document(vec![json!({
+            "Effect": "Allow",
+            "Action": "secretsmanager:*",
+            "Resource": format!("arn:aws:secretsmanager:*:{ACCOUNT}:secret:*"),
+            "Condition": {"StringEquals": {"aws:ResourceTag/team": team}},
+        })]),
+        4..=9 => document(vec![
+            statement(
+                "Allow",
+                json!(["s3:*Object", "s3:ListBucket"]),
+                json!([bucket, format!("arn:aws:s3:::{team}-artifacts-{i}")]),
+            ),
+            statement("Deny", json!("s3:DeleteBucket"), json!("*")),
+        ]),
+        10..=39 => document(vec![
+            statement(
+                "Allow",
+                json!([
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:DescribeSecret"
+                ]),
+                json!(scoped_secrets),
+            ),
+            statement(
+                "Allow",
+                json!("kms:Decrypt"),
+                json!(format!("arn:aws:kms:us-east-1:{ACCOUNT}:key/{i:08}")),
+            ),
+        ]),
+        40..=69 => document(vec![
+            statement(
+                "Allow",
+                json!(["s3:GetObject", "s3:PutObject"]),
+                json!(bucket),
+            ),
+            statement(
+                "Allow",
+                json!(["logs:CreateLogStream", "logs:PutLogEvents"]),
+                json!(format!("arn:aws:logs:*:{ACCOUNT}:log-group:/{team}/*")),
+            ),
+        ]),
+        _ => document(vec![
+            statement(
+                "Allow",
+                json!(["ec2:Describe*", "cloudwatch:Get*", "cloudwatch:List*"]),
+                json!("*"),
+            ),
+            statement(
+                "Allow",
+                json!("dynamodb:Query"),
+                json!(format!(
+                    "arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{team}-{i}"
+                )),
+            ),
+        ]),
+    }
+}
+
+fn aws_managed_policies() -> Vec<ManagedPolicy> {
+    let managed = |name: &str, document: Value| ManagedPolicy {
+        name: name.to_owned(),
+        arn: format!("arn:aws:iam::aws:policy/{name}"),
+        aws_managed: true,
+        attachment_count: 0,
+        document,
+    };
+    vec![
+        managed(
+            "AdministratorAccess",
+            document(vec![statement("Allow", json!("*"), json!("*"))]),
+        ),
+        managed(
+            "ReadOnlyAccess",
+            document(vec![statement(
+                "Allow",
+                json!([
+                    "s3:Get*",
+                    "s3:List*",
+                    "ec2:Describe*",
+                    "iam:Get*",
+                    "iam:List*",
+                    "secretsmanager:ListSecrets",
+                    "secretsmanager:DescribeSecret",
+                    "logs:Get*",
+                    "cloudwatch:Get*",
+                    "dynamodb:Describe*",
+                    "lambda:Get*",
+                    "lambda:List*"
+                ]),
+                json!("*"),
+            )]),
+        ),
+        managed(
+            "SecretsManagerReadWrite",
+            document(vec![
+                statement(
+                    "Allow",
+                    json!([
+                        "secretsmanager:*",
+                        "cloudformation:CreateChangeSet",
+                        "kms:DescribeKey",
+                        "kms:ListAliases",
+                        "lambda:ListFunctions",
+                        "rds:DescribeDBInstances",
+                        "tag:GetResources"
+                    ]),
+                    json!("*"),
+                ),
+                statement(
+                    "Allow",
+                    json!([
+                        "lambda:AddPermission",
+                        "lambda:CreateFunction",
+                        "lambda:GetFunction",
+                        "lambda:InvokeFunction",
+                        "lambda:UpdateFunctionConfiguration"
+                    ]),
+                    json!("arn:aws:lambda:*:*:function:SecretsManager*"),
+                ),
+            ]),
+        ),
+        managed(
+            "AmazonS3ReadOnlyAccess",
+            document(vec![statement(
+                "Allow",
+                json!([
+                    "s3:Get*",
+                    "s3:List*",
+                    "s3-object-lambda:Get*",
+                    "s3-object-lambda:List*"
+                ]),
+                json!("*"),
+            )]),
+        ),
+    ]
+}
+
+fn attach(rng: &mut Rng, policies: &[ManagedPolicy], n: u64) -> Vec<AttachedPolicy> {
+    let mut attached: Vec<AttachedPolicy> = Vec::new();
+    for _ in 0..n {
+        let p = rng.pick(policies);
+        if !attached.iter().any(|a| a.arn == p.arn) {
+            attached.push(AttachedPolicy {
+                name: p.name.clone(),
+                arn: p.arn.clone(),
+            });
+        }
+    }
+    attached
+}
+
+fn tags(rng: &mut Rng, i: usize) -> BTreeMap<String, String> {
+    let mut tags = BTreeMap::new();
+    let n = rng.below(4);
+    if n >= 1 {
+        tags.insert("team".to_owned(), TEAMS[i % TEAMS.len()].to_owned());
+    }
+    if n >= 2 {
+        let env = *rng.pick(&["prod", "staging", "dev"]);
+        tags.insert("env".to_owned(), env.to_owned());
+    }
+    if n >= 3 {
+        tags.insert(
+            "owner".to_owned(),
+            format!("owner-{}@example.com", rng.below(300)),
+        );
+    }
+    tags
+}
+
+fn access_key(
+    rng: &mut Rng,
+    as_of: DateTime<Utc>,
+    user_created: DateTime<Utc>,
+    id: String,
+) -> AccessKey {
+    // One key in ten was created with its user (CIS 1.11); the rest at any age up to ~2.5 years,
+    // never before the user.
+    let user_age = (as_of - user_created).num_days().max(0) as u64;
+    let created = if rng.chance(10) {
+        user_created + chrono::Duration::minutes(rng.below(180) as i64)
+    } else {
+        ago(as_of, rng.below(user_age + 1), rng.below(86_400))
+    };
+    let key_age = (as_of - created).num_days().max(0) as u64;
+    let last_used = (!rng.chance(15)).then(|| KeyLastUse {
+        date: ago(as_of, rng.below(key_age.min(200) + 1), rng.below(86_400)),
+        service: Some((*rng.pick(&["s3", "sts", "secretsmanager", "ec2", "dynamodb"])).to_owned()),
+        region: Some((*rng.pick(&REGIONS)).to_owned()),
+    });
+    AccessKey {
+        id: Some(id),
+        status: if rng.chance(90) {
+            KeyStatus::Active
+        } else {
+            KeyStatus::Inactive
+        },
+        created,
+        last_used,
+    }
+}
+
+/// An account of `n_users` users and `n_secrets` secrets over three regions, with groups,
+/// roles and managed policies in proportion, as of `as_of`.
+fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>) -> Snapshot {
+    let mut rng = Rng(0x006b_6579_7761_7264);
+    let n_policies = (n_users / 50).max(20);
+    let n_groups = (n_users / 200).max(10);
+    let n_roles = (n_users / 10).max(10);
+
+    let mut policies: Vec<ManagedPolicy> = (0..n_policies)
+        .map(|i| ManagedPolicy {
+            name: format!("{}-policy-{i:04}", TEAMS[i % TEAMS.len()]),
+            arn: arn(
+                "policy",
+                &format!("{}-policy-{i:04}", TEAMS[i % TEAMS.len()]),
+            ),
+            aws_managed: false,
+            attachment_count: 0,
+            document: permission_document(&mut rng, i),
+        })
+        .collect();
+    policies.extend(aws_managed_policies());
+
+    let groups: Vec<Group> = (0..n_groups)
+        .map(|i| {
+            let name = format!("{}-group-{i:03}", TEAMS[i % TEAMS.len()]);
+            let n = 1 + rng.below(3);
+            Group {
+                arn: arn("group", &name),
+                created: Some(ago(as_of, 400 + rng.below(1000), 0)),
+                attached_policies: attach(&mut rng, &policies, n),
+                inline_policies: if rng.chance(20) {
+                    vec![InlinePolicy {
+                        name: "inline".to_owned(),
+                        document: permission_document(&mut rng, i),
+                    }]
+                } else {
+                    Vec::new()
+                },
+                name,
+            }
+        })
+        .collect();
+
+    let users: Vec<User> = (0..n_users)
+        .map(|i| {
+            let name = format!("user-{i:05}");
+            let created = ago(as_of, 1 + rng.below(1500), rng.below(86_400));
+            let age = (as_of - created).num_days() as u64;
+            let console = rng.chance(60);
+            let password = console.then(|| ConsolePassword {
+                enabled: true,
+                last_used: (!rng.chance(10)).then(|| ago(as_of, rng.below(age.min(120) + 1), 0)),
+                last_changed: Some(ago(as_of, rng.below(age + 1), 0)),
+            });
+            let mfa_active = if console {
+                rng.chance(70)
+            } else {
+                rng.chance(5)
+            };
+            let mfa_devices = if mfa_active {
+                vec![MfaDevice {
+                    serial: arn("mfa", &name),
+                    kind: if rng.chance(15) {
+                        MfaKind::Hardware
+                    } else {
+                        MfaKind::Virtual
+                    },
+                    enabled_at: Some(created + chrono::Duration::hours(1)),
+                }]
+            } else {
+                Vec::new()
+            };
+            let keys = match rng.below(100) {
+                0..=24 => 0,
+                25..=74 => 1,
+                _ => 2,
+            };
+            let access_keys = (0..keys)
+                .map(|k| access_key(&mut rng, as_of, created, format!("AKIA{:012}{k:04}", i)))
+                .collect();
+            let n_groups_of_user = 1 + rng.below(2);
+            let mut user_groups: Vec<String> = Vec::new();
+            for _ in 0..n_groups_of_user {
+                let g = &rng.pick(&groups).name;
+                if !user_groups.contains(g) {
+                    user_groups.push(g.clone());
+                }
+            }
+            let attached_policies = if rng.chance(8) {
+                attach(&mut rng, &policies, 1)
+            } else {
+                Vec::new()
+            };
+            let inline_policies = if rng.chance(4) {
+                vec![InlinePolicy {
+                    name: format!("{name}-inline"),
+                    document: permission_document(&mut rng, i),
+                }]
+            } else {
+                Vec::new()
+            };
+            User {
+                arn: arn("user", &name),
+                created,
+                password,
+                mfa_active,
+                mfa_devices,
+                access_keys,
+                groups: user_groups,
+                attached_policies,
+                inline_policies,
+                tags: tags(&mut rng, i),
+                name,
+            }
+        })
+        .collect();
+
+    let roles: Vec<Role> = (0..n_roles)
+        .map(|i| {
+            let name = format!("{}-role-{i:05}", TEAMS[i % TEAMS.len()]);
+            let trust = if rng.chance(70) {
+                let service = *rng.pick(&["lambda.amazonaws.com", "ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]);
+                json!({"Service": service})
+            } else {
+                json!({"AWS": format!("arn:aws:iam::{}:root", 100_000_000_000u64 + rng.below(900_000_000_000))})
+            };
+            let n = 1 + rng.below(3);
+            Role {
+                arn: arn("role", &name),
+                created: Some(ago(as_of, rng.below(1200), 0)),
+                assume_role_policy: Some(document(vec![
+                    json!({"Effect": "Allow", "Principal": trust, "Action": "sts:AssumeRole"}),
+                ])),
+                last_used: (!rng.chance(20)).then(|| ago(as_of, rng.below(300), 0)),
+                attached_policies: attach(&mut rng, &policies, n),
+                inline_policies: if rng.chance(30) {
+                    vec![InlinePolicy {
+                        name: "task".to_owned(),
+                        document: permission_document(&mut rng, i),
+                    }]
+                } else {
+                    Vec::new()
+                },
+                tags: tags(&mut rng, i),
+                name,
+            }
+        })
+        .collect();
+
+    // Attachment counts as IAM reports them.
+    let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+    let attached = users
+        .iter()
+        .flat_map(|u| &u.attached_policies)
+        .chain(groups.iter().flat_map(|g| &g.attached_policies))
+        .chain(roles.iter().flat_map(|r| &r.attached_policies));
+    for a in attached {
+        *counts.entry(a.arn.clone()).or_default() += 1;
+    }
+    for p in &mut policies {
+        p.attachment_count = counts.get(&p.arn).copied().unwrap_or(0);
+    }
+    // Like the collector: AWS-managed policies nothing uses are left out.
+    policies.retain(|p| !p.aws_managed || p.attachment_count > 0);
+
+    let secrets = (0..n_secrets).map(|i| secret(&mut rng, i, as_of)).collect();
+
+    Snapshot {
+        schema_version: SCHEMA_VERSION,
+        collected_at: as_of,
+        collector: Collector {
+            tool: "keyward-bench".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            regions: REGIONS.iter().map(|r| (*r).to_owned()).collect(),
+            credential_report_generated_at: Some(ago(as_of, 0, 3600)),
+            api_requests: None,
+        },
+        account: Account {
+            id: ACCOUNT.to_owned(),
+            alias: Some("bench".to_owned()),
+            name: None,
+            partition: "aws".to_owned(),
+        },
+        root: Some(RootUser {
+            arn: format!("arn:aws:iam::{ACCOUNT}:root"),
+            mfa_enabled: true,
+            mfa_kind: Some(MfaKind::Virtual),
+            access_keys: Vec::new(),
+            password_last_used: Some(ago(as_of, 200, 0)),
+        }),
+        password_policy: Some(PasswordPolicy {
+            minimum_length: 8,
+            require_symbols: false,
+            require_numbers: true,
+            require_uppercase: true,
+            require_lowercase: true,
+            allow_users_to_change: true,
+            max_age_days: None,
+            reuse_prevention: None,
+            hard_expiry: false,
+        }),
+        users,
+        groups,
+        roles,
+        policies,
+        secrets,
+        collection_errors: Vec::new(),
+    }
+}
+
+fn secret(rng: &mut Rng, i: usize, as_of: DateTime<Utc>) -> Secret {
+    let region = REGIONS[i % REGIONS.len()];
+    let team = TEAMS[i % TEAMS.len()];
+    let kind = match rng.below(100) {
+        0..=2 => "openai-api-key",
+        3..=4 => "anthropic-api-key",
+        5 => "huggingface-token",
+        6..=35 => "db-password",
+        36..=55 => "signing-key",
+        56..=70 => "stripe-webhook",
+        _ => "service-token",
+    };
+    let name = format!("{team}/app-{}/{kind}-{i}", i % 400);
+    let suffix: String = format!("{:06x}", rng.below(0xff_ffff));
+    let created = ago(as_of, rng.below(1000), rng.below(86_400));
+    let age = (as_of - created).num_days() as u64;
+    let enabled = rng.chance(55);
+    let rotation = if enabled {
+        let (rules, interval) = match rng.below(100) {
+            0..=59 => (
+                RotationRules {
+                    automatically_after_days: Some(30),
+                    ..Default::default()
+                },
+                30,
+            ),
+            60..=79 => (
+                RotationRules {
+                    automatically_after_days: Some(90),
+                    ..Default::default()
+                },
+                90,
+            ),
+            80..=86 => (
+                RotationRules {
+                    automatically_after_days: Some(365),
+                    ..Default::default()
+                },
+                365,
+            ),
+            87..=92 => (
+                RotationRules {
+                    schedule_expression: Some("rate(30 days)".to_owned()),
+                    duration: Some("3h".to_owned()),
+                    ..Default::default()
+                },
+                30,
+            ),
+            93..=96 => (
+                RotationRules {
+                    schedule_expression: Some("cron(0 4 1 * ? *)".to_owned()),
+                    duration: Some("2h".to_owned()),
+                    ..Default::default()
+                },
+                31,
+            ),
+            _ => (
+                RotationRules {
+                    schedule_expression: Some("cron(0 4 ? * MON *)".to_owned()),
+                    ..Default::default()
+                },
+                7,
+            ),
+        };
+        // Most rotations are on time; some stalled (overdue), some never ran.
+        let last_rotated = match rng.below(100) {
+            0..=79 => Some(ago(as_of, rng.below(interval.min(age) + 1), 0)),
+            80..=94 => Some(ago(as_of, interval + 4 + rng.below(200), 0)),
+            _ => None,
+        };
+        let next_rotation = last_rotated.map(|t| t + chrono::Duration::days(interval as i64));
+        Rotation {
+            enabled: true,
+            lambda_arn: Some(format!(
+                "arn:aws:lambda:{region}:{ACCOUNT}:function:rotate-{team}"
+            )),
+            rules: Some(rules),
+            last_rotated,
+            next_rotation,
+        }
+    } else {
+        Rotation::default()
+    };
+    let mut tags = tags(rng, i);
+    if kind.contains("api-key") || kind.contains("huggingface") {
+        tags.insert(
+            "provider".to_owned(),
+            kind.split('-').next().unwrap_or("x").to_owned(),
+        );
+    }
+    let arn = format!("arn:aws:secretsmanager:{region}:{ACCOUNT}:secret:{name}-{suffix}");
+    let resource_policy = rng.chance(10).then(|| resource_policy(rng, &arn));
+    Secret {
+        name,
+        region: region.to_owned(),
+        description: rng
+            .chance(40)
+            .then(|| format!("{kind} for {team} app {}", i % 400)),
+        created: Some(created),
+        last_changed: Some(ago(as_of, rng.below(age + 1), 0)),
+        last_accessed: (!rng.chance(20)).then(|| ago(as_of, rng.below(age.min(300) + 1), 0)),
+        rotation,
+        kms_key_id: rng
+            .chance(30)
+            .then(|| format!("arn:aws:kms:{region}:{ACCOUNT}:key/{i:08}")),
+        owning_service: rng.chance(5).then(|| "rds".to_owned()),
+        tags,
+        resource_policy,
+        arn,
+    }
+}
+
+fn resource_policy(rng: &mut Rng, secret_arn: &str) -> Value {
+    let principal = match rng.below(100) {
+        0..=59 => json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:role/reader")}),
+        60..=89 => {
+            json!({"AWS": [format!("arn:aws:iam::{}:root", 200_000_000_000u64 + rng.below(1000)), format!("arn:aws:iam::{ACCOUNT}:role/reader")]})
+        }
+        _ => json!("*"),
+    };
+    let mut allow = json!({
+        "Sid": "Read",
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": "secretsmanager:GetSecretValue",
+        "Resource": secret_arn,
+    });
+    if rng.chance(30) {
+        allow["Condition"] = json!({"StringEquals": {"aws:PrincipalOrgID": "o-exampleorg"}});
+    }
+    document(vec![
+        allow,
+        json!({
+            "Sid": "DenyDelete",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "secretsmanager:DeleteSecret",
+            "Resource": "*",
+        }),
+    ])
+}
