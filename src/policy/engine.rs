@@ -7,6 +7,9 @@ use serde::Deserialize;
 use super::metadata::{self, RuleMetadata};
 use super::{PolicyError, SourceFile};
 
+/// Below this many rules per worker, a second copy of the input costs more than it saves.
+const MIN_RULES_PER_WORKER: usize = 4;
+
 /// The rule set every rule package defines: `deny contains finding if { … }`.
 const FINDINGS_RULE: &str = "deny";
 
@@ -70,30 +73,69 @@ impl PolicySet {
     }
 
     /// Evaluates the chosen rules over one input (`{snapshot, evaluation}` as JSON text) and
-    /// returns each rule's findings in rule order.
+    /// returns each rule's findings in rule order. The rules are shared out over the machine's
+    /// cores, each with its own copy of the engine: regorus evaluates on one thread.
     pub fn evaluate<'a>(
         &self,
         input_json: &str,
         rules: impl IntoIterator<Item = &'a Rule>,
     ) -> Result<Vec<(&'a Rule, Vec<RawFinding>)>, PolicyError> {
+        let rules: Vec<&Rule> = rules.into_iter().collect();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(rules.len() / MIN_RULES_PER_WORKER)
+            .max(1);
+        // Dealt out in turn, so that each worker gets IAM and Secrets Manager rules alike.
+        let shares: Vec<Vec<&Rule>> = (0..workers)
+            .map(|w| rules.iter().copied().skip(w).step_by(workers).collect())
+            .collect();
+        let results: Vec<Result<Vec<Vec<RawFinding>>, PolicyError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .iter()
+                .map(|share| scope.spawn(|| self.evaluate_share(input_json, share)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a policy worker does not panic"))
+                .collect()
+        });
+        let mut findings: Vec<std::vec::IntoIter<Vec<RawFinding>>> = Vec::new();
+        for result in results {
+            findings.push(result?.into_iter());
+        }
+        Ok(rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| {
+                let set = findings[i % workers].next().expect("one result per rule");
+                (*rule, set)
+            })
+            .collect())
+    }
+
+    /// One worker's rules, on its own copy of the engine.
+    fn evaluate_share(
+        &self,
+        input_json: &str,
+        rules: &[&Rule],
+    ) -> Result<Vec<Vec<RawFinding>>, PolicyError> {
         let mut engine = self.engine.clone();
         engine
             .set_input_json(input_json)
             .map_err(|e| PolicyError::Input(e.to_string()))?;
-        let rules: Vec<&Rule> = rules.into_iter().collect();
         // One query for all rules, so that what the library computes once per input (indexes,
         // parsed schedules) is computed once, not once per rule. When it fails, the rules are
         // evaluated one by one, which names the rule at fault.
-        if let Some(sets) = eval_together(&mut engine, &rules) {
+        if let Some(sets) = eval_together(&mut engine, rules) {
             return rules
                 .iter()
                 .zip(sets)
-                .map(|(rule, set)| Ok((*rule, parse_findings(rule, set)?)))
+                .map(|(rule, set)| parse_findings(rule, set))
                 .collect();
         }
         rules
-            .into_iter()
-            .map(|rule| Ok((rule, eval_findings(&mut engine, rule)?)))
+            .iter()
+            .map(|rule| eval_findings(&mut engine, rule))
             .collect()
     }
 }
