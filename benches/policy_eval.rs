@@ -7,13 +7,16 @@
 //!     one-rule pack (engine clone + input parse + one cheap rule);
 //!   - the whole built-in pack, as `keyward scan` runs it (`keyward::scan::scan`: serialise,
 //!     evaluate, findings, fingerprints, sort), and its evaluation alone;
-//!   - each rule alone (`PolicySet::evaluate` with one rule), minus the trivial pack's time, so
-//!     that the rules that dominate are visible; and the findings of each.
+//!   - each rule alone (`PolicySet::evaluate` with one rule), minus the time of the trivial rule
+//!     alone on the same engine, so that the rules that dominate are visible; and the findings
+//!     of each.
 //!
 //! Usage (scripts/bench.sh runs it):
 //!   cargo bench --bench policy_eval -- [--quick] [--iterations N] [--scales 1000,5000,10000]
-//!                                      [--json PATH]
-//! Prints a table and writes JSON (default target/bench/policy_eval.json).
+//!                                      [--json PATH] [--policies DIR]
+//! Prints a table and writes JSON (default target/bench/policy_eval.json). `--policies DIR`
+//! measures the rules of DIR (e.g. a copy of policies/ with a change) instead of the built-in
+//! pack, without rebuilding.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -23,7 +26,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeZone, Utc};
 use keyward::cli::AsOf;
 use keyward::config::Config;
-use keyward::policy::{PolicySet, Rule, SourceFile, builtin_sources};
+use keyward::policy::{PolicySet, Rule, SourceFile, builtin_sources, read_dirs};
 use keyward::scan::scan;
 use keyward::snapshot::{
     AccessKey, Account, AttachedPolicy, Collector, ConsolePassword, Group, InlinePolicy,
@@ -59,6 +62,8 @@ struct Options {
     rule_iterations: usize,
     json: PathBuf,
     quick: bool,
+    /// Rules to measure instead of the built-in pack (a policy change, before a rebuild).
+    policies: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -68,6 +73,7 @@ fn options() -> Options {
         rule_iterations: 3,
         json: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/policy_eval.json"),
         quick: false,
+        policies: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -92,6 +98,7 @@ fn options() -> Options {
                     .collect();
             }
             "--json" => options.json = args.next().map(PathBuf::from).unwrap_or(options.json),
+            "--policies" => options.policies = args.next().map(PathBuf::from),
             // cargo bench passes --bench (and a filter, if given): nothing to do with them.
             _ => {}
         }
@@ -105,13 +112,23 @@ fn main() {
     let options = options();
     let as_of = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
     let config = Config::default();
-    let pack = PolicySet::load(&builtin_sources()).expect("the built-in pack loads");
-    let trivial = PolicySet::load(&[SourceFile {
+    let sources = match &options.policies {
+        Some(dir) => read_dirs(std::slice::from_ref(dir)).expect("the --policies directory loads"),
+        None => builtin_sources(),
+    };
+    let trivial_source = SourceFile {
         origin: "bench:trivial.rego".to_owned(),
         text: TRIVIAL_RULE.to_owned(),
-    }])
-    .expect("the trivial pack loads");
+    };
+    let pack = PolicySet::load(&sources).expect("the pack loads");
+    let trivial = PolicySet::load(std::slice::from_ref(&trivial_source)).expect("trivial pack");
+    // The pack with the trivial rule beside it: each rule alone is timed on this engine, against
+    // the trivial rule on the same engine, so that the net time is the rule's own.
+    let mut with_trivial = sources.clone();
+    with_trivial.push(trivial_source);
+    let pack_plus = PolicySet::load(&with_trivial).expect("the pack and the trivial rule load");
     let evaluation = evaluation_input(&config, as_of);
+    let one_thread = OneThread::load(&sources, &pack);
 
     println!(
         "keyward policy evaluation benchmark: {} rules, iterations {} (per rule {}), {} cores",
@@ -126,6 +143,8 @@ fn main() {
         let result = measure(
             &pack,
             &trivial,
+            &pack_plus,
+            &one_thread,
             &config,
             &snapshot,
             &evaluation,
@@ -153,8 +172,13 @@ struct ScaleResult {
     input_bytes: usize,
     serialize: Stats,
     trivial_eval: Stats,
+    /// The trivial rule alone on the pack's engine: what each rule's own time is measured from.
+    trivial_in_pack: Stats,
     baseline: Stats,
     pack_eval: Stats,
+    /// The pack on one thread, one engine: all rules in one query, and rule by rule.
+    one_query: Stats,
+    rule_by_rule: Stats,
     scan: Stats,
     findings: usize,
     rules: Vec<RuleResult>,
@@ -164,7 +188,7 @@ struct RuleResult {
     id: String,
     name: String,
     time: Stats,
-    /// The rule's time minus the trivial pack's (engine clone and input parse).
+    /// The rule's time minus the trivial rule's on the same engine (clone, input parse).
     net_ms: f64,
     findings: usize,
 }
@@ -204,9 +228,12 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+#[allow(clippy::too_many_arguments)]
 fn measure(
     pack: &PolicySet,
     trivial: &PolicySet,
+    pack_plus: &PolicySet,
+    one_thread: &OneThread,
     config: &Config,
     snapshot: &Snapshot,
     evaluation: &Value,
@@ -229,16 +256,25 @@ fn measure(
     let pack_eval = time(options.iterations, || {
         pack.evaluate(&input, pack.rules()).expect("pack evaluates")
     });
+    let one_query = time(options.iterations, || one_thread.one_query(&input));
+    let rule_by_rule = time(options.rule_iterations, || one_thread.rule_by_rule(&input));
     let snapshots = std::slice::from_ref(snapshot);
     let scan_time = time(options.iterations, || {
         scan(pack, snapshots, config, AsOf::At(as_of)).expect("scan")
     });
     let report = scan(pack, snapshots, config, AsOf::At(as_of)).expect("scan");
     let findings = report.all_findings().count();
-    let rules = pack
+    let trivial_rule = pack_plus.rule("BENCH-000").expect("the trivial rule");
+    let trivial_in_pack = time(options.rule_iterations.max(3), || {
+        pack_plus
+            .evaluate(&input, [trivial_rule])
+            .expect("trivial rule")
+    });
+    let rules = pack_plus
         .rules()
         .iter()
-        .map(|rule| measure_rule(pack, rule, &input, trivial_eval.median_ms, options))
+        .filter(|rule| rule.metadata.id != "BENCH-000")
+        .map(|rule| measure_rule(pack_plus, rule, &input, trivial_in_pack.median_ms, options))
         .collect();
     ScaleResult {
         users: snapshot.users.len(),
@@ -249,8 +285,11 @@ fn measure(
         input_bytes: input.len(),
         serialize,
         trivial_eval,
+        trivial_in_pack,
         baseline,
         pack_eval,
+        one_query,
+        rule_by_rule,
         scan: scan_time,
         findings,
         rules,
@@ -277,6 +316,52 @@ fn measure_rule(
         net_ms: (time.median_ms - trivial_ms).max(0.0),
         time,
         findings,
+    }
+}
+
+/// The pack in a regorus engine of its own, evaluated on the calling thread: what
+/// `PolicySet::evaluate` does per worker, here for the whole pack, to show what sharing the
+/// rules over the cores buys.
+struct OneThread {
+    engine: regorus::Engine,
+    queries: Vec<String>,
+}
+
+impl OneThread {
+    fn load(sources: &[SourceFile], pack: &PolicySet) -> OneThread {
+        let mut engine = regorus::Engine::new();
+        for file in sources.iter().filter(|f| !f.is_test()) {
+            engine
+                .add_policy(file.origin.clone(), file.text.clone())
+                .expect("the pack parses");
+        }
+        let queries = pack
+            .rules()
+            .iter()
+            .map(|r| format!("{}.deny", r.package))
+            .collect();
+        OneThread { engine, queries }
+    }
+
+    fn with_input(&self, input: &str) -> regorus::Engine {
+        let mut engine = self.engine.clone();
+        engine.set_input_json(input).expect("input parses");
+        engine
+    }
+
+    fn one_query(&self, input: &str) -> regorus::QueryResults {
+        let query = format!("[{}]", self.queries.join(", "));
+        self.with_input(input)
+            .eval_query(query, false)
+            .expect("the pack evaluates")
+    }
+
+    fn rule_by_rule(&self, input: &str) -> Vec<regorus::Value> {
+        let mut engine = self.with_input(input);
+        self.queries
+            .iter()
+            .map(|q| engine.eval_rule(q.clone()).expect("a rule evaluates"))
+            .collect()
     }
 }
 
@@ -325,9 +410,18 @@ fn print_scale(r: &ScaleResult) {
         &r.trivial_eval,
     );
     row("baseline: serialise + trivial pack", &r.baseline);
-    row("built-in pack: evaluation only", &r.pack_eval);
     row(
-        &format!("built-in pack: keyward::scan ({} findings)", r.findings),
+        "trivial rule on the pack's engine (per-rule zero)",
+        &r.trivial_in_pack,
+    );
+    row("pack: evaluation only (PolicySet::evaluate)", &r.pack_eval);
+    row("pack on one thread: one query for all rules", &r.one_query);
+    row(
+        "pack on one thread: rule by rule, one engine",
+        &r.rule_by_rule,
+    );
+    row(
+        &format!("pack: keyward::scan ({} findings)", r.findings),
         &r.scan,
     );
     let mut rules: Vec<&RuleResult> = r.rules.iter().collect();
@@ -344,9 +438,8 @@ fn print_scale(r: &ScaleResult) {
     }
     let net: f64 = r.rules.iter().map(|rule| rule.net_ms).sum();
     println!(
-        "(ms; net = rule alone minus the trivial pack; sum of nets {net:.1} ms, pack evaluation \
-         minus trivial {:.1} ms)",
-        r.pack_eval.median_ms - r.trivial_eval.median_ms
+        "(ms, one rule at a time on one thread; net = rule alone minus the trivial rule on the \
+         same engine; sum of nets {net:.1} ms)"
     );
 }
 
@@ -388,8 +481,11 @@ fn write_json(options: &Options, results: &[ScaleResult], peak_rss_mb: Option<f6
                 "input_bytes": r.input_bytes,
                 "serialize": stats(&r.serialize),
                 "trivial_eval": stats(&r.trivial_eval),
+                "trivial_in_pack": stats(&r.trivial_in_pack),
                 "baseline": stats(&r.baseline),
                 "pack_eval": stats(&r.pack_eval),
+                "one_thread_one_query": stats(&r.one_query),
+                "one_thread_rule_by_rule": stats(&r.rule_by_rule),
                 "scan": stats(&r.scan),
                 "findings": r.findings,
                 "rules": r.rules.iter().map(|rule| json!({
@@ -408,6 +504,7 @@ fn write_json(options: &Options, results: &[ScaleResult], peak_rss_mb: Option<f6
         "date": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "machine": {"cores": cores(), "cpu": cpu_model()},
         "quick": options.quick,
+        "policies": options.policies.as_ref().map(|p| p.display().to_string()),
         "iterations": options.iterations,
         "rule_iterations": options.rule_iterations,
         "peak_rss_mb": peak_rss_mb,
@@ -470,6 +567,19 @@ impl Rng {
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// When a credential or secret was last used, at most `age` days ago: in use (within 30
+/// days) for most, stale (30 to 400 days) for a quarter, never for `never` percent.
+fn last_use(rng: &mut Rng, as_of: DateTime<Utc>, age: u64, never: u64) -> Option<DateTime<Utc>> {
+    let roll = rng.below(100);
+    if roll < never {
+        None
+    } else if roll < 75 {
+        Some(ago(as_of, rng.below(age.min(30) + 1), rng.below(86_400)))
+    } else {
+        Some(ago(as_of, rng.below(age.min(400) + 1), rng.below(86_400)))
     }
 }
 
@@ -695,8 +805,8 @@ fn access_key(
         ago(as_of, rng.below(user_age + 1), rng.below(86_400))
     };
     let key_age = (as_of - created).num_days().max(0) as u64;
-    let last_used = (!rng.chance(15)).then(|| KeyLastUse {
-        date: ago(as_of, rng.below(key_age.min(200) + 1), rng.below(86_400)),
+    let last_used = last_use(rng, as_of, key_age, 15).map(|date| KeyLastUse {
+        date,
         service: Some((*rng.pick(&["s3", "sts", "secretsmanager", "ec2", "dynamodb"])).to_owned()),
         region: Some((*rng.pick(&REGIONS)).to_owned()),
     });
@@ -763,7 +873,7 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>) -> Snapshot
             let console = rng.chance(60);
             let password = console.then(|| ConsolePassword {
                 enabled: true,
-                last_used: (!rng.chance(10)).then(|| ago(as_of, rng.below(age.min(120) + 1), 0)),
+                last_used: last_use(&mut rng, as_of, age, 10),
                 last_changed: Some(ago(as_of, rng.below(age + 1), 0)),
             });
             let mfa_active = if console {
@@ -1022,7 +1132,7 @@ fn secret(rng: &mut Rng, i: usize, as_of: DateTime<Utc>) -> Secret {
             .then(|| format!("{kind} for {team} app {}", i % 400)),
         created: Some(created),
         last_changed: Some(ago(as_of, rng.below(age + 1), 0)),
-        last_accessed: (!rng.chance(20)).then(|| ago(as_of, rng.below(age.min(300) + 1), 0)),
+        last_accessed: last_use(rng, as_of, age, 20),
         rotation,
         kms_key_id: rng
             .chance(30)

@@ -13,7 +13,7 @@ whose members are seeded through an assumed role. It then runs
                  [--org] --fail-on none
 
 with AWS_ENDPOINT_URL pointing at moto and moto's request recorder on, and records the wall
-time, keyward's peak RSS (wait4 rusage of the keyward process alone), the API requests keyward
+time, keyward's peak RSS (GNU time's %M, else its VmHWM polled from /proc), the API requests keyward
 counted (stderr and `api_requests` per account in the JSON report), the requests moto recorded,
 and the request floor expected from pages. Prints a table and writes target/bench/results.json
 (merging target/bench/policy_eval.json, written by `cargo bench --bench policy_eval`, when
@@ -58,7 +58,7 @@ SIZES = [
     ("1 acct, 1,000 users, 2,000 secrets", 1, 1000, 2000),
     ("1 acct, 5,000 users, 2,000 secrets", 1, 5000, 2000),
     ("20 accts (org), 10 users + 100 secrets each", 20, 10, 100),
-    ("20 accts (org), 1,000 users + 100 secrets each", 20, 1000, 100),
+    ("20 accts (org), 100 users + 100 secrets each", 20, 100, 100),
 ]
 QUICK = {0, 5}
 
@@ -376,15 +376,44 @@ def recorded_actions(path):
 
 # --- One size ------------------------------------------------------------------------------
 
-def run_keyward(keyward, moto, accounts, workdir):
-    report_path = os.path.join(workdir, "report.json")
-    keyward = os.path.abspath(keyward)
-    args = [keyward, "scan"]
-    for region in REGIONS:
-        args += ["--region", region]
-    args += ["--format", "json", "-o", report_path, "--fail-on", "none"]
-    if accounts > 1:
-        args.append("--org")
+TIME = "/usr/bin/time"
+
+
+def measured_run(args, workdir, env, out, err):
+    """Runs a command; returns (exit code, wall seconds, {peak_rss_kb, user/system CPU, method}).
+
+    The peak RSS must be keyward's alone. rusage from wait4 or RUSAGE_CHILDREN is not: Linux
+    folds the high-water mark of the memory a child had before exec (a copy of this Python
+    process, over 100 MB after seeding) into the child's ru_maxrss. GNU time forks keyward from
+    a small process, so its %M is keyward's own; without it, keyward's VmHWM (the high-water mark
+    of its own address space) is polled from /proc until it exits."""
+    if os.access(TIME, os.X_OK):
+        time_file = os.path.join(workdir, "time.txt")
+        start = time.monotonic()
+        code = subprocess.run([TIME, "-f", "%M %U %S", "-o", time_file] + args,
+                              cwd=workdir, env=env, stdout=out, stderr=err).returncode
+        wall = time.monotonic() - start
+        rss_kb, user, system = open(time_file).read().split()[-3:]
+        return code, wall, {"peak_rss_kb": int(rss_kb), "user_cpu_s": float(user),
+                            "system_cpu_s": float(system), "method": "GNU time %M"}
+    start = time.monotonic()
+    process = subprocess.Popen(args, cwd=workdir, env=env, stdout=out, stderr=err)
+    peak = 0
+    while process.poll() is None:
+        try:
+            with open(f"/proc/{process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        peak = max(peak, int(line.split()[1]))
+        except OSError:
+            pass
+        time.sleep(0.005)
+    wall = time.monotonic() - start
+    return process.returncode, wall, {"peak_rss_kb": peak, "user_cpu_s": None, "system_cpu_s": None,
+                                      "method": "VmHWM polled every 5 ms"}
+
+
+def keyward_env(moto, workdir):
     home = os.path.join(workdir, "home")
     os.makedirs(home, exist_ok=True)
     env = {
@@ -396,25 +425,36 @@ def run_keyward(keyward, moto, accounts, workdir):
         "AWS_REGION": "us-east-1",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+    return env
+
+
+def run_keyward(keyward, moto, accounts, workdir):
+    """The measured run: `keyward scan` of the live (emulated) account(s), JSON report."""
+    report_path = os.path.join(workdir, "report.json")
+    keyward = os.path.abspath(keyward)
+    args = [keyward, "scan"]
+    for region in REGIONS:
+        args += ["--region", region]
+    args += ["--format", "json", "-o", report_path, "--fail-on", "none"]
+    if accounts > 1:
+        args.append("--org")
+    env = keyward_env(moto, workdir)
     stdout_path, stderr_path = os.path.join(workdir, "keyward.out"), os.path.join(workdir, "keyward.err")
     with open(stdout_path, "w") as out, open(stderr_path, "w") as err:
-        start = time.monotonic()
-        process = subprocess.Popen(args, cwd=workdir, env=env, stdout=out, stderr=err)
-        _, status, rusage = os.wait4(process.pid, 0)
-        wall = time.monotonic() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
+        returncode, wall, usage = measured_run(args, workdir, env, out, err)
     stderr = open(stderr_path).read()
-    if process.returncode not in (0, 3):
-        raise RuntimeError(f"keyward exited {process.returncode}:\n{stderr}")
+    if returncode not in (0, 3):
+        raise RuntimeError(f"keyward exited {returncode}:\n{stderr}")
     report = json.load(open(report_path))
     match = re.search(r"keyward: (\d+) AWS API requests", stderr)
     return {
         "command": " ".join(["keyward"] + ["report.json" if a == report_path else a for a in args[1:]]),
-        "exit_code": process.returncode,
+        "exit_code": returncode,
         "wall_s": wall,
-        "user_cpu_s": rusage.ru_utime,
-        "system_cpu_s": rusage.ru_stime,
-        "peak_rss_mb": rusage.ru_maxrss / 1024.0,  # Linux reports kB
+        "user_cpu_s": usage["user_cpu_s"],
+        "system_cpu_s": usage["system_cpu_s"],
+        "peak_rss_mb": usage["peak_rss_kb"] / 1024.0,
+        "peak_rss_method": usage["method"],
         "requests_stderr": int(match.group(1)) if match else None,
         "requests_line": next((l for l in stderr.splitlines() if "AWS API requests" in l), None),
         "accounts": [
@@ -431,6 +471,31 @@ def run_keyward(keyward, moto, accounts, workdir):
     }
 
 
+def run_phases(keyward, moto, accounts, workdir):
+    """Where the scan's time goes: collection alone (`keyward snapshot`, a second collection of
+    the same accounts) and evaluation alone (`keyward scan --snapshot` of what it wrote)."""
+    keyward = os.path.abspath(keyward)
+    env = keyward_env(moto, workdir)
+    target = os.path.join(workdir, "snapshots" if accounts > 1 else "snapshot.json")
+    collect = [keyward, "snapshot", "-o", target]
+    for region in REGIONS:
+        collect += ["--region", region]
+    if accounts > 1:
+        collect.append("--org")
+    phases = {}
+    with open(os.devnull, "w") as out, open(os.path.join(workdir, "phases.err"), "w") as err:
+        code, wall, usage = measured_run(collect, workdir, env, out, err)
+        phases["collect"] = {"exit_code": code, "wall_s": wall, "peak_rss_mb": usage["peak_rss_kb"] / 1024.0}
+        files = ([os.path.join(target, f) for f in sorted(os.listdir(target))] if accounts > 1 else [target])
+        evaluate = [keyward, "scan", "--format", "json", "-o", os.path.join(workdir, "eval.json"),
+                    "--fail-on", "none", "--as-of", "snapshot"]
+        for f in files:
+            evaluate += ["--snapshot", f]
+        code, wall, usage = measured_run(evaluate, workdir, env, out, err)
+        phases["evaluate"] = {"exit_code": code, "wall_s": wall, "peak_rss_mb": usage["peak_rss_kb"] / 1024.0}
+    return phases
+
+
 def run_size(name, accounts, users, secrets, args):
     workdir = tempfile.mkdtemp(prefix="keyward-bench-")
     moto = Moto(args.moto_server, workdir)
@@ -443,6 +508,7 @@ def run_size(name, accounts, users, secrets, args):
         scan = run_keyward(args.keyward, moto, accounts, workdir)
         moto.control("/moto-api/recorder/stop-recording")
         recorded = recorded_actions(moto.recording)
+        phases = run_phases(args.keyward, moto, accounts, workdir)
     finally:
         moto.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -459,6 +525,7 @@ def run_size(name, accounts, users, secrets, args):
         "principals_total": sum(s["users"] + s["groups"] + s["roles"] + s["policies"] for s in shape.values()),
         "seed_s": seed_s,
         "scan": scan,
+        "phases": phases,
         "requests": {
             "keyward_total": scan["requests_stderr"],
             "keyward_per_account_sum": per_account,
@@ -474,13 +541,16 @@ def run_size(name, accounts, users, secrets, args):
 # --- Output --------------------------------------------------------------------------------
 
 def print_table(results):
-    header = ["size", "seed s", "scan s", "peak MB", "requests", "recorded", "floor", "GetResPol", "other", "findings"]
+    header = ["size", "seed s", "scan s", "collect s", "eval s", "peak MB", "requests", "recorded", "floor",
+              "GetResPol", "other", "findings"]
     rows = []
     for r in results:
         req = r["requests"]
         grp = req["recorded_by_action"].get("GetResourcePolicy", 0)
         rows.append([
-            r["name"], f'{r["seed_s"]:.0f}', f'{r["scan"]["wall_s"]:.2f}', f'{r["scan"]["peak_rss_mb"]:.0f}',
+            r["name"], f'{r["seed_s"]:.0f}', f'{r["scan"]["wall_s"]:.2f}',
+            f'{r["phases"]["collect"]["wall_s"]:.2f}', f'{r["phases"]["evaluate"]["wall_s"]:.2f}',
+            f'{r["scan"]["peak_rss_mb"]:.0f}',
             str(req["keyward_total"]), str(req["recorded_total"]), str(req["floor_total"]),
             str(grp), str(req["recorded_total"] - grp), str(r["scan"]["open_findings"]),
         ])
@@ -493,7 +563,9 @@ def print_table(results):
     print("(requests: keyward's own count, stderr; recorded: moto's request recorder; floor: account-wide "
           "calls + ceil(principals/1000) authorization pages + per region ceil(secrets/100) ListSecrets "
           "pages + one GetResourcePolicy per secret, + ListAccounts and AssumeRole with --org; "
-          "GetResPol: GetResourcePolicy calls recorded; other: every other call)")
+          "GetResPol: GetResourcePolicy calls recorded; other: every other call; collect s: `keyward "
+          "snapshot` of the same accounts, eval s: `keyward scan --snapshot` of that snapshot; peak MB: "
+          "of the scan)")
 
 
 def memory_slope(results):
