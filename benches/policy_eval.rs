@@ -424,6 +424,11 @@ fn print_scale(r: &ScaleResult) {
         &format!("pack: keyward::scan ({} findings)", r.findings),
         &r.scan,
     );
+    println!(
+        "{:<52} {:>10.1}",
+        "scan minus serialise and evaluation (findings, sort)",
+        r.scan.median_ms - r.serialize.median_ms - r.pack_eval.median_ms
+    );
     let mut rules: Vec<&RuleResult> = r.rules.iter().collect();
     rules.sort_by(|a, b| b.net_ms.total_cmp(&a.net_ms));
     println!(
