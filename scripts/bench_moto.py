@@ -588,6 +588,13 @@ def memory_slope(results):
     return slopes
 
 
+def loadavg():
+    try:
+        return open("/proc/loadavg").read().split()[:3]
+    except OSError:
+        return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keyward", default=os.path.join(ROOT, "target/release/keyward"))
@@ -600,6 +607,7 @@ def main():
     parser.add_argument("--command", default="scripts/bench.sh", help="the command recorded in the results")
     args = parser.parse_args()
 
+    load_at_start = loadavg()
     chosen = (set(int(i) for i in args.sizes.split(",")) if args.sizes
               else {i for i, size in enumerate(SIZES) if size[4] or not args.quick})
     results = []
@@ -630,6 +638,8 @@ def main():
         "machine": {"cores": os.cpu_count(), "platform": platform.platform(),
                     "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), None)
                     if os.path.exists("/proc/cpuinfo") else None},
+        "load_average": {"start": load_at_start, "end": loadavg(),
+                         "note": "1/5/15-minute load of the machine; others may share its 2 cores"},
         "moto": __import__("moto").__version__,
         "keyward": subprocess.run([args.keyward, "--version"], capture_output=True, text=True).stdout.strip(),
         "policy_eval": policy,
