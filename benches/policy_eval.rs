@@ -70,7 +70,7 @@ fn options() -> Options {
     let mut options = Options {
         scales: vec![1_000, 5_000, 10_000],
         iterations: 5,
-        rule_iterations: 3,
+        rule_iterations: 5,
         json: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench/policy_eval.json"),
         quick: false,
         policies: None,
@@ -188,7 +188,8 @@ struct RuleResult {
     id: String,
     name: String,
     time: Stats,
-    /// The rule's time minus the trivial rule's on the same engine (clone, input parse).
+    /// The rule's min time minus the trivial rule's on the same engine (clone, input parse):
+    /// mins, because other work on a shared machine only ever adds time.
     net_ms: f64,
     findings: usize,
 }
@@ -200,16 +201,26 @@ struct Stats {
     runs_ms: Vec<f64>,
 }
 
-fn time<T>(iterations: usize, mut f: impl FnMut() -> T) -> Stats {
-    black_box(f()); // warm-up: page in the pack and the allocator
-    let mut runs: Vec<f64> = (0..iterations)
-        .map(|_| {
+/// Times several steps over `iterations` rounds, each round running every step once, so that a
+/// burst of other work on the machine slows all steps alike rather than one. Each step runs
+/// once untimed first (warm-up: pages in the pack and the allocator).
+fn time_rounds(iterations: usize, steps: &mut [&mut dyn FnMut()]) -> Vec<Stats> {
+    for step in steps.iter_mut() {
+        step();
+    }
+    let mut runs: Vec<Vec<f64>> = vec![Vec::with_capacity(iterations); steps.len()];
+    for _ in 0..iterations {
+        for (step, runs) in steps.iter_mut().zip(&mut runs) {
             let start = Instant::now();
-            black_box(f());
-            ms(start.elapsed())
-        })
-        .collect();
-    let runs_ms = runs.clone();
+            step();
+            runs.push(ms(start.elapsed()));
+        }
+    }
+    runs.into_iter().map(stats).collect()
+}
+
+fn stats(runs_ms: Vec<f64>) -> Stats {
+    let mut runs = runs_ms.clone();
     runs.sort_by(f64::total_cmp);
     let mid = runs.len() / 2;
     let median_ms = if runs.len().is_multiple_of(2) {
@@ -241,40 +252,78 @@ fn measure(
     options: &Options,
 ) -> ScaleResult {
     let input = input_json(snapshot, evaluation);
-    let serialize = time(options.iterations, || input_json(snapshot, evaluation));
-    let trivial_eval = time(options.iterations, || {
-        trivial
-            .evaluate(&input, trivial.rules())
-            .expect("trivial rule")
-    });
-    let baseline = time(options.iterations, || {
-        let input = input_json(snapshot, evaluation);
-        trivial
-            .evaluate(&input, trivial.rules())
-            .expect("trivial rule")
-    });
-    let pack_eval = time(options.iterations, || {
-        pack.evaluate(&input, pack.rules()).expect("pack evaluates")
-    });
-    let one_query = time(options.iterations, || one_thread.one_query(&input));
-    let rule_by_rule = time(options.rule_iterations, || one_thread.rule_by_rule(&input));
     let snapshots = std::slice::from_ref(snapshot);
-    let scan_time = time(options.iterations, || {
-        scan(pack, snapshots, config, AsOf::At(as_of)).expect("scan")
-    });
+    let [
+        serialize,
+        trivial_eval,
+        baseline,
+        pack_eval,
+        one_query,
+        rule_by_rule,
+        scan_time,
+    ]: [Stats; 7] = time_rounds(
+        options.iterations,
+        &mut [
+            &mut || {
+                black_box(input_json(snapshot, evaluation));
+            },
+            &mut || {
+                black_box(trivial.evaluate(&input, trivial.rules()).expect("trivial"));
+            },
+            &mut || {
+                let input = input_json(snapshot, evaluation);
+                black_box(trivial.evaluate(&input, trivial.rules()).expect("trivial"));
+            },
+            &mut || {
+                black_box(pack.evaluate(&input, pack.rules()).expect("pack evaluates"));
+            },
+            &mut || {
+                black_box(one_thread.one_query(&input));
+            },
+            &mut || {
+                black_box(one_thread.rule_by_rule(&input));
+            },
+            &mut || {
+                black_box(scan(pack, snapshots, config, AsOf::At(as_of)).expect("scan"));
+            },
+        ],
+    )
+    .try_into()
+    .unwrap_or_else(|_| unreachable!("one result per step"));
     let report = scan(pack, snapshots, config, AsOf::At(as_of)).expect("scan");
     let findings = report.all_findings().count();
-    let trivial_rule = pack_plus.rule("BENCH-000").expect("the trivial rule");
-    let trivial_in_pack = time(options.rule_iterations.max(3), || {
-        pack_plus
-            .evaluate(&input, [trivial_rule])
-            .expect("trivial rule")
-    });
-    let rules = pack_plus
+
+    // Each rule alone, and the trivial rule alone on the same engine (the zero), in rounds.
+    let rules: Vec<&Rule> = pack_plus
         .rules()
         .iter()
         .filter(|rule| rule.metadata.id != "BENCH-000")
-        .map(|rule| measure_rule(pack_plus, rule, &input, trivial_in_pack.median_ms, options))
+        .collect();
+    let trivial_rule = pack_plus.rule("BENCH-000").expect("the trivial rule");
+    let mut steps: Vec<Box<dyn FnMut()>> = std::iter::once(trivial_rule)
+        .chain(rules.iter().copied())
+        .map(|rule| {
+            let input = &input;
+            Box::new(move || {
+                black_box(pack_plus.evaluate(input, [rule]).expect("rule evaluates"));
+            }) as Box<dyn FnMut()>
+        })
+        .collect();
+    let mut step_refs: Vec<&mut dyn FnMut()> = steps.iter_mut().map(|s| &mut **s as _).collect();
+    let mut timed = time_rounds(options.rule_iterations, &mut step_refs).into_iter();
+    let trivial_in_pack = timed.next().expect("the zero");
+    let rules = rules
+        .into_iter()
+        .zip(timed)
+        .map(|(rule, time)| RuleResult {
+            id: rule.metadata.id.clone(),
+            name: rule.metadata.name.clone(),
+            net_ms: (time.min_ms - trivial_in_pack.min_ms).max(0.0),
+            findings: pack_plus.evaluate(&input, [rule]).expect("rule evaluates")[0]
+                .1
+                .len(),
+            time,
+        })
         .collect();
     ScaleResult {
         users: snapshot.users.len(),
@@ -293,29 +342,6 @@ fn measure(
         scan: scan_time,
         findings,
         rules,
-    }
-}
-
-fn measure_rule(
-    pack: &PolicySet,
-    rule: &Rule,
-    input: &str,
-    trivial_ms: f64,
-    options: &Options,
-) -> RuleResult {
-    let one = std::slice::from_ref(rule);
-    let time = time(options.rule_iterations, || {
-        pack.evaluate(input, one).expect("rule evaluates")
-    });
-    let findings = pack.evaluate(input, one).expect("rule evaluates")[0]
-        .1
-        .len();
-    RuleResult {
-        id: rule.metadata.id.clone(),
-        name: rule.metadata.name.clone(),
-        net_ms: (time.median_ms - trivial_ms).max(0.0),
-        time,
-        findings,
     }
 }
 
@@ -443,28 +469,32 @@ fn print_scale(r: &ScaleResult) {
     }
     let net: f64 = r.rules.iter().map(|rule| rule.net_ms).sum();
     println!(
-        "(ms, one rule at a time on one thread; net = rule alone minus the trivial rule on the \
-         same engine; sum of nets {net:.1} ms)"
+        "(ms, one rule at a time on one thread; net = min of the rule alone minus min of the \
+         trivial rule on the same engine; sum of nets {net:.1} ms)"
     );
 }
 
 fn print_linearity(results: &[ScaleResult]) {
     let Some(first) = results.first() else { return };
-    println!("\n== scaling (medians, ms; x = time relative to the smallest size / size ratio)");
     println!(
-        "{:>8} {:>8} {:>10} {:>10} {:>10} {:>8} {:>9}",
+        "\n== scaling (ms, median / min; x = scan time relative to the smallest size, divided by \
+         the size ratio: 1.00 is linear)"
+    );
+    println!(
+        "{:>8} {:>8} {:>15} {:>17} {:>17} {:>6} {:>9}",
         "users", "secrets", "baseline", "pack eval", "scan", "x", "findings"
     );
+    let pair = |s: &Stats| format!("{:.1} / {:.1}", s.median_ms, s.min_ms);
     for r in results {
         let size_ratio = r.users as f64 / first.users as f64;
-        let time_ratio = r.scan.median_ms / first.scan.median_ms;
+        let time_ratio = r.scan.min_ms / first.scan.min_ms;
         println!(
-            "{:>8} {:>8} {:>10.1} {:>10.1} {:>10.1} {:>8.2} {:>9}",
+            "{:>8} {:>8} {:>15} {:>17} {:>17} {:>6.2} {:>9}",
             r.users,
             r.secrets,
-            r.baseline.median_ms,
-            r.pack_eval.median_ms,
-            r.scan.median_ms,
+            pair(&r.baseline),
+            pair(&r.pack_eval),
+            pair(&r.scan),
             time_ratio / size_ratio,
             r.findings
         );
