@@ -3,6 +3,9 @@ use clap::Parser;
 use keyward::cli::Cli;
 use keyward::error::exit;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     let code = match keyward::commands::run(cli) {

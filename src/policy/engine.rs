@@ -1,17 +1,18 @@
 //! Loads the policy pack into regorus and evaluates it over one input.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Deserialize;
 
 use super::metadata::{self, RuleMetadata};
 use super::{PolicyError, SourceFile};
 
-/// Below this many rules per worker, a second copy of the input costs more than it saves.
-const MIN_RULES_PER_WORKER: usize = 4;
-
 /// The rule set every rule package defines: `deny contains finding if { … }`.
 const FINDINGS_RULE: &str = "deny";
+
+/// One rule's findings, or why it could not be evaluated.
+type RuleOutcome = Result<Vec<RawFinding>, PolicyError>;
 
 /// A loaded rule: its metadata and where its package lives.
 #[derive(Debug, Clone)]
@@ -73,94 +74,64 @@ impl PolicySet {
     }
 
     /// Evaluates the chosen rules over one input (`{snapshot, evaluation}` as JSON text) and
-    /// returns each rule's findings in rule order. The rules are shared out over the machine's
-    /// cores, each with its own copy of the engine: regorus evaluates on one thread.
+    /// returns each rule's findings in rule order.
+    ///
+    /// The input is parsed once and shared. regorus evaluates on one thread, so the rules are
+    /// shared out over the machine's cores, each worker with its own copy of the engine taking
+    /// the next rule from a common queue: rules differ a lot in cost, and a queue keeps every
+    /// core busy until the last rule starts.
     pub fn evaluate<'a>(
         &self,
         input_json: &str,
         rules: impl IntoIterator<Item = &'a Rule>,
     ) -> Result<Vec<(&'a Rule, Vec<RawFinding>)>, PolicyError> {
         let rules: Vec<&Rule> = rules.into_iter().collect();
+        let input = regorus::Value::from_json_str(input_json)
+            .map_err(|e| PolicyError::Input(e.to_string()))?;
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
-            .min(rules.len() / MIN_RULES_PER_WORKER)
+            .min(rules.len())
             .max(1);
-        // Dealt out in turn, so that each worker gets IAM and Secrets Manager rules alike.
-        let shares: Vec<Vec<&Rule>> = (0..workers)
-            .map(|w| rules.iter().copied().skip(w).step_by(workers).collect())
-            .collect();
-        let results: Vec<Result<Vec<Vec<RawFinding>>, PolicyError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = shares
-                .iter()
-                .map(|share| scope.spawn(|| self.evaluate_share(input_json, share)))
+        let next = AtomicUsize::new(0);
+        let done: Vec<Vec<(usize, RuleOutcome)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| scope.spawn(|| self.work_queue(&input, &rules, &next)))
                 .collect();
             handles
                 .into_iter()
                 .map(|h| h.join().expect("a policy worker does not panic"))
                 .collect()
         });
-        let mut findings: Vec<std::vec::IntoIter<Vec<RawFinding>>> = Vec::new();
-        for result in results {
-            findings.push(result?.into_iter());
-        }
-        Ok(rules
-            .iter()
-            .enumerate()
-            .map(|(i, rule)| {
-                let set = findings[i % workers].next().expect("one result per rule");
-                (*rule, set)
-            })
-            .collect())
-    }
-
-    /// One worker's rules, on its own copy of the engine.
-    fn evaluate_share(
-        &self,
-        input_json: &str,
-        rules: &[&Rule],
-    ) -> Result<Vec<Vec<RawFinding>>, PolicyError> {
-        let mut engine = self.engine.clone();
-        engine
-            .set_input_json(input_json)
-            .map_err(|e| PolicyError::Input(e.to_string()))?;
-        // One query for all rules, so that what the library computes once per input (indexes,
-        // parsed schedules) is computed once, not once per rule. When it fails, the rules are
-        // evaluated one by one, which names the rule at fault.
-        if let Some(sets) = eval_together(&mut engine, rules) {
-            return rules
-                .iter()
-                .zip(sets)
-                .map(|(rule, set)| parse_findings(rule, set))
-                .collect();
+        let mut by_rule: Vec<Option<RuleOutcome>> = rules.iter().map(|_| None).collect();
+        for (i, result) in done.into_iter().flatten() {
+            by_rule[i] = Some(result);
         }
         rules
-            .iter()
-            .map(|rule| eval_findings(&mut engine, rule))
+            .into_iter()
+            .zip(by_rule)
+            .map(|(rule, result)| Ok((rule, result.expect("every rule was taken")?)))
             .collect()
     }
-}
 
-/// Every rule's `deny` set from one query; `None` when the query fails or a set is undefined.
-fn eval_together(engine: &mut regorus::Engine, rules: &[&Rule]) -> Option<Vec<regorus::Value>> {
-    if rules.len() < 2 {
-        return None;
+    /// One worker: takes rules from the queue until it is empty, on its own copy of the engine.
+    fn work_queue(
+        &self,
+        input: &regorus::Value,
+        rules: &[&Rule],
+        next: &AtomicUsize,
+    ) -> Vec<(usize, RuleOutcome)> {
+        let mut engine = self.engine.clone();
+        engine.set_input(input.clone());
+        std::iter::from_fn(|| {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let rule = rules.get(i)?;
+            Some((i, eval_findings(&mut engine, rule)))
+        })
+        .collect()
     }
-    let sets: Vec<String> = rules
-        .iter()
-        .map(|rule| format!("{}.{FINDINGS_RULE}", rule.package))
-        .collect();
-    let results = engine
-        .eval_query(format!("[{}]", sets.join(", ")), false)
-        .ok()?;
-    let value = results.result.first()?.expressions.first()?.value.clone();
-    let sets: Vec<regorus::Value> = value.as_array().ok()?.iter().cloned().collect();
-    (sets.len() == rules.len()).then_some(sets)
 }
 
-fn eval_findings(
-    engine: &mut regorus::Engine,
-    rule: &Rule,
-) -> Result<Vec<RawFinding>, PolicyError> {
+fn eval_findings(engine: &mut regorus::Engine, rule: &Rule) -> RuleOutcome {
     let query = format!("{}.{FINDINGS_RULE}", rule.package);
     let value = engine.eval_rule(query).map_err(|e| PolicyError::Runtime {
         rule: rule.metadata.id.clone(),
@@ -170,7 +141,7 @@ fn eval_findings(
     parse_findings(rule, value)
 }
 
-fn parse_findings(rule: &Rule, value: regorus::Value) -> Result<Vec<RawFinding>, PolicyError> {
+fn parse_findings(rule: &Rule, value: regorus::Value) -> RuleOutcome {
     if value == regorus::Value::Undefined {
         return Ok(Vec::new());
     }
