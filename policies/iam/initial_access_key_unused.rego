@@ -34,7 +34,7 @@ import data.keyward.lib.time as kwtime
 
 deny contains {
 	"resource": user.arn,
-	"key": format.key_ref(key),
+	"key": key.created,
 	"message": sprintf("access key %s of console user %s was created %s after the user and has never been used", [
 		format.key_label(key),
 		user.name,

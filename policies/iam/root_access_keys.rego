@@ -38,7 +38,7 @@ import data.keyward.lib.iam
 
 deny contains {
 	"resource": root.arn,
-	"key": format.key_ref(key),
+	"key": key.created,
 	"message": sprintf("root user of account %s has an %s access key %s (created %s, %s)", [
 		input.snapshot.account.id,
 		key.status,

@@ -62,7 +62,7 @@ uses contains {"key": "password", "credential": "the password", "at": at} if {
 
 # Inactive keys count too: their last use is still a use of root.
 uses contains {
-	"key": format.key_ref(key),
+	"key": key.created,
 	"credential": sprintf("access key %s", [format.key_label(key)]),
 	"at": key.last_used.date,
 } if {

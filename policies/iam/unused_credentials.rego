@@ -35,44 +35,54 @@ import data.keyward.lib.time as kwtime
 
 # A console password counts from its last sign-in; never used, from when it was set (or, when
 # that is unknown, from the user's creation): the first of those times that is set.
-deny contains unused(user, "password", "console password", user.password.last_used, created) if {
-	cutoff := cutoff_ns # bound once: a rule reference inside the loop costs more
+deny contains unused(user, "password", "console password", last_used, created, since, days) if {
+	# Bound once, outside the loop: a rule or input reference inside it costs more.
+	cutoff := cutoff_ns
+	now := input.evaluation.as_of_ns
 	some user in input.snapshot.users
 	user.password.enabled == true
-	since := [t | some t in [user.password.last_used, user.password.last_changed, user.created]; t != null][0]
-	time.parse_rfc3339_ns(since) <= cutoff
+	last_used := user.password.last_used
 	created := iam.first_set(user.password.last_changed, user.created)
+	since := iam.first_set(last_used, created)
+	since_ns := time.parse_rfc3339_ns(since)
+	since_ns <= cutoff
+	days := floor((now - since_ns) / kwtime.ns_per_day)
 }
 
 # An access key counts from its last use; never used, from its creation.
-deny contains unused(user, format.key_ref(key), label, last_used, key.created) if {
+deny contains unused(user, key.created, label, last_used, key.created, since, days) if {
 	cutoff := cutoff_ns
+	now := input.evaluation.as_of_ns
 	some user in input.snapshot.users
 	some key in user.access_keys
 	key.status == "active"
-	time.parse_rfc3339_ns(object.get(key, ["last_used", "date"], key.created)) <= cutoff
 	last_used := object.get(key, ["last_used", "date"], null)
+	since := object.get(key, ["last_used", "date"], key.created)
+	since_ns := time.parse_rfc3339_ns(since)
+	since_ns <= cutoff
+	days := floor((now - since_ns) / kwtime.ns_per_day)
 	label := sprintf("access key %s", [format.key_label(key)])
 }
 
 limit := input.evaluation.thresholds.unused_credential_days
 
 # Unused for `limit` whole days or more exactly when the last use (or creation) is at or before
-# as_of - limit days: one comparison per credential; the days are worked out only for the
-# credentials reported.
+# as_of - limit days: one comparison per credential. The days are worked out in the rule bodies
+# from the time they already parsed, and only for the credentials reported: in regorus a
+# function call costs more than the arithmetic.
 cutoff_ns := input.evaluation.as_of_ns - (limit * kwtime.ns_per_day)
 
-# The finding for a credential: `last_used` is null when it was never used.
-unused(user, key, credential, last_used, created) := {
+# The finding for a credential unused since `since` (its last use, or when never used
+# (`last_used` null), its creation), `days` whole days before as_of.
+unused(user, key, credential, last_used, created, since, days) := {
 	"resource": user.arn,
 	"key": key,
-	"message": sprintf("%s of user %s %s (limit %d days)", [credential, user.name, idle_phrase(last_used, created, days), limit]),
+	"message": sprintf("%s of user %s %s %d days ago, on %s (limit %d days)", [credential, user.name, idle_phrase[last_used == null], days, substring(since, 0, 10), limit]),
 	"evidence": {"last_used": last_used, "created": created, "days_unused": days, "limit_days": limit},
-} if {
-	days := kwtime.days_since(iam.first_set(last_used, created))
 }
 
 # (`days` is at least the limit, so "days" is the plural that fits.)
-idle_phrase(last_used, created, days) := sprintf("has never been used since it was created %d days ago, on %s", [days, iam.day(created)]) if {
-	last_used == null
-} else := sprintf("was last used %d days ago, on %s", [days, iam.day(last_used)])
+idle_phrase := {
+	true: "has never been used since it was created",
+	false: "was last used",
+}

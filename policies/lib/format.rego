@@ -11,5 +11,3 @@ key_label(key) := concat(" ", ["created", substring(key.created, 0, 10)]) if {
 	count(key.id) > 8
 } else := key.id
 
-# A stable discriminator for findings about one key: its id, or its creation time.
-key_ref(key) := key.id if key.id != null else := key.created

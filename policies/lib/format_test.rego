@@ -13,8 +13,3 @@ test_key_label_short_id_is_shown_whole if {
 test_key_label_without_id_names_the_creation_date if {
 	format.key_label({"id": null, "created": "2024-01-02T03:04:05Z"}) == "created 2024-01-02"
 }
-
-test_key_ref if {
-	format.key_ref({"id": "AKIAIOSFODNN7EXAMPLE", "created": "2024-01-02T03:04:05Z"}) == "AKIAIOSFODNN7EXAMPLE"
-	format.key_ref({"id": null, "created": "2024-01-02T03:04:05Z"}) == "2024-01-02T03:04:05Z"
-}

@@ -132,29 +132,27 @@ test_schedule_needs_the_secret_in_the_snapshot if {
 }
 
 # ---------------------------------------------------------------------------------------------
-# last_rotation, rotation_history, rotation_evidence
+# since_last, rotation_history
 
-test_last_rotation_uses_last_rotated if {
-	s := t.secret("s", t.rotating_every(30, t.days_ago(12)))
+test_since_last_uses_the_last_time if {
 	inp := t.input_for([])
-	last := secrets.last_rotation(s) with input as inp
+	last := secrets.since_last(t.days_ago(12), t.days_ago(400), "rotated") with input as inp
 	last.at == t.days_ago(12)
 	last.days == 12
 	last.text == sprintf("last rotated %s, 12 days ago", [t.day_ago(12)])
 }
 
-test_last_rotation_falls_back_to_creation if {
-	s := t.secret("s", {"created": t.days_ago(50)})
+test_since_last_falls_back_to_creation if {
 	inp := t.input_for([])
-	last := secrets.last_rotation(s) with input as inp
+	last := secrets.since_last(null, t.days_ago(50), "accessed") with input as inp
+	last.at == t.days_ago(50)
 	last.days == 50
-	last.text == sprintf("never rotated since its creation on %s, 50 days ago", [t.day_ago(50)])
+	last.text == sprintf("never accessed since its creation on %s, 50 days ago", [t.day_ago(50)])
 }
 
 test_rotation_history_without_timestamps if {
 	s := t.secret("s", {"created": null})
 	inp := t.input_for([])
-	not secrets.last_rotation(s) with input as inp
 	history := secrets.rotation_history(s) with input as inp
 	history.text == "never rotated, creation date unknown"
 	history.evidence.days_since_rotation == null

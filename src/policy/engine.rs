@@ -35,7 +35,10 @@ pub struct RawFinding {
     /// The region of a regional resource.
     #[serde(default)]
     pub region: Option<String>,
-    /// Distinguishes several findings of one rule on one resource (e.g. an access key id).
+    /// Distinguishes several findings of one rule on one resource. The built-in rules use an
+    /// access key's creation time: the credential report, the live source, has no key ids, and
+    /// the time names one of a user's keys as well while keeping fingerprints the same
+    /// whichever source a snapshot came from.
     #[serde(default)]
     pub key: Option<String>,
     /// Facts behind the finding (ages, dates, policy names), shown in JSON and SARIF.
