@@ -27,7 +27,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use keyward::cli::AsOf;
 use keyward::config::Config;
 use keyward::policy::{PolicySet, Rule, SourceFile, builtin_sources, read_dirs};
-use keyward::scan::scan;
+use keyward::scan::{evaluation_input, policy_input, scan};
 use keyward::snapshot::{
     AccessKey, Account, AttachedPolicy, Collector, ConsolePassword, Group, InlinePolicy,
     KeyLastUse, KeyStatus, ManagedPolicy, MfaDevice, MfaKind, PasswordPolicy, Role, RootUser,
@@ -255,7 +255,7 @@ fn measure(
     as_of: DateTime<Utc>,
     options: &Options,
 ) -> ScaleResult {
-    let input = input_json(snapshot, evaluation);
+    let input = policy_input(snapshot, evaluation);
     let snapshots = std::slice::from_ref(snapshot);
     let [
         serialize,
@@ -269,13 +269,13 @@ fn measure(
         options.iterations,
         &mut [
             &mut || {
-                black_box(input_json(snapshot, evaluation));
+                black_box(policy_input(snapshot, evaluation));
             },
             &mut || {
                 black_box(trivial.evaluate(&input, trivial.rules()).expect("trivial"));
             },
             &mut || {
-                let input = input_json(snapshot, evaluation);
+                let input = policy_input(snapshot, evaluation);
                 black_box(trivial.evaluate(&input, trivial.rules()).expect("trivial"));
             },
             &mut || {
@@ -394,29 +394,6 @@ impl OneThread {
             .map(|q| engine.eval_rule(q.clone()).expect("a rule evaluates"))
             .collect()
     }
-}
-
-/// `{snapshot, evaluation}`, as `keyward::scan` hands it to the engine.
-fn input_json(snapshot: &Snapshot, evaluation: &Value) -> String {
-    format!(
-        "{{\"snapshot\":{},\"evaluation\":{}}}",
-        serde_json::to_string(snapshot).expect("a snapshot serializes"),
-        evaluation
-    )
-}
-
-/// `input.evaluation` as `keyward::scan` builds it (policies/README.md).
-fn evaluation_input(config: &Config, as_of: DateTime<Utc>) -> Value {
-    json!({
-        "as_of": as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "as_of_ns": as_of.timestamp_nanos_opt().unwrap_or(i64::MAX),
-        "thresholds": config.thresholds,
-        "third_party_key_markers": config
-            .third_party_key_markers
-            .iter()
-            .map(|m| m.to_lowercase())
-            .collect::<Vec<_>>(),
-    })
 }
 
 // --- Output --------------------------------------------------------------------------------
@@ -1079,6 +1056,21 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>) -> Snapshot
     }
 }
 
+fn every_days(days: u32) -> RotationRules {
+    RotationRules {
+        automatically_after_days: Some(days),
+        ..Default::default()
+    }
+}
+
+fn on_schedule(expression: &str, duration: Option<&str>) -> RotationRules {
+    RotationRules {
+        schedule_expression: Some(expression.to_owned()),
+        duration: duration.map(str::to_owned),
+        ..Default::default()
+    }
+}
+
 fn secret(rng: &mut Rng, i: usize, as_of: DateTime<Utc>) -> Secret {
     let region = REGIONS[i % REGIONS.len()];
     let team = TEAMS[i % TEAMS.len()];
@@ -1098,50 +1090,12 @@ fn secret(rng: &mut Rng, i: usize, as_of: DateTime<Utc>) -> Secret {
     let enabled = rng.chance(55);
     let rotation = if enabled {
         let (rules, interval) = match rng.below(100) {
-            0..=59 => (
-                RotationRules {
-                    automatically_after_days: Some(30),
-                    ..Default::default()
-                },
-                30,
-            ),
-            60..=79 => (
-                RotationRules {
-                    automatically_after_days: Some(90),
-                    ..Default::default()
-                },
-                90,
-            ),
-            80..=86 => (
-                RotationRules {
-                    automatically_after_days: Some(365),
-                    ..Default::default()
-                },
-                365,
-            ),
-            87..=92 => (
-                RotationRules {
-                    schedule_expression: Some("rate(30 days)".to_owned()),
-                    duration: Some("3h".to_owned()),
-                    ..Default::default()
-                },
-                30,
-            ),
-            93..=96 => (
-                RotationRules {
-                    schedule_expression: Some("cron(0 4 1 * ? *)".to_owned()),
-                    duration: Some("2h".to_owned()),
-                    ..Default::default()
-                },
-                31,
-            ),
-            _ => (
-                RotationRules {
-                    schedule_expression: Some("cron(0 4 ? * MON *)".to_owned()),
-                    ..Default::default()
-                },
-                7,
-            ),
+            0..=59 => (every_days(30), 30),
+            60..=79 => (every_days(90), 90),
+            80..=86 => (every_days(365), 365),
+            87..=92 => (on_schedule("rate(30 days)", Some("3h")), 30),
+            93..=96 => (on_schedule("cron(0 4 1 * ? *)", Some("2h")), 31),
+            _ => (on_schedule("cron(0 4 ? * MON *)", None), 7),
         };
         // Most rotations are on time; some stalled (overdue), some never ran.
         let last_rotated = match rng.below(100) {

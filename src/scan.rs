@@ -232,7 +232,7 @@ pub fn scan(
 }
 
 /// `input.evaluation`: the time and limits the rules measure against.
-fn evaluation_input(config: &Config, as_of: DateTime<Utc>) -> serde_json::Value {
+pub fn evaluation_input(config: &Config, as_of: DateTime<Utc>) -> serde_json::Value {
     json!({
         "as_of": as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "as_of_ns": as_of.timestamp_nanos_opt().unwrap_or(i64::MAX),
@@ -245,6 +245,15 @@ fn evaluation_input(config: &Config, as_of: DateTime<Utc>) -> serde_json::Value 
     })
 }
 
+/// The policy input, `{"snapshot": …, "evaluation": …}`, as JSON text.
+pub fn policy_input(snapshot: &Snapshot, evaluation: &serde_json::Value) -> String {
+    format!(
+        "{{\"snapshot\":{},\"evaluation\":{}}}",
+        serde_json::to_string(snapshot).expect("a snapshot always serializes"),
+        evaluation
+    )
+}
+
 fn evaluate_account(
     policies: &PolicySet,
     enabled: &[&Rule],
@@ -254,11 +263,7 @@ fn evaluate_account(
     waivers: &WaiverSet,
 ) -> Result<AccountReport, PolicyError> {
     // Serialized once per account: the engine parses the input once for all rules.
-    let input = format!(
-        "{{\"snapshot\":{},\"evaluation\":{}}}",
-        serde_json::to_string(snapshot).expect("a snapshot always serializes"),
-        evaluation
-    );
+    let input = policy_input(snapshot, evaluation);
     let account_id = &snapshot.account.id;
     let gaps = not_evaluated(enabled, snapshot);
     let mut findings: Vec<Finding> = policies

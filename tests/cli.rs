@@ -848,34 +848,27 @@ fn scheduled_audits_write_dated_reports_and_the_drift_since_the_last() {
     let dir = tempfile::tempdir().unwrap();
     let audits = dir.path().join("audits");
     let incident = fixture("incident.json");
-    let first = keyward(&[
-        "scan",
-        "--snapshot",
-        incident.to_str().unwrap(),
-        "--as-of",
-        "2026-05-03",
-        "--output-dir",
-        audits.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let audit = |as_of: &str| {
+        keyward(&[
+            "scan",
+            "--snapshot",
+            incident.to_str().unwrap(),
+            "--as-of",
+            as_of,
+            "--output-dir",
+            audits.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+    };
+    let first = audit("2026-05-03");
     assert_eq!(first.code, 1, "{}", first.stderr);
     assert!(
         first.json().get("changes").is_none(),
         "nothing to compare the first audit with"
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let second = keyward(&[
-        "scan",
-        "--snapshot",
-        incident.to_str().unwrap(),
-        "--as-of",
-        "2026-08-03",
-        "--output-dir",
-        audits.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let second = audit("2026-08-03");
     let changes = second.json()["changes"].clone();
     assert_eq!(
         changes["resolved"].as_array().unwrap().len(),
