@@ -10,7 +10,9 @@ use serde_json::json;
 use crate::cli::AsOf;
 use crate::config::{Config, Waiver};
 use crate::findings::{AppliedWaiver, FileLocation, Finding, NotEvaluated, fingerprint};
-use crate::policy::{PolicyError, PolicySet, RawFinding, Rule, RuleMetadata, Severity};
+use crate::policy::{
+    PolicyError, PolicyInput, PolicySet, RawFinding, Rule, RuleMetadata, Severity,
+};
 use crate::snapshot::{Account, CollectionError, DataSection, Snapshot};
 
 /// The version of the JSON report format.
@@ -245,15 +247,6 @@ pub fn evaluation_input(config: &Config, as_of: DateTime<Utc>) -> serde_json::Va
     })
 }
 
-/// The policy input, `{"snapshot": …, "evaluation": …}`, as JSON text.
-pub fn policy_input(snapshot: &Snapshot, evaluation: &serde_json::Value) -> String {
-    format!(
-        "{{\"snapshot\":{},\"evaluation\":{}}}",
-        serde_json::to_string(snapshot).expect("a snapshot always serializes"),
-        evaluation
-    )
-}
-
 fn evaluate_account(
     policies: &PolicySet,
     enabled: &[&Rule],
@@ -262,8 +255,8 @@ fn evaluate_account(
     evaluation: &serde_json::Value,
     waivers: &WaiverSet,
 ) -> Result<AccountReport, PolicyError> {
-    // Serialized once per account: the engine parses the input once for all rules.
-    let input = policy_input(snapshot, evaluation);
+    // Built once per account and shared by all rules.
+    let input = PolicyInput::new(snapshot, evaluation)?;
     let account_id = &snapshot.account.id;
     let gaps = not_evaluated(enabled, snapshot);
     let mut findings: Vec<Finding> = policies

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Deserialize;
 
 use super::metadata::{self, RuleMetadata};
-use super::{PolicyError, SourceFile};
+use super::{PolicyError, PolicyInput, SourceFile};
 
 /// The rule set every rule package defines: `deny contains finding if { … }`.
 const FINDINGS_RULE: &str = "deny";
@@ -76,21 +76,18 @@ impl PolicySet {
         self.rules.iter().find(|r| r.metadata.id == id)
     }
 
-    /// Evaluates the chosen rules over one input (`{snapshot, evaluation}` as JSON text) and
-    /// returns each rule's findings in rule order.
+    /// Evaluates the chosen rules over one input and returns each rule's findings in rule order.
     ///
-    /// The input is parsed once and shared. regorus evaluates on one thread, so the rules are
+    /// regorus evaluates on one thread, so the rules are
     /// shared out over the machine's cores, each worker with its own copy of the engine taking
     /// the next rule from a common queue: rules differ a lot in cost, and a queue keeps every
     /// core busy until the last rule starts.
     pub fn evaluate<'a>(
         &self,
-        input_json: &str,
+        input: &PolicyInput,
         rules: impl IntoIterator<Item = &'a Rule>,
     ) -> Result<Vec<(&'a Rule, Vec<RawFinding>)>, PolicyError> {
         let rules: Vec<&Rule> = rules.into_iter().collect();
-        let input = regorus::Value::from_json_str(input_json)
-            .map_err(|e| PolicyError::Input(e.to_string()))?;
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .min(rules.len())
@@ -98,7 +95,7 @@ impl PolicySet {
         let next = AtomicUsize::new(0);
         let done: Vec<Vec<(usize, RuleOutcome)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
-                .map(|_| scope.spawn(|| self.work_queue(&input, &rules, &next)))
+                .map(|_| scope.spawn(|| self.work_queue(input.value(), &rules, &next)))
                 .collect();
             handles
                 .into_iter()

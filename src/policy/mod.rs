@@ -1,12 +1,14 @@
 //! The policy engine: the built-in Rego pack plus the user's own, evaluated with regorus.
 
 mod engine;
+mod input;
 pub mod metadata;
 pub mod testing;
 
 use std::path::PathBuf;
 
 pub use engine::{PolicySet, RawFinding, Rule, read_dirs};
+pub use input::PolicyInput;
 pub use metadata::{RuleMetadata, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));

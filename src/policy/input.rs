@@ -1,0 +1,129 @@
+//! The policy input: what every rule reads as `input`, `{"snapshot": …, "evaluation": …}`.
+
+use serde::Serialize;
+
+use super::PolicyError;
+use crate::snapshot::{
+    Account, CollectionError, Collector, Group, ManagedPolicy, PasswordPolicy, Role, RootUser,
+    Snapshot, Timestamp,
+};
+
+/// The policy input as regorus values, built once per snapshot and shared by every rule.
+#[derive(Clone)]
+pub struct PolicyInput {
+    value: regorus::Value,
+}
+
+impl PolicyInput {
+    /// Builds the input from a snapshot and `input.evaluation`.
+    ///
+    /// Serialising a large snapshot and parsing it into regorus takes as long as a costly rule
+    /// (about 145 ms at 10,000 users and 10,000 secrets), and no rule can start before it ends.
+    /// Users and secrets make up nearly all of it, so each of the two is serialised and parsed on
+    /// a thread of its own while this one does the rest.
+    pub fn new(
+        snapshot: &Snapshot,
+        evaluation: &serde_json::Value,
+    ) -> Result<PolicyInput, PolicyError> {
+        let (users, secrets, rest) = std::thread::scope(|scope| {
+            let users = scope.spawn(|| to_regorus(&snapshot.users));
+            let secrets = scope.spawn(|| to_regorus(&snapshot.secrets));
+            let rest = to_regorus(&SnapshotRest::of(snapshot));
+            let joined = |h: std::thread::ScopedJoinHandle<'_, _>| {
+                h.join().expect("serialising a snapshot does not panic")
+            };
+            (joined(users), joined(secrets), rest)
+        });
+        let mut snapshot_value = rest?;
+        let fields = snapshot_value.as_object_mut().map_err(input_error)?;
+        fields.insert(regorus::Value::from("users"), users?);
+        fields.insert(regorus::Value::from("secrets"), secrets?);
+        let mut value = regorus::Value::new_object();
+        let input = value.as_object_mut().map_err(input_error)?;
+        input.insert(regorus::Value::from("snapshot"), snapshot_value);
+        input.insert(regorus::Value::from("evaluation"), to_regorus(evaluation)?);
+        Ok(PolicyInput { value })
+    }
+
+    /// The input as regorus holds it, for an engine of one's own (`Engine::set_input`).
+    pub fn value(&self) -> &regorus::Value {
+        &self.value
+    }
+}
+
+/// A value as regorus sees it, through its JSON text: regorus parses JSON with the object keys
+/// shared, which a value built field by field would not have.
+fn to_regorus(value: &impl Serialize) -> Result<regorus::Value, PolicyError> {
+    let json = serde_json::to_string(value).map_err(input_error)?;
+    regorus::Value::from_json_str(&json).map_err(input_error)
+}
+
+fn input_error(e: impl std::fmt::Display) -> PolicyError {
+    PolicyError::Input(e.to_string())
+}
+
+/// A snapshot without its users and secrets, serialised with the same field names.
+#[derive(Serialize)]
+struct SnapshotRest<'a> {
+    schema_version: u32,
+    collected_at: &'a Timestamp,
+    collector: &'a Collector,
+    account: &'a Account,
+    root: &'a Option<RootUser>,
+    password_policy: &'a Option<PasswordPolicy>,
+    groups: &'a [Group],
+    roles: &'a [Role],
+    policies: &'a [ManagedPolicy],
+    collection_errors: &'a [CollectionError],
+}
+
+impl<'a> SnapshotRest<'a> {
+    fn of(snapshot: &'a Snapshot) -> Self {
+        // Every field named, none with `..`: a field added to Snapshot stops the build here
+        // instead of going missing from the policy input.
+        let Snapshot {
+            schema_version,
+            collected_at,
+            collector,
+            account,
+            root,
+            password_policy,
+            users: _,
+            groups,
+            roles,
+            policies,
+            secrets: _,
+            collection_errors,
+        } = snapshot;
+        SnapshotRest {
+            schema_version: *schema_version,
+            collected_at,
+            collector,
+            account,
+            root,
+            password_policy,
+            groups,
+            roles,
+            policies,
+            collection_errors,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The input built in parts is the input built from the whole snapshot's JSON text.
+    #[test]
+    fn the_input_built_in_parts_equals_the_whole_snapshot_parsed() {
+        let text = include_str!("../../fixtures/incident.json");
+        let snapshot = crate::snapshot::parse(std::path::Path::new("incident.json"), text).unwrap();
+        let evaluation = serde_json::json!({"as_of": "2026-11-23T00:00:00Z", "as_of_ns": 1});
+        let whole = serde_json::json!({"snapshot": snapshot, "evaluation": evaluation});
+        let expected = regorus::Value::from_json_str(&whole.to_string()).unwrap();
+        let built = PolicyInput::new(&snapshot, &evaluation).unwrap();
+        assert_eq!(built.value(), &expected);
+        assert!(!snapshot.users.is_empty() && !snapshot.secrets.is_empty());
+    }
+}
