@@ -41,24 +41,27 @@ import data.keyward.lib.time as kwtime
 deny contains {
 	"resource": user.arn,
 	"key": key.created,
-	"message": sprintf("access key %s of user %s is %d days old (limit %d)", [format.key_label(key), user.name, age, limit]),
-	"evidence": {"created": key.created, "age_days": age, "limit_days": limit, "last_used": object.get(key, ["last_used", "date"], null)},
+	"message": sprintf("access key %s of user %s is %d days old (limit %d)", [format.key_label(key), user.name, age, max]),
+	"evidence": {"created": key.created, "age_days": age, "limit_days": max, "last_used": object.get(key, ["last_used", "date"], null)},
 } if {
 	# Bound once, outside the loop: a rule or input reference inside it costs more.
-	cutoff := cutoff_ns
+	cut := too_old
+	before := cut.candidates_before
 	now := input.evaluation.as_of_ns
+	day := kwtime.ns_per_day
+	max := limit
 	some user in input.snapshot.users
 	some key in user.access_keys
+	key.created <= before
 	key.status == "active"
 	created := time.parse_rfc3339_ns(key.created)
-	created <= cutoff
-	# Whole days from the time parsed above: in regorus a function call (kwtime.days_since)
+	created <= cut.ns
+	# Whole days from the timestamp parsed above: in regorus a function call (kwtime.days_since)
 	# costs more than the arithmetic, and this runs for every key reported.
-	age := floor((now - created) / kwtime.ns_per_day)
+	age := floor((now - created) / day)
 }
 
 limit := input.evaluation.thresholds.max_access_key_age_days
 
-# age > limit (in whole days) exactly when the key was created at or before as_of - (limit + 1)
-# days: one comparison per key, and the age is worked out only for the keys reported.
-cutoff_ns := input.evaluation.as_of_ns - ((limit + 1) * kwtime.ns_per_day)
+# Older than `limit` whole days is `limit + 1` or more: one string comparison settles most keys.
+too_old := kwtime.cutoff(limit + 1)

@@ -8,7 +8,7 @@
 # thousands of instructions on every builtin or function call (a field access or a comparison is
 # cheap). So the per-secret paths avoid calls: what depends only on a secret's rotation rules is
 # computed once per distinct rules object (`schedules`), ages are checked by comparing timestamps
-# with cutoffs computed once (`cutoff`), the overdue secrets are collected in one pass
+# with cutoffs computed once (`kwtime.cutoff`), the overdue secrets are collected in one pass
 # (`overdue_rotations`), and message text is built only for the secrets that are reported. Rule
 # files read these tables by their full `data.` path, and functions here read other packages'
 # rules the same way, never through an import alias (see keyward.lib.secrets_input for the
@@ -30,17 +30,6 @@ grace_days := input.evaluation.thresholds.rotation_grace_days
 as_list(x) := x if is_array(x)
 else := [x]
 
-# A cutoff `days` days before as_of: a timestamp at or before it is `days` or more whole days old
-# (as kwtime.days_since counts). Test a timestamp `ts` (a string, never null) against it with
-#     ts <= c.candidates_before        (cheap: a string comparison)
-#     time.parse_rfc3339_ns(ts) <= c.ns  (exact, run only for the few that pass the first test)
-# The string test is a conservative pre-filter: RFC 3339 strings sort by their local date and
-# time, which is less than a day from UTC, so anything after `candidates_before` (two days past
-# the cutoff) is surely after the cutoff.
-cutoff(days) := {"ns": ns, "candidates_before": time.format(ns + (2 * ns_per_day))} if {
-	ns := as_of_ns - (days * ns_per_day)
-}
-
 # ---------------------------------------------------------------------------------------------
 # Rotation schedule
 #
@@ -58,7 +47,7 @@ schedules := {rules: object.union(s, {"overdue": overdue_cutoff(s.days)}) |
 
 # Overdue means more than interval + grace whole days since the start; for whole days n and any
 # K, n > K exactly when n >= floor(K) + 1.
-overdue_cutoff(interval_days) := cutoff(floor(interval_days + grace_days) + 1)
+overdue_cutoff(interval_days) := kwtime.cutoff(floor(interval_days + grace_days) + 1)
 
 # The schedule of a RotationRules object. A schedule expression is the configuration itself,
 # while DescribeSecret's AutomaticallyAfterDays is what AWS derives from it after each rotation,
@@ -184,17 +173,20 @@ rotation_history(secret) := {"text": last.text, "evidence": {
 # and evidence.
 
 # (In each body the tables and cutoffs are bound before the loop over the secrets, so they are
-# read once rather than once per secret.)
+# read once rather than once per secret; and the first test in the loop is the one that settles
+# most secrets, a string comparison, so that a secret rotated on time costs one field read and
+# one comparison per body. A null timestamp passes the comparisons, which is why each is
+# followed by its null test.)
 
 # Rotated before: the clock starts at the last rotation.
 overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": s} if {
 	table := schedules
 	on_time_after := any_candidates_before
 	some secret in input.snapshot.secrets
-	secret.rotation.enabled == true
 	since := secret.rotation.last_rotated
-	since != null
 	since <= on_time_after
+	since != null
+	secret.rotation.enabled == true
 	s := table[secret.rotation.rules]
 	since <= s.overdue.candidates_before
 	time.parse_rfc3339_ns(since) <= s.overdue.ns
@@ -205,11 +197,11 @@ overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": 
 	table := schedules
 	on_time_after := any_candidates_before
 	some secret in input.snapshot.secrets
-	secret.rotation.enabled == true
 	secret.rotation.last_rotated == null
 	since := secret.created
-	since != null
 	since <= on_time_after
+	since != null
+	secret.rotation.enabled == true
 	s := table[secret.rotation.rules]
 	since <= s.overdue.candidates_before
 	time.parse_rfc3339_ns(since) <= s.overdue.ns
@@ -218,16 +210,17 @@ overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": 
 # No interval or no start known: next_rotation against the grace period.
 overdue_rotations[secret.arn] := {"secret": secret, "next": next} if {
 	due := next_rotation_overdue
+	due_before := due.candidates_before
 	some secret in input.snapshot.secrets
-	secret.rotation.enabled == true
 	next := secret.rotation.next_rotation
+	next <= due_before
 	next != null
-	next <= due.candidates_before
+	secret.rotation.enabled == true
 	time.parse_rfc3339_ns(next) <= due.ns
 	not judged_by_interval(secret)
 }
 
-next_rotation_overdue := cutoff(floor(grace_days) + 1)
+next_rotation_overdue := kwtime.cutoff(floor(grace_days) + 1)
 
 # The latest pre-filter cutoff of all the schedules: a start after it is on time whatever the
 # schedule, which settles most secrets without a lookup in `schedules`.

@@ -11,3 +11,15 @@ days_since(timestamp) := floor((input.evaluation.as_of_ns - time.parse_rfc3339_n
 
 # Whole hours between two RFC 3339 timestamps (absolute).
 hours_between(a, b) := floor(abs(time.parse_rfc3339_ns(a) - time.parse_rfc3339_ns(b)) / ns_per_hour)
+
+# A cutoff `days` days before as_of: a timestamp at or before it is `days` or more whole days old
+# (as days_since counts). Test a timestamp `ts` against it with
+#     ts <= c.candidates_before        (cheap: a string comparison)
+#     time.parse_rfc3339_ns(ts) <= c.ns  (exact, run only for the few that pass the first test)
+# The string test is a conservative pre-filter: RFC 3339 strings sort by their local date and
+# time, which is less than a day from UTC, so anything after `candidates_before` (two days past
+# the cutoff) is surely after the cutoff. Rules run it first, on every user, key or secret, as
+# the one test that settles most of them; a nullable timestamp is tested for null after it.
+cutoff(days) := {"ns": ns, "candidates_before": time.format(ns + (2 * ns_per_day))} if {
+	ns := input.evaluation.as_of_ns - (days * ns_per_day)
+}

@@ -17,3 +17,17 @@ test_hours_between_ignores_order if {
 	kwtime.hours_between("2026-05-01T10:00:00Z", "2026-05-01T13:30:00Z") == 3
 	kwtime.hours_between("2026-05-01T13:30:00Z", "2026-05-01T10:00:00Z") == 3
 }
+
+test_cutoff_is_days_before_as_of if {
+	c := kwtime.cutoff(2) with input as evaluation
+	c.ns == time.parse_rfc3339_ns("2026-05-01T12:00:00Z")
+}
+
+# The string pre-filter lets through everything at or before the cutoff, in any UTC offset,
+# and rules out what is two days or more after it.
+test_cutoff_string_test_is_conservative if {
+	c := kwtime.cutoff(2) with input as evaluation
+	"2026-05-01T12:00:00Z" <= c.candidates_before
+	"2026-05-02T09:00:00-09:00" <= c.candidates_before
+	"2026-05-03T12:00:01Z" > c.candidates_before
+}

@@ -31,29 +31,32 @@
 package keyward.secrets.unused_secret
 
 import data.keyward.lib.secrets
+import data.keyward.lib.time as kwtime
 
 limit_days := input.evaluation.thresholds.unused_secret_days
 
-unused_cutoff := secrets.cutoff(limit_days)
+unused_cutoff := kwtime.cutoff(limit_days)
 
 # Read before: unused since the last read.
 deny contains unused_finding(secret) if {
 	cut := unused_cutoff # read once, not once per secret
+	before := cut.candidates_before
 	some secret in input.snapshot.secrets
 	read := secret.last_accessed
+	read <= before
 	read != null
-	read <= cut.candidates_before
 	time.parse_rfc3339_ns(read) <= cut.ns
 }
 
 # Never read: unused since the creation.
 deny contains unused_finding(secret) if {
 	cut := unused_cutoff # read once, not once per secret
+	before := cut.candidates_before
 	some secret in input.snapshot.secrets
 	secret.last_accessed == null
 	created := secret.created
+	created <= before
 	created != null
-	created <= cut.candidates_before
 	time.parse_rfc3339_ns(created) <= cut.ns
 }
 
