@@ -464,6 +464,17 @@ fn a_snapshot_from_a_newer_keyward_says_to_upgrade() {
 }
 
 #[test]
+fn a_document_that_is_not_a_snapshot_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = write(dir.path(), "list.json", "[1, 2]\n");
+    keyward(&["scan", "--snapshot", &list])
+        .assert_input_error(&["list.json:1:", "expected a keyward snapshot"]);
+    let unversioned = write(dir.path(), "other.json", "{\"users\": []}\n");
+    keyward(&["scan", "--snapshot", &unversioned])
+        .assert_input_error(&["other.json:1:", "missing or non-numeric `schema_version`"]);
+}
+
+#[test]
 fn a_missing_snapshot_file_is_an_input_error() {
     keyward(&["scan", "--snapshot", "/nonexistent/snap.json"])
         .assert_input_error(&["/nonexistent/snap.json"]);
