@@ -3,6 +3,8 @@
 //! nothing about time and never runs under `cargo test`.
 //!
 //! Measured per scale point, each over several iterations (median and min):
+//!   - loading the snapshot as `keyward scan --snapshot` does (its JSON text to the typed
+//!     snapshot);
 //!   - the policy input (`PolicyInput::new`: the snapshot serialised and parsed into regorus),
 //!     and the baseline: the input and a trivial one-rule pack (engine clone + one cheap rule);
 //!   - the whole built-in pack, as `keyward scan` runs it (`keyward::scan::scan`: input,
@@ -27,7 +29,7 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -219,6 +221,8 @@ struct ScaleResult {
     roles: usize,
     policies: usize,
     input_bytes: usize,
+    /// Reading a saved snapshot (`keyward scan --snapshot`): its JSON text to the typed snapshot.
+    load: Stats,
     input: Stats,
     trivial_eval: Stats,
     /// The trivial rule alone on the pack's engine: what each rule's own time is measured from.
@@ -304,8 +308,10 @@ fn measure(
 ) -> ScaleResult {
     let build_input = || PolicyInput::new(snapshot, evaluation).expect("the input builds");
     let input = build_input();
+    let json = serde_json::to_string(snapshot).expect("a snapshot serialises");
     let snapshots = std::slice::from_ref(snapshot);
     let [
+        load,
         input_time,
         trivial_eval,
         baseline,
@@ -314,9 +320,14 @@ fn measure(
         one_query,
         rule_by_rule,
         scan_time,
-    ]: [Stats; 8] = time_rounds(
+    ]: [Stats; 9] = time_rounds(
         options.iterations,
         &mut [
+            &mut || {
+                black_box(
+                    keyward::snapshot::parse(Path::new("bench.json"), &json).expect("parses"),
+                );
+            },
             &mut || {
                 black_box(build_input());
             },
@@ -391,7 +402,8 @@ fn measure(
         groups: snapshot.groups.len(),
         roles: snapshot.roles.len(),
         policies: snapshot.policies.len(),
-        input_bytes: serde_json::to_string(snapshot).map_or(0, |json| json.len()),
+        input_bytes: json.len(),
+        load,
         input: input_time,
         trivial_eval,
         trivial_in_pack,
@@ -470,6 +482,7 @@ fn print_scale(r: &ScaleResult, profile: Profile) {
     let row = |name: &str, s: &Stats| {
         println!("{name:<52} {:>10.1} {:>10.1}", s.median_ms, s.min_ms);
     };
+    row("load a saved snapshot (JSON text to typed)", &r.load);
     row("policy input (serialise + parse, in parallel)", &r.input);
     row("trivial one-rule pack on a built input", &r.trivial_eval);
     row("baseline: policy input + trivial pack", &r.baseline);
@@ -559,6 +572,7 @@ fn write_json(
                 "roles": r.roles,
                 "managed_policies": r.policies,
                 "input_bytes": r.input_bytes,
+                "snapshot_load": stats(&r.load),
                 "policy_input": stats(&r.input),
                 "trivial_eval": stats(&r.trivial_eval),
                 "trivial_in_pack": stats(&r.trivial_in_pack),
