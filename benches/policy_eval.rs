@@ -1070,12 +1070,7 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
         .collect();
 
     if profile == Profile::MostlyCompliant {
-        // Every tenth keeps its problems.
-        users
-            .iter_mut()
-            .enumerate()
-            .filter(|(i, _)| i % 10 != 0)
-            .for_each(|(_, u)| fix_user(u, as_of));
+        fix_nine_in_ten(&mut users, |u| fix_user(u, as_of));
     }
     // Attachment counts as IAM reports them.
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
@@ -1095,12 +1090,7 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
 
     let mut secrets: Vec<Secret> = (0..n_secrets).map(|i| secret(&mut rng, i, as_of)).collect();
     if profile == Profile::MostlyCompliant {
-        // Every tenth keeps its problems.
-        secrets
-            .iter_mut()
-            .enumerate()
-            .filter(|(i, _)| i % 10 != 0)
-            .for_each(|(_, s)| fix_secret(s, as_of));
+        fix_nine_in_ten(&mut secrets, |s| fix_secret(s, as_of));
     }
 
     Snapshot {
@@ -1144,6 +1134,15 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
         secrets,
         collection_errors: Vec::new(),
     }
+}
+
+/// Fixes every item but each tenth, which keeps its problems.
+fn fix_nine_in_ten<T>(items: &mut [T], fix: impl Fn(&mut T)) {
+    items
+        .iter_mut()
+        .enumerate()
+        .filter(|(i, _)| i % 10 != 0)
+        .for_each(|(_, item)| fix(item));
 }
 
 /// A user as the rules want one: console sign-in with MFA, used recently; one key, rotated a
