@@ -78,10 +78,10 @@ impl PolicySet {
 
     /// Evaluates the chosen rules over one input and returns each rule's findings in rule order.
     ///
-    /// regorus evaluates on one thread, so the rules are
-    /// shared out over the machine's cores, each worker with its own copy of the engine taking
-    /// the next rule from a common queue: rules differ a lot in cost, and a queue keeps every
-    /// core busy until the last rule starts.
+    /// regorus evaluates on one thread, so the rules are shared out over the machine's cores,
+    /// each worker with its own copy of the engine taking the next rule from a common queue:
+    /// rules differ a lot in cost, and a queue keeps every core busy until the last rule starts.
+    /// The workers share the input (`PolicyInput`), built once per snapshot.
     pub fn evaluate<'a>(
         &self,
         input: &PolicyInput,
