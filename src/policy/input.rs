@@ -9,7 +9,6 @@ use crate::snapshot::{
 };
 
 /// The policy input as regorus values, built once per snapshot and shared by every rule.
-#[derive(Clone)]
 pub struct PolicyInput {
     value: regorus::Value,
 }

@@ -54,7 +54,8 @@ pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
 pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
     check_version(path, read_version(path, text)?)?;
     if text.trim_start().starts_with('{') {
-        // Decode from the text again so serde_json can report the line of a type error.
+        // The typed decode reads the text itself, so that serde_json reports the line of a
+        // type error.
         serde_json::from_str(text).map_err(|e| json_error(path, &e))
     } else {
         yaml_serde::from_str(text).map_err(|e| yaml_error(path, &e))
