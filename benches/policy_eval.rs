@@ -9,7 +9,8 @@
 //!     and the baseline: the input and a trivial one-rule pack (engine clone + one cheap rule);
 //!   - the whole built-in pack, as `keyward scan` runs it (`keyward::scan::scan`: input,
 //!     evaluate, findings, fingerprints, sort), its evaluation from the snapshot (input and
-//!     rules), and its rules alone on an input built beforehand;
+//!     rules), and its rules alone on an input built beforehand, with and without the rules'
+//!     evaluation groups (METADATA `evaluation_group`: rules evaluated in one query);
 //!   - each rule alone (`PolicySet::evaluate` with one rule), minus the time of the trivial rule
 //!     alone on the same engine, so that the rules that dominate are visible; and the findings
 //!     of each.
@@ -139,23 +140,12 @@ fn main() {
         Some(dir) => read_dirs(std::slice::from_ref(dir)).expect("the --policies directory loads"),
         None => builtin_sources(),
     };
-    let trivial_source = SourceFile {
-        origin: "bench:trivial.rego".to_owned(),
-        text: TRIVIAL_RULE.to_owned(),
-    };
-    let pack = PolicySet::load(&sources).expect("the pack loads");
-    let trivial = PolicySet::load(std::slice::from_ref(&trivial_source)).expect("trivial pack");
-    // The pack with the trivial rule beside it: each rule alone is timed on this engine, against
-    // the trivial rule on the same engine, so that the net time is the rule's own.
-    let mut with_trivial = sources.clone();
-    with_trivial.push(trivial_source);
-    let pack_plus = PolicySet::load(&with_trivial).expect("the pack and the trivial rule load");
+    let packs = Packs::load(&sources);
     let evaluation = evaluation_input(&config, as_of);
-    let one_thread = OneThread::load(&sources, &pack);
 
     println!(
         "keyward policy evaluation benchmark: {} rules, iterations {} (per rule {}), {} cores",
-        pack.rules().len(),
+        packs.pack.rules().len(),
         options.iterations,
         options.rule_iterations,
         cores()
@@ -165,17 +155,7 @@ fn main() {
         let mut of_profile = Vec::new();
         for &n in &options.scales {
             let snapshot = synthetic(n, n, as_of, profile);
-            let result = measure(
-                &pack,
-                &trivial,
-                &pack_plus,
-                &one_thread,
-                &config,
-                &snapshot,
-                &evaluation,
-                as_of,
-                &options,
-            );
+            let result = measure(&packs, &config, &snapshot, &evaluation, as_of, &options);
             print_scale(&result, profile);
             of_profile.push(result);
         }
@@ -187,6 +167,54 @@ fn main() {
         println!("\npeak RSS of the benchmark process: {mb:.0} MB");
     }
     write_json(&options, &results, peak_rss_mb);
+}
+
+/// The policy sets the steps evaluate, loaded once.
+struct Packs {
+    pack: PolicySet,
+    /// The pack with every rule on its own, no METADATA `evaluation_group`: what the groups buy.
+    ungrouped: PolicySet,
+    trivial: PolicySet,
+    /// The pack with the trivial rule beside it: each rule alone is timed on this engine,
+    /// against the trivial rule on the same engine, so that the net time is the rule's own.
+    pack_plus: PolicySet,
+    one_thread: OneThread,
+}
+
+impl Packs {
+    fn load(sources: &[SourceFile]) -> Packs {
+        let trivial_source = SourceFile {
+            origin: "bench:trivial.rego".to_owned(),
+            text: TRIVIAL_RULE.to_owned(),
+        };
+        let pack = PolicySet::load(sources).expect("the pack loads");
+        let ungrouped: Vec<SourceFile> = sources.iter().map(without_evaluation_group).collect();
+        let mut with_trivial = sources.to_vec();
+        with_trivial.push(trivial_source.clone());
+        Packs {
+            ungrouped: PolicySet::load(&ungrouped).expect("the ungrouped pack loads"),
+            trivial: PolicySet::load(&[trivial_source]).expect("trivial pack"),
+            pack_plus: PolicySet::load(&with_trivial).expect("the pack and the trivial rule load"),
+            one_thread: OneThread::load(sources, &pack),
+            pack,
+        }
+    }
+}
+
+fn without_evaluation_group(file: &SourceFile) -> SourceFile {
+    let text: Vec<&str> = file
+        .text
+        .lines()
+        .filter(|line| {
+            !line
+                .trim_start_matches(['#', ' '])
+                .starts_with("evaluation_group:")
+        })
+        .collect();
+    SourceFile {
+        origin: file.origin.clone(),
+        text: text.join("\n") + "\n",
+    }
 }
 
 /// What the synthetic account's users and secrets look like.
@@ -230,6 +258,8 @@ struct ScaleResult {
     baseline: Stats,
     /// The pack's rules on an input built beforehand, and the pack from the snapshot (input too).
     pack_rules: Stats,
+    /// The pack's rules on a built input with every rule evaluated on its own.
+    ungrouped_rules: Stats,
     pack_eval: Stats,
     /// The pack on one thread, one engine: all rules in one query, and rule by rule.
     one_query: Stats,
@@ -294,12 +324,8 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-#[allow(clippy::too_many_arguments)]
 fn measure(
-    pack: &PolicySet,
-    trivial: &PolicySet,
-    pack_plus: &PolicySet,
-    one_thread: &OneThread,
+    packs: &Packs,
     config: &Config,
     snapshot: &Snapshot,
     evaluation: &Value,
@@ -310,17 +336,25 @@ fn measure(
     let input = build_input();
     let json = serde_json::to_string(snapshot).expect("a snapshot serialises");
     let snapshots = std::slice::from_ref(snapshot);
+    let Packs {
+        pack,
+        ungrouped,
+        trivial,
+        pack_plus,
+        one_thread,
+    } = packs;
     let [
         load,
         input_time,
         trivial_eval,
         baseline,
         pack_rules,
+        ungrouped_rules,
         pack_eval,
         one_query,
         rule_by_rule,
         scan_time,
-    ]: [Stats; 9] = time_rounds(
+    ]: [Stats; 10] = time_rounds(
         options.iterations,
         &mut [
             &mut || {
@@ -343,6 +377,13 @@ fn measure(
             },
             &mut || {
                 black_box(pack.evaluate(&input, pack.rules()).expect("pack evaluates"));
+            },
+            &mut || {
+                black_box(
+                    ungrouped
+                        .evaluate(&input, ungrouped.rules())
+                        .expect("evaluates"),
+                );
             },
             &mut || {
                 let input = build_input();
@@ -409,6 +450,7 @@ fn measure(
         trivial_in_pack,
         baseline,
         pack_rules,
+        ungrouped_rules,
         pack_eval,
         one_query,
         rule_by_rule,
@@ -491,6 +533,10 @@ fn print_scale(r: &ScaleResult, profile: Profile) {
         &r.trivial_in_pack,
     );
     row("pack: rules alone on a built input", &r.pack_rules);
+    row(
+        "pack: rules alone, no evaluation groups",
+        &r.ungrouped_rules,
+    );
     row("pack: evaluation (policy input + rules)", &r.pack_eval);
     row("pack on one thread: one query for all rules", &r.one_query);
     row(
@@ -578,6 +624,7 @@ fn write_json(
                 "trivial_in_pack": stats(&r.trivial_in_pack),
                 "baseline": stats(&r.baseline),
                 "pack_rules": stats(&r.pack_rules),
+                "pack_rules_without_groups": stats(&r.ungrouped_rules),
                 "pack_eval": stats(&r.pack_eval),
                 "one_thread_one_query": stats(&r.one_query),
                 "one_thread_rule_by_rule": stats(&r.rule_by_rule),

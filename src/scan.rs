@@ -435,5 +435,6 @@ pub fn waiver_expired_rule() -> RuleMetadata {
         requires: Vec::new(),
         controls: BTreeMap::new(),
         references: Vec::new(),
+        evaluation_group: None,
     }
 }

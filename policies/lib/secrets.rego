@@ -12,7 +12,8 @@
 # (`overdue_rotations`), and message text is built only for the secrets that are reported. Rule
 # files read these tables by their full `data.` path, and functions here read other packages'
 # rules the same way, never through an import alias (see keyward.lib.secrets_input for the
-# regorus bug this avoids).
+# regorus bug this avoids). The rules reading `schedules` share the METADATA evaluation_group
+# `secret-rotation-schedules`, so that one evaluation computes the tables once for all of them.
 package keyward.lib.secrets
 
 import data.keyward.lib.time as kwtime

@@ -21,6 +21,7 @@
 #   name: secret-rotation-interval-too-long
 #   severity: medium
 #   requires: [secretsmanager.secrets]
+#   evaluation_group: secret-rotation-schedules
 #   controls:
 #     aws-securityhub: [SecretsManager.4]
 #     mitre-attack: [T1528]

@@ -18,6 +18,7 @@
 #   name: secret-rotation-overdue
 #   severity: high
 #   requires: [secretsmanager.secrets]
+#   evaluation_group: secret-rotation-schedules
 #   controls:
 #     aws-securityhub: [SecretsManager.2]
 #     mitre-attack: [T1528]

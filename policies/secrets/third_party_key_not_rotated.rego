@@ -21,6 +21,7 @@
 #   name: third-party-key-not-rotated
 #   severity: critical
 #   requires: [secretsmanager.secrets]
+#   evaluation_group: secret-rotation-schedules
 #   controls:
 #     aws-securityhub: [SecretsManager.1]
 #     mitre-attack: [T1528, T1496]

@@ -78,9 +78,12 @@ impl PolicySet {
 
     /// Evaluates the chosen rules over one input and returns each rule's findings in rule order.
     ///
-    /// regorus evaluates on one thread, so the rules are shared out over the machine's cores,
-    /// each worker with its own copy of the engine taking the next rule from a common queue:
-    /// rules differ a lot in cost, and a queue keeps every core busy until the last rule starts.
+    /// regorus evaluates on one thread, so the work is shared out over the machine's cores, each
+    /// worker with its own copy of the engine taking the next task from a common queue: rules
+    /// differ a lot in cost, and a queue keeps every core busy until the last task starts. A
+    /// task is one rule, or the rules of one evaluation group (METADATA `evaluation_group`),
+    /// evaluated together so that the library rules they share are computed once. Groups go
+    /// first: they are the costly tasks, and a costly task taken last leaves the other cores idle.
     /// The workers share the input (`PolicyInput`), built once per snapshot.
     pub fn evaluate<'a>(
         &self,
@@ -88,14 +91,15 @@ impl PolicySet {
         rules: impl IntoIterator<Item = &'a Rule>,
     ) -> Result<Vec<(&'a Rule, Vec<RawFinding>)>, PolicyError> {
         let rules: Vec<&Rule> = rules.into_iter().collect();
+        let tasks = tasks(&rules);
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
-            .min(rules.len())
+            .min(tasks.len())
             .max(1);
         let next = AtomicUsize::new(0);
         let done: Vec<Vec<(usize, RuleOutcome)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
-                .map(|_| scope.spawn(|| self.work_queue(input.value(), &rules, &next)))
+                .map(|_| scope.spawn(|| self.work_queue(input.value(), &tasks, &next)))
                 .collect();
             handles
                 .into_iter()
@@ -113,31 +117,98 @@ impl PolicySet {
             .collect()
     }
 
-    /// One worker: takes rules from the queue until it is empty, on its own copy of the engine.
+    /// One worker: takes tasks from the queue until it is empty, on its own copy of the engine.
     fn work_queue(
         &self,
         input: &regorus::Value,
-        rules: &[&Rule],
+        tasks: &[Task],
         next: &AtomicUsize,
     ) -> Vec<(usize, RuleOutcome)> {
         let mut engine = self.engine.clone();
         engine.set_input(input.clone());
-        std::iter::from_fn(|| {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let rule = rules.get(i)?;
-            Some((i, eval_findings(&mut engine, rule)))
-        })
-        .collect()
+        let mut done = Vec::new();
+        while let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
+            done.extend(eval_task(&mut engine, task));
+        }
+        done
     }
 }
 
+/// The rules one worker evaluates at once, each with its index among the rules asked for.
+type Task<'a> = Vec<(usize, &'a Rule)>;
+
+/// Splits the rules into tasks: one per evaluation group, in order of first appearance, then
+/// one per rule outside any group.
+fn tasks<'a>(rules: &[&'a Rule]) -> Vec<Task<'a>> {
+    let mut groups: Vec<(&str, Task<'a>)> = Vec::new();
+    let mut singles: Vec<Task<'a>> = Vec::new();
+    for (i, &rule) in rules.iter().enumerate() {
+        let Some(name) = rule.metadata.evaluation_group.as_deref() else {
+            singles.push(vec![(i, rule)]);
+            continue;
+        };
+        match groups.iter_mut().find(|(group, _)| *group == name) {
+            Some((_, task)) => task.push((i, rule)),
+            None => groups.push((name, vec![(i, rule)])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, task)| task)
+        .chain(singles)
+        .collect()
+}
+
+/// Evaluates a task's rules together when there are several. Should that fail, each rule is
+/// evaluated alone, which names the rule that fails and keeps the others' findings.
+fn eval_task(engine: &mut regorus::Engine, task: &Task) -> Vec<(usize, RuleOutcome)> {
+    if task.len() > 1
+        && let Some(values) = eval_together(engine, task)
+    {
+        return task
+            .iter()
+            .zip(values)
+            .map(|(&(i, rule), value)| (i, parse_findings(rule, value)))
+            .collect();
+    }
+    task.iter()
+        .map(|&(i, rule)| (i, eval_findings(engine, rule)))
+        .collect()
+}
+
+/// The `deny` sets of several rules from one query, `[data.a.deny, data.b.deny, …]`: regorus
+/// keeps a rule's value for the length of one query, so a library rule they all read is
+/// computed once. `None` when the query fails or has no value (a `deny` that is undefined makes
+/// the whole array undefined).
+fn eval_together(engine: &mut regorus::Engine, task: &Task) -> Option<Vec<regorus::Value>> {
+    let paths: Vec<String> = task.iter().map(|(_, rule)| findings_path(rule)).collect();
+    let results = engine
+        .eval_query(format!("[{}]", paths.join(", ")), false)
+        .ok()?;
+    let value = results
+        .result
+        .into_iter()
+        .next()?
+        .expressions
+        .into_iter()
+        .next()?
+        .value;
+    let values = value.as_array().ok()?;
+    (values.len() == task.len()).then(|| values.to_vec())
+}
+
+fn findings_path(rule: &Rule) -> String {
+    format!("{}.{FINDINGS_RULE}", rule.package)
+}
+
 fn eval_findings(engine: &mut regorus::Engine, rule: &Rule) -> RuleOutcome {
-    let query = format!("{}.{FINDINGS_RULE}", rule.package);
-    let value = engine.eval_rule(query).map_err(|e| PolicyError::Runtime {
-        rule: rule.metadata.id.clone(),
-        origin: rule.origin.clone(),
-        message: e.to_string(),
-    })?;
+    let value = engine
+        .eval_rule(findings_path(rule))
+        .map_err(|e| PolicyError::Runtime {
+            rule: rule.metadata.id.clone(),
+            origin: rule.origin.clone(),
+            message: e.to_string(),
+        })?;
     parse_findings(rule, value)
 }
 
@@ -258,4 +329,109 @@ fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::builtin_sources;
+
+    type Finding = (String, String, Option<String>, String);
+
+    fn incident_input() -> PolicyInput {
+        let text = include_str!("../../fixtures/incident.json");
+        let snapshot = crate::snapshot::parse(Path::new("incident.json"), text).unwrap();
+        let as_of = "2026-11-23T00:00:00Z".parse().unwrap();
+        let evaluation = crate::scan::evaluation_input(&crate::config::Config::default(), as_of);
+        PolicyInput::new(&snapshot, &evaluation).unwrap()
+    }
+
+    /// Every finding of every rule, as (rule id, resource, key, message), sorted.
+    fn all_findings(set: &PolicySet, input: &PolicyInput) -> Vec<Finding> {
+        let mut found: Vec<Finding> = set
+            .evaluate(input, set.rules())
+            .unwrap()
+            .into_iter()
+            .flat_map(|(rule, findings)| {
+                findings.into_iter().map(|f| {
+                    let id = rule.metadata.id.clone();
+                    (id, f.resource, f.key, f.message)
+                })
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    fn group_of(set: &PolicySet, group: &str) -> Vec<String> {
+        set.rules()
+            .iter()
+            .filter(|r| r.metadata.evaluation_group.as_deref() == Some(group))
+            .map(|r| r.metadata.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_group_evaluated_together_finds_what_its_rules_find_alone() {
+        let grouped = PolicySet::load(&builtin_sources()).unwrap();
+        let members = group_of(&grouped, "secret-rotation-schedules");
+        assert_eq!(members, ["KW-SM-002", "KW-SM-003", "KW-SM-006"]);
+        let mut alone = grouped.clone();
+        for rule in &mut alone.rules {
+            rule.metadata.evaluation_group = None;
+        }
+        let input = incident_input();
+        let together = all_findings(&grouped, &input);
+        assert_eq!(together, all_findings(&alone, &input));
+        for id in &members {
+            assert!(together.iter().any(|f| &f.0 == id), "{id} finds nothing");
+        }
+    }
+
+    #[test]
+    fn a_group_is_one_task_ahead_of_the_single_rules() {
+        let set = PolicySet::load(&builtin_sources()).unwrap();
+        let rules: Vec<&Rule> = set.rules().iter().collect();
+        let tasks = tasks(&rules);
+        let first: Vec<&str> = tasks[0]
+            .iter()
+            .map(|(_, r)| r.metadata.id.as_str())
+            .collect();
+        assert_eq!(first, ["KW-SM-002", "KW-SM-003", "KW-SM-006"]);
+        assert!(tasks[1..].iter().all(|task| task.len() == 1));
+        let mut indices: Vec<usize> = tasks.iter().flatten().map(|(i, _)| *i).collect();
+        indices.sort();
+        assert_eq!(indices, (0..rules.len()).collect::<Vec<_>>());
+    }
+
+    fn grouped_rule(id: &str, package: &str, test: &str) -> SourceFile {
+        SourceFile {
+            origin: format!("{package}.rego"),
+            text: format!(
+                "# METADATA\n# title: T\n# description: D.\n# custom:\n#   id: {id}\n#   name: n\n#   severity: low\n#   remediation: R.\n#   evaluation_group: pair\npackage {package}\n\ndeny contains {{\"resource\": user.arn, \"message\": \"m\"}} if {{\n\tsome user in input.snapshot.users\n\t{test}\n}}\n"
+            ),
+        }
+    }
+
+    #[test]
+    fn a_rule_failing_in_a_group_is_named_and_spares_the_others() {
+        let set = PolicySet::load(&[
+            grouped_rule("ACME-T-001", "acme.fine", "user.name == \"alice\""),
+            grouped_rule("ACME-T-002", "acme.broken", "1 / 0 == 1"),
+        ])
+        .unwrap();
+        let input = incident_input();
+        let error = set.evaluate(&input, set.rules()).err().unwrap();
+        let message = error.to_string();
+        assert!(
+            message.contains("rule ACME-T-002 (acme.broken.rego)"),
+            "{message}"
+        );
+        let mut engine = set.engine.clone();
+        engine.set_input(input.value().clone());
+        let rules: Vec<&Rule> = set.rules().iter().collect();
+        let outcomes = eval_task(&mut engine, &tasks(&rules)[0]);
+        let fine = &outcomes.iter().find(|(i, _)| *i == 0).unwrap().1;
+        assert_eq!(fine.as_ref().unwrap().len(), 1, "alice is reported");
+    }
 }

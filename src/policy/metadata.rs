@@ -79,6 +79,11 @@ pub struct RuleMetadata {
     pub controls: BTreeMap<String, Vec<String>>,
     /// Links to further reading.
     pub references: Vec<String>,
+    /// Rules naming the same group are evaluated in one query, so that the library rules they
+    /// share (e.g. the table of overdue secret rotations) are computed once rather than once per
+    /// rule. It changes the time an evaluation takes, never its results, so reports leave it out.
+    #[serde(skip)]
+    pub evaluation_group: Option<String>,
 }
 
 impl RuleMetadata {
@@ -122,6 +127,8 @@ struct Custom {
     requires: Vec<DataSection>,
     #[serde(default)]
     controls: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    evaluation_group: Option<String>,
 }
 
 /// A METADATA block that could not be read: the line is 1-based within the file.
@@ -169,13 +176,18 @@ fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
         ));
     }
     let custom = annotation.custom;
-    for (field, value) in [
+    let required = [
         ("title", &annotation.title),
         ("description", &annotation.description),
         ("custom.id", &custom.id),
         ("custom.name", &custom.name),
         ("custom.remediation", &custom.remediation),
-    ] {
+    ];
+    let optional = custom
+        .evaluation_group
+        .as_ref()
+        .map(|group| ("custom.evaluation_group", group));
+    for (field, value) in required.into_iter().chain(optional) {
         if value.trim().is_empty() {
             return Err(format!("METADATA field `{field}` must not be empty"));
         }
@@ -200,6 +212,7 @@ fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
             .into_iter()
             .map(|r| r.reference)
             .collect(),
+        evaluation_group: custom.evaluation_group,
     })
 }
 
@@ -237,6 +250,24 @@ mod tests {
         let e = parse(&bad).unwrap_err();
         assert_eq!(e.line, 7, "{}", e.message);
         assert!(e.message.contains("urgent"), "{}", e.message);
+    }
+
+    #[test]
+    fn an_evaluation_group_is_optional_but_not_empty() {
+        assert_eq!(parse(RULE).unwrap().unwrap().evaluation_group, None);
+        let grouped = RULE.replace(
+            "#   requires:",
+            "#   evaluation_group: shared\n#   requires:",
+        );
+        let m = parse(&grouped).unwrap().unwrap();
+        assert_eq!(m.evaluation_group.as_deref(), Some("shared"));
+        let empty = RULE.replace("#   requires:", "#   evaluation_group: \"\"\n#   requires:");
+        let e = parse(&empty).unwrap_err();
+        assert!(
+            e.message.contains("custom.evaluation_group"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
