@@ -580,6 +580,21 @@ fn a_rule_failing_at_runtime_is_an_error_naming_it() {
 }
 
 #[test]
+fn a_malformed_finding_is_an_error_naming_the_rule_and_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "shape.rego",
+        &USER_RULE.replace("\"resource\": user.arn", "\"arn\": user.arn"),
+    );
+    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()]).assert_input_error(&[
+        "rule ACME-IAM-001",
+        "shape.rego",
+        "unknown field `arn`",
+    ]);
+}
+
+#[test]
 fn a_waiver_for_an_unknown_rule_names_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let config = write(

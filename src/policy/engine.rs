@@ -3,9 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::Deserialize;
-
 use super::metadata::{self, RuleMetadata};
+use super::raw_finding::{RawFinding, read_findings};
 use super::{PolicyError, PolicyInput, SourceFile};
 
 /// The rule set every rule package defines: `deny contains finding if { … }`.
@@ -22,28 +21,6 @@ pub struct Rule {
     pub package: String,
     /// The file the rule comes from, `builtin:iam/root_access_keys.rego` for the built-in pack.
     pub origin: String,
-}
-
-/// One entry of a rule's `deny` set, as the rule wrote it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawFinding {
-    /// ARN of the resource the finding is about.
-    pub resource: String,
-    /// What is wrong, naming the resource and the evidence.
-    pub message: String,
-    /// The region of a regional resource.
-    #[serde(default)]
-    pub region: Option<String>,
-    /// Distinguishes several findings of one rule on one resource. The built-in rules use an
-    /// access key's creation time: the credential report, the live source, has no key ids, and
-    /// the time names one of a user's keys as well while keeping fingerprints the same
-    /// whichever source a snapshot came from.
-    #[serde(default)]
-    pub key: Option<String>,
-    /// Facts behind the finding (ages, dates, policy names), shown in JSON and SARIF.
-    #[serde(default)]
-    pub evidence: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The policy pack, parsed once; evaluation works on a clone so one set serves many accounts.
@@ -213,25 +190,11 @@ fn eval_findings(engine: &mut regorus::Engine, rule: &Rule) -> RuleOutcome {
 }
 
 fn parse_findings(rule: &Rule, value: regorus::Value) -> RuleOutcome {
-    if value == regorus::Value::Undefined {
-        return Ok(Vec::new());
-    }
-    let json = serde_json::to_value(&value).map_err(|e| bad_finding(rule, &e.to_string()))?;
-    let serde_json::Value::Array(entries) = json else {
-        return Err(bad_finding(rule, "`deny` must be a set of objects"));
-    };
-    entries
-        .into_iter()
-        .map(|entry| serde_json::from_value(entry).map_err(|e| bad_finding(rule, &e.to_string())))
-        .collect()
-}
-
-fn bad_finding(rule: &Rule, detail: &str) -> PolicyError {
-    PolicyError::BadFinding {
+    read_findings(&value).map_err(|message| PolicyError::BadFinding {
         rule: rule.metadata.id.clone(),
         origin: rule.origin.clone(),
-        message: detail.to_owned(),
-    }
+        message,
+    })
 }
 
 /// Parses one file into the engine and returns its rule, if it is one.

@@ -3,13 +3,15 @@
 mod engine;
 mod input;
 pub mod metadata;
+mod raw_finding;
 pub mod testing;
 
 use std::path::PathBuf;
 
-pub use engine::{PolicySet, RawFinding, Rule, read_dirs};
+pub use engine::{PolicySet, Rule, read_dirs};
 pub use input::PolicyInput;
 pub use metadata::{RuleMetadata, Severity};
+pub use raw_finding::RawFinding;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 
