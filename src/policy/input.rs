@@ -50,6 +50,19 @@ impl PolicyInput {
     }
 }
 
+impl Drop for PolicyInput {
+    /// Frees the input on a thread of its own. A large input is about a million small
+    /// allocations: at 10,000 users and 10,000 secrets freeing them takes some 70 ms, which
+    /// nothing needs to wait for (the report, or the next account, can go ahead).
+    fn drop(&mut self) {
+        let value = std::mem::replace(&mut self.value, regorus::Value::Null);
+        // Should no thread start, the closure is dropped here and the value with it.
+        let _ = std::thread::Builder::new()
+            .name("keyward-free-input".to_owned())
+            .spawn(move || drop(value));
+    }
+}
+
 /// A value as regorus sees it, through its JSON text: regorus parses JSON with the object keys
 /// shared, which a value built field by field would not have.
 fn to_regorus(value: &impl Serialize) -> Result<regorus::Value, PolicyError> {
