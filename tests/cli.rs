@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::{fixture, keyward, keyward_in, open_findings};
+use common::{Run, fixture, keyward, keyward_in, open_findings};
 
 const INCIDENT_ACCOUNT: &str = "123456789012";
 
@@ -515,79 +515,58 @@ fn user_policies_load_beside_the_builtin_pack() {
     );
 }
 
+/// `keyward scan --demo` with one user policy file, `file` holding `text`.
+fn scan_demo_with_policy(file: &str, text: &str) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), file, text);
+    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
+}
+
 #[test]
 fn rego_that_does_not_parse_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
     let broken = USER_RULE.replace(
         "some user in input.snapshot.users",
         "some user in in input.snapshot.users",
     );
-    write(dir.path(), "broken.rego", &broken);
-    let run = keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()]);
-    run.assert_input_error(&["broken.rego:13:"]);
+    scan_demo_with_policy("broken.rego", &broken).assert_input_error(&["broken.rego:13:"]);
 }
 
 #[test]
 fn bad_metadata_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "meta.rego",
-        &USER_RULE.replace("severity: medium", "severity: urgent"),
-    );
-    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
-        .assert_input_error(&["meta.rego:7:", "urgent"]);
+    let bad = USER_RULE.replace("severity: medium", "severity: urgent");
+    scan_demo_with_policy("meta.rego", &bad).assert_input_error(&["meta.rego:7:", "urgent"]);
 }
 
 #[test]
 fn a_rule_without_metadata_is_refused_rather_than_ignored() {
-    let dir = tempfile::tempdir().unwrap();
     let without = USER_RULE
         .lines()
         .filter(|l| !l.starts_with('#'))
         .collect::<Vec<_>>()
         .join("\n");
-    write(dir.path(), "bare.rego", &without);
-    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
+    scan_demo_with_policy("bare.rego", &without)
         .assert_input_error(&["bare.rego", "no `# METADATA` block"]);
 }
 
 #[test]
 fn a_duplicate_rule_id_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "dup.rego",
-        &USER_RULE.replace("ACME-IAM-001", "KW-IAM-001"),
-    );
-    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
-        .assert_input_error(&["dup.rego", "KW-IAM-001"]);
+    let duplicate = USER_RULE.replace("ACME-IAM-001", "KW-IAM-001");
+    scan_demo_with_policy("dup.rego", &duplicate).assert_input_error(&["dup.rego", "KW-IAM-001"]);
 }
 
 #[test]
 fn a_rule_failing_at_runtime_is_an_error_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "div.rego",
-        &USER_RULE.replace(
-            "user.name == \"alice\"",
-            "user.name == \"alice\"\n\t1 / 0 == 1",
-        ),
+    let failing = USER_RULE.replace(
+        "user.name == \"alice\"",
+        "user.name == \"alice\"\n\t1 / 0 == 1",
     );
-    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
-        .assert_input_error(&["ACME-IAM-001", "div.rego"]);
+    scan_demo_with_policy("div.rego", &failing).assert_input_error(&["ACME-IAM-001", "div.rego"]);
 }
 
 #[test]
 fn a_malformed_finding_is_an_error_naming_the_rule_and_the_field() {
-    let dir = tempfile::tempdir().unwrap();
-    write(
-        dir.path(),
-        "shape.rego",
-        &USER_RULE.replace("\"resource\": user.arn", "\"arn\": user.arn"),
-    );
-    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()]).assert_input_error(&[
+    let misnamed = USER_RULE.replace("\"resource\": user.arn", "\"arn\": user.arn");
+    scan_demo_with_policy("shape.rego", &misnamed).assert_input_error(&[
         "rule ACME-IAM-001",
         "shape.rego",
         "unknown field `arn`",
