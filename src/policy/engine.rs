@@ -137,7 +137,7 @@ fn tasks<'a>(rules: &[&'a Rule]) -> Vec<Task<'a>> {
 }
 
 /// Evaluates a task's rules together when there are several. Should that fail, each rule is
-/// evaluated alone, which names the rule that fails and keeps the others' findings.
+/// evaluated alone, so that an error names the rule it comes from.
 fn eval_task(engine: &mut regorus::Engine, task: &Task) -> Vec<(usize, RuleOutcome)> {
     if task.len() > 1
         && let Some(values) = eval_together(engine, task)
@@ -377,7 +377,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rule_failing_in_a_group_is_named_and_spares_the_others() {
+    fn a_rule_failing_in_a_group_is_named_and_the_others_are_evaluated_alone() {
         let set = PolicySet::load(&[
             grouped_rule("ACME-T-001", "acme.fine", "user.name == \"alice\""),
             grouped_rule("ACME-T-002", "acme.broken", "1 / 0 == 1"),
