@@ -56,12 +56,14 @@ deny contains unused(user, "password", "console password", since, created, since
 # creation.
 deny contains unused(user, "password", "console password", null, since, since, days) if {
 	cut := idle
+	before := cut.candidates_before
 	now := input.evaluation.as_of_ns
 	day := kwtime.ns_per_day
 	some user in input.snapshot.users
 	user.password.last_used == null
 	user.password.enabled == true
 	since := iam.first_set(user.password.last_changed, user.created)
+	since <= before
 	since_ns := time.parse_rfc3339_ns(since)
 	since_ns <= cut.ns
 	days := floor((now - since_ns) / day)
@@ -75,6 +77,9 @@ deny contains unused(user, key.created, label, last_used, key.created, since, da
 	day := kwtime.ns_per_day
 	some user in input.snapshot.users
 	some key in user.access_keys
+	# A key is last used no earlier than it was created, so a key created after the cutoff is
+	# settled by one comparison, before the costlier object.get.
+	key.created <= before
 	since := object.get(key, ["last_used", "date"], key.created)
 	since <= before
 	key.status == "active"
