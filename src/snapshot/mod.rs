@@ -3,6 +3,7 @@
 mod model;
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
 pub use model::*;
@@ -52,10 +53,16 @@ pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
 /// Parses snapshot text; `path` only names the source in errors. JSON is recognised by its
 /// opening brace, anything else is read as YAML.
 pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
-    check_version(path, read_version(path, text)?)?;
+    let probe: VersionProbe = decode(path, text)?;
+    check_version(path, probe.schema_version.as_ref().and_then(|v| v.as_u64()))?;
+    // The typed decode reads the text itself, so that serde_json reports the line of a type
+    // error.
+    decode(path, text)
+}
+
+/// Decodes JSON or YAML text (JSON when it opens with a brace) into `T`, errors with file:line.
+fn decode<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, SnapshotError> {
     if text.trim_start().starts_with('{') {
-        // The typed decode reads the text itself, so that serde_json reports the line of a
-        // type error.
         serde_json::from_str(text).map_err(|e| json_error(path, &e))
     } else {
         yaml_serde::from_str(text).map_err(|e| yaml_error(path, &e))
@@ -89,15 +96,6 @@ pub fn save_all(snapshots: &[Snapshot], dir: &Path) -> Result<(), SnapshotError>
 struct VersionProbe {
     #[serde(default)]
     schema_version: Option<serde_json::Value>,
-}
-
-fn read_version(path: &Path, text: &str) -> Result<Option<u64>, SnapshotError> {
-    let probe: VersionProbe = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| json_error(path, &e))?
-    } else {
-        yaml_serde::from_str(text).map_err(|e| yaml_error(path, &e))?
-    };
-    Ok(probe.schema_version.as_ref().and_then(|v| v.as_u64()))
 }
 
 /// Checked before the typed decode, so that a snapshot from a newer keyward gets a version
