@@ -106,21 +106,9 @@ fn options() -> Options {
                 options.rule_iterations = n;
             }
             "--scales" => {
-                options.scales = args
-                    .next()
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter_map(|n| n.trim().parse().ok())
-                    .collect();
+                options.scales = list_option(&arg, args.next(), |n| n.parse().ok());
             }
-            "--profiles" => {
-                options.profiles = args
-                    .next()
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter_map(Profile::named)
-                    .collect();
-            }
+            "--profiles" => options.profiles = list_option(&arg, args.next(), Profile::named),
             "--json" => options.json = args.next().map(PathBuf::from).unwrap_or(options.json),
             "--policies" => options.policies = args.next().map(PathBuf::from),
             // cargo bench passes --bench (and a filter, if given): nothing to do with them.
@@ -130,6 +118,25 @@ fn options() -> Options {
     options.iterations = options.iterations.max(1);
     options.rule_iterations = options.rule_iterations.max(1);
     options
+}
+
+/// A comma-separated option value, each item parsed; an item that does not parse (or no value)
+/// ends the run with a message rather than a benchmark of something else than was asked for.
+fn list_option<T>(
+    option: &str,
+    value: Option<String>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Vec<T> {
+    let value = value.unwrap_or_default();
+    value
+        .split(',')
+        .map(|item| {
+            parse(item.trim()).unwrap_or_else(|| {
+                eprintln!("policy_eval: {option} {value:?}: cannot read {item:?}; see the usage at the top of benches/policy_eval.rs");
+                std::process::exit(2)
+            })
+        })
+        .collect()
 }
 
 fn main() {
@@ -230,7 +237,7 @@ impl Profile {
     fn named(name: &str) -> Option<Profile> {
         [Profile::FindingHeavy, Profile::MostlyCompliant]
             .into_iter()
-            .find(|p| p.name() == name.trim())
+            .find(|p| p.name() == name)
     }
 
     fn name(self) -> &'static str {
