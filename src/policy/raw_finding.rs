@@ -45,28 +45,26 @@ fn read_finding(entry: &Value) -> Result<RawFinding, String> {
             kind(entry)
         ));
     };
-    let (mut resource, mut message) = (None, None);
-    let mut finding = RawFinding {
-        resource: String::new(),
-        message: String::new(),
-        region: None,
-        key: None,
-        evidence: Map::new(),
-    };
+    let (mut resource, mut message, mut region, mut key) = (None, None, None, None);
+    let mut evidence_fields = Map::new();
     for (name, value) in fields.iter() {
         let name = field_name(name)?;
         match name {
             "resource" => resource = Some(string(name, value)?),
             "message" => message = Some(string(name, value)?),
-            "region" => finding.region = optional_string(name, value)?,
-            "key" => finding.key = optional_string(name, value)?,
-            "evidence" => finding.evidence = evidence(value)?,
+            "region" => region = optional_string(name, value)?,
+            "key" => key = optional_string(name, value)?,
+            "evidence" => evidence_fields = evidence(value)?,
             _ => return Err(format!("unknown field `{name}`: a finding has {FIELDS}")),
         }
     }
-    finding.resource = resource.ok_or("missing field `resource`")?;
-    finding.message = message.ok_or("missing field `message`")?;
-    Ok(finding)
+    Ok(RawFinding {
+        resource: resource.ok_or("missing field `resource`")?,
+        message: message.ok_or("missing field `message`")?,
+        region,
+        key,
+        evidence: evidence_fields,
+    })
 }
 
 fn field_name(name: &Value) -> Result<&str, String> {
@@ -120,9 +118,15 @@ fn to_json(value: &Value) -> Result<serde_json::Value, String> {
         Value::Null => Ok(serde_json::Value::Null),
         Value::Bool(b) => Ok(serde_json::Value::Bool(*b)),
         Value::String(text) => Ok(serde_json::Value::String(text.to_string())),
-        Value::Number(n) if n.as_i64().is_some() => Ok(n.as_i64().into()),
-        other => serde_json::to_value(other).map_err(|e| format!("evidence: {e}")),
+        Value::Number(n) => n
+            .as_i64()
+            .map_or_else(|| serialised(value), |i| Ok(i.into())),
+        other => serialised(other),
     }
+}
+
+fn serialised(value: &Value) -> Result<serde_json::Value, String> {
+    serde_json::to_value(value).map_err(|e| format!("evidence: {e}"))
 }
 
 fn kind(value: &Value) -> &'static str {
