@@ -34,10 +34,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use keyward::cli::AsOf;
 use keyward::config::Config;
-use keyward::policy::{PolicyInput, PolicySet, Rule, SourceFile, builtin_sources, read_dirs};
-use keyward::scan::{evaluation_input, scan};
+use keyward::evaluation::AsOf;
+use keyward::evaluation::evaluate as scan;
+use keyward::policy::{
+    PolicyInput, PolicySet, Rule, SourceFile, builtin_sources, evaluation_input, read_dirs,
+};
 use keyward::snapshot::{
     AccessKey, Account, AttachedPolicy, Collector, ConsolePassword, Group, InlinePolicy,
     KeyLastUse, KeyStatus, ManagedPolicy, MfaDevice, MfaKind, PasswordPolicy, Role, RootUser,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::policy::Severity;
+use crate::evaluation::AsOf;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -91,9 +91,9 @@ pub struct DiffArgs {
     /// Config for evaluating snapshots (default: ./keyward.yaml if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// `table`, `json` or `markdown`.
+    /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
-    pub format: Format,
+    pub format: DiffFormat,
     /// Exit 1 when a new finding has at least this severity (`none`: never).
     #[arg(long, value_name = "SEVERITY", default_value = "low")]
     pub fail_on: FailOn,
@@ -242,6 +242,14 @@ pub enum Format {
     Markdown,
 }
 
+/// `keyward diff` formats: a drift is not a set of alerts, so there is no SARIF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Low,
@@ -249,19 +257,6 @@ pub enum FailOn {
     High,
     Critical,
     None,
-}
-
-impl FailOn {
-    /// The lowest severity that fails the run, `None` when nothing does.
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Low => Some(Severity::Low),
-            FailOn::Medium => Some(Severity::Medium),
-            FailOn::High => Some(Severity::High),
-            FailOn::Critical => Some(Severity::Critical),
-            FailOn::None => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -307,14 +302,6 @@ pub struct PolicyTestArgs {
     /// `table` or `json`.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: ListFormat,
-}
-
-/// The time rules measure ages against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AsOf {
-    At(DateTime<Utc>),
-    /// Each snapshot's own collection time: reproduces the result of the day it was taken.
-    Snapshot,
 }
 
 /// Parses `--as-of`: RFC 3339, `YYYY-MM-DD`, `now`, `+Nd` (N days from now) or `snapshot`.

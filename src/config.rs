@@ -5,8 +5,6 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::policy::PolicySet;
-
 /// The file looked for in the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "keyward.yaml";
 
@@ -154,7 +152,12 @@ pub struct ConfigError {
 }
 
 /// Reads the config named by `--config`, else `./keyward.yaml` if it exists, else the defaults.
-pub fn load(explicit: Option<&Path>, policies: &PolicySet) -> Result<Config, ConfigError> {
+/// `is_known_rule` tells the rule ids that exist (the loaded pack's), so that a typo in a
+/// waiver or in `disabled_rules` is an error instead of a silent no-op.
+pub fn load(
+    explicit: Option<&Path>,
+    is_known_rule: impl Fn(&str) -> bool,
+) -> Result<Config, ConfigError> {
     let path = match explicit {
         Some(path) => path.to_owned(),
         None if Path::new(DEFAULT_CONFIG_FILE).is_file() => PathBuf::from(DEFAULT_CONFIG_FILE),
@@ -166,7 +169,7 @@ pub fn load(explicit: Option<&Path>, policies: &PolicySet) -> Result<Config, Con
         message: format!("cannot read it: {e}"),
         hint: "--config takes the path of a YAML file".to_owned(),
     })?;
-    parse(&path, &text, policies)
+    parse(&path, &text, is_known_rule)
 }
 
 impl Default for Config {
@@ -182,8 +185,12 @@ impl Default for Config {
     }
 }
 
-/// Parses config text and checks it against the loaded rules.
-pub fn parse(path: &Path, text: &str, policies: &PolicySet) -> Result<Config, ConfigError> {
+/// Parses config text and checks its rule ids with `is_known_rule`.
+pub fn parse(
+    path: &Path,
+    text: &str,
+    is_known_rule: impl Fn(&str) -> bool,
+) -> Result<Config, ConfigError> {
     let error = |line: usize, message: String, hint: &str| ConfigError {
         path: path.to_owned(),
         line,
@@ -205,7 +212,7 @@ pub fn parse(path: &Path, text: &str, policies: &PolicySet) -> Result<Config, Co
     let disabled_lines = sequence_item_lines(text, "disabled_rules", config.disabled_rules.len());
     let unknown_rule_hint = "`keyward rules` lists the rule ids (with --policy for your own rules)";
     for (rule, line) in config.disabled_rules.iter().zip(&disabled_lines) {
-        if policies.rule(rule).is_none() {
+        if !is_known_rule(rule) {
             return Err(error(
                 *line,
                 format!("disabled_rules: unknown rule id `{rule}`"),
@@ -214,7 +221,7 @@ pub fn parse(path: &Path, text: &str, policies: &PolicySet) -> Result<Config, Co
         }
     }
     for (waiver, line) in config.waivers.iter().zip(&waiver_lines) {
-        if policies.rule(&waiver.rule).is_none() {
+        if !is_known_rule(&waiver.rule) {
             return Err(error(
                 *line,
                 format!("waiver for unknown rule id `{}`", waiver.rule),

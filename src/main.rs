@@ -1,7 +1,7 @@
 use clap::Parser;
 
 use keyward::cli::Cli;
-use keyward::error::exit;
+use keyward::commands::exit;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

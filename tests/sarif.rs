@@ -10,10 +10,8 @@ use std::process::Command;
 
 use chrono::{TimeZone, Utc};
 use common::{fixture, keyward, keyward_in, tool_from_env};
-use keyward::findings::Finding;
-use keyward::policy::Severity;
+use keyward::model::{AccountReport, Finding, ScanReport, Severity, Summary, ToolInfo};
 use keyward::report::sarif::{MAX_RESULTS_PER_RUN, MAX_RUNS};
-use keyward::scan::{AccountReport, ScanReport, Summary, ToolInfo};
 use serde_json::Value;
 
 /// Scans each fixture (and one with a waiver and an expired waiver) to SARIF.
@@ -302,7 +300,7 @@ fn the_config_run_points_at_the_waiver_line() {
 }
 
 fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport {
-    let rule = keyward::scan::waiver_expired_rule();
+    let rule = keyward::evaluation::waiver_expired_rule();
     let accounts = (0..accounts)
         .map(|a| {
             let id = format!("{:012}", 100_000_000_000u64 + a as u64);
@@ -365,8 +363,12 @@ fn a_run_over_githubs_result_limit_keeps_the_most_severe_and_says_so() {
     report.accounts[0]
         .findings
         .sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let rendered =
-        keyward::report::render(&report, keyward::cli::Format::Sarif, &Default::default()).unwrap();
+    let rendered = keyward::report::render(
+        &report,
+        keyward::report::ReportFormat::Sarif,
+        &Default::default(),
+    )
+    .unwrap();
     let sarif: Value = serde_json::from_str(&rendered.text).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), MAX_RESULTS_PER_RUN);
@@ -395,14 +397,18 @@ fn a_run_over_githubs_result_limit_keeps_the_most_severe_and_says_so() {
 #[test]
 fn more_accounts_than_github_accepts_runs_is_an_error_not_a_rejected_file() {
     let report = synthetic_report(MAX_RUNS + 1, 1);
-    let error = keyward::report::render(&report, keyward::cli::Format::Sarif, &Default::default())
-        .err()
-        .expect("refused");
+    let error = keyward::report::render(
+        &report,
+        keyward::report::ReportFormat::Sarif,
+        &Default::default(),
+    )
+    .err()
+    .expect("refused");
     assert!(error.to_string().contains("at most 20"), "{error}");
     assert!(
         keyward::report::render(
             &synthetic_report(MAX_RUNS, 1),
-            keyward::cli::Format::Sarif,
+            keyward::report::ReportFormat::Sarif,
             &Default::default()
         )
         .is_ok()

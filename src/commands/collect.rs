@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use super::error::Error;
 use crate::cli::CollectArgs;
 use crate::collect::{self, CollectOptions, ConnectOptions};
-use crate::error::Error;
 use crate::snapshot::Snapshot;
 
 /// Regions listed at once: enough to hide latency, few enough to stay clear of throttling.

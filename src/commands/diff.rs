@@ -2,34 +2,30 @@
 
 use std::path::Path;
 
-use crate::cli::{AsOf, DiffArgs, Format};
+use crate::cli::DiffArgs;
 use crate::config::Config;
-use crate::diff::{Drift, ScanFile, read_scan_file};
-use crate::error::{Error, exit};
+use crate::evaluation::AsOf;
+use crate::model::ScanReport;
 use crate::policy::PolicySet;
-use crate::scan::ScanReport;
+
+use super::domain::{drift_format, fail_threshold};
+use super::error::{Error, exit};
+use super::report_file::{ScanFile, read_scan_file};
 
 pub fn run(args: &DiffArgs) -> Result<i32, Error> {
-    if args.format == Format::Sarif {
-        return Err(Error::Usage(
-            "diff writes table, json or markdown; for SARIF with baseline states use `keyward scan --baseline REPORT --format sarif`".to_owned(),
-        ));
-    }
-    let policies = super::load_policies(&args.policies)?;
-    let config = crate::config::load(args.config.as_deref(), &policies)?;
+    let policies = super::policies::load(&args.policies)?;
+    let config = super::policies::config(args.config.as_deref(), &policies)?;
     let old = read_report(&args.old, &policies, &config)?;
     let new = read_report(&args.new, &policies, &config)?;
-    let drift = Drift::between(&old, &new);
+    let drift = crate::drift::between(&old, &new);
     let text = crate::report::drift::render(
         &drift,
-        args.format,
+        drift_format(args.format),
         &args.old.display().to_string(),
         &args.new.display().to_string(),
     );
-    super::write_output(None, &text)?;
-    let failing = args
-        .fail_on
-        .threshold()
+    super::output::write(None, &text)?;
+    let failing = fail_threshold(args.fail_on)
         .is_some_and(|threshold| drift.new.iter().any(|f| f.severity >= threshold));
     Ok(if failing { exit::FINDINGS } else { exit::CLEAN })
 }
@@ -43,7 +39,7 @@ pub fn read_report(
 ) -> Result<ScanReport, Error> {
     match read_scan_file(path)? {
         ScanFile::Report(report) => Ok(*report),
-        ScanFile::Snapshot(snapshot) => Ok(crate::scan::scan(
+        ScanFile::Snapshot(snapshot) => Ok(crate::evaluation::evaluate(
             policies,
             &[*snapshot],
             config,

@@ -2,12 +2,12 @@
 
 use std::fmt::Write;
 
+use super::error::{Error, exit};
 use crate::cli::{ListFormat, PolicyArgs, PolicyTestArgs};
-use crate::error::{Error, exit};
 use crate::policy::testing::{self, TestOutcome, TestRun};
 
 pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
-    let sources = super::policy_sources(&PolicyArgs {
+    let sources = super::policies::sources(&PolicyArgs {
         dirs: args.dirs.clone(),
         no_builtin: args.no_builtin,
     })?;
@@ -23,7 +23,7 @@ pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
         ListFormat::Table => render_text(&run, args.coverage),
         ListFormat::Json => serde_json::to_string_pretty(&run).expect("json") + "\n",
     };
-    super::write_output(None, &text)?;
+    super::output::write(None, &text)?;
     let all_passed = results.iter().all(|r| r.outcome == TestOutcome::Passed);
     Ok(if all_passed {
         exit::CLEAN

@@ -2,15 +2,16 @@
 
 use std::fmt::Write;
 
-use serde_json::json;
+use serde::Serialize;
 use tabled::settings::{Style, Width, peaker::Priority};
 
+use super::error::{Error, exit};
 use crate::cli::{ListFormat, RulesArgs};
-use crate::error::{Error, exit};
+use crate::model::RuleMetadata;
 use crate::policy::Rule;
 
 pub fn run(args: &RulesArgs) -> Result<i32, Error> {
-    let policies = super::load_policies(&args.policies)?;
+    let policies = super::policies::load(&args.policies)?;
     let rules: Vec<&Rule> = match &args.rule {
         Some(wanted) => {
             let rule = policies
@@ -34,23 +35,23 @@ pub fn run(args: &RulesArgs) -> Result<i32, Error> {
         (ListFormat::Table, true) => render_doc(rules[0]),
         (ListFormat::Table, false) => render_table(&rules),
     };
-    super::write_output(None, &text)?;
+    super::output::write(None, &text)?;
     Ok(exit::CLEAN)
 }
 
-fn rule_json(rule: &Rule) -> serde_json::Value {
-    json!({
-        "id": rule.metadata.id,
-        "name": rule.metadata.name,
-        "title": rule.metadata.title,
-        "severity": rule.metadata.severity,
-        "description": rule.metadata.description,
-        "remediation": rule.metadata.remediation,
-        "requires": rule.metadata.requires,
-        "controls": rule.metadata.controls,
-        "references": rule.metadata.references,
-        "origin": rule.origin,
-    })
+/// A rule as `keyward rules --format json` lists it: its metadata and where it was loaded from.
+#[derive(Serialize)]
+struct RuleListing<'a> {
+    #[serde(flatten)]
+    metadata: &'a RuleMetadata,
+    origin: &'a str,
+}
+
+fn rule_json(rule: &Rule) -> RuleListing<'_> {
+    RuleListing {
+        metadata: &rule.metadata,
+        origin: &rule.origin,
+    }
 }
 
 fn render_table(rules: &[&Rule]) -> String {
@@ -81,7 +82,7 @@ fn render_doc(rule: &Rule) -> String {
     let _ = writeln!(out, "{} {} ({})\n", m.id, m.title, m.name);
     let _ = writeln!(out, "Severity: {}", m.severity);
     let _ = writeln!(out, "Controls: {}", m.control_tags().join(", "));
-    let requires: Vec<&str> = m.requires.iter().map(|s| s.name()).collect();
+    let requires: Vec<String> = m.requires.iter().map(|s| s.name()).collect();
     let _ = writeln!(out, "Reads:    {}", requires.join(", "));
     let _ = writeln!(out, "Source:   {}\n", rule.origin);
     let _ = writeln!(out, "Why it matters\n\n{}\n", m.description);

@@ -5,16 +5,20 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use crate::cli::{AsOf, ScanArgs, WaivedMode};
-use crate::error::Error;
+use crate::cli::{ScanArgs, WaivedMode};
+use crate::evaluation::AsOf;
+use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
+
+use super::domain::{fail_threshold, report_format};
+use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
 const DEMO_SNAPSHOT: &str = include_str!("../../fixtures/incident.json");
 
 pub fn run(args: &ScanArgs) -> Result<i32, Error> {
-    let policies = super::load_policies(&args.policies)?;
-    let config = crate::config::load(args.config.as_deref(), &policies)?;
+    let policies = super::policies::load(&args.policies)?;
+    let config = super::policies::config(args.config.as_deref(), &policies)?;
     let snapshots = read_snapshots(args)?;
     let default_as_of = if args.demo {
         AsOf::Snapshot
@@ -22,30 +26,30 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         AsOf::At(Utc::now())
     };
     let as_of = args.as_of.unwrap_or(default_as_of);
-    let mut report = crate::scan::scan(&policies, &snapshots, &config, as_of)?;
+    let mut report = crate::evaluation::evaluate(&policies, &snapshots, &config, as_of)?;
     if let Some(path) = &args.baseline {
         let baseline = super::diff::read_report(path, &policies, &config)?;
-        report.apply_baseline(&baseline, &path.display().to_string());
+        report = crate::baseline::mark(report, &baseline, &path.display().to_string());
     }
     if let Some(dir) = &args.output_dir {
-        crate::audit::compare_with_previous(&mut report, dir)?;
+        report.changes = super::audit::changes_since_previous(&report, dir)?;
     }
     if args.waived == WaivedMode::Omit {
-        report.omit_waived();
+        report = report.without_waived();
     }
-    let options = crate::report::RenderOptions {
+    let options = RenderOptions {
         sarif_category: args.output.sarif_category.clone(),
     };
     if let Some(dir) = &args.output_dir {
-        let written = crate::audit::write(&report, &snapshots, dir, &options, Utc::now())?;
+        let written = super::audit::write(&report, &snapshots, dir, &options, Utc::now())?;
         eprintln!("keyward: wrote this audit to {}", written.display());
     }
-    let rendered = crate::report::render(&report, args.output.format, &options)?;
+    let rendered = crate::report::render(&report, report_format(args.output.format), &options)?;
     for warning in &rendered.warnings {
         eprintln!("keyward: warning: {warning}");
     }
-    super::write_output(args.output.output.as_deref(), &rendered.text)?;
-    Ok(report.exit_code(args.fail_on.threshold()))
+    super::output::write(args.output.output.as_deref(), &rendered.text)?;
+    Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
 }
 
 fn read_snapshots(args: &ScanArgs) -> Result<Vec<Snapshot>, Error> {

@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::metadata::{self, RuleMetadata};
+use super::metadata;
 use super::raw_finding::{RawFinding, read_findings};
 use super::{PolicyError, PolicyInput, SourceFile};
+use crate::model::RuleMetadata;
 
 /// The rule set every rule package defines: `deny contains finding if { … }`.
 const FINDINGS_RULE: &str = "deny";
@@ -305,7 +306,7 @@ mod tests {
         let text = include_str!("../../fixtures/incident.json");
         let snapshot = crate::snapshot::parse(Path::new("incident.json"), text).unwrap();
         let as_of = "2026-11-23T00:00:00Z".parse().unwrap();
-        let evaluation = crate::scan::evaluation_input(&crate::config::Config::default(), as_of);
+        let evaluation = crate::policy::evaluation_input(&crate::config::Config::default(), as_of);
         PolicyInput::new(&snapshot, &evaluation).unwrap()
     }
 

@@ -1,8 +1,11 @@
 //! The policy input: what every rule reads as `input`, `{"snapshot": …, "evaluation": …}`.
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde_json::json;
 
 use super::PolicyError;
+use crate::config::Config;
 use crate::snapshot::{
     Account, CollectionError, Collector, Group, ManagedPolicy, PasswordPolicy, Role, RootUser,
     Snapshot, Timestamp,
@@ -120,6 +123,20 @@ impl<'a> SnapshotRest<'a> {
             collection_errors,
         }
     }
+}
+
+/// `input.evaluation`: the time and limits the rules measure against.
+pub fn evaluation_input(config: &Config, as_of: DateTime<Utc>) -> serde_json::Value {
+    json!({
+        "as_of": as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "as_of_ns": as_of.timestamp_nanos_opt().unwrap_or(i64::MAX),
+        "thresholds": config.thresholds,
+        "third_party_key_markers": config
+            .third_party_key_markers
+            .iter()
+            .map(|m| m.to_lowercase())
+            .collect::<Vec<_>>(),
+    })
 }
 
 #[cfg(test)]

@@ -5,96 +5,11 @@
 //! fields live under `custom`, as OPA intends for tool-specific data.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+use crate::model::{RuleMetadata, Severity};
 use crate::snapshot::DataSection;
-
-/// How bad a finding is. Ordered from least to most severe.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    /// Most severe first, the order reports list findings in.
-    pub const DESCENDING: [Severity; 4] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Everything keyward knows about a rule, from its METADATA block.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RuleMetadata {
-    /// Stable id, e.g. `KW-IAM-009`; waivers, fingerprints and SARIF rule ids use it.
-    pub id: String,
-    /// Short kebab-case name, e.g. `access-key-not-rotated`.
-    pub name: String,
-    /// One-line title.
-    pub title: String,
-    /// Why it matters.
-    pub description: String,
-    pub severity: Severity,
-    /// How to fix a finding.
-    pub remediation: String,
-    /// Snapshot sections the rule reads; a collection error in one of them makes the rule
-    /// *not evaluated* for the affected scope.
-    pub requires: Vec<DataSection>,
-    /// Control framework -> control ids, e.g. `aws-securityhub: [IAM.3]`.
-    pub controls: BTreeMap<String, Vec<String>>,
-    /// Links to further reading.
-    pub references: Vec<String>,
-    /// Rules naming the same group are evaluated in one query, so that the library rules they
-    /// share (e.g. the table of overdue secret rotations) are computed once rather than once per
-    /// rule. It changes the time an evaluation takes, never its results, so reports leave it out.
-    #[serde(skip)]
-    pub evaluation_group: Option<String>,
-}
-
-impl RuleMetadata {
-    /// Tags of the form `framework/control`, e.g. `cis-aws-foundations-v3.0/1.14`.
-    pub fn control_tags(&self) -> Vec<String> {
-        self.controls
-            .iter()
-            .flat_map(|(framework, ids)| ids.iter().map(move |id| format!("{framework}/{id}")))
-            .collect()
-    }
-}
 
 /// The OPA annotation block as written in the file.
 #[derive(Deserialize)]

@@ -9,8 +9,7 @@ pub mod testing;
 use std::path::PathBuf;
 
 pub use engine::{PolicySet, Rule, read_dirs};
-pub use input::PolicyInput;
-pub use metadata::{RuleMetadata, Severity};
+pub use input::{PolicyInput, evaluation_input};
 pub use raw_finding::RawFinding;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
@@ -39,13 +38,6 @@ pub fn builtin_sources() -> Vec<SourceFile> {
             text: (*text).to_owned(),
         })
         .collect()
-}
-
-/// The built-in pack followed by the files below the user's policy directories.
-pub fn all_sources(user_dirs: &[PathBuf]) -> Result<Vec<SourceFile>, PolicyError> {
-    let mut sources = builtin_sources();
-    sources.extend(read_dirs(user_dirs)?);
-    Ok(sources)
 }
 
 /// A policy that could not be loaded or evaluated.

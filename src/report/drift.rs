@@ -5,13 +5,20 @@ use std::fmt::Write;
 
 use serde_json::json;
 
-use crate::cli::Format;
-use crate::diff::Drift;
-use crate::findings::Finding;
+use crate::model::{Drift, Finding};
 
-pub fn render(drift: &Drift, format: Format, old_label: &str, new_label: &str) -> String {
+/// The formats `keyward diff` writes (SARIF is not one: a drift is not a set of alerts; `scan
+/// --baseline` marks SARIF results new or unchanged instead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriftFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+pub fn render(drift: &Drift, format: DriftFormat, old_label: &str, new_label: &str) -> String {
     match format {
-        Format::Json => {
+        DriftFormat::Json => {
             let value = json!({
                 "old": old_label,
                 "new": new_label,
@@ -26,11 +33,11 @@ pub fn render(drift: &Drift, format: Format, old_label: &str, new_label: &str) -
             });
             serde_json::to_string_pretty(&value).expect("json") + "\n"
         }
-        Format::Markdown => format!(
+        DriftFormat::Markdown => format!(
             "### keyward diff\n\nFrom {old_label} to {new_label}.\n\n{}",
             markdown(drift, old_label)
         ),
-        Format::Table | Format::Sarif => table(drift, old_label, new_label),
+        DriftFormat::Table => table(drift, old_label, new_label),
     }
 }
 
@@ -58,7 +65,7 @@ fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
             &mut out,
             &format!("{title} ({})", findings.len()),
             rows,
-            super::terminal_width(),
+            super::summary::terminal_width(),
         );
     }
     let _ = writeln!(out, "{}", drift.summary_line());

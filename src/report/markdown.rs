@@ -3,9 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::findings::Finding;
-use crate::policy::Severity;
-use crate::scan::ScanReport;
+use crate::model::{Finding, ScanReport, Severity};
 
 /// GitHub caps a step summary at 1 MiB; past this many rows the details point to the full report.
 const MAX_DETAIL_ROWS: usize = 1000;
@@ -17,7 +15,7 @@ pub fn render(report: &ScanReport) -> String {
         out,
         "As of {}. **{}**.\n",
         report.as_of.format("%Y-%m-%d %H:%M UTC"),
-        super::summary_line(report)
+        super::summary::summary_line(report)
     );
     rollup(&mut out, report);
     if let Some(changes) = &report.changes {
@@ -90,7 +88,7 @@ fn findings(out: &mut String, report: &ScanReport) {
 }
 
 fn not_evaluated(out: &mut String, report: &ScanReport) {
-    let gaps = super::gap_groups(report);
+    let gaps = super::summary::gap_groups(report);
     if gaps.is_empty() {
         return;
     }

@@ -4,22 +4,24 @@
 pub mod drift;
 mod json;
 mod markdown;
+mod rendered;
 pub mod sarif;
+mod summary;
 mod table;
 
-use crate::cli::Format;
-use crate::scan::ScanReport;
+use crate::model::ScanReport;
 
-/// A rendered report, and anything the renderer had to leave out (printed on stderr).
-pub struct Rendered {
-    pub text: String,
-    pub warnings: Vec<String>,
+pub use rendered::{Rendered, ReportError};
+pub use summary::terminal_width;
+
+/// The formats a scan report is rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Sarif,
+    Markdown,
 }
-
-/// A report that cannot be rendered in the format asked for.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ReportError(pub String);
 
 /// What a format may need besides the report.
 #[derive(Debug, Clone)]
@@ -38,118 +40,13 @@ impl Default for RenderOptions {
 
 pub fn render(
     report: &ScanReport,
-    format: Format,
+    format: ReportFormat,
     options: &RenderOptions,
 ) -> Result<Rendered, ReportError> {
     match format {
-        Format::Table => Ok(plain(table::render(report, terminal_width()))),
-        Format::Json => Ok(plain(json::render(report))),
-        Format::Markdown => Ok(plain(markdown::render(report))),
-        Format::Sarif => sarif::render(report, &options.sarif_category),
+        ReportFormat::Table => Ok(Rendered::complete(table::render(report, terminal_width()))),
+        ReportFormat::Json => Ok(Rendered::complete(json::render(report))),
+        ReportFormat::Markdown => Ok(Rendered::complete(markdown::render(report))),
+        ReportFormat::Sarif => sarif::render(report, &options.sarif_category),
     }
-}
-
-fn plain(text: String) -> Rendered {
-    Rendered {
-        text,
-        warnings: Vec::new(),
-    }
-}
-
-/// Width for terminal tables: $COLUMNS when set, else 80 (the target for readable output).
-pub fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|&w: &usize| w >= 40)
-        .unwrap_or(80)
-}
-
-/// "3 critical, 1 high" from the summary, most severe first; "none" when empty.
-pub fn severity_counts(report: &ScanReport) -> String {
-    let parts: Vec<String> = crate::policy::Severity::DESCENDING
-        .iter()
-        .filter_map(|s| {
-            report
-                .summary
-                .open
-                .get(s)
-                .filter(|&&n| n > 0)
-                .map(|n| format!("{n} {s}"))
-        })
-        .collect();
-    if parts.is_empty() {
-        "none".to_owned()
-    } else {
-        parts.join(", ")
-    }
-}
-
-/// How the scan went, in two parts: the open findings, then waivers, gaps and accounts. The
-/// table prints them on two lines (to fit 80 columns), markdown on one.
-pub fn summary_parts(report: &ScanReport) -> [String; 2] {
-    let s = &report.summary;
-    let baseline = match s.new_since_baseline {
-        Some(new) => format!(", {new} new since the baseline"),
-        None => String::new(),
-    };
-    [
-        format!(
-            "{} open finding{} ({}){baseline}",
-            s.open_total,
-            plural(s.open_total),
-            severity_counts(report)
-        ),
-        format!(
-            "{} waived, {} check{} not evaluated, {} account{}",
-            s.waived,
-            s.not_evaluated,
-            plural(s.not_evaluated),
-            s.accounts,
-            plural(s.accounts)
-        ),
-    ]
-}
-
-/// The summary on one line.
-pub fn summary_line(report: &ScanReport) -> String {
-    summary_parts(report).join(", ")
-}
-
-/// Checks not evaluated for one reason in one scope, with every rule it affected: an account
-/// that could not be entered is one line, not one per rule.
-pub struct GapGroup {
-    pub account_id: String,
-    /// Region and resource, as far as the gap is limited to them ("" for the whole account).
-    pub scope: String,
-    pub reason: String,
-    pub rules: Vec<String>,
-}
-
-pub fn gap_groups(report: &ScanReport) -> Vec<GapGroup> {
-    let mut groups: Vec<GapGroup> = Vec::new();
-    for gap in report.accounts.iter().flat_map(|a| &a.not_evaluated) {
-        let scope = [gap.region.as_deref(), gap.resource.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        match groups
-            .iter_mut()
-            .find(|g| g.account_id == gap.account_id && g.scope == scope && g.reason == gap.reason)
-        {
-            Some(group) => group.rules.push(gap.rule_id.clone()),
-            None => groups.push(GapGroup {
-                account_id: gap.account_id.clone(),
-                scope,
-                reason: gap.reason.clone(),
-                rules: vec![gap.rule_id.clone()],
-            }),
-        }
-    }
-    groups
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

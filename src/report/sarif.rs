@@ -17,6 +17,7 @@
 
 use std::collections::BTreeMap;
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
@@ -25,10 +26,8 @@ use serde_sarif::sarif::{
     RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 
-use super::{Rendered, ReportError};
-use crate::findings::{Finding, NotEvaluated};
-use crate::policy::{RuleMetadata, Severity};
-use crate::scan::{AccountReport, ScanReport};
+use super::rendered::{Rendered, ReportError};
+use crate::model::{AccountReport, Finding, NotEvaluated, RuleMetadata, ScanReport, Severity};
 
 /// GitHub's limits on one SARIF upload.
 pub const MAX_RUNS: usize = 20;
@@ -278,11 +277,7 @@ fn location(finding: &Finding) -> Location {
 }
 
 fn not_evaluated_notification(gap: &NotEvaluated) -> Notification {
-    let scope = [gap.region.as_deref(), gap.resource.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let scope = gap.scope();
     let text = if scope.is_empty() {
         format!("{} not evaluated: {}", gap.rule_id, gap.reason)
     } else {
@@ -346,18 +341,28 @@ fn relative_file_uri(path: &str) -> String {
         .join("/")
 }
 
-/// Keeps RFC 3986 unreserved characters and the sub-delimiters that ARNs use.
+/// What a path segment keeps as it is: RFC 3986 unreserved characters and the sub-delimiters
+/// that ARNs use; everything else (spaces, `/`, `%`, `?`, `#`, non-ASCII) is percent-encoded.
+const SEGMENT_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b'@');
+
 fn percent_encode(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        let safe = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@".contains(&byte);
-        if safe {
-            out.push(byte as char);
-        } else {
-            out += &format!("%{byte:02X}");
-        }
-    }
-    out
+    utf8_percent_encode(segment, SEGMENT_ESCAPES).to_string()
 }
 
 /// GitHub's severity column: above 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, below low.

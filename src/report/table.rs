@@ -6,9 +6,7 @@ use std::fmt::Write;
 use tabled::builder::Builder;
 use tabled::settings::{Modify, Style, Width, object::Columns};
 
-use crate::findings::Finding;
-use crate::policy::Severity;
-use crate::scan::ScanReport;
+use crate::model::{Finding, ScanReport, Severity};
 
 const ID_WIDTH: usize = 12;
 
@@ -50,7 +48,7 @@ pub fn render(report: &ScanReport, width: usize) -> String {
         });
         section(&mut out, &format!("WAIVED ({})", waived.len()), rows, width);
     }
-    let gaps = super::gap_groups(report);
+    let gaps = super::summary::gap_groups(report);
     if !gaps.is_empty() {
         let count: usize = gaps.iter().map(|g| g.rules.len()).sum();
         let rows = gaps.iter().map(|g| {
@@ -62,7 +60,7 @@ pub fn render(report: &ScanReport, width: usize) -> String {
         });
         section(&mut out, &format!("NOT EVALUATED ({count})"), rows, width);
     }
-    let _ = writeln!(out, "{}", super::summary_parts(report).join("\n"));
+    let _ = writeln!(out, "{}", super::summary::summary_parts(report).join("\n"));
     out
 }
 
@@ -91,7 +89,7 @@ fn rollup(out: &mut String, report: &ScanReport, width: usize) {
 }
 
 /// New and resolved findings since the previous audit; still-open ones are in the details.
-fn changes_section(out: &mut String, changes: &crate::audit::Changes, width: usize) {
+fn changes_section(out: &mut String, changes: &crate::model::Changes, width: usize) {
     let _ = writeln!(
         out,
         "CHANGES SINCE {}: {}\n",
@@ -128,7 +126,7 @@ fn describe(finding: &Finding) -> String {
         None => finding.resource.clone(),
     };
     let marker = match finding.baseline_state {
-        Some(crate::diff::BaselineState::New) => "NEW: ",
+        Some(crate::model::BaselineState::New) => "NEW: ",
         _ => "",
     };
     format!("{marker}{}\n{place}", finding.message)

@@ -476,16 +476,9 @@ impl DataSection {
         DataSection::SecretResourcePolicies,
     ];
 
-    /// The name used in snapshots and rule metadata.
-    pub fn name(self) -> &'static str {
-        match self {
-            DataSection::IamRoot => "iam.root",
-            DataSection::IamCredentials => "iam.credentials",
-            DataSection::IamAuthorization => "iam.authorization",
-            DataSection::IamPasswordPolicy => "iam.password_policy",
-            DataSection::Secrets => "secretsmanager.secrets",
-            DataSection::SecretResourcePolicies => "secretsmanager.resource_policies",
-        }
+    /// The name used in snapshots and rule metadata (the serde name above, the one list).
+    pub fn name(self) -> String {
+        serde_name(&self)
     }
 }
 
@@ -503,4 +496,19 @@ pub enum ErrorKind {
     NotAvailable,
     /// Any other failure.
     Other,
+}
+
+impl ErrorKind {
+    /// The name used in snapshots, e.g. `access_denied`.
+    pub fn name(self) -> String {
+        serde_name(&self)
+    }
+}
+
+/// The name serde writes for a unit enum variant.
+fn serde_name(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        other => unreachable!("a unit variant serializes as a string, not {other:?}"),
+    }
 }

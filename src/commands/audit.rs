@@ -9,46 +9,35 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-use crate::cli::Format;
-use crate::diff::Drift;
-use crate::error::Error;
-use crate::report::{self, RenderOptions, sarif::MAX_RUNS};
-use crate::scan::ScanReport;
+use crate::model::{Changes, ScanReport};
+use crate::report::{self, RenderOptions, ReportFormat, sarif::MAX_RUNS};
 use crate::snapshot::Snapshot;
+
+use super::error::Error;
+use super::report_file::{ScanFile, read_scan_file};
 
 const REPORT_FILE: &str = "report.json";
 
-/// What changed since the previous audit in the same directory.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Changes {
-    /// The previous audit's directory name (its time).
-    pub since: String,
-    #[serde(flatten)]
-    pub drift: Drift,
-}
-
-/// Compares the report with the latest earlier audit in `dir`, if there is one.
-pub fn compare_with_previous(report: &mut ScanReport, dir: &Path) -> Result<(), Error> {
+/// What changed since the latest earlier audit in `dir`, if there is one.
+pub fn changes_since_previous(report: &ScanReport, dir: &Path) -> Result<Option<Changes>, Error> {
     let Some(previous_dir) = latest_audit(dir) else {
-        return Ok(());
+        return Ok(None);
     };
     let path = previous_dir.join(REPORT_FILE);
-    let previous = match crate::diff::read_scan_file(&path)? {
-        crate::diff::ScanFile::Report(report) => report,
-        crate::diff::ScanFile::Snapshot(_) => {
+    let previous = match read_scan_file(&path)? {
+        ScanFile::Report(report) => report,
+        ScanFile::Snapshot(_) => {
             return Err(Error::Usage(format!(
                 "{} holds a snapshot, not a report: --output-dir is keyward's own directory",
                 path.display()
             )));
         }
     };
-    report.changes = Some(Changes {
+    Ok(Some(Changes {
         since: dir_name(&previous_dir),
-        drift: Drift::between(&previous, report),
-    });
-    Ok(())
+        drift: crate::drift::between(&previous, report),
+    }))
 }
 
 /// Writes this audit's files and returns its directory.
@@ -64,11 +53,11 @@ pub fn write(
     crate::snapshot::save_all(snapshots, &audit.join("snapshots"))?;
     write_file(
         &audit.join(REPORT_FILE),
-        &report::render(report, Format::Json, options)?.text,
+        &report::render(report, ReportFormat::Json, options)?.text,
     )?;
     write_file(
         &audit.join("report.md"),
-        &report::render(report, Format::Markdown, options)?.text,
+        &report::render(report, ReportFormat::Markdown, options)?.text,
     )?;
     let parts = sarif_parts(report);
     for (index, part) in parts.iter().enumerate() {
@@ -79,7 +68,7 @@ pub fn write(
         };
         write_file(
             &audit.join(name),
-            &report::render(part, Format::Sarif, options)?.text,
+            &report::render(part, ReportFormat::Sarif, options)?.text,
         )?;
     }
     Ok(audit)

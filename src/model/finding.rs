@@ -1,4 +1,4 @@
-//! The finding types every report format reads.
+//! Findings, the gaps where a rule could not be evaluated, and how a finding is identified.
 
 use std::fmt::Write as _;
 
@@ -6,8 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::diff::BaselineState;
-use crate::policy::Severity;
+use super::Severity;
 
 /// One problem on one resource.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -67,6 +66,16 @@ pub struct FileLocation {
     pub line: usize,
 }
 
+/// A finding's state relative to a baseline (SARIF's `baselineState` uses the same words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineState {
+    /// Not in the baseline.
+    New,
+    /// In the baseline already.
+    Unchanged,
+}
+
 /// A rule that could not be judged for some scope because its data was not collected.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct NotEvaluated {
@@ -83,6 +92,15 @@ pub struct NotEvaluated {
 }
 
 impl NotEvaluated {
+    /// Region and resource, as far as the gap is limited to them ("" for the whole account).
+    pub fn scope(&self) -> String {
+        [self.region.as_deref(), self.resource.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Whether a finding falls inside this gap. A rule's output there rests on data that was not
     /// collected (an empty list, a `null` read as "none"), so it is dropped: the gap is reported
     /// instead, never a finding or a pass made from missing data.

@@ -1,7 +1,11 @@
-//! The one error type the commands return, and the exit codes in one place.
+//! The one error type the commands return, and the exit codes in one place: the only module
+//! that knows how an outcome or an error becomes a process exit code.
 
+use crate::model::Outcome;
 use crate::policy::PolicyError;
 use crate::snapshot::SnapshotError;
+
+use super::report_file::ReportReadError;
 
 /// Exit codes, as documented in README.md.
 pub mod exit {
@@ -13,6 +17,15 @@ pub mod exit {
     pub const ERROR: i32 = 2;
     /// No finding at or above `--fail-on`, but some checks could not be evaluated.
     pub const INCOMPLETE: i32 = 3;
+}
+
+/// The exit code of a run that ended with `outcome`.
+pub fn exit_code(outcome: Outcome) -> i32 {
+    match outcome {
+        Outcome::Clean => exit::CLEAN,
+        Outcome::Findings => exit::FINDINGS,
+        Outcome::Incomplete => exit::INCOMPLETE,
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +41,7 @@ pub enum Error {
     #[error(transparent)]
     Identity(#[from] crate::collect::IdentityError),
     #[error(transparent)]
-    ReportRead(#[from] crate::diff::ReportReadError),
+    ReportRead(#[from] ReportReadError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {path}: {source}")]

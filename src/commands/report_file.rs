@@ -1,0 +1,55 @@
+//! Reading back a file an earlier run wrote, for `--baseline`, `diff` and scheduled audits: a
+//! JSON report, or a snapshot, told apart by their version fields.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::ScanReport;
+use crate::snapshot::{self, Snapshot, SnapshotError};
+
+/// A report file that could not be read back.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportReadError {
+    #[error("report {path}:{line}: {message}\nhint: {hint}")]
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        message: String,
+        hint: &'static str,
+    },
+    /// The file is a snapshot, and the snapshot is broken.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+}
+
+/// What a file given to `--baseline` or `diff` holds.
+pub enum ScanFile {
+    Report(Box<ScanReport>),
+    Snapshot(Box<Snapshot>),
+}
+
+/// Reads a JSON report (`keyward scan --format json`) or a snapshot, told apart by their
+/// version fields.
+pub fn read_scan_file(path: &Path) -> Result<ScanFile, ReportReadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ReportReadError::Malformed {
+        path: path.to_owned(),
+        line: 1,
+        message: format!("cannot read it: {e}"),
+        hint: "give the JSON report of an earlier scan (keyward scan --format json -o FILE)",
+    })?;
+    if looks_like_snapshot(&text) {
+        return Ok(ScanFile::Snapshot(Box::new(snapshot::parse(path, &text)?)));
+    }
+    let report = serde_json::from_str(&text).map_err(|e| ReportReadError::Malformed {
+        path: path.to_owned(),
+        line: e.line(),
+        message: snapshot::strip_position(&e.to_string()),
+        hint: "give the JSON report of an earlier scan (keyward scan --format json -o FILE) or a snapshot",
+    })?;
+    Ok(ScanFile::Report(Box::new(report)))
+}
+
+fn looks_like_snapshot(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(|v| v.get("schema_version").is_some() && v.get("report_version").is_none())
+        .unwrap_or_else(|_| !text.trim_start().starts_with('{'))
+}

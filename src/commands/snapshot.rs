@@ -1,0 +1,28 @@
+//! `keyward snapshot`: one file, or with several accounts one file per account in a directory.
+
+use crate::cli::SnapshotArgs;
+
+use super::error::{Error, exit};
+
+pub fn run(args: &SnapshotArgs) -> Result<i32, Error> {
+    let snapshots = super::collect::collect(&args.collect)?;
+    if args.collect.org.is_multi_account() {
+        crate::snapshot::save_all(&snapshots, &args.output)?;
+    } else {
+        crate::snapshot::save(&snapshots[0], &args.output)?;
+    }
+    eprintln!(
+        "keyward: wrote {} snapshot{} to {}",
+        snapshots.len(),
+        if snapshots.len() == 1 { "" } else { "s" },
+        args.output.display()
+    );
+    let incomplete = snapshots
+        .iter()
+        .any(|s| s.collection_errors.iter().any(|e| !e.sections.is_empty()));
+    Ok(if incomplete {
+        exit::INCOMPLETE
+    } else {
+        exit::CLEAN
+    })
+}

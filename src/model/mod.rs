@@ -1,0 +1,19 @@
+//! The domain model every stage shares: rules, findings, reports, drift and the outcome of a
+//! scan. It sits just above the snapshot types and below everything that produces or reads a
+//! report (evaluation, baseline, drift, report formats, commands), so any of those can be read
+//! on its own with this module beside it.
+//!
+//! The types here are data and the small queries on it; producing them (evaluating, marking a
+//! baseline, comparing scans) is done by the modules above.
+
+mod finding;
+mod outcome;
+mod report;
+mod rule;
+mod severity;
+
+pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
+pub use outcome::Outcome;
+pub use report::{AccountReport, Changes, Drift, REPORT_VERSION, ScanReport, Summary, ToolInfo};
+pub use rule::RuleMetadata;
+pub use severity::Severity;

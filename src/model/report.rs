@@ -1,0 +1,217 @@
+//! The result of a scan, as every report format renders it and as the JSON report stores it
+//! (a public format: see `REPORT_VERSION`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::snapshot::{Account, CollectionError};
+
+use super::{Finding, NotEvaluated, Outcome, RuleMetadata, Severity};
+
+/// The version of the JSON report format.
+pub const REPORT_VERSION: u32 = 1;
+
+/// The whole result of a scan: what every format renders.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ScanReport {
+    pub report_version: u32,
+    pub tool: ToolInfo,
+    /// The evaluation time (the latest one when each snapshot was judged at its own time).
+    pub as_of: DateTime<Utc>,
+    /// The rules that ran (and `KW-CFG-001` when a waiver expired).
+    pub rules: Vec<RuleMetadata>,
+    /// Rule ids switched off in the config.
+    #[serde(default)]
+    pub disabled_rules: Vec<String>,
+    pub accounts: Vec<AccountReport>,
+    /// Findings about the config itself (expired waivers).
+    #[serde(default)]
+    pub config_findings: Vec<Finding>,
+    /// The baseline report the findings were compared with (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// What changed since the previous scheduled audit (`--output-dir`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
+    pub summary: Summary,
+}
+
+/// The program that wrote a report.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+impl ToolInfo {
+    /// This build of keyward.
+    pub fn keyward() -> ToolInfo {
+        ToolInfo {
+            name: env!("CARGO_PKG_NAME").to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
+/// The result for one account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountReport {
+    pub account: Account,
+    /// The time this account's ages were measured against.
+    pub as_of: DateTime<Utc>,
+    /// When its snapshot was collected.
+    pub collected_at: DateTime<Utc>,
+    /// API requests the collection made, when it was live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_requests: Option<u64>,
+    #[serde(default)]
+    pub collection_errors: Vec<CollectionError>,
+    pub findings: Vec<Finding>,
+    #[serde(default)]
+    pub not_evaluated: Vec<NotEvaluated>,
+}
+
+impl AccountReport {
+    /// Unwaived findings of one severity.
+    pub fn open_count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| !f.is_waived() && f.severity == severity)
+            .count()
+    }
+
+    pub fn waived_count(&self) -> usize {
+        self.findings.iter().filter(|f| f.is_waived()).count()
+    }
+
+    /// The id, with the Organizations name or the alias when there is one.
+    pub fn label(&self) -> String {
+        match self.account.name.as_ref().or(self.account.alias.as_ref()) {
+            Some(name) => format!("{} ({name})", self.account.id),
+            None => self.account.id.clone(),
+        }
+    }
+}
+
+/// Counts over the whole report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Summary {
+    pub accounts: usize,
+    /// Unwaived findings per severity.
+    pub open: BTreeMap<Severity, usize>,
+    pub open_total: usize,
+    pub waived: usize,
+    pub not_evaluated: usize,
+    /// Open findings not in the baseline, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_since_baseline: Option<usize>,
+}
+
+/// What changed since the previous audit in the same directory.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Changes {
+    /// The previous audit's directory name (its time).
+    pub since: String,
+    #[serde(flatten)]
+    pub drift: Drift,
+}
+
+/// What changed between two scans. Findings are matched by fingerprint, never by message.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct Drift {
+    /// Open in the newer scan, absent from the older one.
+    pub new: Vec<Finding>,
+    /// In the older scan, gone from the newer one.
+    pub resolved: Vec<Finding>,
+    /// Open in both.
+    pub still_open: Vec<Finding>,
+}
+
+impl Drift {
+    pub fn summary_line(&self) -> String {
+        format!(
+            "{} new, {} resolved, {} still open",
+            self.new.len(),
+            self.resolved.len(),
+            self.still_open.len()
+        )
+    }
+}
+
+impl ScanReport {
+    /// Every finding, config findings first, then per account.
+    pub fn all_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.config_findings
+            .iter()
+            .chain(self.accounts.iter().flat_map(|a| a.findings.iter()))
+    }
+
+    /// Every finding, mutably, in the order of `all_findings`.
+    pub fn all_findings_mut(&mut self) -> impl Iterator<Item = &mut Finding> {
+        self.config_findings
+            .iter_mut()
+            .chain(self.accounts.iter_mut().flat_map(|a| a.findings.iter_mut()))
+    }
+
+    /// The fingerprints of every finding, waived ones included: a waived finding is known.
+    pub fn fingerprints(&self) -> BTreeSet<&str> {
+        self.all_findings()
+            .map(|f| f.fingerprint.as_str())
+            .collect()
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleMetadata> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// How the run ended: gating findings at or above `fail_on` win over an incomplete scan;
+    /// `None` never fails on findings.
+    pub fn outcome(&self, fail_on: Option<Severity>) -> Outcome {
+        let failing = fail_on.is_some_and(|threshold| {
+            self.all_findings()
+                .any(|f| f.is_gating() && f.severity >= threshold)
+        });
+        if failing {
+            Outcome::Findings
+        } else if self.summary.not_evaluated > 0 {
+            Outcome::Incomplete
+        } else {
+            Outcome::Clean
+        }
+    }
+
+    /// The report without its waived findings (`--waived omit`); the summary keeps counting
+    /// them, so the reader still learns that waivers applied.
+    pub fn without_waived(mut self) -> ScanReport {
+        self.config_findings.retain(|f| !f.is_waived());
+        for account in &mut self.accounts {
+            account.findings.retain(|f| !f.is_waived());
+        }
+        self
+    }
+
+    /// The summary recounted from the findings, gaps and baseline marks.
+    pub fn summarize(&self) -> Summary {
+        let mut summary = Summary {
+            accounts: self.accounts.len(),
+            ..Summary::default()
+        };
+        for finding in self.all_findings() {
+            if finding.is_waived() {
+                summary.waived += 1;
+            } else {
+                *summary.open.entry(finding.severity).or_default() += 1;
+                summary.open_total += 1;
+            }
+        }
+        summary.not_evaluated = self.accounts.iter().map(|a| a.not_evaluated.len()).sum();
+        summary.new_since_baseline = self.baseline.as_ref().map(|_| {
+            self.all_findings()
+                .filter(|f| !f.is_waived() && f.is_gating())
+                .count()
+        });
+        summary
+    }
+}

@@ -1,0 +1,98 @@
+//! What several formats say alike: the summary line, severity counts, the grouped gaps, and
+//! the terminal's width.
+
+use crate::model::{ScanReport, Severity};
+
+/// Width for terminal tables: $COLUMNS when set, else 80 (the target for readable output).
+pub fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &usize| w >= 40)
+        .unwrap_or(80)
+}
+
+/// "3 critical, 1 high" from the summary, most severe first; "none" when empty.
+pub fn severity_counts(report: &ScanReport) -> String {
+    let parts: Vec<String> = Severity::DESCENDING
+        .iter()
+        .filter_map(|s| {
+            report
+                .summary
+                .open
+                .get(s)
+                .filter(|&&n| n > 0)
+                .map(|n| format!("{n} {s}"))
+        })
+        .collect();
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// How the scan went, in two parts: the open findings, then waivers, gaps and accounts. The
+/// table prints them on two lines (to fit 80 columns), markdown on one.
+pub fn summary_parts(report: &ScanReport) -> [String; 2] {
+    let s = &report.summary;
+    let baseline = match s.new_since_baseline {
+        Some(new) => format!(", {new} new since the baseline"),
+        None => String::new(),
+    };
+    [
+        format!(
+            "{} open finding{} ({}){baseline}",
+            s.open_total,
+            plural(s.open_total),
+            severity_counts(report)
+        ),
+        format!(
+            "{} waived, {} check{} not evaluated, {} account{}",
+            s.waived,
+            s.not_evaluated,
+            plural(s.not_evaluated),
+            s.accounts,
+            plural(s.accounts)
+        ),
+    ]
+}
+
+/// The summary on one line.
+pub fn summary_line(report: &ScanReport) -> String {
+    summary_parts(report).join(", ")
+}
+
+/// Checks not evaluated for one reason in one scope, with every rule it affected: an account
+/// that could not be entered is one line, not one per rule.
+pub struct GapGroup {
+    pub account_id: String,
+    /// Region and resource, as far as the gap is limited to them ("" for the whole account).
+    pub scope: String,
+    pub reason: String,
+    pub rules: Vec<String>,
+}
+
+pub fn gap_groups(report: &ScanReport) -> Vec<GapGroup> {
+    let mut groups: Vec<GapGroup> = Vec::new();
+    for gap in report.accounts.iter().flat_map(|a| &a.not_evaluated) {
+        let scope = gap.scope();
+        match groups
+            .iter_mut()
+            .find(|g| g.account_id == gap.account_id && g.scope == scope && g.reason == gap.reason)
+        {
+            Some(group) => group.rules.push(gap.rule_id.clone()),
+            None => groups.push(GapGroup {
+                account_id: gap.account_id.clone(),
+                scope,
+                reason: gap.reason.clone(),
+                rules: vec![gap.rule_id.clone()],
+            }),
+        }
+    }
+    groups
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
