@@ -52,7 +52,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # (name, accounts, users per account, secrets per account over the three regions, in --quick).
 # The 50 + 50 and 500 + 500 accounts have the size of the Prowler and ScoutSuite measurements in
-# ../shared/notes/testing-with-moto-and-sarif.md.
+# docs/testing.md ("The peer-scanner figures in the README").
 SIZES = [
     ("1 acct, 10 users, 100 secrets", 1, 10, 100, True),
     ("1 acct, 50 users, 50 secrets", 1, 50, 50, False),

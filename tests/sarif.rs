@@ -1,6 +1,6 @@
 //! SARIF output against the official SARIF 2.1.0 schema, Microsoft's SARIF Multitool with
 //! GitHub's ingestion rules, and the GitHub code-scanning points that neither validator checks
-//! (../shared/notes/github-code-scanning.md). scripts/test.sh installs both validators.
+//! (docs/github-code-scanning.md). scripts/test.sh installs both validators.
 
 mod common;
 

@@ -3,10 +3,10 @@
 # description: |
 #   The longer an access key lives, the more places it has been copied to (laptops, CI settings,
 #   config files, old backups) and the longer a leaked copy stays useful. Stolen valid credentials
-#   are the likely way into the AWS account breached at Braintrust in May 2026, and the advice
-#   that followed was to rotate long-lived credentials and check the timestamps to confirm the
-#   rotation happened. An active key older than `max_access_key_age_days` (90 by default) has not
-#   been rotated.
+#   are the likely way into an AI platform's AWS account breached in May 2026, and the advice that
+#   followed was to rotate long-lived credentials and check the timestamps to confirm the rotation
+#   happened. An active key older than `max_access_key_age_days` (90 by default) has not been
+#   rotated.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id-credentials-access-keys-update.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-3

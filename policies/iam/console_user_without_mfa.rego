@@ -1,10 +1,10 @@
 # METADATA
 # title: Console user without MFA
 # description: |
-#   A user who signs in to the console with a password and no MFA device is one phished, guessed
-#   or reused password away from an intruder acting with all of that user's permissions. Stolen
-#   valid credentials are the likely way into the AWS account breached at Braintrust in May 2026;
-#   MFA turns a stolen password alone into a failed sign-in.
+#   A user who signs in to the console with a password and no MFA device is one phished, guessed or
+#   reused password away from an intruder acting with all of that user's permissions. Stolen valid
+#   credentials are the likely way into an AI platform's AWS account breached in May 2026; MFA
+#   turns a stolen password alone into a failed sign-in.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_virtual.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-5

@@ -3,11 +3,11 @@
 # description: |
 #   A policy that allows every action on every resource makes whoever holds it an administrator:
 #   they can read every secret, create access keys for anyone and switch off logging. When such a
-#   principal's credentials are stolen, as valid credentials likely were in the May 2026 Braintrust
-#   breach, the intruder gets the whole account, including the AI-provider keys stored in it.
-#   Least privilege keeps the damage to what the principal's job needs. Checked are the
-#   customer-managed policies that are attached to someone, and every inline policy (AWS-managed
-#   policies such as AdministratorAccess are deliberate and out of scope here).
+#   principal's credentials are stolen, as valid credentials likely were in the May 2026 breach of
+#   an AI platform's AWS account, the intruder gets the whole account, including the AI-provider
+#   keys stored in it. Least privilege keeps the damage to what the principal's job needs. Checked
+#   are the customer-managed policies that are attached to someone, and every inline policy
+#   (AWS-managed policies such as AdministratorAccess are deliberate and out of scope here).
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-versioning.html

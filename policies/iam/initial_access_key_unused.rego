@@ -2,9 +2,9 @@
 # title: Access key created with the user and never used
 # description: |
 #   Creating an access key by default when a console user is set up leaves a long-lived credential
-#   that nobody needs: it was never used, yet it works for as long as the user exists, and it
-#   tends to sit in a setup script, a CSV download or a chat message. Unneeded keys are exactly
-#   the kind of valid credential whose theft opened the AWS account breached at Braintrust in May
+#   that nobody needs: it was never used, yet it works for as long as the user exists, and it tends
+#   to sit in a setup script, a CSV download or a chat message. Unneeded keys are exactly the kind
+#   of valid credential whose theft likely opened an AI platform's AWS account breached in May
 #   2026; a console user should get a key only when a real need for one appears.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html

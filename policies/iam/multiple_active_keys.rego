@@ -4,9 +4,9 @@
 #   Two active keys are normal for the minutes of a rotation, not as a steady state: a second key
 #   usually means the old one was never retired after a rotation, or that the user's identity is
 #   spread over several applications that cannot be told apart in CloudTrail. Either way there is
-#   one more long-lived credential to leak. The Braintrust advice after the May 2026 breach was to
-#   rotate and then confirm, by timestamp, that the old key is really gone; a lingering second key
-#   is a rotation that did not finish.
+#   one more long-lived credential to leak. The advice after the May 2026 breach of an AI platform's
+#   AWS account was to rotate and then confirm, by timestamp, that the old key is really gone; a
+#   lingering second key is a rotation that did not finish.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id-credentials-access-keys-update.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html

@@ -1,12 +1,12 @@
 # METADATA
 # title: Principal can read every secret
 # description: |
-#   A user, group or role allowed `secretsmanager:GetSecretValue` on every secret holds the keys
-#   to everything stored there: database passwords, signing keys and third-party API keys. In the
-#   May 2026 Braintrust breach, access to one AWS account likely exposed the AI-provider API keys
-#   customers had stored in it, and the response included restricting who can reach them. A
-#   principal that reads all secrets turns any theft of its credentials into theft of all those
-#   keys (ATT&CK T1528). Grants come from inline and attached managed policies, through
+#   A user, group or role allowed `secretsmanager:GetSecretValue` on every secret holds the keys to
+#   everything stored there: database passwords, signing keys and third-party API keys. In the May
+#   2026 breach of an AI platform's AWS account, that one account likely exposed the AI-provider API
+#   keys customers had stored in it, and the response included restricting who can reach them. A
+#   principal that reads all secrets turns any theft of its credentials into theft of all those keys
+#   (ATT&CK T1528). Grants come from inline and attached managed policies, through
 #   `secretsmanager:*`, `secretsmanager:Get*`, `*`, or an Allow with NotAction that leaves
 #   GetSecretValue in; conditional grants are reported too, marked as such. Explicit denies,
 #   permission boundaries, SCPs and secrets' own resource policies are not weighed.

@@ -3,10 +3,10 @@
 # description: |
 #   An access key of the root user is a long-lived credential with unrestricted power over the
 #   account: IAM policies cannot limit it, and whoever holds it can create users, read every secret
-#   and lock the owners out. The May 2026 Braintrust breach, where attackers used valid credentials
-#   to take over an AWS account and reach the AI-provider keys stored in it, is what a leaked root
-#   key makes possible. No root access key should exist, active or not: an inactive key is one API
-#   call away from working again.
+#   and lock the owners out. The May 2026 breach of an AI platform, where attackers used valid
+#   credentials to take over an AWS account and reach the AI-provider keys stored in it, is what a
+#   leaked root key makes possible. No root access key should exist, active or not: an inactive key
+#   is one API call away from working again.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-4

@@ -1,10 +1,10 @@
 # METADATA
 # title: Root user without MFA
 # description: |
-#   Without MFA, the root user's email address and password are all it takes to own the account:
-#   a phished or reused password signs in with unrestricted power, and IAM policies cannot limit
-#   it. The May 2026 Braintrust breach, reported as stolen valid credentials used to take over an
-#   AWS account, is the scenario MFA on the root user is there to stop.
+#   Without MFA, the root user's email address and password are all it takes to own the account: a
+#   phished or reused password signs in with unrestricted power, and IAM policies cannot limit it.
+#   The May 2026 breach of an AI platform's AWS account, reported as stolen valid credentials used
+#   to take it over, is the scenario MFA on the root user is there to stop.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-9

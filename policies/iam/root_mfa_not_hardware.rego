@@ -5,8 +5,8 @@
 #   cloud or phished along with the password by a real-time proxy. A FIDO security key is bound to
 #   the sign-in page and cannot be phished; a hardware TOTP token cannot be cloned. For the one
 #   identity that can do anything in the account, the incident's lesson is to keep it locked with
-#   hardware MFA, so stolen passwords (the likely way into the breached Braintrust account) are not
-#   enough.
+#   hardware MFA, so stolen passwords (the likely way into an AI platform's AWS account breached in
+#   May 2026) are not enough.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_fido.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_physical.html

@@ -4,8 +4,8 @@
 #   The root user is for the handful of tasks only it can do; everyday work belongs to roles and
 #   users whose permissions can be limited and audited. A recent root sign-in or root key call is
 #   either such a rare task, a habit that puts unrestricted credentials in daily circulation, or an
-#   intruder: after the May 2026 Braintrust breach, where valid credentials opened an AWS account,
-#   every unexpected use of the account's most powerful identity deserves a look.
+#   intruder: after the May 2026 breach of an AI platform's AWS account, opened with valid
+#   credentials, every unexpected use of the account's most powerful identity deserves a look.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html

@@ -4,8 +4,9 @@
 #   Permissions attached to individual users are hard to review and easy to forget: each user
 #   becomes a one-off, and removing someone's access means finding every policy that names them.
 #   Granting through groups (and roles) keeps permissions in a few places that can be audited.
-#   Auditing and restricting access to related systems was part of Braintrust's response to the
-#   May 2026 breach; that is much easier when access is not scattered over users.
+#   Auditing and restricting access to related systems was part of the response to the May 2026
+#   breach of an AI platform's AWS account; that is much easier when access is not scattered over
+#   users.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups_manage_attach-policy.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-2

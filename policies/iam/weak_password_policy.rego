@@ -1,12 +1,12 @@
 # METADATA
 # title: Weak account password policy
 # description: |
-#   The account password policy decides how easy IAM users' console passwords are to guess,
-#   spray or reuse from another breach. Without one, AWS accepts 8-character passwords and lets
-#   users go back to old ones. Stolen or guessed valid credentials are the likely way into the AWS
-#   account breached at Braintrust in May 2026; CIS asks for at least 14 characters, the four
-#   character classes, and no reuse of the last 24 passwords. (MFA, KW-IAM-005, matters more; a
-#   strong password policy is the layer under it.)
+#   The account password policy decides how easy IAM users' console passwords are to guess, spray or
+#   reuse from another breach. Without one, AWS accepts 8-character passwords and lets users go back
+#   to old ones. Stolen or guessed valid credentials are the likely way into an AI platform's AWS
+#   account breached in May 2026; CIS asks for at least 14 characters, the four character classes,
+#   and no reuse of the last 24 passwords. (MFA, KW-IAM-005, matters more; a strong password policy
+#   is the layer under it.)
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-7

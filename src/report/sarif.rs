@@ -1,4 +1,4 @@
-//! SARIF 2.1.0 for GitHub code scanning (see ../shared/notes/github-code-scanning.md and
+//! SARIF 2.1.0 for GitHub code scanning (see docs/github-code-scanning.md and
 //! README.md, "GitHub code scanning"). What GitHub needs, point by point:
 //! - every result has a physical location: AWS resources are not files, so the location is a
 //!   relative pseudo path derived from the ARN (`aws/123456789012/iam/user/alice`, line 1); the
