@@ -461,3 +461,337 @@ impl Progress {
 pub(crate) fn to_timestamp(time: &aws_sdk_iam::primitives::DateTime) -> Option<Timestamp> {
     chrono::DateTime::from_timestamp(time.secs(), time.subsec_nanos())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{AccessKey, KeyStatus, MfaDevice};
+    use account::Summary;
+    use authorization::{Authorization, UserEntry};
+    use credential_report::{CredentialReport, ReportRow};
+    use secrets::RegionSecrets;
+
+    const ROOT_ARN: &str = "arn:aws:iam::123456789012:root";
+
+    fn denied() -> CallError {
+        CallError {
+            kind: ErrorKind::AccessDenied,
+            message: "AccessDenied: not authorized".to_owned(),
+            code: Some("AccessDenied".to_owned()),
+        }
+    }
+
+    fn user_arn(name: &str) -> String {
+        format!("arn:aws:iam::123456789012:user/{name}")
+    }
+
+    fn entry(name: &str) -> UserEntry {
+        UserEntry {
+            name: name.to_owned(),
+            arn: user_arn(name),
+            created: None,
+            groups: Vec::new(),
+            attached_policies: Vec::new(),
+            inline_policies: Vec::new(),
+            tags: BTreeMap::new(),
+        }
+    }
+
+    fn active_key() -> AccessKey {
+        AccessKey {
+            id: None,
+            status: KeyStatus::Active,
+            created: "2024-01-01T00:00:00Z".parse().unwrap(),
+            last_used: None,
+        }
+    }
+
+    fn virtual_device(serial: &str) -> MfaDevice {
+        MfaDevice {
+            serial: serial.to_owned(),
+            kind: MfaKind::Virtual,
+            enabled_at: None,
+        }
+    }
+
+    /// Every step succeeded: root has a hardware MFA and no keys, alice a password and MFA.
+    fn healthy() -> Parts {
+        let alice = ReportRow {
+            password_enabled: true,
+            mfa_active: true,
+            ..ReportRow::default()
+        };
+        Parts {
+            account_id: "123456789012".to_owned(),
+            partition: "aws".to_owned(),
+            alias: Ok(Some("prod".to_owned())),
+            summary: Ok(Summary {
+                root_mfa_enabled: true,
+                root_access_keys_present: false,
+            }),
+            report: Ok(CredentialReport {
+                generated_at: None,
+                root: Some(ReportRow::default()),
+                users: BTreeMap::from([("alice".to_owned(), alice)]),
+            }),
+            mfa: Ok(BTreeMap::from([(
+                user_arn("alice"),
+                vec![virtual_device("alice-phone")],
+            )])),
+            password_policy: Ok(None),
+            authorization: Ok(Authorization {
+                users: vec![entry("alice")],
+                ..Authorization::default()
+            }),
+            regions: vec!["eu-west-1".to_owned(), "us-east-1".to_owned()],
+            region_error: None,
+            secrets: Ok(RegionSecrets {
+                secrets: Vec::new(),
+                errors: Vec::new(),
+            }),
+        }
+    }
+
+    fn report_mut(parts: &mut Parts) -> &mut CredentialReport {
+        parts.report.as_mut().ok().unwrap()
+    }
+
+    fn summary_mut(parts: &mut Parts) -> &mut Summary {
+        parts.summary.as_mut().ok().unwrap()
+    }
+
+    /// Each error as (operation, sections), in the snapshot's order.
+    fn gaps(snapshot: &Snapshot) -> Vec<(&str, Vec<DataSection>)> {
+        snapshot
+            .collection_errors
+            .iter()
+            .map(|e| (e.operation.as_str(), e.sections.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn every_step_succeeding_leaves_no_gap() {
+        let snapshot = assemble(healthy(), 7);
+        assert!(snapshot.collection_errors.is_empty());
+        let root = snapshot.root.unwrap();
+        assert_eq!(root.arn, ROOT_ARN);
+        assert!(root.mfa_enabled);
+        assert_eq!(root.mfa_kind, Some(MfaKind::Hardware));
+        let alice = &snapshot.users[0];
+        assert!(alice.password.is_some() && alice.mfa_active);
+        assert_eq!(alice.mfa_devices[0].serial, "alice-phone");
+        assert_eq!(snapshot.account.alias.as_deref(), Some("prod"));
+        assert_eq!(snapshot.collector.regions, ["eu-west-1", "us-east-1"]);
+        assert_eq!(snapshot.collector.api_requests, Some(7));
+    }
+
+    /// Makes one step of healthy parts fail.
+    type BreakStep = fn(&mut Parts);
+
+    #[test]
+    fn each_failed_step_names_the_sections_it_leaves_incomplete() {
+        use DataSection::*;
+        let cases: [(&str, Vec<DataSection>, BreakStep); 8] = [
+            ("ListAccountAliases", vec![], |p| p.alias = Err(denied())),
+            ("GetAccountSummary", vec![IamRoot], |p| {
+                p.summary = Err(denied())
+            }),
+            ("GetCredentialReport", vec![IamRoot, IamCredentials], |p| {
+                p.report = Err(denied())
+            }),
+            ("ListVirtualMFADevices", vec![IamRoot], |p| {
+                p.mfa = Err(denied())
+            }),
+            ("GetAccountPasswordPolicy", vec![IamPasswordPolicy], |p| {
+                p.password_policy = Err(denied())
+            }),
+            (
+                "GetAccountAuthorizationDetails",
+                vec![IamAuthorization, IamCredentials],
+                |p| p.authorization = Err(denied()),
+            ),
+            ("ListRegions", vec![], |p| p.region_error = Some(denied())),
+            ("ListSecrets", vec![Secrets, SecretResourcePolicies], |p| {
+                p.secrets = Err(denied())
+            }),
+        ];
+        for (operation, sections, break_step) in cases {
+            let mut parts = healthy();
+            break_step(&mut parts);
+            let snapshot = assemble(parts, 0);
+            // One error only: a step's failure must not also be reported by the joins that
+            // depend on it (root reconciliation, the users' report rows).
+            assert_eq!(gaps(&snapshot), [(operation, sections)], "{operation}");
+            assert_eq!(
+                snapshot.collection_errors[0].kind,
+                ErrorKind::AccessDenied,
+                "{operation}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failed_step_leaves_the_data_that_depends_on_it_empty() {
+        let mut parts = healthy();
+        parts.summary = Err(denied());
+        parts.password_policy = Err(denied());
+        let snapshot = assemble(parts, 0);
+        assert!(snapshot.root.is_none());
+        assert!(snapshot.password_policy.is_none());
+        assert_eq!(snapshot.users.len(), 1, "users do not need the summary");
+
+        let mut parts = healthy();
+        parts.authorization = Err(denied());
+        let snapshot = assemble(parts, 0);
+        assert!(snapshot.users.is_empty());
+        assert!(snapshot.root.is_some(), "root does not need the details");
+    }
+
+    #[test]
+    fn a_failed_mfa_list_leaves_root_out_but_keeps_the_users() {
+        let mut parts = healthy();
+        parts.mfa = Err(denied());
+        let snapshot = assemble(parts, 0);
+        assert!(snapshot.root.is_none(), "root's kind of MFA is unknown");
+        assert!(snapshot.users[0].mfa_active, "from the credential report");
+        assert!(snapshot.users[0].mfa_devices.is_empty());
+    }
+
+    #[test]
+    fn a_report_without_a_root_row_leaves_root_not_evaluated() {
+        let mut parts = healthy();
+        report_mut(&mut parts).root = None;
+        let snapshot = assemble(parts, 0);
+        assert!(snapshot.root.is_none());
+        let error = &snapshot.collection_errors[..];
+        assert_eq!(
+            gaps(&snapshot),
+            [("GetCredentialReport", vec![DataSection::IamRoot])]
+        );
+        assert_eq!(error[0].kind, ErrorKind::NotAvailable);
+        assert_eq!(error[0].resource.as_deref(), Some(ROOT_ARN));
+        assert!(error[0].message.contains("<root_account>"));
+    }
+
+    #[test]
+    fn a_root_key_the_report_does_not_list_yet_leaves_root_not_evaluated() {
+        let mut parts = healthy();
+        summary_mut(&mut parts).root_access_keys_present = true;
+        let snapshot = assemble(parts, 0);
+        assert!(
+            snapshot.root.is_none(),
+            "the stale report would pass as keyless"
+        );
+        assert_eq!(
+            gaps(&snapshot),
+            [("GetCredentialReport", vec![DataSection::IamRoot])]
+        );
+        let error = &snapshot.collection_errors[0];
+        assert_eq!(error.kind, ErrorKind::NotAvailable);
+        assert!(error.message.contains("scan again"), "{}", error.message);
+
+        let mut parts = healthy();
+        summary_mut(&mut parts).root_access_keys_present = true;
+        report_mut(&mut parts).root.as_mut().unwrap().access_keys = vec![active_key()];
+        let snapshot = assemble(parts, 0);
+        assert!(snapshot.collection_errors.is_empty());
+        assert_eq!(snapshot.root.unwrap().access_keys.len(), 1);
+    }
+
+    #[test]
+    fn roots_kind_of_mfa_comes_from_the_virtual_device_list() {
+        let mut parts = healthy();
+        parts
+            .mfa
+            .as_mut()
+            .ok()
+            .unwrap()
+            .insert(ROOT_ARN.to_owned(), vec![virtual_device("root-phone")]);
+        assert_eq!(
+            assemble(parts, 0).root.unwrap().mfa_kind,
+            Some(MfaKind::Virtual)
+        );
+
+        // The report's row alone is enough to know MFA is on.
+        let mut parts = healthy();
+        summary_mut(&mut parts).root_mfa_enabled = false;
+        report_mut(&mut parts).root.as_mut().unwrap().mfa_active = true;
+        assert!(assemble(parts, 0).root.unwrap().mfa_enabled);
+
+        let mut parts = healthy();
+        summary_mut(&mut parts).root_mfa_enabled = false;
+        let root = assemble(parts, 0).root.unwrap();
+        assert!(!root.mfa_enabled);
+        assert_eq!(root.mfa_kind, None);
+    }
+
+    #[test]
+    fn a_user_missing_from_the_report_is_a_gap_in_that_users_credentials() {
+        let mut parts = healthy();
+        parts
+            .authorization
+            .as_mut()
+            .ok()
+            .unwrap()
+            .users
+            .push(entry("bob"));
+        let snapshot = assemble(parts, 0);
+        assert_eq!(
+            gaps(&snapshot),
+            [("GetCredentialReport", vec![DataSection::IamCredentials])]
+        );
+        let error = &snapshot.collection_errors[0];
+        assert_eq!(error.kind, ErrorKind::NotAvailable);
+        assert_eq!(error.resource, Some(user_arn("bob")));
+        let bob = &snapshot.users[1];
+        assert!(bob.password.is_none() && bob.access_keys.is_empty());
+    }
+
+    #[test]
+    fn a_region_discovery_failure_says_which_regions_were_scanned_instead() {
+        let mut parts = healthy();
+        parts.region_error = Some(denied());
+        let snapshot = assemble(parts, 0);
+        let error = &snapshot.collection_errors[0];
+        assert_eq!(error.service, "account");
+        assert_eq!(
+            error.message,
+            "AccessDenied: not authorized; scanned the regions enabled by default (2), opt-in regions were not checked"
+        );
+    }
+
+    #[test]
+    fn errors_keep_the_order_of_the_steps() {
+        let mut parts = healthy();
+        parts.summary = Err(denied());
+        parts.region_error = Some(denied());
+        parts
+            .authorization
+            .as_mut()
+            .ok()
+            .unwrap()
+            .users
+            .push(entry("bob"));
+        let region_gap = CollectionError {
+            sections: vec![DataSection::Secrets],
+            service: "secretsmanager".to_owned(),
+            operation: "ListSecrets".to_owned(),
+            region: Some("eu-west-1".to_owned()),
+            resource: None,
+            kind: ErrorKind::Timeout,
+            message: "timed out".to_owned(),
+        };
+        parts.secrets.as_mut().ok().unwrap().errors.push(region_gap);
+        let snapshot = assemble(parts, 0);
+        let operations: Vec<&str> = gaps(&snapshot).into_iter().map(|(o, _)| o).collect();
+        assert_eq!(
+            operations,
+            [
+                "GetAccountSummary",
+                "ListRegions",
+                "GetCredentialReport",
+                "ListSecrets"
+            ]
+        );
+    }
+}

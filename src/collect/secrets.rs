@@ -230,3 +230,50 @@ fn secret(entry: &SecretListEntry, region: &str) -> Secret {
         resource_policy: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::ErrorKind;
+
+    fn failure(arn: &str, kind: ErrorKind) -> (String, CallError) {
+        let error = CallError {
+            kind,
+            message: format!("{kind:?} on {arn}"),
+            code: None,
+        };
+        (arn.to_owned(), error)
+    }
+
+    #[test]
+    fn a_region_where_every_policy_call_failed_alike_has_one_error() {
+        let failures = vec![
+            failure("arn:a", ErrorKind::AccessDenied),
+            failure("arn:b", ErrorKind::AccessDenied),
+        ];
+        let errors = policy_errors("eu-west-1", 2, failures);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].message, "all 2 secrets: AccessDenied on arn:a");
+        assert_eq!(errors[0].region.as_deref(), Some("eu-west-1"));
+        assert_eq!(errors[0].resource, None, "the whole region is incomplete");
+        assert_eq!(errors[0].sections, [DataSection::SecretResourcePolicies]);
+    }
+
+    #[test]
+    fn failures_that_differ_or_spare_a_secret_are_reported_per_secret() {
+        let mixed = vec![
+            failure("arn:a", ErrorKind::AccessDenied),
+            failure("arn:b", ErrorKind::Timeout),
+        ];
+        let errors = policy_errors("eu-west-1", 2, mixed);
+        let resources: Vec<_> = errors.iter().map(|e| e.resource.as_deref()).collect();
+        assert_eq!(resources, [Some("arn:a"), Some("arn:b")]);
+        assert_eq!(errors[1].kind, ErrorKind::Timeout);
+
+        let some = vec![
+            failure("arn:a", ErrorKind::AccessDenied),
+            failure("arn:b", ErrorKind::AccessDenied),
+        ];
+        assert_eq!(policy_errors("eu-west-1", 3, some).len(), 2);
+    }
+}
