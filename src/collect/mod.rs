@@ -5,6 +5,7 @@
 mod account;
 pub mod authorization;
 pub mod aws;
+mod collection_error;
 pub mod credential_report;
 pub mod org;
 pub mod regions;
@@ -298,15 +299,13 @@ fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
 
 /// The root user's data is missing or not to be trusted: its rules report *not evaluated*.
 fn root_not_available(root_arn: &str, message: &str) -> CollectionError {
-    CollectionError {
-        sections: vec![DataSection::IamRoot],
-        service: "iam".to_owned(),
-        operation: "GetCredentialReport".to_owned(),
-        region: None,
-        resource: Some(root_arn.to_owned()),
-        kind: ErrorKind::NotAvailable,
-        message: message.to_owned(),
-    }
+    CollectionError::not_available(
+        "iam",
+        "GetCredentialReport",
+        message,
+        &[DataSection::IamRoot],
+    )
+    .about(root_arn)
 }
 
 fn root_user(
@@ -344,18 +343,18 @@ fn users(
         .map(|entry| {
             let row = report.and_then(|r| r.users.get(&entry.name));
             if report.is_some() && row.is_none() {
-                errors.push(CollectionError {
-                    sections: vec![DataSection::IamCredentials],
-                    service: "iam".to_owned(),
-                    operation: "GetCredentialReport".to_owned(),
-                    region: None,
-                    resource: Some(entry.arn.clone()),
-                    kind: ErrorKind::NotAvailable,
-                    message: format!(
-                        "user {} is not in the credential report (created after the report was generated?)",
-                        entry.name
-                    ),
-                });
+                errors.push(
+                    CollectionError::not_available(
+                        "iam",
+                        "GetCredentialReport",
+                        format!(
+                            "user {} is not in the credential report (created after the report was generated?)",
+                            entry.name
+                        ),
+                        &[DataSection::IamCredentials],
+                    )
+                    .about(&entry.arn),
+                );
             }
             User {
                 password: row.filter(|r| r.password_enabled).map(|r| ConsolePassword {
@@ -409,14 +408,10 @@ impl ErrorLog {
         sections: Vec<DataSection>,
         message: Option<String>,
     ) {
-        self.push(CollectionError {
-            sections,
-            service: service.to_owned(),
-            operation: operation.to_owned(),
-            region: None,
-            resource: None,
-            kind: error.kind,
-            message: message.unwrap_or_else(|| error.message.clone()),
+        let error = CollectionError::from_call(service, operation, error, &sections);
+        self.push(match message {
+            Some(message) => error.with_message(message),
+            None => error,
         });
     }
 
@@ -772,15 +767,13 @@ mod tests {
             .unwrap()
             .users
             .push(entry("bob"));
-        let region_gap = CollectionError {
-            sections: vec![DataSection::Secrets],
-            service: "secretsmanager".to_owned(),
-            operation: "ListSecrets".to_owned(),
-            region: Some("eu-west-1".to_owned()),
-            resource: None,
-            kind: ErrorKind::Timeout,
-            message: "timed out".to_owned(),
-        };
+        let region_gap = CollectionError::from_call(
+            "secretsmanager",
+            "ListSecrets",
+            &denied(),
+            &[DataSection::Secrets],
+        )
+        .in_region("eu-west-1");
         parts.secrets.as_mut().ok().unwrap().errors.push(region_gap);
         let snapshot = assemble(parts, 0);
         let operations: Vec<&str> = gaps(&snapshot).into_iter().map(|(o, _)| o).collect();
