@@ -5,25 +5,22 @@
 mod account;
 pub mod authorization;
 pub mod aws;
+mod collection_error;
 pub mod credential_report;
+mod join;
 pub mod org;
 pub mod regions;
 mod secrets;
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::time::Instant;
 
 pub use aws::{AwsContext, CallError, ConnectOptions, connect};
 
-use crate::snapshot::{
-    Account, CollectionError, Collector, ConsolePassword, DataSection, ErrorKind, MfaKind,
-    RootUser, SCHEMA_VERSION, Snapshot, Timestamp, User,
-};
+use crate::snapshot::{ErrorKind, Snapshot, Timestamp};
 
 /// What to collect and how hard to try.
 #[derive(Debug, Clone)]
@@ -93,7 +90,7 @@ pub async fn collect_account(
     })
     .await;
     progress.finish();
-    let parts = Parts {
+    let parts = join::Parts {
         account_id: identity.account_id,
         partition: identity.partition,
         alias,
@@ -106,7 +103,7 @@ pub async fn collect_account(
         region_error,
         secrets,
     };
-    Ok(assemble(parts, aws.counter.total()))
+    Ok(join::assemble(parts, aws.counter.total()))
 }
 
 /// Runs a step, turning the passing of the deadline into a timeout error of that step.
@@ -141,291 +138,6 @@ async fn choose_regions(
         Ok(regions) if !regions.is_empty() => (regions, None),
         Ok(_) => (regions::fallback(partition, home_region), None),
         Err(error) => (regions::fallback(partition, home_region), Some(error)),
-    }
-}
-
-/// The results of every collection step, successful or not.
-struct Parts {
-    account_id: String,
-    partition: String,
-    alias: Result<Option<String>, CallError>,
-    summary: Result<account::Summary, CallError>,
-    report: Result<credential_report::CredentialReport, CallError>,
-    mfa: Result<BTreeMap<String, Vec<crate::snapshot::MfaDevice>>, CallError>,
-    password_policy: Result<Option<crate::snapshot::PasswordPolicy>, CallError>,
-    authorization: Result<authorization::Authorization, CallError>,
-    regions: Vec<String>,
-    region_error: Option<CallError>,
-    secrets: Result<secrets::RegionSecrets, CallError>,
-}
-
-/// Builds the snapshot from the steps' results; every failure becomes a collection error.
-fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
-    let collected_at = Utc::now();
-    let mut errors = ErrorLog::default();
-    let alias = errors
-        .take(parts.alias, "iam", "ListAccountAliases", vec![])
-        .flatten();
-    let summary = errors.take(
-        parts.summary,
-        "iam",
-        "GetAccountSummary",
-        vec![DataSection::IamRoot],
-    );
-    let report = errors.take(
-        parts.report,
-        "iam",
-        "GetCredentialReport",
-        vec![DataSection::IamRoot, DataSection::IamCredentials],
-    );
-    let mfa = errors.take(
-        parts.mfa,
-        "iam",
-        "ListVirtualMFADevices",
-        vec![DataSection::IamRoot],
-    );
-    let password_policy = errors
-        .take(
-            parts.password_policy,
-            "iam",
-            "GetAccountPasswordPolicy",
-            vec![DataSection::IamPasswordPolicy],
-        )
-        .flatten();
-    let authorization = errors.take(
-        parts.authorization,
-        "iam",
-        "GetAccountAuthorizationDetails",
-        vec![DataSection::IamAuthorization, DataSection::IamCredentials],
-    );
-    if let Some(error) = &parts.region_error {
-        errors.record(
-            "account",
-            "ListRegions",
-            error,
-            // Not a gap in any rule's data: the default regions were scanned instead.
-            vec![],
-            Some(format!(
-                "{}; scanned the regions enabled by default ({}), opt-in regions were not checked",
-                error.message,
-                parts.regions.len()
-            )),
-        );
-    }
-    let root_arn = format!("arn:{}:iam::{}:root", parts.partition, parts.account_id);
-    let root = match (&summary, &report, &mfa) {
-        (Some(summary), Some(report), Some(mfa)) => match &report.root {
-            // The summary is live, the report up to four hours old: a root key created since
-            // would be missed, so the root data is declared incomplete rather than clean.
-            Some(row) if summary.root_access_keys_present && row.access_keys.is_empty() => {
-                errors.push(root_not_available(
-                    &root_arn,
-                    "GetAccountSummary reports root access keys that the credential report does not list yet; scan again once AWS regenerates the report",
-                ));
-                None
-            }
-            Some(row) => Some(root_user(
-                &root_arn,
-                summary,
-                row,
-                mfa.contains_key(&root_arn),
-            )),
-            None => {
-                errors.push(root_not_available(
-                    &root_arn,
-                    "the credential report has no <root_account> row",
-                ));
-                None
-            }
-        },
-        _ => None,
-    };
-    let (users, groups, roles, policies) = match authorization {
-        Some(auth) => {
-            let users = users(
-                auth.users,
-                report.as_ref(),
-                mfa.as_ref(),
-                collected_at,
-                &mut errors,
-            );
-            (users, auth.groups, auth.roles, auth.policies)
-        }
-        None => Default::default(),
-    };
-    let secrets = match parts.secrets {
-        Ok(found) => {
-            errors.extend(found.errors);
-            found.secrets
-        }
-        Err(error) => {
-            errors.record(
-                "secretsmanager",
-                "ListSecrets",
-                &error,
-                vec![DataSection::Secrets, DataSection::SecretResourcePolicies],
-                None,
-            );
-            Vec::new()
-        }
-    };
-    Snapshot {
-        schema_version: SCHEMA_VERSION,
-        collected_at,
-        collector: Collector {
-            tool: "keyward".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            regions: parts.regions,
-            credential_report_generated_at: report.as_ref().and_then(|r| r.generated_at),
-            api_requests: Some(api_requests),
-        },
-        account: Account {
-            id: parts.account_id,
-            alias,
-            name: None,
-            partition: parts.partition,
-        },
-        root,
-        password_policy,
-        users,
-        groups,
-        roles,
-        policies,
-        secrets,
-        collection_errors: errors.0,
-    }
-}
-
-/// The root user's data is missing or not to be trusted: its rules report *not evaluated*.
-fn root_not_available(root_arn: &str, message: &str) -> CollectionError {
-    CollectionError {
-        sections: vec![DataSection::IamRoot],
-        service: "iam".to_owned(),
-        operation: "GetCredentialReport".to_owned(),
-        region: None,
-        resource: Some(root_arn.to_owned()),
-        kind: ErrorKind::NotAvailable,
-        message: message.to_owned(),
-    }
-}
-
-fn root_user(
-    arn: &str,
-    summary: &account::Summary,
-    row: &credential_report::ReportRow,
-    has_virtual_mfa: bool,
-) -> RootUser {
-    let mfa_enabled = summary.root_mfa_enabled || row.mfa_active;
-    RootUser {
-        arn: arn.to_owned(),
-        mfa_enabled,
-        // The account-wide list shows virtual devices only: an enabled MFA with no virtual
-        // device is a hardware one (a FIDO key or a TOTP token).
-        mfa_kind: mfa_enabled.then_some(if has_virtual_mfa {
-            MfaKind::Virtual
-        } else {
-            MfaKind::Hardware
-        }),
-        access_keys: row.access_keys.clone(),
-        password_last_used: row.password_last_used,
-    }
-}
-
-/// Joins the users of the authorization details with their credential-report rows.
-fn users(
-    entries: Vec<authorization::UserEntry>,
-    report: Option<&credential_report::CredentialReport>,
-    mfa: Option<&BTreeMap<String, Vec<crate::snapshot::MfaDevice>>>,
-    collected_at: Timestamp,
-    errors: &mut ErrorLog,
-) -> Vec<User> {
-    entries
-        .into_iter()
-        .map(|entry| {
-            let row = report.and_then(|r| r.users.get(&entry.name));
-            if report.is_some() && row.is_none() {
-                errors.push(CollectionError {
-                    sections: vec![DataSection::IamCredentials],
-                    service: "iam".to_owned(),
-                    operation: "GetCredentialReport".to_owned(),
-                    region: None,
-                    resource: Some(entry.arn.clone()),
-                    kind: ErrorKind::NotAvailable,
-                    message: format!(
-                        "user {} is not in the credential report (created after the report was generated?)",
-                        entry.name
-                    ),
-                });
-            }
-            User {
-                password: row.filter(|r| r.password_enabled).map(|r| ConsolePassword {
-                    enabled: true,
-                    last_used: r.password_last_used,
-                    last_changed: r.password_last_changed,
-                }),
-                mfa_active: row.is_some_and(|r| r.mfa_active),
-                mfa_devices: mfa.and_then(|m| m.get(&entry.arn)).cloned().unwrap_or_default(),
-                access_keys: row.map(|r| r.access_keys.clone()).unwrap_or_default(),
-                // AWS always sends CreateDate; the fallback only keeps a malformed answer usable.
-                created: entry.created.unwrap_or(collected_at),
-                name: entry.name,
-                arn: entry.arn,
-                groups: entry.groups,
-                attached_policies: entry.attached_policies,
-                inline_policies: entry.inline_policies,
-                tags: entry.tags,
-            }
-        })
-        .collect()
-}
-
-/// The collection errors of one account, in the order they were met.
-#[derive(Default)]
-struct ErrorLog(Vec<CollectionError>);
-
-impl ErrorLog {
-    /// The step's value, or `None` with its failure recorded.
-    fn take<T>(
-        &mut self,
-        result: Result<T, CallError>,
-        service: &str,
-        operation: &str,
-        sections: Vec<DataSection>,
-    ) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.record(service, operation, &error, sections, None);
-                None
-            }
-        }
-    }
-
-    fn record(
-        &mut self,
-        service: &str,
-        operation: &str,
-        error: &CallError,
-        sections: Vec<DataSection>,
-        message: Option<String>,
-    ) {
-        self.push(CollectionError {
-            sections,
-            service: service.to_owned(),
-            operation: operation.to_owned(),
-            region: None,
-            resource: None,
-            kind: error.kind,
-            message: message.unwrap_or_else(|| error.message.clone()),
-        });
-    }
-
-    fn push(&mut self, error: CollectionError) {
-        self.0.push(error);
-    }
-
-    fn extend(&mut self, errors: Vec<CollectionError>) {
-        self.0.extend(errors);
     }
 }
 

@@ -226,14 +226,11 @@ fn unreachable_account(target: &Target, partition: &str, error: &CallError) -> S
         roles: Vec::new(),
         policies: Vec::new(),
         secrets: Vec::new(),
-        collection_errors: vec![CollectionError {
-            sections: DataSection::ALL.to_vec(),
-            service: "sts".to_owned(),
-            operation: "AssumeRole".to_owned(),
-            region: None,
-            resource: None,
-            kind: error.kind,
-            message: error.message.clone(),
-        }],
+        collection_errors: vec![CollectionError::from_call(
+            "sts",
+            "AssumeRole",
+            error,
+            &DataSection::ALL,
+        )],
     }
 }

@@ -12,6 +12,9 @@ use tokio::task::JoinSet;
 use super::aws::{AwsContext, CallError, classify};
 use crate::snapshot::{CollectionError, DataSection, Rotation, RotationRules, Secret};
 
+/// The service name collection errors give.
+const SERVICE: &str = "secretsmanager";
+
 /// ListSecrets' largest page.
 const PAGE_SIZE: i32 = 100;
 
@@ -73,13 +76,15 @@ async fn collect_region(
         Err(error) => {
             return RegionSecrets {
                 secrets: Vec::new(),
-                errors: vec![collection_error(
-                    "ListSecrets",
-                    region,
-                    None,
-                    &error,
-                    vec![DataSection::Secrets, DataSection::SecretResourcePolicies],
-                )],
+                errors: vec![
+                    CollectionError::from_call(
+                        SERVICE,
+                        "ListSecrets",
+                        &error,
+                        &[DataSection::Secrets, DataSection::SecretResourcePolicies],
+                    )
+                    .in_region(region),
+                ],
             };
         }
     };
@@ -156,41 +161,28 @@ fn policy_errors(
     secrets: usize,
     failures: Vec<(String, CallError)>,
 ) -> Vec<CollectionError> {
-    let sections = || vec![DataSection::SecretResourcePolicies];
+    let policy_error = |error: &CallError| {
+        CollectionError::from_call(
+            SERVICE,
+            "GetResourcePolicy",
+            error,
+            &[DataSection::SecretResourcePolicies],
+        )
+        .in_region(region)
+    };
     let all_alike = failures.len() == secrets
         && failures
             .windows(2)
             .all(|pair| pair[0].1.kind == pair[1].1.kind);
     if failures.len() > 1 && all_alike {
         let (_, first) = &failures[0];
-        let mut error = collection_error("GetResourcePolicy", region, None, first, sections());
-        error.message = format!("all {secrets} secrets: {}", error.message);
-        return vec![error];
+        let message = format!("all {secrets} secrets: {}", first.message);
+        return vec![policy_error(first).with_message(message)];
     }
     failures
         .iter()
-        .map(|(arn, error)| {
-            collection_error("GetResourcePolicy", region, Some(arn), error, sections())
-        })
+        .map(|(arn, error)| policy_error(error).about(arn))
         .collect()
-}
-
-fn collection_error(
-    operation: &str,
-    region: &str,
-    resource: Option<&str>,
-    error: &CallError,
-    sections: Vec<DataSection>,
-) -> CollectionError {
-    CollectionError {
-        sections,
-        service: "secretsmanager".to_owned(),
-        operation: operation.to_owned(),
-        region: Some(region.to_owned()),
-        resource: resource.map(str::to_owned),
-        kind: error.kind,
-        message: error.message.clone(),
-    }
 }
 
 fn secret(entry: &SecretListEntry, region: &str) -> Secret {
@@ -228,5 +220,52 @@ fn secret(entry: &SecretListEntry, region: &str) -> Secret {
             })
             .collect(),
         resource_policy: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::ErrorKind;
+
+    fn failure(arn: &str, kind: ErrorKind) -> (String, CallError) {
+        let error = CallError {
+            kind,
+            message: format!("{kind:?} on {arn}"),
+            code: None,
+        };
+        (arn.to_owned(), error)
+    }
+
+    #[test]
+    fn a_region_where_every_policy_call_failed_alike_has_one_error() {
+        let failures = vec![
+            failure("arn:a", ErrorKind::AccessDenied),
+            failure("arn:b", ErrorKind::AccessDenied),
+        ];
+        let errors = policy_errors("eu-west-1", 2, failures);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].message, "all 2 secrets: AccessDenied on arn:a");
+        assert_eq!(errors[0].region.as_deref(), Some("eu-west-1"));
+        assert_eq!(errors[0].resource, None, "the whole region is incomplete");
+        assert_eq!(errors[0].sections, [DataSection::SecretResourcePolicies]);
+    }
+
+    #[test]
+    fn failures_that_differ_or_spare_a_secret_are_reported_per_secret() {
+        let mixed = vec![
+            failure("arn:a", ErrorKind::AccessDenied),
+            failure("arn:b", ErrorKind::Timeout),
+        ];
+        let errors = policy_errors("eu-west-1", 2, mixed);
+        let resources: Vec<_> = errors.iter().map(|e| e.resource.as_deref()).collect();
+        assert_eq!(resources, [Some("arn:a"), Some("arn:b")]);
+        assert_eq!(errors[1].kind, ErrorKind::Timeout);
+
+        let some = vec![
+            failure("arn:a", ErrorKind::AccessDenied),
+            failure("arn:b", ErrorKind::AccessDenied),
+        ];
+        assert_eq!(policy_errors("eu-west-1", 3, some).len(), 2);
     }
 }
