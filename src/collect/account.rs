@@ -109,7 +109,7 @@ pub async fn virtual_mfa_devices(
             devices.entry(owner).or_default().push(MfaDevice {
                 serial: device.serial_number().to_owned(),
                 kind: MfaKind::Virtual,
-                enabled_at: device.enable_date().and_then(super::to_timestamp),
+                enabled_at: device.enable_date().and_then(super::aws::to_timestamp),
             });
         }
     }

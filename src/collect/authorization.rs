@@ -77,7 +77,7 @@ fn user(detail: &UserDetail) -> UserEntry {
     UserEntry {
         name: text(detail.user_name()),
         arn: text(detail.arn()),
-        created: detail.create_date().and_then(super::to_timestamp),
+        created: detail.create_date().and_then(super::aws::to_timestamp),
         groups: detail.group_list().to_vec(),
         attached_policies: attached(detail.attached_managed_policies()),
         inline_policies: inline(detail.user_policy_list()),
@@ -89,7 +89,7 @@ fn group(detail: &GroupDetail) -> Group {
     Group {
         name: text(detail.group_name()),
         arn: text(detail.arn()),
-        created: detail.create_date().and_then(super::to_timestamp),
+        created: detail.create_date().and_then(super::aws::to_timestamp),
         attached_policies: attached(detail.attached_managed_policies()),
         inline_policies: inline(detail.group_policy_list()),
     }
@@ -99,12 +99,12 @@ fn role(detail: &RoleDetail) -> Role {
     Role {
         name: text(detail.role_name()),
         arn: text(detail.arn()),
-        created: detail.create_date().and_then(super::to_timestamp),
+        created: detail.create_date().and_then(super::aws::to_timestamp),
         assume_role_policy: detail.assume_role_policy_document().map(policy_document),
         last_used: detail
             .role_last_used()
             .and_then(|used| used.last_used_date())
-            .and_then(super::to_timestamp),
+            .and_then(super::aws::to_timestamp),
         attached_policies: attached(detail.attached_managed_policies()),
         inline_policies: inline(detail.role_policy_list()),
         tags: tags(detail.tags()),

@@ -13,7 +13,7 @@ use aws_sdk_iam::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_iam::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_iam::error::{BoxError, ProvideErrorMetadata, SdkError};
 
-use crate::snapshot::ErrorKind;
+use crate::snapshot::{ErrorKind, Timestamp};
 
 /// How keyward reaches AWS. Everything else (credentials, SSO, web identity, endpoints from
 /// `AWS_ENDPOINT_URL`/`AWS_ENDPOINT_URL_<SERVICE>`) comes from the standard aws-config chain.
@@ -280,4 +280,10 @@ where
         (None, _, Some(status)) => format!("HTTP {status} without an AWS error code"),
         (None, _, None) => source_chain(error),
     }
+}
+
+/// AWS timestamps to the snapshot's.
+/// (Every SDK crate re-exports the same smithy `DateTime`.)
+pub(crate) fn to_timestamp(time: &aws_sdk_iam::primitives::DateTime) -> Option<Timestamp> {
+    chrono::DateTime::from_timestamp(time.secs(), time.subsec_nanos())
 }

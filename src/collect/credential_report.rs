@@ -81,7 +81,7 @@ pub async fn fetch(iam: &aws_sdk_iam::Client) -> Result<CredentialReport, CallEr
         message,
         code: None,
     })?;
-    report.generated_at = output.generated_time().and_then(super::to_timestamp);
+    report.generated_at = output.generated_time().and_then(super::aws::to_timestamp);
     Ok(report)
 }
 

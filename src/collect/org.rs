@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::aws::{AwsContext, CallError, classify};
-use super::{CollectOptions, collect_account};
+use super::pipeline::{CollectOptions, collect_account};
 use crate::snapshot::{
     Account, CollectionError, Collector, DataSection, ErrorKind, SCHEMA_VERSION, Snapshot,
 };

@@ -31,7 +31,7 @@ pub async fn collect(
     regions: &[String],
     region_concurrency: usize,
     call_concurrency: usize,
-    progress: &super::Progress,
+    progress: &super::progress::Progress,
 ) -> RegionSecrets {
     let region_slots = Arc::new(Semaphore::new(region_concurrency.max(1)));
     let call_slots = Arc::new(Semaphore::new(call_concurrency.max(1)));
@@ -186,8 +186,9 @@ fn policy_errors(
 }
 
 fn secret(entry: &SecretListEntry, region: &str) -> Secret {
-    let ts =
-        |d: Option<&aws_sdk_secretsmanager::primitives::DateTime>| d.and_then(super::to_timestamp);
+    let ts = |d: Option<&aws_sdk_secretsmanager::primitives::DateTime>| {
+        d.and_then(super::aws::to_timestamp)
+    };
     Secret {
         arn: entry.arn().unwrap_or_default().to_owned(),
         name: entry.name().unwrap_or_default().to_owned(),

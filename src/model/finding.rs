@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::Severity;
+use super::severity::Severity;
 
 /// One problem on one resource.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{Account, CollectionError};
 
-use super::{Finding, NotEvaluated, Outcome, RuleMetadata, Severity};
+use super::finding::{Finding, NotEvaluated};
+use super::outcome::Outcome;
+use super::rule::RuleMetadata;
+use super::severity::Severity;
 
 /// The version of the JSON report format.
 pub const REPORT_VERSION: u32 = 1;

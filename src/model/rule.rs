@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::DataSection;
 
-use super::Severity;
+use super::severity::Severity;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleMetadata {

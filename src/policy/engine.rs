@@ -3,9 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::error::PolicyError;
+use super::input::PolicyInput;
 use super::metadata;
 use super::raw_finding::{RawFinding, read_findings};
-use super::{PolicyError, PolicyInput, SourceFile};
+use super::source::SourceFile;
 use crate::model::RuleMetadata;
 
 /// The rule set every rule package defines: `deny contains finding if { … }`.
@@ -298,7 +300,7 @@ fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::builtin_sources;
+    use crate::policy::source::builtin_sources;
 
     type Finding = (String, String, Option<String>, String);
 
@@ -306,7 +308,8 @@ mod tests {
         let text = include_str!("../../fixtures/incident.json");
         let snapshot = crate::snapshot::parse(Path::new("incident.json"), text).unwrap();
         let as_of = "2026-11-23T00:00:00Z".parse().unwrap();
-        let evaluation = crate::policy::evaluation_input(&crate::config::Config::default(), as_of);
+        let evaluation =
+            crate::policy::input::evaluation_input(&crate::config::Config::default(), as_of);
         PolicyInput::new(&snapshot, &evaluation).unwrap()
     }
 

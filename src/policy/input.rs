@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::PolicyError;
+use super::error::PolicyError;
 use crate::config::Config;
 use crate::snapshot::{
     Account, CollectionError, Collector, Group, ManagedPolicy, PasswordPolicy, Role, RootUser,

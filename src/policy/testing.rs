@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{PolicyError, SourceFile};
+use super::error::PolicyError;
+use super::source::SourceFile;
 
 /// The outcome of one Rego test.
 #[derive(Debug, Clone, Serialize)]

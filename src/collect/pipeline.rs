@@ -1,0 +1,131 @@
+//! Collecting one account: the steps run concurrently under one deadline, then are joined into
+//! a snapshot.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::aws::{AwsContext, CallError};
+use super::progress::Progress;
+use super::{account, authorization, credential_report, join, regions, secrets};
+use crate::snapshot::{ErrorKind, Snapshot};
+
+/// What to collect and how hard to try.
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    /// Only these regions' secrets; `None` discovers the enabled regions.
+    pub regions: Option<Vec<String>>,
+    /// Regions listed at once.
+    pub region_concurrency: usize,
+    /// Per-secret calls in flight at once.
+    pub call_concurrency: usize,
+    /// The whole collection's time budget: calls still running then are recorded as timeouts.
+    pub deadline: Duration,
+    /// Show progress on stderr (only ever when it is a terminal).
+    pub progress: bool,
+}
+
+/// Collection cannot start: the caller's identity is unknown, so there is no account to
+/// write a snapshot for.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot identify the AWS account (sts GetCallerIdentity failed): {0}\nhint: check the credentials keyward finds (environment, --profile, SSO, web identity or instance role), e.g. with `aws sts get-caller-identity`"
+)]
+pub struct IdentityError(pub String);
+
+/// The account and partition of the current credentials.
+pub async fn caller_identity(aws: &AwsContext) -> Result<(String, String), IdentityError> {
+    let identity = account::identity(&aws.sts())
+        .await
+        .map_err(|e| IdentityError(e.message))?;
+    Ok((identity.account_id, identity.partition))
+}
+
+/// Collects one account with the given AWS context.
+pub async fn collect_account(
+    aws: &AwsContext,
+    options: &CollectOptions,
+) -> Result<Snapshot, IdentityError> {
+    let progress = Progress::new(options.progress);
+    let deadline = Instant::now() + options.deadline;
+    let identity = account::identity(&aws.sts())
+        .await
+        .map_err(|e| IdentityError(e.message))?;
+    progress.update(&format!("collecting account {}", identity.account_id));
+    let iam = aws.iam();
+    let home_region = aws.home_region();
+    let (alias, summary, report, mfa, password_policy, authorization, (regions, region_error)) = tokio::join!(
+        within(deadline, account::alias(&iam)),
+        within(deadline, account::summary(&iam)),
+        within(deadline, credential_report::fetch(&iam)),
+        within(deadline, account::virtual_mfa_devices(&iam)),
+        within(deadline, account::password_policy(&iam)),
+        within(deadline, authorization::fetch(&iam)),
+        choose_regions(aws, options, &identity.partition, &home_region, deadline),
+    );
+    progress.update("IAM collected");
+    let secrets = within(deadline, async {
+        Ok::<_, CallError>(
+            secrets::collect(
+                aws,
+                &regions,
+                options.region_concurrency,
+                options.call_concurrency,
+                &progress,
+            )
+            .await,
+        )
+    })
+    .await;
+    progress.finish();
+    let parts = join::Parts {
+        account_id: identity.account_id,
+        partition: identity.partition,
+        alias,
+        summary,
+        report,
+        mfa,
+        password_policy,
+        authorization,
+        regions,
+        region_error,
+        secrets,
+    };
+    Ok(join::assemble(parts, aws.counter.total()))
+}
+
+/// Runs a step, turning the passing of the deadline into a timeout error of that step.
+async fn within<T>(
+    deadline: Instant,
+    step: impl Future<Output = Result<T, CallError>>,
+) -> Result<T, CallError> {
+    tokio::time::timeout_at(deadline, step)
+        .await
+        .unwrap_or_else(|_| {
+            Err(CallError {
+                kind: ErrorKind::Timeout,
+                message:
+                    "the collection deadline passed before the call finished (raise --deadline)"
+                        .to_owned(),
+                code: None,
+            })
+        })
+}
+
+async fn choose_regions(
+    aws: &AwsContext,
+    options: &CollectOptions,
+    partition: &str,
+    home_region: &str,
+    deadline: Instant,
+) -> (Vec<String>, Option<CallError>) {
+    if let Some(regions) = &options.regions {
+        return (regions.clone(), None);
+    }
+    match within(deadline, regions::enabled(&aws.account())).await {
+        Ok(regions) if !regions.is_empty() => (regions, None),
+        Ok(_) => (regions::fallback(partition, home_region), None),
+        Err(error) => (regions::fallback(partition, home_region), Some(error)),
+    }
+}
