@@ -1,7 +1,5 @@
 //! `keyward rules`: the rule list, or one rule's documentation.
 
-use std::fmt::Write;
-
 use serde::Serialize;
 use tabled::settings::{Style, Width, peaker::Priority};
 
@@ -9,6 +7,7 @@ use super::error::{Error, exit};
 use crate::cli::{ListFormat, RulesArgs};
 use crate::model::RuleMetadata;
 use crate::policy::Rule;
+use crate::report::rule_doc;
 
 pub fn run(args: &RulesArgs) -> Result<i32, Error> {
     let policies = super::policies::load(&args.policies)?;
@@ -76,22 +75,11 @@ fn render_table(rules: &[&Rule]) -> String {
     format!("{table}\n{} rules\n", rules.len())
 }
 
+/// The rule's documentation, and the file it was loaded from.
 fn render_doc(rule: &Rule) -> String {
-    let m = &rule.metadata;
-    let mut out = String::new();
-    let _ = writeln!(out, "{} {} ({})\n", m.id, m.title, m.name);
-    let _ = writeln!(out, "Severity: {}", m.severity);
-    let _ = writeln!(out, "Controls: {}", m.control_tags().join(", "));
-    let requires: Vec<String> = m.requires.iter().map(|s| s.name()).collect();
-    let _ = writeln!(out, "Reads:    {}", requires.join(", "));
-    let _ = writeln!(out, "Source:   {}\n", rule.origin);
-    let _ = writeln!(out, "Why it matters\n\n{}\n", m.description);
-    let _ = writeln!(out, "How to fix it\n\n{}", m.remediation);
-    if !m.references.is_empty() {
-        let _ = writeln!(out, "\nReferences");
-        for reference in &m.references {
-            let _ = writeln!(out, "  {reference}");
-        }
-    }
-    out
+    format!(
+        "{}\nSource: {}\n",
+        rule_doc::plain_text(&rule.metadata),
+        rule.origin
+    )
 }

@@ -27,6 +27,7 @@ use serde_sarif::sarif::{
 };
 
 use super::rendered::{Rendered, ReportError};
+use super::rule_doc;
 use crate::model::{AccountReport, Finding, NotEvaluated, RuleMetadata, ScanReport, Severity};
 
 /// GitHub's limits on one SARIF upload.
@@ -172,11 +173,8 @@ fn rule_descriptor(rule: &RuleMetadata) -> ReportingDescriptor {
         .full_description(text(&truncate(&rule.description, MAX_DESCRIPTION)))
         .help(
             MultiformatMessageString::builder()
-                .text(format!(
-                    "{}\n\nHow to fix it:\n{}",
-                    rule.description, rule.remediation
-                ))
-                .markdown(help_markdown(rule))
+                .text(rule_doc::plain_text(rule))
+                .markdown(rule_doc::markdown(rule))
                 .build(),
         )
         .default_configuration(
@@ -186,24 +184,6 @@ fn rule_descriptor(rule: &RuleMetadata) -> ReportingDescriptor {
         )
         .properties(properties)
         .build()
-}
-
-fn help_markdown(rule: &RuleMetadata) -> String {
-    let mut md = format!(
-        "**{}** ({}, severity {})\n\n{}\n\n## How to fix it\n\n{}\n",
-        rule.title, rule.id, rule.severity, rule.description, rule.remediation
-    );
-    let tags = rule.control_tags();
-    if !tags.is_empty() {
-        md += &format!("\n## Controls\n\n{}\n", tags.join(", "));
-    }
-    if !rule.references.is_empty() {
-        md += "\n## References\n\n";
-        for reference in &rule.references {
-            md += &format!("- <{reference}>\n");
-        }
-    }
-    md
 }
 
 fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult {
