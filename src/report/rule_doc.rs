@@ -469,6 +469,14 @@ mod tests {
     }
 
     #[test]
+    fn placeholders_are_found() {
+        assert_eq!(
+            placeholders("a <user> b <next code>\nc < d"),
+            ["<user>", "<next code>"]
+        );
+    }
+
+    #[test]
     fn references_link_when_they_are_urls() {
         let mut with_note = rule("Why.", "Fix.");
         with_note.references.push("the <team> wiki".to_owned());
@@ -477,5 +485,46 @@ mod tests {
             markdown.contains("- <https://example.com/a_b>\n- the \\<team\\> wiki\n"),
             "{markdown}"
         );
+    }
+
+    /// The `<…>` placeholders of a text, e.g. `<user>` and `<next code>`.
+    fn placeholders(text: &str) -> Vec<&str> {
+        text.match_indices('<')
+            .filter_map(|(start, _)| {
+                let end = start + text[start..].find(['>', '\n'])?;
+                (text.as_bytes()[end] == b'>').then(|| &text[start..=end])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_builtin_rules_show_their_commands_as_code_and_keep_their_placeholders() {
+        let pack = crate::policy::PolicySet::load(&crate::policy::builtin_sources()).unwrap();
+        for rule in pack.rules().iter().map(|r| &r.metadata) {
+            let seen = seen(&markdown(rule));
+            assert!(
+                seen.html.is_empty(),
+                "{}: taken for HTML: {:?}",
+                rule.id,
+                seen.html
+            );
+            let code = seen.code_blocks.concat();
+            for text in [&rule.description, &rule.remediation] {
+                for line in text.lines().map(str::trim).filter(|l| l.contains("aws ")) {
+                    assert!(
+                        line.starts_with("aws ") && code.contains(line),
+                        "{}: a command must be on a line of its own, indented deeper than the prose: {line}",
+                        rule.id
+                    );
+                }
+                for placeholder in placeholders(text) {
+                    assert!(
+                        seen.text.contains(placeholder) || code.contains(placeholder),
+                        "{}: {placeholder} is lost",
+                        rule.id
+                    );
+                }
+            }
+        }
     }
 }
