@@ -274,6 +274,9 @@ pub struct RulesArgs {
     /// `table` or `json`.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: ListFormat,
+    /// Write each rule's documentation to DIR/<ID>.md, and their index to DIR/README.md.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["rule", "format"])]
+    pub doc_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

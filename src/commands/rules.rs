@@ -1,5 +1,7 @@
 //! `keyward rules`: the rule list, or one rule's documentation.
 
+use std::path::Path;
+
 use serde::Serialize;
 use tabled::settings::{Style, Width, peaker::Priority};
 
@@ -11,6 +13,9 @@ use crate::report::rule_doc;
 
 pub fn run(args: &RulesArgs) -> Result<i32, Error> {
     let policies = super::policies::load(&args.policies)?;
+    if let Some(dir) = &args.doc_dir {
+        return write_pages(dir, policies.rules());
+    }
     let rules: Vec<&Rule> = match &args.rule {
         Some(wanted) => {
             let rule = policies
@@ -82,4 +87,78 @@ fn render_doc(rule: &Rule) -> String {
         rule_doc::plain_text(&rule.metadata),
         rule.origin
     )
+}
+
+/// The pages `--doc-dir` writes, by file name: one per rule, and the index.
+fn pages(rules: &[Rule]) -> Vec<(String, String)> {
+    let metadata: Vec<&RuleMetadata> = rules.iter().map(|r| &r.metadata).collect();
+    let mut pages: Vec<(String, String)> = metadata
+        .iter()
+        .map(|m| (rule_doc::page_file_name(m), rule_doc::page(m)))
+        .collect();
+    pages.push((
+        rule_doc::INDEX_PAGE.to_owned(),
+        rule_doc::index_page(&metadata),
+    ));
+    pages
+}
+
+fn write_pages(dir: &Path, rules: &[Rule]) -> Result<i32, Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Output {
+        path: dir.to_owned(),
+        source,
+    })?;
+    for (name, text) in pages(rules) {
+        super::output::write(Some(&dir.join(name)), &text)?;
+    }
+    let summary = format!(
+        "{}: {} rule pages and {}\n",
+        dir.display(),
+        rules.len(),
+        rule_doc::INDEX_PAGE
+    );
+    super::output::write(None, &summary)?;
+    Ok(exit::CLEAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::policy::{PolicySet, builtin_sources};
+
+    /// The pages under docs/rules/ are what the built-in pack's METADATA generates, no more.
+    #[test]
+    fn the_rule_pages_match_the_metadata() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(rule_doc::BUILTIN_PAGES_DIR);
+        let pack = PolicySet::load(&builtin_sources()).unwrap();
+        let expected = pages(pack.rules());
+        let mut problems = Vec::new();
+        for (name, text) in &expected {
+            let page = format!("{}/{name}", rule_doc::BUILTIN_PAGES_DIR);
+            match std::fs::read_to_string(dir.join(name)) {
+                // A checkout with CRLF line endings holds the same pages.
+                Ok(found) if found.replace("\r\n", "\n") == *text => {}
+                Ok(_) => problems.push(format!("{page} is out of date")),
+                Err(_) => problems.push(format!("{page} is missing")),
+            }
+        }
+        let generated: BTreeSet<&str> = expected.iter().map(|(name, _)| name.as_str()).collect();
+        for entry in std::fs::read_dir(&dir).unwrap().map(Result::unwrap) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !generated.contains(name.as_str()) {
+                problems.push(format!(
+                    "{}/{name} belongs to no rule: delete it",
+                    rule_doc::BUILTIN_PAGES_DIR
+                ));
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "{}\nthe rule pages are generated from METADATA: run `cargo run -- rules --doc-dir {}`",
+            problems.join("\n"),
+            rule_doc::BUILTIN_PAGES_DIR
+        );
+    }
 }

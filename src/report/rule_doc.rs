@@ -31,6 +31,46 @@ pub fn plain_text(rule: &RuleMetadata) -> String {
     render(rule, Form::PlainText)
 }
 
+/// The built-in pack's rule pages, relative to the repository root.
+pub const BUILTIN_PAGES_DIR: &str = "docs/rules";
+
+/// The page that lists the rules, beside their pages.
+pub const INDEX_PAGE: &str = "README.md";
+
+/// Opens every generated page, so that nobody edits one by hand (GitHub does not show it).
+const GENERATED_NOTE: &str = "<!-- Generated from the rule's METADATA by `keyward rules --doc-dir`: edit the METADATA, not this file. -->";
+
+/// A rule's page is named by its id, which never changes; names may.
+pub fn page_file_name(rule: &RuleMetadata) -> String {
+    format!("{}.md", rule.id)
+}
+
+/// A rule's page: its documentation in markdown.
+pub fn page(rule: &RuleMetadata) -> String {
+    format!("{GENERATED_NOTE}\n\n{}", markdown(rule))
+}
+
+/// The index of the rule pages: a table of the rules, each linked to its page.
+pub fn index_page(rules: &[&RuleMetadata]) -> String {
+    let rows: Vec<String> = rules
+        .iter()
+        .map(|rule| {
+            format!(
+                "| [{}]({}) | {} | {} | {} |",
+                rule.id,
+                page_file_name(rule),
+                rule.severity,
+                escape_prose(&rule.title),
+                escape_prose(&rule.control_tags().join(", "))
+            )
+        })
+        .collect();
+    format!(
+        "{GENERATED_NOTE}\n\n# Rules\n\nOne page per rule: why it matters, how to fix it, the controls it maps to. `keyward rules ID`\nshows the same in a terminal.\n\n| id | severity | title | controls |\n|---|---|---|---|\n{}\n",
+        rows.join("\n")
+    )
+}
+
 fn render(rule: &RuleMetadata, form: Form) -> String {
     let mut parts = vec![title(rule, form), facts(rule, form)];
     for (heading, body) in sections(rule) {
