@@ -45,6 +45,20 @@ pub fn page_file_name(rule: &RuleMetadata) -> String {
     format!("{}.md", rule.id)
 }
 
+/// The project's home, where the built-in pack's rule pages are published. The owner is a
+/// placeholder, as in the README's `uses: OWNER/keyward@v1`, until the repository is published.
+pub const PROJECT_HOME: &str = "https://github.com/OWNER/keyward";
+
+/// The published page of a built-in rule; user rules have none.
+pub fn page_url(rule: &RuleMetadata) -> Option<String> {
+    rule.builtin.then(|| {
+        format!(
+            "{PROJECT_HOME}/blob/main/{BUILTIN_PAGES_DIR}/{}",
+            page_file_name(rule)
+        )
+    })
+}
+
 /// A rule's page: its documentation in markdown.
 pub fn page(rule: &RuleMetadata) -> String {
     format!("{GENERATED_NOTE}\n\n{}", markdown(rule))
@@ -402,6 +416,7 @@ mod tests {
             controls: BTreeMap::from([("aws-securityhub".to_owned(), vec!["IAM.3".to_owned()])]),
             references: vec!["https://example.com/a_b".to_owned()],
             evaluation_group: None,
+            builtin: false,
         }
     }
 
@@ -505,6 +520,17 @@ mod tests {
         assert!(
             !text.contains("##") && !text.contains("```") && !text.contains('\\'),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn only_builtin_rules_have_a_published_page() {
+        let mut builtin = rule("Why.", "Fix.");
+        assert_eq!(page_url(&builtin), None);
+        builtin.builtin = true;
+        assert_eq!(
+            page_url(&builtin).unwrap(),
+            format!("{PROJECT_HOME}/blob/main/docs/rules/KW-T-001.md")
         );
     }
 

@@ -166,7 +166,7 @@ fn rule_descriptor(rule: &RuleMetadata) -> ReportingDescriptor {
             ("precision".to_owned(), json!("very-high")),
         ]))
         .build();
-    ReportingDescriptor::builder()
+    let mut descriptor = ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(rule.name.clone())
         .short_description(text(&rule.title))
@@ -183,7 +183,9 @@ fn rule_descriptor(rule: &RuleMetadata) -> ReportingDescriptor {
                 .build(),
         )
         .properties(properties)
-        .build()
+        .build();
+    descriptor.help_uri = rule_doc::page_url(rule);
+    descriptor
 }
 
 fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult {
@@ -415,6 +417,19 @@ mod tests {
         assert!((7.0..9.0).contains(&band(Severity::High)));
         assert!((4.0..7.0).contains(&band(Severity::Medium)));
         assert!((0.1..4.0).contains(&band(Severity::Low)));
+    }
+
+    #[test]
+    fn built_in_rules_link_their_page_and_user_rules_do_not() {
+        let pack = crate::policy::PolicySet::load(&crate::policy::builtin_sources()).unwrap();
+        let mut rule = pack.rules()[0].metadata.clone();
+        let uri = rule_descriptor(&rule).help_uri.unwrap();
+        assert!(
+            uri.ends_with(&format!("/docs/rules/{}.md", rule.id)),
+            "{uri}"
+        );
+        rule.builtin = false;
+        assert_eq!(rule_descriptor(&rule).help_uri, None);
     }
 
     #[test]
