@@ -267,7 +267,7 @@ pub enum WaivedMode {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Show the full documentation of this rule (id or name).
+    /// Show the full documentation of this rule (id or name, in any case).
     pub rule: Option<String>,
     #[command(flatten)]
     pub policies: PolicyArgs,

@@ -18,15 +18,11 @@ pub fn run(args: &RulesArgs) -> Result<i32, Error> {
     }
     let rules: Vec<&Rule> = match &args.rule {
         Some(wanted) => {
-            let rule = policies
-                .rules()
-                .iter()
-                .find(|r| &r.metadata.id == wanted || &r.metadata.name == wanted)
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "no rule has the id or name `{wanted}`: `keyward rules` lists them"
-                    ))
-                })?;
+            let rule = find(policies.rules(), wanted).ok_or_else(|| {
+                Error::Usage(format!(
+                    "no rule has the id or name `{wanted}`: `keyward rules` lists them"
+                ))
+            })?;
             vec![rule]
         }
         None => policies.rules().iter().collect(),
@@ -41,6 +37,14 @@ pub fn run(args: &RulesArgs) -> Result<i32, Error> {
     };
     super::output::write(None, &text)?;
     Ok(exit::CLEAN)
+}
+
+/// The rule with this id or name, in any case: ids are upper case (`KW-IAM-009`), names lower
+/// case, and neither case carries meaning worth a "no such rule".
+fn find<'a>(rules: &'a [Rule], wanted: &str) -> Option<&'a Rule> {
+    rules.iter().find(|r| {
+        r.metadata.id.eq_ignore_ascii_case(wanted) || r.metadata.name.eq_ignore_ascii_case(wanted)
+    })
 }
 
 /// A rule as `keyward rules --format json` lists it: its metadata and where it was loaded from.
@@ -127,6 +131,25 @@ mod tests {
 
     use super::*;
     use crate::policy::{PolicySet, builtin_sources};
+
+    #[test]
+    fn a_rule_is_found_by_id_or_name_in_any_case() {
+        let pack = PolicySet::load(&builtin_sources()).unwrap();
+        for wanted in [
+            "KW-IAM-009",
+            "kw-iam-009",
+            "access-key-not-rotated",
+            "Access-Key-Not-Rotated",
+        ] {
+            let rule = find(pack.rules(), wanted);
+            assert_eq!(
+                rule.map(|r| r.metadata.id.as_str()),
+                Some("KW-IAM-009"),
+                "{wanted}"
+            );
+        }
+        assert!(find(pack.rules(), "KW-IAM-999").is_none());
+    }
 
     /// The pages under docs/rules/ are what the built-in pack's METADATA generates, no more.
     #[test]
