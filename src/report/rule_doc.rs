@@ -9,7 +9,7 @@
 //! steps (`1. `), commands on lines of their own indented deeper than the prose around them, and
 //! code in backticks. The plain-text form shows them as written. The markdown form turns steps
 //! into a list and commands into code blocks, and escapes everything else that markdown would
-//! read as syntax: GitHub drops what looks like HTML, so a placeholder such as <user> in prose
+//! read as syntax: GitHub drops what looks like HTML, so a placeholder such as `<user>` in prose
 //! would vanish from the page instead of reaching the reader.
 
 use crate::model::RuleMetadata;
@@ -31,23 +31,24 @@ pub fn plain_text(rule: &RuleMetadata) -> String {
     render(rule, Form::PlainText)
 }
 
+/// The project's home, where the built-in pack's rule pages are published. The owner is a
+/// placeholder, as in the README's `uses: OWNER/keyward@v1`, until the repository is published.
+pub const PROJECT_HOME: &str = "https://github.com/OWNER/keyward";
+
 /// The built-in pack's rule pages, relative to the repository root.
 pub const BUILTIN_PAGES_DIR: &str = "docs/rules";
 
 /// The page that lists the rules, beside their pages.
 pub const INDEX_PAGE: &str = "README.md";
 
-/// Opens every generated page, so that nobody edits one by hand (GitHub does not show it).
+/// Opens every generated page, so that nobody edits one by hand; an HTML comment, which GitHub
+/// does not show.
 const GENERATED_NOTE: &str = "<!-- Generated from the rule's METADATA by `keyward rules --doc-dir`: edit the METADATA, not this file. -->";
 
 /// A rule's page is named by its id, which never changes; names may.
 pub fn page_file_name(rule: &RuleMetadata) -> String {
     format!("{}.md", rule.id)
 }
-
-/// The project's home, where the built-in pack's rule pages are published. The owner is a
-/// placeholder, as in the README's `uses: OWNER/keyward@v1`, until the repository is published.
-pub const PROJECT_HOME: &str = "https://github.com/OWNER/keyward";
 
 /// The published page of a built-in rule; user rules have none.
 pub fn page_url(rule: &RuleMetadata) -> Option<String> {
@@ -133,20 +134,23 @@ enum Body<'a> {
 
 impl Body<'_> {
     fn render(&self, form: Form) -> String {
-        let lines: Vec<String> = match (self, form) {
-            (Body::Text(text), Form::Markdown) => return text_markdown(text),
-            (Body::Text(text), Form::PlainText) => return (*text).to_owned(),
-            (Body::Items(items), Form::Markdown) => items.iter().map(|i| escape_prose(i)).collect(),
-            (Body::Links(links), Form::Markdown) => links.iter().map(|l| link(l)).collect(),
-            (Body::Items(items), Form::PlainText) => items.clone(),
-            (Body::Links(links), Form::PlainText) => links.to_vec(),
-        };
-        lines
-            .iter()
-            .map(|line| format!("- {line}"))
-            .collect::<Vec<_>>()
-            .join("\n")
+        match (self, form) {
+            (Body::Text(text), Form::Markdown) => text_markdown(text),
+            (Body::Text(text), Form::PlainText) => (*text).to_owned(),
+            (Body::Items(items), Form::Markdown) => bullets(items.iter().map(|i| escape_prose(i))),
+            (Body::Items(items), Form::PlainText) => bullets(items.iter().cloned()),
+            (Body::Links(links), Form::Markdown) => bullets(links.iter().map(|l| link(l))),
+            (Body::Links(links), Form::PlainText) => bullets(links.iter().cloned()),
+        }
     }
+}
+
+/// A bulleted list, in markdown and plain text alike.
+fn bullets(items: impl Iterator<Item = String>) -> String {
+    items
+        .map(|item| format!("- {item}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The sections below the facts, in order; empty ones are left out.
