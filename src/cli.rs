@@ -340,6 +340,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_subcommand_is_defined_consistently() {
+        // clap checks a subcommand's definition only when it parses that subcommand.
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
     fn as_of_forms() {
         let now = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
             .unwrap()
