@@ -267,13 +267,16 @@ pub enum WaivedMode {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Show the full documentation of this rule (id or name).
+    /// Show the full documentation of this rule (id or name, in any case).
     pub rule: Option<String>,
     #[command(flatten)]
     pub policies: PolicyArgs,
     /// `table` or `json`.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: ListFormat,
+    /// Write each rule's documentation to DIR/<ID>.md, and their index to DIR/README.md.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["rule", "format"])]
+    pub doc_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -335,6 +338,13 @@ fn parse_as_of_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_subcommand_is_defined_consistently() {
+        // clap checks a subcommand's definition only when it parses that subcommand.
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 
     #[test]
     fn as_of_forms() {

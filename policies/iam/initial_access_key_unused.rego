@@ -5,7 +5,9 @@
 #   that nobody needs: it was never used, yet it works for as long as the user exists, and it tends
 #   to sit in a setup script, a CSV download or a chat message. Unneeded keys are exactly the kind
 #   of valid credential whose theft likely opened an AI platform's AWS account breached in May
-#   2026; a console user should get a key only when a real need for one appears.
+#   2026; a console user should get a key only when a real need for one appears. Reported for an
+#   active access key that was never used, of a user with a console password, created within
+#   `initial_key_window_hours` (24 by default) of the user.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html

@@ -24,7 +24,8 @@
 #        Assign MFA device, and register a FIDO security key or hardware TOTP token (a virtual
 #        device only as a stopgap; see KW-IAM-003). AWS offers no CLI for the root user's own MFA.
 #     2. Register a second device and store both apart, so losing one does not lock you out.
-#     3. Check: aws iam get-account-summary --query SummaryMap.AccountMFAEnabled   # 1 when enabled
+#     3. Check (1 when enabled):
+#          aws iam get-account-summary --query SummaryMap.AccountMFAEnabled
 #     4. In an organization, consider centralized root access, which removes member accounts'
 #        root passwords altogether.
 package keyward.iam.root_mfa_disabled

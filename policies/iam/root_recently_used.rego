@@ -6,6 +6,8 @@
 #   either such a rare task, a habit that puts unrestricted credentials in daily circulation, or an
 #   intruder: after the May 2026 breach of an AI platform's AWS account, opened with valid
 #   credentials, every unexpected use of the account's most powerful identity deserves a look.
+#   Reported when the root password, or a root access key (active or not), was last used fewer
+#   than `root_recent_use_days` (30 by default) days before the evaluation time.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html

@@ -4,7 +4,9 @@
 #   A password or access key that nobody has used for weeks is a credential nobody watches: it still
 #   works, it is still stored somewhere, and its first use in months would likely be an attacker's.
 #   In the May 2026 breach of an AI platform's AWS account, the way in was most likely stolen valid
-#   credentials; removing credentials that are not in use shrinks what can be stolen.
+#   credentials; removing credentials that are not in use shrinks what can be stolen. Reported for
+#   each enabled console password and active access key last used (or, never used, created)
+#   `unused_credential_days` (45 by default) or more days ago.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-22

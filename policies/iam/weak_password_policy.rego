@@ -29,7 +29,8 @@
 #         --require-symbols --require-numbers --require-uppercase-characters \
 #         --require-lowercase-characters --password-reuse-prevention 24 \
 #         --allow-users-to-change-password
-#     Check it with: aws iam get-account-password-policy
+#     Check it with:
+#       aws iam get-account-password-policy
 package keyward.iam.weak_password_policy
 
 # The CIS AWS Foundations v3.0 values (1.8, 1.9). They are benchmark constants, not tunable

@@ -24,17 +24,19 @@
 #   controls:
 #     mitre-attack: [T1528]
 #   remediation: |
-#     1. Read the policy: aws secretsmanager get-resource-policy --secret-id <secret-arn>
+#     1. Read the policy:
+#          aws secretsmanager get-resource-policy --secret-id <secret-arn>
 #     2. If no other account needs the secret, remove the policy:
-#        aws secretsmanager delete-resource-policy --secret-id <secret-arn>
+#          aws secretsmanager delete-resource-policy --secret-id <secret-arn>
 #     3. Otherwise name exact principals (role ARNs, not "*" or a whole account) and restrict the
 #        statement with a Condition such as aws:PrincipalOrgID, then put it back with public
 #        policies blocked:
-#        aws secretsmanager put-resource-policy --secret-id <secret-arn> \
-#          --resource-policy file://policy.json --block-public-policy
+#          aws secretsmanager put-resource-policy --secret-id <secret-arn> \
+#            --resource-policy file://policy.json --block-public-policy
 #     4. A cross-account reader also needs kms:Decrypt on a customer-managed KMS key: review that
 #        key policy too. If the secret was readable by anyone, treat its value as leaked: rotate it
-#        (aws secretsmanager rotate-secret --secret-id <secret-arn>) and revoke the old value.
+#        and revoke the old value:
+#          aws secretsmanager rotate-secret --secret-id <secret-arn>
 package keyward.secrets.secret_policy_too_open
 
 import data.keyward.lib.secrets

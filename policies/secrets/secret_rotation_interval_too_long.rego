@@ -28,11 +28,12 @@
 #   remediation: |
 #     1. Shorten the schedule to at most max_rotation_interval_days (keyward.yaml, default 90),
 #        keeping the existing rotation function:
-#        aws secretsmanager rotate-secret --secret-id <secret-arn> \
-#          --rotation-rules '{"ScheduleExpression": "rate(30 days)"}' --no-rotate-immediately
-#     2. For a cron() schedule, make it run at least monthly, e.g. "cron(0 3 1 * ? *)".
-#     3. Confirm the new schedule: aws secretsmanager describe-secret --secret-id <secret-arn> \
-#          --query '{Rules: RotationRules, Next: NextRotationDate}'
+#          aws secretsmanager rotate-secret --secret-id <secret-arn> \
+#            --rotation-rules '{"ScheduleExpression": "rate(30 days)"}' --no-rotate-immediately
+#     2. For a cron() schedule, make it run at least monthly, e.g. `cron(0 3 1 * ? *)`.
+#     3. Confirm the new schedule:
+#          aws secretsmanager describe-secret --secret-id <secret-arn> \
+#            --query '{Rules: RotationRules, Next: NextRotationDate}'
 package keyward.secrets.secret_rotation_interval_too_long
 
 max_days := input.evaluation.thresholds.max_rotation_interval_days

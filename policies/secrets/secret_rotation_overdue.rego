@@ -23,16 +23,17 @@
 #     aws-securityhub: [SecretsManager.2]
 #     mitre-attack: [T1528]
 #   remediation: |
-#     1. Find why rotation stopped: read the rotation function's logs
-#        (aws logs tail /aws/lambda/<function-name> --since 30d) and the secret's version stages
-#        (aws secretsmanager list-secret-version-ids --secret-id <secret-arn>): an AWSPENDING
-#        version left behind blocks the next rotation.
+#     1. Find why rotation stopped: read the rotation function's logs and the secret's version
+#        stages (an AWSPENDING version left behind blocks the next rotation):
+#          aws logs tail /aws/lambda/<function-name> --since 30d
+#          aws secretsmanager list-secret-version-ids --secret-id <secret-arn>
 #     2. Fix the cause (the function's role needs secretsmanager:PutSecretValue and
 #        UpdateSecretVersionStage on the secret, and network access to the provider or database).
 #     3. Rotate now and watch it succeed:
-#        aws secretsmanager rotate-secret --secret-id <secret-arn>
-#     4. Check the timestamps: aws secretsmanager describe-secret --secret-id <secret-arn> \
-#          --query '{LastRotated: LastRotatedDate, Next: NextRotationDate}'
+#          aws secretsmanager rotate-secret --secret-id <secret-arn>
+#     4. Check the timestamps:
+#          aws secretsmanager describe-secret --secret-id <secret-arn> \
+#            --query '{LastRotated: LastRotatedDate, Next: NextRotationDate}'
 #     5. Alarm on failures (EventBridge rule on the RotationFailed event) so it does not stall again.
 package keyward.secrets.secret_rotation_overdue
 

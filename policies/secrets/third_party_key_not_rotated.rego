@@ -28,17 +28,17 @@
 #   remediation: |
 #     1. Rotate the key now: create a new key in the provider's console or API, store it as a
 #        new version (from a file, so it stays out of shell history and process lists):
-#        aws secretsmanager put-secret-value --secret-id <secret-arn> --secret-string file://new-key.json
+#          aws secretsmanager put-secret-value --secret-id <secret-arn> --secret-string file://new-key.json
 #        then revoke the old key at the provider once the applications use the new one.
-#     2. Check the timestamps: aws secretsmanager describe-secret --secret-id <secret-arn> \
-#          --query '{LastChanged: LastChangedDate, LastRotated: LastRotatedDate, LastAccessed: LastAccessedDate}'
-#        and the provider's usage and audit logs for calls you do not recognize since the key
-#        was last changed.
+#     2. Check the timestamps, and the provider's usage and audit logs for calls you do not
+#        recognize since the key was last changed:
+#          aws secretsmanager describe-secret --secret-id <secret-arn> \
+#            --query '{LastChanged: LastChangedDate, LastRotated: LastRotatedDate, LastAccessed: LastAccessedDate}'
 #     3. Automate it with a rotation Lambda that calls the provider's key API (create, test,
 #        then revoke the previous key), on a short schedule:
-#        aws secretsmanager rotate-secret --secret-id <secret-arn> \
-#          --rotation-lambda-arn <function-arn> \
-#          --rotation-rules '{"ScheduleExpression": "rate(30 days)"}'
+#          aws secretsmanager rotate-secret --secret-id <secret-arn> \
+#            --rotation-lambda-arn <function-arn> \
+#            --rotation-rules '{"ScheduleExpression": "rate(30 days)"}'
 #     4. If rotation is enabled but overdue, fix the rotation function first (see KW-SM-003).
 #     5. Set spending limits and usage alerts at the provider, so a stolen key shows up quickly.
 package keyward.secrets.third_party_key_not_rotated

@@ -104,5 +104,6 @@ pub fn waiver_expired_rule() -> RuleMetadata {
         controls: BTreeMap::new(),
         references: Vec::new(),
         evaluation_group: None,
+        builtin: false,
     }
 }

@@ -34,6 +34,11 @@ pub struct RuleMetadata {
     /// rule. It changes the time an evaluation takes, never its results, so reports leave it out.
     #[serde(skip)]
     pub evaluation_group: Option<String>,
+    /// Whether the rule is one of the built-in pack's, whose pages are published with the
+    /// project (SARIF links them). Where a rule was loaded from is a fact of the run, not of its
+    /// findings, so reports leave it out; `keyward rules --format json` shows the origin.
+    #[serde(skip)]
+    pub builtin: bool,
 }
 
 impl RuleMetadata {

@@ -218,7 +218,10 @@ fn add_file(engine: &mut regorus::Engine, file: &SourceFile) -> Result<Option<Ru
         .unwrap_or(false);
     match (metadata, declares_findings) {
         (Some(metadata), true) => Ok(Some(Rule {
-            metadata,
+            metadata: RuleMetadata {
+                builtin: file.is_builtin(),
+                ..metadata
+            },
             package,
             origin: file.origin.clone(),
         })),

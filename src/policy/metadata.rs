@@ -128,6 +128,7 @@ fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
             .map(|r| r.reference)
             .collect(),
         evaluation_group: custom.evaluation_group,
+        builtin: false,
     })
 }
 

@@ -5,6 +5,7 @@ pub mod drift;
 mod json;
 mod markdown;
 mod rendered;
+pub mod rule_doc;
 pub mod sarif;
 mod summary;
 mod table;

@@ -27,6 +27,7 @@ use serde_sarif::sarif::{
 };
 
 use super::rendered::{Rendered, ReportError};
+use super::rule_doc;
 use crate::model::{AccountReport, Finding, NotEvaluated, RuleMetadata, ScanReport, Severity};
 
 /// GitHub's limits on one SARIF upload.
@@ -165,18 +166,15 @@ fn rule_descriptor(rule: &RuleMetadata) -> ReportingDescriptor {
             ("precision".to_owned(), json!("very-high")),
         ]))
         .build();
-    ReportingDescriptor::builder()
+    let mut descriptor = ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(rule.name.clone())
         .short_description(text(&rule.title))
         .full_description(text(&truncate(&rule.description, MAX_DESCRIPTION)))
         .help(
             MultiformatMessageString::builder()
-                .text(format!(
-                    "{}\n\nHow to fix it:\n{}",
-                    rule.description, rule.remediation
-                ))
-                .markdown(help_markdown(rule))
+                .text(rule_doc::plain_text(rule))
+                .markdown(rule_doc::markdown(rule))
                 .build(),
         )
         .default_configuration(
@@ -185,25 +183,9 @@ fn rule_descriptor(rule: &RuleMetadata) -> ReportingDescriptor {
                 .build(),
         )
         .properties(properties)
-        .build()
-}
-
-fn help_markdown(rule: &RuleMetadata) -> String {
-    let mut md = format!(
-        "**{}** ({}, severity {})\n\n{}\n\n## How to fix it\n\n{}\n",
-        rule.title, rule.id, rule.severity, rule.description, rule.remediation
-    );
-    let tags = rule.control_tags();
-    if !tags.is_empty() {
-        md += &format!("\n## Controls\n\n{}\n", tags.join(", "));
-    }
-    if !rule.references.is_empty() {
-        md += "\n## References\n\n";
-        for reference in &rule.references {
-            md += &format!("- <{reference}>\n");
-        }
-    }
-    md
+        .build();
+    descriptor.help_uri = rule_doc::page_url(rule);
+    descriptor
 }
 
 fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult {
@@ -435,6 +417,19 @@ mod tests {
         assert!((7.0..9.0).contains(&band(Severity::High)));
         assert!((4.0..7.0).contains(&band(Severity::Medium)));
         assert!((0.1..4.0).contains(&band(Severity::Low)));
+    }
+
+    #[test]
+    fn built_in_rules_link_their_page_and_user_rules_do_not() {
+        let pack = crate::policy::PolicySet::load(&crate::policy::builtin_sources()).unwrap();
+        let mut rule = pack.rules()[0].metadata.clone();
+        let uri = rule_descriptor(&rule).help_uri.unwrap();
+        assert!(
+            uri.ends_with(&format!("/docs/rules/{}.md", rule.id)),
+            "{uri}"
+        );
+        rule.builtin = false;
+        assert_eq!(rule_descriptor(&rule).help_uri, None);
     }
 
     #[test]
