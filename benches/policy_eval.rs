@@ -41,7 +41,7 @@ use keyward::policy::{
     PolicyInput, PolicySet, Rule, SourceFile, builtin_sources, evaluation_input, read_dirs,
 };
 use keyward::snapshot::{
-    AccessKey, Account, AttachedPolicy, Collector, ConsolePassword, Group, InlinePolicy,
+    AccessKey, Account, AttachedPolicy, Collector, ConsolePassword, Detective, Group, InlinePolicy,
     KeyLastUse, KeyStatus, ManagedPolicy, MfaDevice, MfaKind, PasswordPolicy, Role, RootUser,
     Rotation, RotationRules, SCHEMA_VERSION, Secret, Snapshot, User,
 };
@@ -1188,6 +1188,8 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
         roles,
         policies,
         secrets,
+        // No detective controls: the account-wide detective rules have findings to build.
+        detective: Some(Detective::default()),
         collection_errors: Vec::new(),
     }
 }

@@ -85,7 +85,9 @@ async fn active_accounts(client: &aws_sdk_organizations::Client) -> Result<Vec<T
     Ok(targets)
 }
 
-/// Collects every target, `options.concurrency` at a time, in the targets' order.
+/// Collects every target, `options.concurrency` at a time, in the targets' order; then the
+/// organization-wide detective controls found in one account count for the others
+/// (see `org_detective`).
 pub async fn collect_all(
     aws: &AwsContext,
     caller_account: &str,
@@ -114,12 +116,17 @@ pub async fn collect_all(
             (index, snapshot)
         });
     }
-    let mut snapshots = Vec::new();
+    let mut collected = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        snapshots.push(joined.expect("an account task does not panic"));
+        collected.push(joined.expect("an account task does not panic"));
     }
-    snapshots.sort_by_key(|(index, _)| *index);
-    snapshots.into_iter().map(|(_, s)| s).collect()
+    collected.sort_by_key(|(index, _)| *index);
+    let (mut snapshots, reached): (Vec<Snapshot>, Vec<bool>) =
+        collected.into_iter().map(|(_, s)| s).unzip();
+    if options.from_organization {
+        super::org_detective::share(&mut snapshots, &reached);
+    }
+    snapshots
 }
 
 async fn collect_target(
@@ -129,7 +136,7 @@ async fn collect_target(
     target: &Target,
     options: &OrgOptions,
     collect: &CollectOptions,
-) -> Snapshot {
+) -> (Snapshot, bool) {
     // The caller's own account is read with the caller's credentials: the management account
     // usually has no OrganizationAccountAccessRole.
     let context = if target.id == caller_account {
@@ -152,9 +159,9 @@ async fn collect_target(
     match result {
         Ok(mut snapshot) => {
             snapshot.account.name = target.name.clone();
-            snapshot
+            (snapshot, true)
         }
-        Err(error) => unreachable_account(target, partition, &error),
+        Err(error) => (unreachable_account(target, partition, &error), false),
     }
 }
 
@@ -226,6 +233,7 @@ fn unreachable_account(target: &Target, partition: &str, error: &CallError) -> S
         roles: Vec::new(),
         policies: Vec::new(),
         secrets: Vec::new(),
+        detective: None,
         collection_errors: vec![CollectionError::from_call(
             "sts",
             "AssumeRole",

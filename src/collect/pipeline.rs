@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use super::aws::{AwsContext, CallError};
 use super::progress::Progress;
-use super::{account, authorization, credential_report, join, regions, secrets};
+use super::{account, authorization, credential_report, detective, join, regions, secrets};
 use crate::snapshot::{ErrorKind, Snapshot};
 
 /// What to collect and how hard to try.
@@ -65,19 +65,25 @@ pub async fn collect_account(
         choose_regions(aws, options, &identity.partition, &home_region, deadline),
     );
     progress.update("IAM collected");
-    let secrets = within(deadline, async {
-        Ok::<_, CallError>(
-            secrets::collect(
-                aws,
-                &regions,
-                options.region_concurrency,
-                options.call_concurrency,
-                &progress,
+    let (secrets, detective) = tokio::join!(
+        within(deadline, async {
+            Ok::<_, CallError>(
+                secrets::collect(
+                    aws,
+                    &regions,
+                    options.region_concurrency,
+                    options.call_concurrency,
+                    &progress,
+                )
+                .await,
             )
-            .await,
-        )
-    })
-    .await;
+        }),
+        within(deadline, async {
+            Ok::<_, CallError>(
+                detective::collect(aws, &identity.account_id, &identity.partition, &regions).await,
+            )
+        }),
+    );
     progress.finish();
     let parts = join::Parts {
         account_id: identity.account_id,
@@ -91,6 +97,7 @@ pub async fn collect_account(
         regions,
         region_error,
         secrets,
+        detective,
     };
     Ok(join::assemble(parts, aws.counter.total()))
 }

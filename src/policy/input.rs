@@ -7,8 +7,8 @@ use serde_json::json;
 use super::error::PolicyError;
 use crate::config::Config;
 use crate::snapshot::{
-    Account, CollectionError, Collector, Group, ManagedPolicy, PasswordPolicy, Role, RootUser,
-    Snapshot, Timestamp,
+    Account, CollectionError, Collector, Detective, Group, ManagedPolicy, PasswordPolicy, Role,
+    RootUser, Snapshot, Timestamp,
 };
 
 /// The policy input as regorus values, built once per snapshot and shared by every rule.
@@ -89,6 +89,7 @@ struct SnapshotRest<'a> {
     groups: &'a [Group],
     roles: &'a [Role],
     policies: &'a [ManagedPolicy],
+    detective: &'a Option<Detective>,
     collection_errors: &'a [CollectionError],
 }
 
@@ -108,6 +109,7 @@ impl<'a> SnapshotRest<'a> {
             roles,
             policies,
             secrets: _,
+            detective,
             collection_errors,
         } = snapshot;
         SnapshotRest {
@@ -120,6 +122,7 @@ impl<'a> SnapshotRest<'a> {
             groups,
             roles,
             policies,
+            detective,
             collection_errors,
         }
     }

@@ -1,11 +1,15 @@
 //! The snapshot: the contract between collectors (which write it) and policies (which read it).
 
+mod detective;
+mod filter_pattern;
 mod model;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
+pub use detective::*;
+pub use filter_pattern::{Condition, PatternReading, Test};
 pub use model::*;
 
 /// A snapshot that could not be read.
@@ -54,10 +58,27 @@ pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
 /// opening brace, anything else is read as YAML.
 pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
     let probe: VersionProbe = decode(path, text)?;
-    check_version(path, probe.schema_version.as_ref().and_then(|v| v.as_u64()))?;
+    let found = probe.schema_version.as_ref().and_then(|v| v.as_u64());
+    let version = check_version(path, found)?;
     // The typed decode reads the text itself, so that serde_json reports the line of a type
     // error.
-    decode(path, text)
+    let snapshot = decode(path, text)?;
+    Ok(migrate(snapshot, version))
+}
+
+/// Brings a snapshot of an older (or the current) version to the current one. Version 1 had
+/// no `detective` section: its absence is recorded as a collection error, so that the
+/// detective rules report *not evaluated* instead of passing on missing data. The derived
+/// readings (metric filter patterns) are computed afresh.
+fn migrate(mut snapshot: Snapshot, version: u64) -> Snapshot {
+    snapshot.schema_version = SCHEMA_VERSION;
+    match &mut snapshot.detective {
+        Some(detective) => detective.derive(),
+        None => snapshot
+            .collection_errors
+            .push(detective::missing_detective(version)),
+    }
+    snapshot
 }
 
 /// Decodes JSON or YAML text (JSON when it opens with a brace) into `T`, errors with file:line.
@@ -98,9 +119,12 @@ struct VersionProbe {
     schema_version: Option<serde_json::Value>,
 }
 
+/// The oldest snapshot version this keyward reads (and migrates).
+const OLDEST_READABLE_VERSION: u64 = 1;
+
 /// Checked before the typed decode, so that a snapshot from a newer keyward gets a version
-/// message rather than a confusing "unknown field".
-fn check_version(path: &Path, found: Option<u64>) -> Result<(), SnapshotError> {
+/// message rather than a confusing "unknown field". Returns the version found.
+fn check_version(path: &Path, found: Option<u64>) -> Result<u64, SnapshotError> {
     let Some(found) = found else {
         return Err(SnapshotError::Malformed {
             path: path.to_owned(),
@@ -110,8 +134,8 @@ fn check_version(path: &Path, found: Option<u64>) -> Result<(), SnapshotError> {
                 .to_owned(),
         });
     };
-    if found == u64::from(SCHEMA_VERSION) {
-        return Ok(());
+    if (OLDEST_READABLE_VERSION..=u64::from(SCHEMA_VERSION)).contains(&found) {
+        return Ok(found);
     }
     let hint = if found > u64::from(SCHEMA_VERSION) {
         "the snapshot was written by a newer keyward: upgrade keyward to read it"

@@ -15,8 +15,12 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::detective::Detective;
+
 /// The version of the snapshot format that this build of keyward writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2 added `detective`; version 1 snapshots still load, their detective rules reported
+/// *not evaluated* (see `snapshot::parse`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub type Timestamp = DateTime<Utc>;
 
@@ -55,6 +59,11 @@ pub struct Snapshot {
     /// Secrets Manager secrets of every scanned region (metadata only, never a value).
     #[serde(default)]
     pub secrets: Vec<Secret>,
+    /// Detective controls: CloudTrail, GuardDuty, Access Analyzer, alarms, cost anomalies.
+    /// `null` only in a snapshot written before keyward collected them: reading one adds a
+    /// collection error that leaves their rules *not evaluated*.
+    #[serde(default)]
+    pub detective: Option<Detective>,
     /// Data that could not be collected. Each entry names the data sections it leaves incomplete.
     #[serde(default)]
     pub collection_errors: Vec<CollectionError>,
@@ -68,7 +77,8 @@ pub struct Collector {
     pub tool: String,
     /// Version of the producing tool.
     pub version: String,
-    /// Regions whose Secrets Manager secrets were listed.
+    /// The regions scanned for regional data: Secrets Manager secrets, GuardDuty detectors,
+    /// Access Analyzer analyzers and CloudTrail trails.
     #[serde(default)]
     pub regions: Vec<String>,
     /// When AWS generated the IAM credential report the user data comes from (it can be up to
@@ -464,16 +474,52 @@ pub enum DataSection {
     /// `secrets[].resource_policy` of one secret (the error's `resource`) or of a region.
     #[serde(rename = "secretsmanager.resource_policies")]
     SecretResourcePolicies,
+    /// `detective.trails` of one region (single-region trails there), or all of them.
+    #[serde(rename = "cloudtrail.trails")]
+    CloudTrailTrails,
+    /// `detective.trails[].logging` and delivery errors, of one trail (`resource`) or all.
+    #[serde(rename = "cloudtrail.status")]
+    CloudTrailStatus,
+    /// `detective.trails[]` event selectors, of one trail (`resource`) or all.
+    #[serde(rename = "cloudtrail.event_selectors")]
+    CloudTrailEventSelectors,
+    /// `detective.trails[].bucket`, of one trail (`resource`) or all.
+    #[serde(rename = "cloudtrail.bucket")]
+    CloudTrailBucket,
+    /// `detective.guardduty_detectors` of one region, or all.
+    #[serde(rename = "guardduty.detectors")]
+    GuardDutyDetectors,
+    /// `detective.access_analyzers` of one region, or all.
+    #[serde(rename = "accessanalyzer.analyzers")]
+    AccessAnalyzers,
+    /// `detective.metric_filters` of one log group (`resource`), or all.
+    #[serde(rename = "logs.metric_filters")]
+    MetricFilters,
+    /// `detective.alarms` of one region, or all.
+    #[serde(rename = "cloudwatch.alarms")]
+    Alarms,
+    /// `detective.cost_anomaly`.
+    #[serde(rename = "ce.anomaly_detection")]
+    CostAnomalyDetection,
 }
 
 impl DataSection {
-    pub const ALL: [DataSection; 6] = [
+    pub const ALL: [DataSection; 15] = [
         DataSection::IamRoot,
         DataSection::IamCredentials,
         DataSection::IamAuthorization,
         DataSection::IamPasswordPolicy,
         DataSection::Secrets,
         DataSection::SecretResourcePolicies,
+        DataSection::CloudTrailTrails,
+        DataSection::CloudTrailStatus,
+        DataSection::CloudTrailEventSelectors,
+        DataSection::CloudTrailBucket,
+        DataSection::GuardDutyDetectors,
+        DataSection::AccessAnalyzers,
+        DataSection::MetricFilters,
+        DataSection::Alarms,
+        DataSection::CostAnomalyDetection,
     ];
 
     /// The name used in snapshots and rule metadata (the serde name above, the one list).

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test crate uses its own subset of these helpers
 
 pub mod moto;
+pub mod recorded;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

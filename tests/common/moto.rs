@@ -5,11 +5,15 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::recorded::Recorded;
 use super::{Run, tool_from_env};
 
 pub struct Moto {
     child: Child,
     pub endpoint: String,
+    /// Recorded responses for the APIs moto lacks (Access Analyzer, Cost Explorer anomaly
+    /// detection): scenario `watched` unless a test picks another with `use_recorded`.
+    pub recorded: Recorded,
     /// The server's working directory: its request recording lives here, apart from other
     /// servers running at the same time.
     _dir: tempfile::TempDir,
@@ -37,6 +41,7 @@ impl Moto {
         let moto = Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
+            recorded: Recorded::start("watched"),
             _dir: dir,
         };
         moto.wait_until_ready(port);
@@ -72,7 +77,13 @@ impl Moto {
         serde_json::from_slice(&output.stdout).expect("seed.py prints JSON")
     }
 
-    /// keyward pointed at this server, with test credentials unless `credentials` says otherwise.
+    /// Answers Access Analyzer and Cost Explorer from another recorded scenario.
+    pub fn use_recorded(&mut self, scenario: &str) {
+        self.recorded = Recorded::start(scenario);
+    }
+
+    /// keyward pointed at this server (and the recorded responses), with test credentials
+    /// unless `credentials` says otherwise.
     pub fn keyward(&self, args: &[&str], credentials: Option<(&str, &str)>) -> Run {
         let (key, secret) = credentials.unwrap_or(("testing", "testing"));
         let dir = tempfile::tempdir().unwrap();
@@ -87,6 +98,7 @@ impl Moto {
             .env("AWS_SECRET_ACCESS_KEY", secret)
             .env("AWS_REGION", "us-east-1")
             .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(self.recorded.env())
             .output()
             .expect("keyward runs")
             .into()

@@ -76,6 +76,56 @@ def secret(region, name, tags=None, rotate_days=None, policy=None, description=N
 rotation_lambda_arns = {}
 
 
+# The CIS AWS Foundations v3.0 filters (4.1-4.4) and keyward's own on reads of key secrets.
+CIS_FILTERS = {
+    "RootActivity": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+    "UnauthorizedAPICalls": '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }',
+    "ConsoleSigninWithoutMFA": '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+    "IAMPolicyChanges": "{($.eventSource=iam.amazonaws.com) && (($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy) || ($.eventName=DeleteUserPolicy) || ($.eventName=PutGroupPolicy) || ($.eventName=PutRolePolicy) || ($.eventName=PutUserPolicy) || ($.eventName=CreatePolicy) || ($.eventName=DeletePolicy) || ($.eventName=CreatePolicyVersion) || ($.eventName=DeletePolicyVersion) || ($.eventName=AttachRolePolicy) || ($.eventName=DetachRolePolicy) || ($.eventName=AttachUserPolicy) || ($.eventName=DetachUserPolicy) || ($.eventName=AttachGroupPolicy) || ($.eventName=DetachGroupPolicy))}",
+    "ThirdPartyKeyReads": '{ ($.eventSource = "secretsmanager.amazonaws.com") && ($.eventName = "GetSecretValue") && ($.requestParameters.secretId = "*api-key*") }',
+}
+
+
+def trail(name, multi_region, read_write="All", log_group=None, region="us-east-1", **options):
+    """A trail with its own bucket (and log group, if named), logging, recording management events."""
+    bucket = f"{name}-logs"
+    s3 = client("s3", region)
+    s3.create_bucket(Bucket=bucket, **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}))
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+    })
+    if log_group:
+        client("logs", region).create_log_group(logGroupName=log_group)
+        options["CloudWatchLogsLogGroupArn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{log_group}:*"
+        options["CloudWatchLogsRoleArn"] = f"arn:aws:iam::{ACCOUNT}:role/cloudtrail-to-logs"
+    cloudtrail = client("cloudtrail", region)
+    cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=multi_region, **options)
+    cloudtrail.put_event_selectors(TrailName=name, EventSelectors=[{"ReadWriteType": read_write, "IncludeManagementEvents": True}])
+    cloudtrail.start_logging(Name=name)
+
+
+def watch(regions):
+    """Every detective control moto implements: a multi-region trail into CloudWatch Logs with
+    the CIS filters and alarms that notify a topic, and GuardDuty in every region. (Access
+    Analyzer and Cost Explorer are recorded responses: tests/recorded/.)"""
+    trail("management-events", True, log_group="cloudtrail", EnableLogFileValidation=True,
+          KmsKeyId=f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b")
+    logs, cloudwatch = client("logs"), client("cloudwatch")
+    topic = client("sns").create_topic(Name="security-alerts")["TopicArn"]
+    for metric, pattern in CIS_FILTERS.items():
+        logs.put_metric_filter(
+            logGroupName="cloudtrail", filterName=metric, filterPattern=pattern,
+            metricTransformations=[{"metricName": metric, "metricNamespace": "CISBenchmark", "metricValue": "1"}],
+        )
+        cloudwatch.put_metric_alarm(
+            AlarmName=metric, MetricName=metric, Namespace="CISBenchmark", Statistic="Sum", Period=300,
+            EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+            AlarmActions=[topic],
+        )
+    for region in regions:
+        client("guardduty", region).create_detector(Enable=True)
+
+
 def incident():
     """Shaped like the May 2026 incident (root rules need fixtures: moto has no root row)."""
     iam = client("iam")
@@ -121,6 +171,10 @@ def incident():
             "Resource": "*",
         },
     )
+    # Detective controls as the incident found them: one single-region trail of writes only,
+    # without validation, encryption or CloudWatch Logs, and GuardDuty in one region only.
+    trail("ops-audit", False, read_write="WriteOnly")
+    client("guardduty", "us-east-1").create_detector(Enable=True)
     return {}
 
 
@@ -147,6 +201,7 @@ def clean():
     iam.attach_group_policy(GroupName="engineers", PolicyArn=read["Policy"]["Arn"])
     iam.add_user_to_group(UserName="carol", GroupName="engineers")
     secret("us-east-1", "app/db-password", rotate_days=30)
+    watch(["us-east-1"])
     return {}
 
 
