@@ -86,11 +86,16 @@ CIS_FILTERS = {
 }
 
 
-def trail(name, multi_region, read_write="All", log_group=None, region="us-east-1", **options):
+def trail(name, multi_region, read_write="All", log_group=None, region="us-east-1", access_logs=False, **options):
     """A trail with its own bucket (and log group, if named), logging, recording management events."""
     bucket = f"{name}-logs"
     s3 = client("s3", region)
     s3.create_bucket(Bucket=bucket, **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}))
+    if access_logs:
+        s3.create_bucket(Bucket=f"{bucket}-access", ACL="log-delivery-write")
+        s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": f"{bucket}-access", "TargetPrefix": f"{bucket}/"},
+        })
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
     })
@@ -108,7 +113,7 @@ def watch(regions):
     """Every detective control moto implements: a multi-region trail into CloudWatch Logs with
     the CIS filters and alarms that notify a topic, and GuardDuty in every region. (Access
     Analyzer and Cost Explorer are recorded responses: tests/recorded/.)"""
-    trail("management-events", True, log_group="cloudtrail", EnableLogFileValidation=True,
+    trail("management-events", True, log_group="cloudtrail", access_logs=True, EnableLogFileValidation=True,
           KmsKeyId=f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b")
     logs, cloudwatch = client("logs"), client("cloudwatch")
     topic = client("sns").create_topic(Name="security-alerts")["TopicArn"]
