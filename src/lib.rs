@@ -15,3 +15,4 @@ pub mod policy;
 pub mod report;
 pub mod scan;
 pub mod snapshot;
+pub mod synthetic;
