@@ -64,16 +64,30 @@ deny contains {\"resource\": id, \"message\": \"never\"} if {
 }
 ";
 
+/// What every scale point is evaluated with: the default configuration, as of one fixed moment
+/// (the synthetic accounts' too).
+struct Setting {
+    config: Config,
+    as_of: DateTime<Utc>,
+    /// The policy input's `evaluation` (time, thresholds).
+    evaluation: Value,
+}
+
 fn main() {
     let options = Options::parse();
-    let as_of = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
     let config = Config::default();
+    let as_of = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+    let evaluation = evaluation_input(&config, as_of);
+    let setting = Setting {
+        config,
+        as_of,
+        evaluation,
+    };
     let sources = match &options.policies {
         Some(dir) => read_dirs(std::slice::from_ref(dir)).expect("the --policies directory loads"),
         None => builtin_sources(),
     };
     let packs = Packs::load(&sources);
-    let evaluation = evaluation_input(&config, as_of);
 
     println!(
         "keyward policy evaluation benchmark: {} rules, iterations {} (per rule {}), {} cores",
@@ -86,16 +100,8 @@ fn main() {
     for &profile in &options.profiles {
         let mut of_profile = Vec::new();
         for n in options.scales() {
-            let snapshot = generate(&Shape::new(n, n, profile, as_of));
-            let result = measure(
-                &packs,
-                &config,
-                &snapshot,
-                &evaluation,
-                as_of,
-                &options,
-                profile,
-            );
+            let snapshot = generate(&Shape::new(n, n, profile, setting.as_of));
+            let result = measure(&packs, &setting, &snapshot, profile, &options);
             print_scale(&result);
             of_profile.push(result);
         }
@@ -175,15 +181,19 @@ fn time_rounds(iterations: usize, steps: &mut [&mut dyn FnMut()]) -> Vec<Stats> 
     runs.into_iter().map(Stats::of).collect()
 }
 
+/// One scale point: every step over the whole pack in rounds, then each rule alone.
 fn measure(
     packs: &Packs,
-    config: &Config,
+    setting: &Setting,
     snapshot: &Snapshot,
-    evaluation: &Value,
-    as_of: DateTime<Utc>,
-    options: &Options,
     profile: Profile,
+    options: &Options,
 ) -> ScaleResult {
+    let Setting {
+        config,
+        as_of,
+        evaluation,
+    } = setting;
     let build_input = || PolicyInput::new(snapshot, evaluation).expect("the input builds");
     let input = build_input();
     let json = serde_json::to_string(snapshot).expect("a snapshot serialises");
@@ -195,6 +205,7 @@ fn measure(
         pack_plus,
         one_thread,
     } = packs;
+    let scan_report = || scan(pack, snapshots, config, AsOf::At(*as_of)).expect("scan");
     let [
         snapshot_load,
         policy_input,
@@ -248,14 +259,13 @@ fn measure(
                 black_box(one_thread.rule_by_rule(&input));
             },
             &mut || {
-                black_box(scan(pack, snapshots, config, AsOf::At(as_of)).expect("scan"));
+                black_box(scan_report());
             },
         ],
     )
     .try_into()
     .unwrap_or_else(|_| unreachable!("one result per step"));
-    let report = scan(pack, snapshots, config, AsOf::At(as_of)).expect("scan");
-    let findings = report.all_findings().count();
+    let findings = scan_report().all_findings().count();
 
     let (trivial_in_pack, rules) = time_each_rule(pack_plus, &input, options.rule_iterations());
     ScaleResult {
