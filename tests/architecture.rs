@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 /// layer are separate rooms and do not use each other.
 const LAYERS: &[&[&str]] = &[
     &["snapshot"],
-    &["model"],
+    &["model", "synthetic"],
     &["config", "collect"],
     &["policy"],
     &["evaluation", "baseline", "drift", "report"],
