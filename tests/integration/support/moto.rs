@@ -5,7 +5,8 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{Run, tool_from_env};
+use super::cli::{Run, TEST_CREDENTIALS, aws_env, keyward_isolated};
+use super::{repo, tool_from_env};
 
 pub struct Moto {
     child: Child,
@@ -57,7 +58,7 @@ impl Moto {
     /// Seeds a scenario of tests/moto/seed.py and returns what it printed (JSON).
     pub fn seed(&self, scenario: &[&str]) -> serde_json::Value {
         let python = tool_from_env("KEYWARD_PYTHON", "the moto venv's python (boto3)");
-        let script = super::repo().join("tests/moto/seed.py");
+        let script = repo().join("tests/moto/seed.py");
         let output = Command::new(python)
             .arg(script)
             .arg(&self.endpoint)
@@ -74,22 +75,10 @@ impl Moto {
 
     /// keyward pointed at this server, with test credentials unless `credentials` says otherwise.
     pub fn keyward(&self, args: &[&str], credentials: Option<(&str, &str)>) -> Run {
-        let (key, secret) = credentials.unwrap_or(("testing", "testing"));
-        let dir = tempfile::tempdir().unwrap();
-        Command::new(env!("CARGO_BIN_EXE_keyward"))
-            .args(args)
-            .current_dir(dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir.path())
-            .env("AWS_ENDPOINT_URL", &self.endpoint)
-            .env("AWS_ACCESS_KEY_ID", key)
-            .env("AWS_SECRET_ACCESS_KEY", secret)
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .expect("keyward runs")
-            .into()
+        keyward_isolated(
+            args,
+            &aws_env(&self.endpoint, credentials.unwrap_or(TEST_CREDENTIALS)),
+        )
     }
 
     /// POSTs to moto's control API (reset, recorder, auth).
@@ -137,7 +126,7 @@ fn http(method: &str, endpoint: &str, path: &str, body: &str) -> Option<String> 
 
 /// The path of keyward's least-privilege policy.
 pub fn least_privilege_policy() -> String {
-    super::repo()
+    repo()
         .join("docs/iam-policy.json")
         .to_str()
         .unwrap()

@@ -1,11 +1,12 @@
 //! The command line end to end on fixture snapshots: formats, exit codes, waivers, and every
 //! input-error path (exit 2 with file and line, never a panic).
 
-mod common;
-
+use std::collections::BTreeSet;
 use std::fs;
+use std::path::Path;
 
-use common::{Run, fixture, keyward, keyward_in, open_findings};
+use crate::support::cli::{Run, keyward, keyward_in};
+use crate::support::{fixture, open_findings, repo, write_file};
 
 const INCIDENT_ACCOUNT: &str = "123456789012";
 
@@ -79,7 +80,7 @@ fn incident_fixture_reports_every_expected_finding_and_nothing_else() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("incident.json").to_str().unwrap(),
+        &fixture("incident.json"),
         "--as-of",
         "snapshot",
         "--format",
@@ -103,7 +104,7 @@ fn clean_fixture_has_no_findings_and_exits_zero() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("clean.json").to_str().unwrap(),
+        &fixture("clean.json"),
         "--as-of",
         "snapshot",
     ]);
@@ -122,7 +123,7 @@ fn looking_ahead_with_as_of_finds_what_will_age_out() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("clean.json").to_str().unwrap(),
+        &fixture("clean.json"),
         "--as-of",
         "2027-03-20",
         "--format",
@@ -195,7 +196,7 @@ fn markdown_has_a_rollup_and_the_findings() {
 #[test]
 fn fail_on_sets_the_exit_code() {
     let incident = fixture("incident.json");
-    let path = incident.to_str().unwrap();
+    let path = incident.as_str();
     let code = |fail_on: &str| {
         keyward(&[
             "scan",
@@ -215,7 +216,7 @@ fn fail_on_sets_the_exit_code() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        clean.to_str().unwrap(),
+        &clean,
         "--as-of",
         "snapshot",
         "--fail-on",
@@ -229,7 +230,7 @@ fn collection_errors_make_checks_not_evaluated_and_the_scan_incomplete() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("partial.json").to_str().unwrap(),
+        &fixture("partial.json"),
         "--as-of",
         "snapshot",
         "--format",
@@ -268,24 +269,18 @@ fn collection_errors_make_checks_not_evaluated_and_the_scan_incomplete() {
     let gated = keyward(&[
         "scan",
         "--snapshot",
-        fixture("partial.json").to_str().unwrap(),
+        &fixture("partial.json"),
         "--as-of",
         "snapshot",
     ]);
     assert_eq!(gated.code, 1);
 }
 
-fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_owned()
-}
-
 #[test]
 fn a_waiver_suppresses_its_finding_until_it_expires() {
     let dir = tempfile::tempdir().unwrap();
     let config = "waivers:\n  - rule: KW-IAM-009\n    resource: \"arn:aws:iam::*:user/ali*\"\n    reason: Key used by the legacy billing export, replacement tracked in OPS-42\n    owner: platform-team@example.com\n    expires: 2026-06-30\n";
-    write(dir.path(), "keyward.yaml", config);
+    write_file(dir.path(), "keyward.yaml", config);
     let incident = fixture("incident.json");
     let scan = |as_of: &str, format: &str| {
         keyward_in(
@@ -293,7 +288,7 @@ fn a_waiver_suppresses_its_finding_until_it_expires() {
             &[
                 "scan",
                 "--snapshot",
-                incident.to_str().unwrap(),
+                &incident,
                 "--as-of",
                 as_of,
                 "--format",
@@ -342,7 +337,7 @@ fn a_waiver_suppresses_its_finding_until_it_expires() {
         &[
             "scan",
             "--snapshot",
-            incident.to_str().unwrap(),
+            &incident,
             "--as-of",
             "2026-05-03",
             "--format",
@@ -357,7 +352,7 @@ fn a_waiver_suppresses_its_finding_until_it_expires() {
 #[test]
 fn thresholds_and_disabled_rules_come_from_the_config() {
     let dir = tempfile::tempdir().unwrap();
-    let config = write(
+    let config = write_file(
         dir.path(),
         "strict.yaml",
         "thresholds:\n  max_access_key_age_days: 30\ndisabled_rules:\n  - KW-IAM-012\n",
@@ -366,7 +361,7 @@ fn thresholds_and_disabled_rules_come_from_the_config() {
     let report = keyward(&[
         "scan",
         "--snapshot",
-        clean.to_str().unwrap(),
+        &clean,
         "--as-of",
         "snapshot",
         "--config",
@@ -396,7 +391,7 @@ fn thresholds_and_disabled_rules_come_from_the_config() {
 #[test]
 fn malformed_json_snapshot_names_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
+    let path = write_file(
         dir.path(),
         "broken.json",
         "{\n  \"schema_version\": 1,\n  \"collected_at\": \"2026-01-01T00:00:00Z\",\n  \"account\": {\"id\": 12\n}\n",
@@ -417,7 +412,7 @@ fn snapshot_with_a_wrong_type_names_the_line() {
         .unwrap()
         + 1;
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "typed.json", &text);
+    let path = write_file(dir.path(), "typed.json", &text);
     keyward(&["scan", "--snapshot", &path]).assert_input_error(&[&format!("typed.json:{line}:")]);
 }
 
@@ -426,7 +421,7 @@ fn yaml_snapshots_are_read_and_bad_yaml_names_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(fixture("incident.json")).unwrap()).unwrap();
-    let yaml = write(
+    let yaml = write_file(
         dir.path(),
         "incident.yaml",
         &yaml_serde::to_string(&snapshot).unwrap(),
@@ -442,7 +437,7 @@ fn yaml_snapshots_are_read_and_bad_yaml_names_its_line() {
     ]);
     assert_eq!(open_findings(&run.json()), expected_incident_findings());
 
-    let bad = write(
+    let bad = write_file(
         dir.path(),
         "bad.yaml",
         "schema_version: 1\ncollected_at: 2026-01-01T00:00:00Z\naccount: [unclosed\n",
@@ -458,7 +453,7 @@ fn a_snapshot_from_a_newer_keyward_says_to_upgrade() {
         "\"schema_version\": 7",
         1,
     );
-    let path = write(dir.path(), "future.json", &text);
+    let path = write_file(dir.path(), "future.json", &text);
     keyward(&["scan", "--snapshot", &path])
         .assert_input_error(&["schema_version 7", "upgrade keyward"]);
 }
@@ -466,10 +461,10 @@ fn a_snapshot_from_a_newer_keyward_says_to_upgrade() {
 #[test]
 fn a_document_that_is_not_a_snapshot_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let list = write(dir.path(), "list.json", "[1, 2]\n");
+    let list = write_file(dir.path(), "list.json", "[1, 2]\n");
     keyward(&["scan", "--snapshot", &list])
         .assert_input_error(&["list.json:1:", "expected a keyward snapshot"]);
-    let unversioned = write(dir.path(), "other.json", "{\"users\": []}\n");
+    let unversioned = write_file(dir.path(), "other.json", "{\"users\": []}\n");
     keyward(&["scan", "--snapshot", &unversioned])
         .assert_input_error(&["other.json:1:", "missing or non-numeric `schema_version`"]);
 }
@@ -483,7 +478,7 @@ fn a_missing_snapshot_file_is_an_input_error() {
 #[test]
 fn two_snapshots_of_one_account_are_refused() {
     let path = fixture("clean.json");
-    let p = path.to_str().unwrap();
+    let p = path.as_str();
     keyward(&["scan", "--snapshot", p, "--snapshot", p])
         .assert_input_error(&["both of account 210987654321"]);
 }
@@ -493,7 +488,7 @@ const USER_RULE: &str = "# METADATA\n# title: Users named admin\n# description: 
 #[test]
 fn user_policies_load_beside_the_builtin_pack() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "admin.rego", USER_RULE);
+    write_file(dir.path(), "admin.rego", USER_RULE);
     let policy_dir = dir.path().to_str().unwrap();
     let report = keyward(&["scan", "--demo", "--policy", policy_dir, "--format", "json"]).json();
     let findings = open_findings(&report);
@@ -518,7 +513,7 @@ fn user_policies_load_beside_the_builtin_pack() {
 /// `keyward scan --demo` with one user policy file, `file` holding `text`.
 fn scan_demo_with_policy(file: &str, text: &str) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), file, text);
+    write_file(dir.path(), file, text);
     keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
 }
 
@@ -576,7 +571,7 @@ fn a_malformed_finding_is_an_error_naming_the_rule_and_the_field() {
 #[test]
 fn a_waiver_for_an_unknown_rule_names_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let config = write(
+    let config = write_file(
         dir.path(),
         "k.yaml",
         "thresholds:\n  unused_credential_days: 60\nwaivers:\n  - rule: KW-IAM-001\n    resource: \"*\"\n    reason: r\n    owner: o\n    expires: 2030-01-01\n  - rule: KW-NOPE-999\n    resource: \"*\"\n    reason: r\n    owner: o\n    expires: 2030-01-01\n",
@@ -616,7 +611,7 @@ fn config_errors_name_their_line() {
         ),
     ];
     for (name, text, expected) in cases {
-        let path = write(dir.path(), name, text);
+        let path = write_file(dir.path(), name, text);
         keyward(&["scan", "--demo", "--config", &path]).assert_input_error(&[expected]);
     }
 }
@@ -670,8 +665,8 @@ fn rules_lists_every_rule_with_its_controls() {
 #[test]
 fn policy_test_runs_user_tests_and_fails_on_a_failing_one() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "admin.rego", USER_RULE);
-    write(
+    write_file(dir.path(), "admin.rego", USER_RULE);
+    write_file(
         dir.path(),
         "admin_test.rego",
         "package acme.user_named_admin_test\n\nimport data.acme.user_named_admin\n\ntest_alice_fires if {\n\tcount(user_named_admin.deny) == 1 with input as {\"snapshot\": {\"users\": [{\"name\": \"alice\", \"arn\": \"a\"}]}}\n}\n\ntest_wrong if {\n\tcount(user_named_admin.deny) == 2 with input as {\"snapshot\": {\"users\": []}}\n}\n",
@@ -702,8 +697,7 @@ fn policy_test_runs_user_tests_and_fails_on_a_failing_one() {
 fn schema_command_matches_the_checked_in_schema() {
     let run = keyward(&["schema"]);
     assert_eq!(run.code, 0);
-    let checked_in =
-        fs::read_to_string(common::repo().join("schema/snapshot.schema.json")).unwrap();
+    let checked_in = fs::read_to_string(repo().join("schema/snapshot.schema.json")).unwrap();
     assert_eq!(
         run.stdout, checked_in,
         "schema/snapshot.schema.json is stale: regenerate it with `cargo run -- schema > schema/snapshot.schema.json`"
@@ -711,12 +705,12 @@ fn schema_command_matches_the_checked_in_schema() {
 }
 
 /// Scans the incident fixture as of `date` into a JSON report in `dir`.
-fn incident_report(dir: &std::path::Path, date: &str) -> String {
+fn incident_report(dir: &Path, date: &str) -> String {
     let path = dir.join(format!("report-{date}.json"));
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("incident.json").to_str().unwrap(),
+        &fixture("incident.json"),
         "--as-of",
         date,
         "--format",
@@ -737,7 +731,7 @@ fn a_baseline_fails_only_on_new_findings() {
         keyward(&[
             "scan",
             "--snapshot",
-            incident.to_str().unwrap(),
+            &incident,
             "--as-of",
             as_of,
             "--baseline",
@@ -785,15 +779,13 @@ fn a_baseline_fails_only_on_new_findings() {
         .collect();
     assert_eq!(states, BTreeSet::from(["new", "unchanged"]));
     // A broken baseline is an input error naming it.
-    let bad = write(
+    let bad = write_file(
         dir.path(),
         "bad.json",
         "{\"report_version\": 1,\n\"tool\": 3}",
     );
     keyward(&["scan", "--demo", "--baseline", &bad]).assert_input_error(&["bad.json:2"]);
 }
-
-use std::collections::BTreeSet;
 
 #[test]
 fn diff_shows_new_resolved_and_still_open_findings() {
@@ -829,7 +821,7 @@ fn diff_shows_new_resolved_and_still_open_findings() {
     assert_eq!(keyward(&["diff", &old, &old]).code, 0);
     // A snapshot on either side is evaluated as of its own collection time.
     let snapshot = fixture("incident.json");
-    let same = keyward(&["diff", &old, snapshot.to_str().unwrap(), "--format", "json"]).json();
+    let same = keyward(&["diff", &old, &snapshot, "--format", "json"]).json();
     assert_eq!(same["summary"]["new"], 0);
     assert_eq!(same["summary"]["resolved"], 0);
     let table = keyward(&["diff", &old, &new]);
@@ -841,11 +833,11 @@ fn diff_shows_new_resolved_and_still_open_findings() {
 }
 
 /// The clean fixture under another account id, to make many accounts.
-fn clean_account(dir: &std::path::Path, id: &str) -> String {
+fn clean_account(dir: &Path, id: &str) -> String {
     let text = fs::read_to_string(fixture("clean.json"))
         .unwrap()
         .replace("210987654321", id);
-    write(dir, &format!("{id}.json"), &text)
+    write_file(dir, &format!("{id}.json"), &text)
 }
 
 #[test]
@@ -857,7 +849,7 @@ fn scheduled_audits_write_dated_reports_and_the_drift_since_the_last() {
         keyward(&[
             "scan",
             "--snapshot",
-            incident.to_str().unwrap(),
+            &incident,
             "--as-of",
             as_of,
             "--output-dir",
@@ -913,7 +905,7 @@ fn scheduled_audits_write_dated_reports_and_the_drift_since_the_last() {
     let table = keyward(&[
         "scan",
         "--snapshot",
-        incident.to_str().unwrap(),
+        &incident,
         "--as-of",
         "2026-08-03",
         "--output-dir",
