@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use crate::support::cli::{Run, keyward, keyward_in};
+use insta::assert_snapshot;
+
+use crate::support::cli::{Run, assert_input_error_snapshot, keyward, keyward_in};
 use crate::support::{fixture, open_findings, repo, write_file};
 
 const INCIDENT_ACCOUNT: &str = "123456789012";
@@ -388,15 +390,23 @@ fn thresholds_and_disabled_rules_come_from_the_config() {
     );
 }
 
+/// keyward run in a scratch directory that holds `file` with `text`: the arguments name the file
+/// by its relative path, so that messages show it as a user typed it (and snapshots hold no
+/// temporary directory).
+fn keyward_with_file(file: &str, text: &str, args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), file, text);
+    keyward_in(dir.path(), args)
+}
+
 #[test]
 fn malformed_json_snapshot_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = write_file(
-        dir.path(),
+    let run = keyward_with_file(
         "broken.json",
         "{\n  \"schema_version\": 1,\n  \"collected_at\": \"2026-01-01T00:00:00Z\",\n  \"account\": {\"id\": 12\n}\n",
+        &["scan", "--snapshot", "broken.json"],
     );
-    keyward(&["scan", "--snapshot", &path]).assert_input_error(&["broken.json:", "snapshot"]);
+    assert_input_error_snapshot!(run, &["broken.json:6:", "snapshot"]);
 }
 
 #[test]
@@ -411,9 +421,8 @@ fn snapshot_with_a_wrong_type_names_the_line() {
         .position(|l| l.contains("\"mfa_enabled\": \"yes\""))
         .unwrap()
         + 1;
-    let dir = tempfile::tempdir().unwrap();
-    let path = write_file(dir.path(), "typed.json", &text);
-    keyward(&["scan", "--snapshot", &path]).assert_input_error(&[&format!("typed.json:{line}:")]);
+    let run = keyward_with_file("typed.json", &text, &["scan", "--snapshot", "typed.json"]);
+    assert_input_error_snapshot!(run, &[&format!("typed.json:{line}:")]);
 }
 
 #[test]
@@ -437,42 +446,55 @@ fn yaml_snapshots_are_read_and_bad_yaml_names_its_line() {
     ]);
     assert_eq!(open_findings(&run.json()), expected_incident_findings());
 
-    let bad = write_file(
-        dir.path(),
+    let bad = keyward_with_file(
         "bad.yaml",
         "schema_version: 1\ncollected_at: 2026-01-01T00:00:00Z\naccount: [unclosed\n",
+        &["scan", "--snapshot", "bad.yaml"],
     );
-    keyward(&["scan", "--snapshot", &bad]).assert_input_error(&["bad.yaml:"]);
+    assert_input_error_snapshot!(bad, &["bad.yaml:"]);
 }
 
 #[test]
 fn a_snapshot_from_a_newer_keyward_says_to_upgrade() {
-    let dir = tempfile::tempdir().unwrap();
     let text = fs::read_to_string(fixture("clean.json")).unwrap().replacen(
         "\"schema_version\": 1",
         "\"schema_version\": 7",
         1,
     );
-    let path = write_file(dir.path(), "future.json", &text);
-    keyward(&["scan", "--snapshot", &path])
-        .assert_input_error(&["schema_version 7", "upgrade keyward"]);
+    let run = keyward_with_file("future.json", &text, &["scan", "--snapshot", "future.json"]);
+    assert_input_error_snapshot!(run, &["schema_version 7", "upgrade keyward"]);
 }
 
 #[test]
 fn a_document_that_is_not_a_snapshot_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let list = write_file(dir.path(), "list.json", "[1, 2]\n");
-    keyward(&["scan", "--snapshot", &list])
-        .assert_input_error(&["list.json:1:", "expected a keyward snapshot"]);
-    let unversioned = write_file(dir.path(), "other.json", "{\"users\": []}\n");
-    keyward(&["scan", "--snapshot", &unversioned])
-        .assert_input_error(&["other.json:1:", "missing or non-numeric `schema_version`"]);
+    let list = keyward_with_file(
+        "list.json",
+        "[1, 2]\n",
+        &["scan", "--snapshot", "list.json"],
+    );
+    assert_input_error_snapshot!(
+        "a_list_is_not_a_snapshot",
+        list,
+        &["list.json:1:", "expected a keyward snapshot"]
+    );
+    let unversioned = keyward_with_file(
+        "other.json",
+        "{\"users\": []}\n",
+        &["scan", "--snapshot", "other.json"],
+    );
+    assert_input_error_snapshot!(
+        "an_unversioned_document_is_not_a_snapshot",
+        unversioned,
+        &["other.json:1:", "missing or non-numeric `schema_version`"]
+    );
 }
 
 #[test]
 fn a_missing_snapshot_file_is_an_input_error() {
-    keyward(&["scan", "--snapshot", "/nonexistent/snap.json"])
-        .assert_input_error(&["/nonexistent/snap.json"]);
+    assert_input_error_snapshot!(
+        keyward(&["scan", "--snapshot", "/nonexistent/snap.json"]),
+        &["/nonexistent/snap.json"]
+    );
 }
 
 #[test]
@@ -510,11 +532,13 @@ fn user_policies_load_beside_the_builtin_pack() {
     );
 }
 
-/// `keyward scan --demo` with one user policy file, `file` holding `text`.
+/// `keyward scan --demo` with one user policy file, `acme/{file}` holding `text`.
 fn scan_demo_with_policy(file: &str, text: &str) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    write_file(dir.path(), file, text);
-    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
+    keyward_with_file(
+        &format!("acme/{file}"),
+        text,
+        &["scan", "--demo", "--policy", "acme"],
+    )
 }
 
 #[test]
@@ -523,13 +547,19 @@ fn rego_that_does_not_parse_names_file_and_line() {
         "some user in input.snapshot.users",
         "some user in in input.snapshot.users",
     );
-    scan_demo_with_policy("broken.rego", &broken).assert_input_error(&["broken.rego:13:"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("broken.rego", &broken),
+        &["broken.rego:13:"]
+    );
 }
 
 #[test]
 fn bad_metadata_names_file_and_line() {
     let bad = USER_RULE.replace("severity: medium", "severity: urgent");
-    scan_demo_with_policy("meta.rego", &bad).assert_input_error(&["meta.rego:7:", "urgent"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("meta.rego", &bad),
+        &["meta.rego:7:", "urgent"]
+    );
 }
 
 #[test]
@@ -539,14 +569,19 @@ fn a_rule_without_metadata_is_refused_rather_than_ignored() {
         .filter(|l| !l.starts_with('#'))
         .collect::<Vec<_>>()
         .join("\n");
-    scan_demo_with_policy("bare.rego", &without)
-        .assert_input_error(&["bare.rego", "no `# METADATA` block"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("bare.rego", &without),
+        &["bare.rego", "no `# METADATA` block"]
+    );
 }
 
 #[test]
 fn a_duplicate_rule_id_is_refused() {
     let duplicate = USER_RULE.replace("ACME-IAM-001", "KW-IAM-001");
-    scan_demo_with_policy("dup.rego", &duplicate).assert_input_error(&["dup.rego", "KW-IAM-001"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("dup.rego", &duplicate),
+        &["dup.rego", "KW-IAM-001"]
+    );
 }
 
 #[test]
@@ -555,34 +590,33 @@ fn a_rule_failing_at_runtime_is_an_error_naming_it() {
         "user.name == \"alice\"",
         "user.name == \"alice\"\n\t1 / 0 == 1",
     );
-    scan_demo_with_policy("div.rego", &failing).assert_input_error(&["ACME-IAM-001", "div.rego"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("div.rego", &failing),
+        &["ACME-IAM-001", "div.rego"]
+    );
 }
 
 #[test]
 fn a_malformed_finding_is_an_error_naming_the_rule_and_the_field() {
     let misnamed = USER_RULE.replace("\"resource\": user.arn", "\"arn\": user.arn");
-    scan_demo_with_policy("shape.rego", &misnamed).assert_input_error(&[
-        "rule ACME-IAM-001",
-        "shape.rego",
-        "unknown field `arn`",
-    ]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("shape.rego", &misnamed),
+        &["rule ACME-IAM-001", "shape.rego", "unknown field `arn`",]
+    );
 }
 
 #[test]
 fn a_waiver_for_an_unknown_rule_names_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_file(
-        dir.path(),
+    let run = keyward_with_file(
         "k.yaml",
         "thresholds:\n  unused_credential_days: 60\nwaivers:\n  - rule: KW-IAM-001\n    resource: \"*\"\n    reason: r\n    owner: o\n    expires: 2030-01-01\n  - rule: KW-NOPE-999\n    resource: \"*\"\n    reason: r\n    owner: o\n    expires: 2030-01-01\n",
+        &["scan", "--demo", "--config", "k.yaml"],
     );
-    keyward(&["scan", "--demo", "--config", &config])
-        .assert_input_error(&["k.yaml:9:", "KW-NOPE-999"]);
+    assert_input_error_snapshot!(run, &["k.yaml:9:", "KW-NOPE-999"]);
 }
 
 #[test]
 fn config_errors_name_their_line() {
-    let dir = tempfile::tempdir().unwrap();
     let cases = [
         (
             "unknown.yaml",
@@ -611,15 +645,18 @@ fn config_errors_name_their_line() {
         ),
     ];
     for (name, text, expected) in cases {
-        let path = write_file(dir.path(), name, text);
-        keyward(&["scan", "--demo", "--config", &path]).assert_input_error(&[expected]);
+        let run = keyward_with_file(name, text, &["scan", "--demo", "--config", name]);
+        let snapshot = format!("config_error_in_{}", name.trim_end_matches(".yaml"));
+        assert_input_error_snapshot!(snapshot, run, &[expected]);
     }
 }
 
 #[test]
 fn a_missing_policy_directory_is_an_input_error() {
-    keyward(&["scan", "--no-builtin", "--policy", "/nonexistent"])
-        .assert_input_error(&["/nonexistent"]);
+    assert_input_error_snapshot!(
+        keyward(&["scan", "--no-builtin", "--policy", "/nonexistent"]),
+        &["/nonexistent"]
+    );
 }
 
 #[test]
@@ -659,38 +696,75 @@ fn rules_lists_every_rule_with_its_controls() {
     );
     let doc = keyward(&["rules", "access-key-not-rotated"]);
     assert!(doc.stdout.contains("How to fix it"), "{}", doc.stdout);
-    keyward(&["rules", "KW-NOPE-1"]).assert_input_error(&["KW-NOPE-1"]);
+    assert_input_error_snapshot!(
+        "an_unknown_rule_has_no_page",
+        keyward(&["rules", "KW-NOPE-1"]),
+        &["KW-NOPE-1"]
+    );
 }
 
 #[test]
 fn policy_test_runs_user_tests_and_fails_on_a_failing_one() {
     let dir = tempfile::tempdir().unwrap();
-    write_file(dir.path(), "admin.rego", USER_RULE);
+    write_file(dir.path(), "acme/admin.rego", USER_RULE);
     write_file(
         dir.path(),
-        "admin_test.rego",
-        "package acme.user_named_admin_test\n\nimport data.acme.user_named_admin\n\ntest_alice_fires if {\n\tcount(user_named_admin.deny) == 1 with input as {\"snapshot\": {\"users\": [{\"name\": \"alice\", \"arn\": \"a\"}]}}\n}\n\ntest_wrong if {\n\tcount(user_named_admin.deny) == 2 with input as {\"snapshot\": {\"users\": []}}\n}\n",
+        "acme/admin_test.rego",
+        "package acme.user_named_admin_test\n\nimport data.acme.user_named_admin\n\ntest_alice_fires if {\n\tcount(user_named_admin.deny) == 1 with input as {\"snapshot\": {\"users\": [{\"name\": \"alice\", \"arn\": \"a\"}]}}\n}\n\ntest_wrong if {\n\tcount(user_named_admin.deny) == 2 with input as {\"snapshot\": {\"users\": []}}\n}\n\ntest_broken if {\n\tcount(user_named_admin.deny) == 1 / 0 with input as {\"snapshot\": {\"users\": []}}\n}\n",
     );
-    let run = keyward(&[
-        "policy",
-        "test",
-        "--no-builtin",
-        dir.path().to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("PASS  data.acme.user_named_admin_test.test_alice_fires"),
-        "{}",
-        run.stdout
+    let run = keyward_in(
+        dir.path(),
+        &["policy", "test", "--no-builtin", "--coverage", "acme"],
     );
-    assert!(
-        run.stdout
-            .contains("FAIL  data.acme.user_named_admin_test.test_wrong"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("rego: 1 passed, 1 failed"));
+    run.assert_code(1);
+    for line in [
+        "PASS  data.acme.user_named_admin_test.test_alice_fires",
+        "FAIL  data.acme.user_named_admin_test.test_wrong",
+        "ERROR data.acme.user_named_admin_test.test_broken",
+        "rego: 1 passed, 2 failed",
+    ] {
+        assert!(run.stdout.contains(line), "no {line:?} in:\n{}", run.stdout);
+    }
+    assert_snapshot!(without_durations(&run.snapshot_text()));
+}
+
+/// `keyward policy test` output with each test's duration, the one part that varies, as [ms].
+fn without_durations(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.rsplit_once(", ") {
+            Some((head, tail)) if tail.ends_with(" ms)") => format!("{head}, [ms])\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect()
+}
+
+#[test]
+fn usage_errors_say_what_is_wrong() {
+    let cases: [(&str, &[&str], &str); 4] = [
+        (
+            "an_unknown_command",
+            &["scna"],
+            "unrecognized subcommand 'scna'",
+        ),
+        (
+            "an_unknown_severity",
+            &["scan", "--demo", "--fail-on", "severe"],
+            "invalid value 'severe' for '--fail-on",
+        ),
+        (
+            "a_missing_argument",
+            &["diff", "old.json"],
+            "required arguments were not provided",
+        ),
+        (
+            "a_directory_without_tests",
+            &["policy", "test", "--no-builtin", "."],
+            "no Rego tests found",
+        ),
+    ];
+    for (name, args, expected) in cases {
+        assert_input_error_snapshot!(name, keyward(args), &[expected]);
+    }
 }
 
 #[test]
@@ -778,13 +852,21 @@ fn a_baseline_fails_only_on_new_findings() {
         .map(|r| r["baselineState"].as_str().unwrap())
         .collect();
     assert_eq!(states, BTreeSet::from(["new", "unchanged"]));
-    // A broken baseline is an input error naming it.
-    let bad = write_file(
-        dir.path(),
+}
+
+#[test]
+fn an_unreadable_baseline_is_an_input_error_naming_it() {
+    let broken = keyward_with_file(
         "bad.json",
         "{\"report_version\": 1,\n\"tool\": 3}",
+        &["scan", "--demo", "--baseline", "bad.json"],
     );
-    keyward(&["scan", "--demo", "--baseline", &bad]).assert_input_error(&["bad.json:2"]);
+    assert_input_error_snapshot!("a_broken_baseline", broken, &["bad.json:2"]);
+    assert_input_error_snapshot!(
+        "a_missing_baseline",
+        keyward(&["scan", "--demo", "--baseline", "/nonexistent/baseline.json"]),
+        &["/nonexistent/baseline.json"]
+    );
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! keyward's integration tests, in one test binary: linking the library and the AWS SDK once
 //! instead of once per file, and sharing the helpers in `support/` without unused copies.
+//!
+//! Text output is compared whole with committed insta snapshots (`snapshots/`): docs/testing.md
+//! says how to review and accept a changed one.
 
 mod support;
 
@@ -8,5 +11,6 @@ mod cli;
 mod faults;
 mod live;
 mod policy_pack;
+mod rendered;
 mod sarif;
 mod standalone;

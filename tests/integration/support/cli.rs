@@ -34,6 +34,18 @@ impl Run {
         );
     }
 
+    /// The run as a snapshot records it: exit code, stdout and stderr (each left out when
+    /// empty), with keyward's version replaced, so that a release changes no snapshot.
+    pub fn snapshot_text(&self) -> String {
+        let mut text = format!("exit code: {}\n", self.code);
+        for (name, output) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            if !output.is_empty() {
+                text += &format!("--- {name}\n{output}");
+            }
+        }
+        without_version(&text)
+    }
+
     /// An input error: exit 2, a message naming what to fix, and never a panic.
     pub fn assert_input_error(&self, expected: &[&str]) {
         self.assert_code(2);
@@ -46,6 +58,31 @@ impl Run {
             );
         }
     }
+}
+
+/// Asserts an input error (`Run::assert_input_error`) and compares the whole run with the
+/// snapshot named after the calling test, or after the name given first. A macro, because insta
+/// names a snapshot after the function its assertion is written in.
+macro_rules! assert_input_error_snapshot {
+    ($run:expr, $expected:expr) => {{
+        let run = $run;
+        run.assert_input_error($expected);
+        insta::assert_snapshot!(run.snapshot_text());
+    }};
+    ($name:expr, $run:expr, $expected:expr) => {{
+        let run = $run;
+        run.assert_input_error($expected);
+        insta::assert_snapshot!($name, run.snapshot_text());
+    }};
+}
+pub(crate) use assert_input_error_snapshot;
+
+/// `text` with keyward's version as [version] where reports print it: after the name in the
+/// table's heading, and as a JSON string (the report's tool, SARIF's driver).
+fn without_version(text: &str) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    text.replace(&format!("keyward {version} "), "keyward [version] ")
+        .replace(&format!("\"{version}\""), "\"[version]\"")
 }
 
 impl From<Output> for Run {
