@@ -703,29 +703,92 @@ fn rules_lists_every_rule_with_its_controls() {
     );
 }
 
+/// Tests of USER_RULE: one passes, two fail through assertions, one fails through a plain
+/// comparison, and one cannot be evaluated.
+const USER_RULE_TESTS: &str = r#"package acme.user_named_admin_test
+
+import data.acme.user_named_admin
+import data.keyward.lib.assert
+
+alice := {"snapshot": {"users": [{"name": "alice", "arn": "a"}]}}
+
+test_alice_fires if {
+    assert.size(1, user_named_admin.deny) with input as alice
+}
+
+test_wrong if {
+    assert.size(2, user_named_admin.deny) with input as alice
+}
+
+test_wrong_message if {
+    findings := user_named_admin.deny with input as alice
+    some finding in findings
+    assert.equal("user alice is an admin", finding.message)
+}
+
+test_plain_comparison if {
+    count(user_named_admin.deny) == 2 with input as {"snapshot": {"users": []}}
+}
+
+test_broken if {
+    count(user_named_admin.deny) == 1 / 0 with input as {"snapshot": {"users": []}}
+}
+"#;
+
 #[test]
 fn policy_test_runs_user_tests_and_fails_on_a_failing_one() {
     let dir = tempfile::tempdir().unwrap();
     write_file(dir.path(), "acme/admin.rego", USER_RULE);
-    write_file(
-        dir.path(),
-        "acme/admin_test.rego",
-        "package acme.user_named_admin_test\n\nimport data.acme.user_named_admin\n\ntest_alice_fires if {\n\tcount(user_named_admin.deny) == 1 with input as {\"snapshot\": {\"users\": [{\"name\": \"alice\", \"arn\": \"a\"}]}}\n}\n\ntest_wrong if {\n\tcount(user_named_admin.deny) == 2 with input as {\"snapshot\": {\"users\": []}}\n}\n\ntest_broken if {\n\tcount(user_named_admin.deny) == 1 / 0 with input as {\"snapshot\": {\"users\": []}}\n}\n",
-    );
+    write_file(dir.path(), "acme/admin_test.rego", USER_RULE_TESTS);
+    // The pack's assertions, which a user's tests find beside the built-in rules.
+    let assertions = fs::read_to_string(repo().join("policies/lib/assert_test.rego")).unwrap();
+    write_file(dir.path(), "acme/lib/assert_test.rego", &assertions);
     let run = keyward_in(
         dir.path(),
         &["policy", "test", "--no-builtin", "--coverage", "acme"],
     );
     run.assert_code(1);
+    let test = |name: &str| format!("data.acme.user_named_admin_test.{name} ");
     for line in [
-        "PASS  data.acme.user_named_admin_test.test_alice_fires",
-        "FAIL  data.acme.user_named_admin_test.test_wrong",
-        "ERROR data.acme.user_named_admin_test.test_broken",
-        "rego: 1 passed, 2 failed",
+        format!("PASS  {}", test("test_alice_fires")),
+        format!("FAIL  {}", test("test_wrong")),
+        format!("ERROR {}", test("test_broken")),
     ] {
-        assert!(run.stdout.contains(line), "no {line:?} in:\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(&line),
+            "no {line:?} in:\n{}",
+            run.stdout
+        );
     }
+    assert!(run.stdout.contains("passed, 4 failed"), "{}", run.stdout);
+    assert_eq!(
+        lines_under(&run.stdout, &test("test_wrong_message")),
+        [
+            "expected: \"user alice is an admin\"",
+            "actual:   \"user alice is shared\"",
+        ]
+    );
+    assert_eq!(
+        lines_under(&run.stdout, &test("test_wrong")),
+        [
+            "expected: count 2",
+            "actual:   count 1 of {{\"message\": \"user alice is shared\", \"resource\": \"a\"}}",
+        ]
+    );
+    let silent = lines_under(&run.stdout, &test("test_plain_comparison"));
+    assert!(silent[0].starts_with("no assertion reported"), "{silent:?}");
     assert_snapshot!(without_durations(&run.snapshot_text()));
+}
+
+/// The indented lines under the line of the test named `name` in `policy test` output.
+fn lines_under<'a>(output: &'a str, name: &str) -> Vec<&'a str> {
+    output
+        .lines()
+        .skip_while(|line| !line.contains(name))
+        .skip(1)
+        .take_while(|line| line.starts_with("      "))
+        .map(str::trim)
+        .collect()
 }
 
 /// `keyward policy test` output with each test's duration, the one part that varies, as [ms].
