@@ -32,6 +32,10 @@ pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
     })
 }
 
+/// Under a failing test that printed nothing: why it may have failed, and how to be told more.
+const SILENT_FAILURE: &str = "no assertion reported a difference: a condition was false or a value undefined \
+     (the assertions of data.keyward.lib.assert, such as assert.equal, print expected and actual)";
+
 fn render_text(run: &TestRun, coverage: bool) -> String {
     let results = &run.results;
     let mut out = String::new();
@@ -49,10 +53,19 @@ fn render_text(run: &TestRun, coverage: bool) -> String {
             result.origin,
             result.duration.as_secs_f64() * 1000.0
         );
-        if let TestOutcome::Error(message) = &result.outcome {
-            for line in message.lines() {
-                let _ = writeln!(out, "      {line}");
+        for line in &result.output {
+            let _ = writeln!(out, "      {line}");
+        }
+        match &result.outcome {
+            TestOutcome::Error(message) => {
+                for line in message.lines() {
+                    let _ = writeln!(out, "      {line}");
+                }
             }
+            TestOutcome::Failed if result.output.is_empty() => {
+                let _ = writeln!(out, "      {SILENT_FAILURE}");
+            }
+            _ => {}
         }
     }
     let passed = results

@@ -1,5 +1,6 @@
-//! The built-in pack as a whole: its Rego tests pass under `cargo test`, every rule has a test
-//! file beside it, and the tests evaluate every line of every rule and library file.
+//! The built-in pack as a whole: its Rego tests pass under `cargo test` (a failure shows what
+//! its assertion expected and got), every rule has a test file beside it, and the tests
+//! evaluate every line of every rule and library file.
 
 use std::collections::BTreeSet;
 
@@ -13,7 +14,17 @@ fn every_rego_test_of_the_builtin_pack_passes() {
         .results
         .iter()
         .filter(|r| r.outcome != TestOutcome::Passed)
-        .map(|r| format!("{}.{} ({}): {:?}", r.package, r.name, r.origin, r.outcome))
+        .map(|r| {
+            let printed: String = r
+                .output
+                .iter()
+                .map(|line| format!("\n    {line}"))
+                .collect();
+            format!(
+                "{}.{} ({}): {:?}{printed}",
+                r.package, r.name, r.origin, r.outcome
+            )
+        })
         .collect();
     assert!(
         failures.is_empty(),

@@ -1,11 +1,14 @@
 //! The command line end to end on fixture snapshots: formats, exit codes, waivers, and every
 //! input-error path (exit 2 with file and line, never a panic).
 
-mod common;
-
+use std::collections::BTreeSet;
 use std::fs;
+use std::path::Path;
 
-use common::{Run, fixture, keyward, keyward_in, open_findings};
+use insta::assert_snapshot;
+
+use crate::support::cli::{Run, assert_input_error_snapshot, keyward, keyward_in};
+use crate::support::{fixture, open_findings, repo, write_file};
 
 const INCIDENT_ACCOUNT: &str = "123456789012";
 
@@ -79,7 +82,7 @@ fn incident_fixture_reports_every_expected_finding_and_nothing_else() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("incident.json").to_str().unwrap(),
+        &fixture("incident.json"),
         "--as-of",
         "snapshot",
         "--format",
@@ -103,7 +106,7 @@ fn clean_fixture_has_no_findings_and_exits_zero() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("clean.json").to_str().unwrap(),
+        &fixture("clean.json"),
         "--as-of",
         "snapshot",
     ]);
@@ -122,7 +125,7 @@ fn looking_ahead_with_as_of_finds_what_will_age_out() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("clean.json").to_str().unwrap(),
+        &fixture("clean.json"),
         "--as-of",
         "2027-03-20",
         "--format",
@@ -195,7 +198,7 @@ fn markdown_has_a_rollup_and_the_findings() {
 #[test]
 fn fail_on_sets_the_exit_code() {
     let incident = fixture("incident.json");
-    let path = incident.to_str().unwrap();
+    let path = incident.as_str();
     let code = |fail_on: &str| {
         keyward(&[
             "scan",
@@ -215,7 +218,7 @@ fn fail_on_sets_the_exit_code() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        clean.to_str().unwrap(),
+        &clean,
         "--as-of",
         "snapshot",
         "--fail-on",
@@ -229,7 +232,7 @@ fn collection_errors_make_checks_not_evaluated_and_the_scan_incomplete() {
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("partial.json").to_str().unwrap(),
+        &fixture("partial.json"),
         "--as-of",
         "snapshot",
         "--format",
@@ -268,24 +271,18 @@ fn collection_errors_make_checks_not_evaluated_and_the_scan_incomplete() {
     let gated = keyward(&[
         "scan",
         "--snapshot",
-        fixture("partial.json").to_str().unwrap(),
+        &fixture("partial.json"),
         "--as-of",
         "snapshot",
     ]);
     assert_eq!(gated.code, 1);
 }
 
-fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path.to_str().unwrap().to_owned()
-}
-
 #[test]
 fn a_waiver_suppresses_its_finding_until_it_expires() {
     let dir = tempfile::tempdir().unwrap();
     let config = "waivers:\n  - rule: KW-IAM-009\n    resource: \"arn:aws:iam::*:user/ali*\"\n    reason: Key used by the legacy billing export, replacement tracked in OPS-42\n    owner: platform-team@example.com\n    expires: 2026-06-30\n";
-    write(dir.path(), "keyward.yaml", config);
+    write_file(dir.path(), "keyward.yaml", config);
     let incident = fixture("incident.json");
     let scan = |as_of: &str, format: &str| {
         keyward_in(
@@ -293,7 +290,7 @@ fn a_waiver_suppresses_its_finding_until_it_expires() {
             &[
                 "scan",
                 "--snapshot",
-                incident.to_str().unwrap(),
+                &incident,
                 "--as-of",
                 as_of,
                 "--format",
@@ -342,7 +339,7 @@ fn a_waiver_suppresses_its_finding_until_it_expires() {
         &[
             "scan",
             "--snapshot",
-            incident.to_str().unwrap(),
+            &incident,
             "--as-of",
             "2026-05-03",
             "--format",
@@ -357,7 +354,7 @@ fn a_waiver_suppresses_its_finding_until_it_expires() {
 #[test]
 fn thresholds_and_disabled_rules_come_from_the_config() {
     let dir = tempfile::tempdir().unwrap();
-    let config = write(
+    let config = write_file(
         dir.path(),
         "strict.yaml",
         "thresholds:\n  max_access_key_age_days: 30\ndisabled_rules:\n  - KW-IAM-012\n",
@@ -366,7 +363,7 @@ fn thresholds_and_disabled_rules_come_from_the_config() {
     let report = keyward(&[
         "scan",
         "--snapshot",
-        clean.to_str().unwrap(),
+        &clean,
         "--as-of",
         "snapshot",
         "--config",
@@ -393,15 +390,23 @@ fn thresholds_and_disabled_rules_come_from_the_config() {
     );
 }
 
+/// keyward run in a scratch directory that holds `file` with `text`: the arguments name the file
+/// by its relative path, so that messages show it as a user typed it (and snapshots hold no
+/// temporary directory).
+fn keyward_with_file(file: &str, text: &str, args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), file, text);
+    keyward_in(dir.path(), args)
+}
+
 #[test]
 fn malformed_json_snapshot_names_file_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
+    let run = keyward_with_file(
         "broken.json",
         "{\n  \"schema_version\": 1,\n  \"collected_at\": \"2026-01-01T00:00:00Z\",\n  \"account\": {\"id\": 12\n}\n",
+        &["scan", "--snapshot", "broken.json"],
     );
-    keyward(&["scan", "--snapshot", &path]).assert_input_error(&["broken.json:", "snapshot"]);
+    assert_input_error_snapshot!(run, &["broken.json:6:", "snapshot"]);
 }
 
 #[test]
@@ -416,9 +421,8 @@ fn snapshot_with_a_wrong_type_names_the_line() {
         .position(|l| l.contains("\"mfa_enabled\": \"yes\""))
         .unwrap()
         + 1;
-    let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "typed.json", &text);
-    keyward(&["scan", "--snapshot", &path]).assert_input_error(&[&format!("typed.json:{line}:")]);
+    let run = keyward_with_file("typed.json", &text, &["scan", "--snapshot", "typed.json"]);
+    assert_input_error_snapshot!(run, &[&format!("typed.json:{line}:")]);
 }
 
 #[test]
@@ -426,7 +430,7 @@ fn yaml_snapshots_are_read_and_bad_yaml_names_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(fixture("incident.json")).unwrap()).unwrap();
-    let yaml = write(
+    let yaml = write_file(
         dir.path(),
         "incident.yaml",
         &yaml_serde::to_string(&snapshot).unwrap(),
@@ -442,48 +446,61 @@ fn yaml_snapshots_are_read_and_bad_yaml_names_its_line() {
     ]);
     assert_eq!(open_findings(&run.json()), expected_incident_findings());
 
-    let bad = write(
-        dir.path(),
+    let bad = keyward_with_file(
         "bad.yaml",
         "schema_version: 1\ncollected_at: 2026-01-01T00:00:00Z\naccount: [unclosed\n",
+        &["scan", "--snapshot", "bad.yaml"],
     );
-    keyward(&["scan", "--snapshot", &bad]).assert_input_error(&["bad.yaml:"]);
+    assert_input_error_snapshot!(bad, &["bad.yaml:"]);
 }
 
 #[test]
 fn a_snapshot_from_a_newer_keyward_says_to_upgrade() {
-    let dir = tempfile::tempdir().unwrap();
     let text = fs::read_to_string(fixture("clean.json")).unwrap().replacen(
         "\"schema_version\": 1",
         "\"schema_version\": 7",
         1,
     );
-    let path = write(dir.path(), "future.json", &text);
-    keyward(&["scan", "--snapshot", &path])
-        .assert_input_error(&["schema_version 7", "upgrade keyward"]);
+    let run = keyward_with_file("future.json", &text, &["scan", "--snapshot", "future.json"]);
+    assert_input_error_snapshot!(run, &["schema_version 7", "upgrade keyward"]);
 }
 
 #[test]
 fn a_document_that_is_not_a_snapshot_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let list = write(dir.path(), "list.json", "[1, 2]\n");
-    keyward(&["scan", "--snapshot", &list])
-        .assert_input_error(&["list.json:1:", "expected a keyward snapshot"]);
-    let unversioned = write(dir.path(), "other.json", "{\"users\": []}\n");
-    keyward(&["scan", "--snapshot", &unversioned])
-        .assert_input_error(&["other.json:1:", "missing or non-numeric `schema_version`"]);
+    let list = keyward_with_file(
+        "list.json",
+        "[1, 2]\n",
+        &["scan", "--snapshot", "list.json"],
+    );
+    assert_input_error_snapshot!(
+        "a_list_is_not_a_snapshot",
+        list,
+        &["list.json:1:", "expected a keyward snapshot"]
+    );
+    let unversioned = keyward_with_file(
+        "other.json",
+        "{\"users\": []}\n",
+        &["scan", "--snapshot", "other.json"],
+    );
+    assert_input_error_snapshot!(
+        "an_unversioned_document_is_not_a_snapshot",
+        unversioned,
+        &["other.json:1:", "missing or non-numeric `schema_version`"]
+    );
 }
 
 #[test]
 fn a_missing_snapshot_file_is_an_input_error() {
-    keyward(&["scan", "--snapshot", "/nonexistent/snap.json"])
-        .assert_input_error(&["/nonexistent/snap.json"]);
+    assert_input_error_snapshot!(
+        keyward(&["scan", "--snapshot", "/nonexistent/snap.json"]),
+        &["/nonexistent/snap.json"]
+    );
 }
 
 #[test]
 fn two_snapshots_of_one_account_are_refused() {
     let path = fixture("clean.json");
-    let p = path.to_str().unwrap();
+    let p = path.as_str();
     keyward(&["scan", "--snapshot", p, "--snapshot", p])
         .assert_input_error(&["both of account 210987654321"]);
 }
@@ -493,7 +510,7 @@ const USER_RULE: &str = "# METADATA\n# title: Users named admin\n# description: 
 #[test]
 fn user_policies_load_beside_the_builtin_pack() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "admin.rego", USER_RULE);
+    write_file(dir.path(), "admin.rego", USER_RULE);
     let policy_dir = dir.path().to_str().unwrap();
     let report = keyward(&["scan", "--demo", "--policy", policy_dir, "--format", "json"]).json();
     let findings = open_findings(&report);
@@ -515,11 +532,13 @@ fn user_policies_load_beside_the_builtin_pack() {
     );
 }
 
-/// `keyward scan --demo` with one user policy file, `file` holding `text`.
+/// `keyward scan --demo` with one user policy file, `acme/{file}` holding `text`.
 fn scan_demo_with_policy(file: &str, text: &str) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), file, text);
-    keyward(&["scan", "--demo", "--policy", dir.path().to_str().unwrap()])
+    keyward_with_file(
+        &format!("acme/{file}"),
+        text,
+        &["scan", "--demo", "--policy", "acme"],
+    )
 }
 
 #[test]
@@ -528,13 +547,19 @@ fn rego_that_does_not_parse_names_file_and_line() {
         "some user in input.snapshot.users",
         "some user in in input.snapshot.users",
     );
-    scan_demo_with_policy("broken.rego", &broken).assert_input_error(&["broken.rego:13:"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("broken.rego", &broken),
+        &["broken.rego:13:"]
+    );
 }
 
 #[test]
 fn bad_metadata_names_file_and_line() {
     let bad = USER_RULE.replace("severity: medium", "severity: urgent");
-    scan_demo_with_policy("meta.rego", &bad).assert_input_error(&["meta.rego:7:", "urgent"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("meta.rego", &bad),
+        &["meta.rego:7:", "urgent"]
+    );
 }
 
 #[test]
@@ -544,14 +569,19 @@ fn a_rule_without_metadata_is_refused_rather_than_ignored() {
         .filter(|l| !l.starts_with('#'))
         .collect::<Vec<_>>()
         .join("\n");
-    scan_demo_with_policy("bare.rego", &without)
-        .assert_input_error(&["bare.rego", "no `# METADATA` block"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("bare.rego", &without),
+        &["bare.rego", "no `# METADATA` block"]
+    );
 }
 
 #[test]
 fn a_duplicate_rule_id_is_refused() {
     let duplicate = USER_RULE.replace("ACME-IAM-001", "KW-IAM-001");
-    scan_demo_with_policy("dup.rego", &duplicate).assert_input_error(&["dup.rego", "KW-IAM-001"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("dup.rego", &duplicate),
+        &["dup.rego", "KW-IAM-001"]
+    );
 }
 
 #[test]
@@ -560,34 +590,33 @@ fn a_rule_failing_at_runtime_is_an_error_naming_it() {
         "user.name == \"alice\"",
         "user.name == \"alice\"\n\t1 / 0 == 1",
     );
-    scan_demo_with_policy("div.rego", &failing).assert_input_error(&["ACME-IAM-001", "div.rego"]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("div.rego", &failing),
+        &["ACME-IAM-001", "div.rego"]
+    );
 }
 
 #[test]
 fn a_malformed_finding_is_an_error_naming_the_rule_and_the_field() {
     let misnamed = USER_RULE.replace("\"resource\": user.arn", "\"arn\": user.arn");
-    scan_demo_with_policy("shape.rego", &misnamed).assert_input_error(&[
-        "rule ACME-IAM-001",
-        "shape.rego",
-        "unknown field `arn`",
-    ]);
+    assert_input_error_snapshot!(
+        scan_demo_with_policy("shape.rego", &misnamed),
+        &["rule ACME-IAM-001", "shape.rego", "unknown field `arn`",]
+    );
 }
 
 #[test]
 fn a_waiver_for_an_unknown_rule_names_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = write(
-        dir.path(),
+    let run = keyward_with_file(
         "k.yaml",
         "thresholds:\n  unused_credential_days: 60\nwaivers:\n  - rule: KW-IAM-001\n    resource: \"*\"\n    reason: r\n    owner: o\n    expires: 2030-01-01\n  - rule: KW-NOPE-999\n    resource: \"*\"\n    reason: r\n    owner: o\n    expires: 2030-01-01\n",
+        &["scan", "--demo", "--config", "k.yaml"],
     );
-    keyward(&["scan", "--demo", "--config", &config])
-        .assert_input_error(&["k.yaml:9:", "KW-NOPE-999"]);
+    assert_input_error_snapshot!(run, &["k.yaml:9:", "KW-NOPE-999"]);
 }
 
 #[test]
 fn config_errors_name_their_line() {
-    let dir = tempfile::tempdir().unwrap();
     let cases = [
         (
             "unknown.yaml",
@@ -616,15 +645,18 @@ fn config_errors_name_their_line() {
         ),
     ];
     for (name, text, expected) in cases {
-        let path = write(dir.path(), name, text);
-        keyward(&["scan", "--demo", "--config", &path]).assert_input_error(&[expected]);
+        let run = keyward_with_file(name, text, &["scan", "--demo", "--config", name]);
+        let snapshot = format!("config_error_in_{}", name.trim_end_matches(".yaml"));
+        assert_input_error_snapshot!(snapshot, run, &[expected]);
     }
 }
 
 #[test]
 fn a_missing_policy_directory_is_an_input_error() {
-    keyward(&["scan", "--no-builtin", "--policy", "/nonexistent"])
-        .assert_input_error(&["/nonexistent"]);
+    assert_input_error_snapshot!(
+        keyward(&["scan", "--no-builtin", "--policy", "/nonexistent"]),
+        &["/nonexistent"]
+    );
 }
 
 #[test]
@@ -664,46 +696,145 @@ fn rules_lists_every_rule_with_its_controls() {
     );
     let doc = keyward(&["rules", "access-key-not-rotated"]);
     assert!(doc.stdout.contains("How to fix it"), "{}", doc.stdout);
-    keyward(&["rules", "KW-NOPE-1"]).assert_input_error(&["KW-NOPE-1"]);
+    assert_input_error_snapshot!(
+        "an_unknown_rule_has_no_page",
+        keyward(&["rules", "KW-NOPE-1"]),
+        &["KW-NOPE-1"]
+    );
 }
+
+/// Tests of USER_RULE: one passes, two fail through assertions, one fails through a plain
+/// comparison, and one cannot be evaluated.
+const USER_RULE_TESTS: &str = r#"package acme.user_named_admin_test
+
+import data.acme.user_named_admin
+import data.keyward.lib.assert
+
+alice := {"snapshot": {"users": [{"name": "alice", "arn": "a"}]}}
+
+test_alice_fires if {
+    assert.size(1, user_named_admin.deny) with input as alice
+}
+
+test_wrong if {
+    assert.size(2, user_named_admin.deny) with input as alice
+}
+
+test_wrong_message if {
+    findings := user_named_admin.deny with input as alice
+    some finding in findings
+    assert.equal("user alice is an admin", finding.message)
+}
+
+test_plain_comparison if {
+    count(user_named_admin.deny) == 2 with input as {"snapshot": {"users": []}}
+}
+
+test_broken if {
+    count(user_named_admin.deny) == 1 / 0 with input as {"snapshot": {"users": []}}
+}
+"#;
 
 #[test]
 fn policy_test_runs_user_tests_and_fails_on_a_failing_one() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "admin.rego", USER_RULE);
-    write(
+    write_file(dir.path(), "acme/admin.rego", USER_RULE);
+    write_file(dir.path(), "acme/admin_test.rego", USER_RULE_TESTS);
+    // The pack's assertions, which a user's tests find beside the built-in rules.
+    let assertions = fs::read_to_string(repo().join("policies/lib/assert_test.rego")).unwrap();
+    write_file(dir.path(), "acme/lib/assert_test.rego", &assertions);
+    let run = keyward_in(
         dir.path(),
-        "admin_test.rego",
-        "package acme.user_named_admin_test\n\nimport data.acme.user_named_admin\n\ntest_alice_fires if {\n\tcount(user_named_admin.deny) == 1 with input as {\"snapshot\": {\"users\": [{\"name\": \"alice\", \"arn\": \"a\"}]}}\n}\n\ntest_wrong if {\n\tcount(user_named_admin.deny) == 2 with input as {\"snapshot\": {\"users\": []}}\n}\n",
+        &["policy", "test", "--no-builtin", "--coverage", "acme"],
     );
-    let run = keyward(&[
-        "policy",
-        "test",
-        "--no-builtin",
-        dir.path().to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("PASS  data.acme.user_named_admin_test.test_alice_fires"),
-        "{}",
-        run.stdout
+    run.assert_code(1);
+    let test = |name: &str| format!("data.acme.user_named_admin_test.{name} ");
+    for line in [
+        format!("PASS  {}", test("test_alice_fires")),
+        format!("FAIL  {}", test("test_wrong")),
+        format!("ERROR {}", test("test_broken")),
+    ] {
+        assert!(
+            run.stdout.contains(&line),
+            "no {line:?} in:\n{}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.contains("passed, 4 failed"), "{}", run.stdout);
+    assert_eq!(
+        lines_under(&run.stdout, &test("test_wrong_message")),
+        [
+            "expected: \"user alice is an admin\"",
+            "actual:   \"user alice is shared\"",
+        ]
     );
-    assert!(
-        run.stdout
-            .contains("FAIL  data.acme.user_named_admin_test.test_wrong"),
-        "{}",
-        run.stdout
+    assert_eq!(
+        lines_under(&run.stdout, &test("test_wrong")),
+        [
+            "expected: count 2",
+            "actual:   count 1 of {{\"message\": \"user alice is shared\", \"resource\": \"a\"}}",
+        ]
     );
-    assert!(run.stdout.contains("rego: 1 passed, 1 failed"));
+    let silent = lines_under(&run.stdout, &test("test_plain_comparison"));
+    assert!(silent[0].starts_with("no assertion reported"), "{silent:?}");
+    assert_snapshot!(without_durations(&run.snapshot_text()));
+}
+
+/// The indented lines under the line of the test named `name` in `policy test` output.
+fn lines_under<'a>(output: &'a str, name: &str) -> Vec<&'a str> {
+    output
+        .lines()
+        .skip_while(|line| !line.contains(name))
+        .skip(1)
+        .take_while(|line| line.starts_with("      "))
+        .map(str::trim)
+        .collect()
+}
+
+/// `keyward policy test` output with each test's duration, the one part that varies, as [ms].
+fn without_durations(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.rsplit_once(", ") {
+            Some((head, tail)) if tail.ends_with(" ms)") => format!("{head}, [ms])\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect()
+}
+
+#[test]
+fn usage_errors_say_what_is_wrong() {
+    let cases: [(&str, &[&str], &str); 4] = [
+        (
+            "an_unknown_command",
+            &["scna"],
+            "unrecognized subcommand 'scna'",
+        ),
+        (
+            "an_unknown_severity",
+            &["scan", "--demo", "--fail-on", "severe"],
+            "invalid value 'severe' for '--fail-on",
+        ),
+        (
+            "a_missing_argument",
+            &["diff", "old.json"],
+            "required arguments were not provided",
+        ),
+        (
+            "a_directory_without_tests",
+            &["policy", "test", "--no-builtin", "."],
+            "no Rego tests found",
+        ),
+    ];
+    for (name, args, expected) in cases {
+        assert_input_error_snapshot!(name, keyward(args), &[expected]);
+    }
 }
 
 #[test]
 fn schema_command_matches_the_checked_in_schema() {
     let run = keyward(&["schema"]);
     assert_eq!(run.code, 0);
-    let checked_in =
-        fs::read_to_string(common::repo().join("schema/snapshot.schema.json")).unwrap();
+    let checked_in = fs::read_to_string(repo().join("schema/snapshot.schema.json")).unwrap();
     assert_eq!(
         run.stdout, checked_in,
         "schema/snapshot.schema.json is stale: regenerate it with `cargo run -- schema > schema/snapshot.schema.json`"
@@ -711,12 +842,12 @@ fn schema_command_matches_the_checked_in_schema() {
 }
 
 /// Scans the incident fixture as of `date` into a JSON report in `dir`.
-fn incident_report(dir: &std::path::Path, date: &str) -> String {
+fn incident_report(dir: &Path, date: &str) -> String {
     let path = dir.join(format!("report-{date}.json"));
     let run = keyward(&[
         "scan",
         "--snapshot",
-        fixture("incident.json").to_str().unwrap(),
+        &fixture("incident.json"),
         "--as-of",
         date,
         "--format",
@@ -737,7 +868,7 @@ fn a_baseline_fails_only_on_new_findings() {
         keyward(&[
             "scan",
             "--snapshot",
-            incident.to_str().unwrap(),
+            &incident,
             "--as-of",
             as_of,
             "--baseline",
@@ -784,16 +915,22 @@ fn a_baseline_fails_only_on_new_findings() {
         .map(|r| r["baselineState"].as_str().unwrap())
         .collect();
     assert_eq!(states, BTreeSet::from(["new", "unchanged"]));
-    // A broken baseline is an input error naming it.
-    let bad = write(
-        dir.path(),
-        "bad.json",
-        "{\"report_version\": 1,\n\"tool\": 3}",
-    );
-    keyward(&["scan", "--demo", "--baseline", &bad]).assert_input_error(&["bad.json:2"]);
 }
 
-use std::collections::BTreeSet;
+#[test]
+fn an_unreadable_baseline_is_an_input_error_naming_it() {
+    let broken = keyward_with_file(
+        "bad.json",
+        "{\"report_version\": 1,\n\"tool\": 3}",
+        &["scan", "--demo", "--baseline", "bad.json"],
+    );
+    assert_input_error_snapshot!("a_broken_baseline", broken, &["bad.json:2"]);
+    assert_input_error_snapshot!(
+        "a_missing_baseline",
+        keyward(&["scan", "--demo", "--baseline", "/nonexistent/baseline.json"]),
+        &["/nonexistent/baseline.json"]
+    );
+}
 
 #[test]
 fn diff_shows_new_resolved_and_still_open_findings() {
@@ -829,7 +966,7 @@ fn diff_shows_new_resolved_and_still_open_findings() {
     assert_eq!(keyward(&["diff", &old, &old]).code, 0);
     // A snapshot on either side is evaluated as of its own collection time.
     let snapshot = fixture("incident.json");
-    let same = keyward(&["diff", &old, snapshot.to_str().unwrap(), "--format", "json"]).json();
+    let same = keyward(&["diff", &old, &snapshot, "--format", "json"]).json();
     assert_eq!(same["summary"]["new"], 0);
     assert_eq!(same["summary"]["resolved"], 0);
     let table = keyward(&["diff", &old, &new]);
@@ -841,11 +978,11 @@ fn diff_shows_new_resolved_and_still_open_findings() {
 }
 
 /// The clean fixture under another account id, to make many accounts.
-fn clean_account(dir: &std::path::Path, id: &str) -> String {
+fn clean_account(dir: &Path, id: &str) -> String {
     let text = fs::read_to_string(fixture("clean.json"))
         .unwrap()
         .replace("210987654321", id);
-    write(dir, &format!("{id}.json"), &text)
+    write_file(dir, &format!("{id}.json"), &text)
 }
 
 #[test]
@@ -857,7 +994,7 @@ fn scheduled_audits_write_dated_reports_and_the_drift_since_the_last() {
         keyward(&[
             "scan",
             "--snapshot",
-            incident.to_str().unwrap(),
+            &incident,
             "--as-of",
             as_of,
             "--output-dir",
@@ -913,7 +1050,7 @@ fn scheduled_audits_write_dated_reports_and_the_drift_since_the_last() {
     let table = keyward(&[
         "scan",
         "--snapshot",
-        incident.to_str().unwrap(),
+        &incident,
         "--as-of",
         "2026-08-03",
         "--output-dir",

@@ -1,15 +1,14 @@
 //! Live collection against a real AWS API emulator (moto in server mode, on loopback), seeded
 //! through the AWS API. moto stamps everything "now", so ages are tested with --as-of ahead.
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use common::moto::{Moto, least_privilege_policy};
-use common::open_findings;
+use crate::support::cli::keyward;
+use crate::support::moto::{Moto, least_privilege_policy};
+use crate::support::open_findings;
 
 const ACCOUNT: &str = "123456789012";
 
@@ -181,7 +180,7 @@ fn the_snapshot_keeps_only_attached_aws_policies_and_secret_metadata() {
         "arn:aws:iam::999988887777:root"
     );
     // The saved snapshot evaluates like the live scan did.
-    let saved = common::keyward(&[
+    let saved = keyward(&[
         "scan",
         "--snapshot",
         path.to_str().unwrap(),

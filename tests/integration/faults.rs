@@ -3,18 +3,16 @@
 //! stay on moto (per-service endpoints, `AWS_ENDPOINT_URL_SECRETS_MANAGER`). The scan must
 //! retry with backoff, give up within its bounds, finish, and say what it could not evaluate.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use common::moto::Moto;
-use common::{Run, open_findings};
+use crate::support::cli::{Run, TEST_CREDENTIALS, aws_env, keyward_isolated};
+use crate::support::moto::Moto;
+use crate::support::open_findings;
 
 #[derive(Clone, Copy)]
 enum Fault {
@@ -124,32 +122,21 @@ fn read_request(stream: &mut TcpStream) -> bool {
 
 /// keyward against moto, with Secrets Manager sent to the fault server.
 fn scan_with_faulty_secrets(moto: &Moto, server: &FaultServer, extra: &[&str]) -> Run {
-    let dir = tempfile::tempdir().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_keyward"))
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "--region",
-            "us-east-1",
-            "--region",
-            "eu-west-1",
-        ])
-        .args(extra)
-        .current_dir(dir.path())
-        .env_clear()
-        .env("HOME", dir.path())
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &server.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .expect("keyward runs")
-        .into()
+    let mut args = vec![
+        "scan",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "--region",
+        "us-east-1",
+        "--region",
+        "eu-west-1",
+    ];
+    args.extend_from_slice(extra);
+    let mut env = aws_env(&moto.endpoint, TEST_CREDENTIALS);
+    env.push(("AWS_ENDPOINT_URL_SECRETS_MANAGER", &server.endpoint));
+    keyward_isolated(&args, &env)
 }
 
 fn secrets_gaps(run: &Run) -> Vec<serde_json::Value> {
@@ -227,20 +214,10 @@ fn the_overall_deadline_bounds_a_scan() {
 #[test]
 fn unreachable_aws_is_an_error_that_says_what_to_check() {
     let server = FaultServer::start(Fault::Throttle);
-    let dir = tempfile::tempdir().unwrap();
-    let run: Run = Command::new(env!("CARGO_BIN_EXE_keyward"))
-        .args(["scan", "--max-attempts", "2"])
-        .current_dir(dir.path())
-        .env_clear()
-        .env("HOME", dir.path())
-        .env("AWS_ENDPOINT_URL", &server.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap()
-        .into();
+    let run = keyward_isolated(
+        &["scan", "--max-attempts", "2"],
+        &aws_env(&server.endpoint, TEST_CREDENTIALS),
+    );
     run.assert_input_error(&[
         "cannot identify the AWS account",
         "aws sts get-caller-identity",

@@ -1,341 +1,30 @@
-//! The GitHub Action (action.yml), run the way the runner runs a composite action: its `run:`
-//! steps in order with bash, each with its `env:` expanded from the inputs (or their defaults)
-//! and earlier steps' outputs, its own GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, RUNNER_TEMP
-//! and GITHUB_ACTION_PATH. `uses:` steps (the caches) are skipped. keyward is the binary cargo
-//! built for these tests, passed as KEYWARD_BIN, except where a fake cargo "builds" it.
-//! Also: the README documents exactly the action's inputs and outputs.
-
-mod common;
+//! The GitHub Action (action.yml) run the way the runner runs a composite action
+//! (support/actions_runner.rs). keyward is the binary cargo built for these tests, passed as
+//! KEYWARD_BIN, except where a fake cargo "builds" it. Also: the README documents exactly the
+//! action's inputs and outputs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::moto::Moto;
-use common::{fixture, repo};
-use serde::Deserialize;
 use serde_json::Value;
 use tempfile::TempDir;
+
+use crate::support::actions_runner::{ActionRun, Runner, expressions, load_action};
+use crate::support::cli::{KEYWARD_BIN, TEST_CREDENTIALS, aws_env, keyward};
+use crate::support::moto::Moto;
+use crate::support::{fixture, repo};
 
 const INCIDENT_ACCOUNT: &str = "123456789012";
 const ROLL_UP_HEADER: &str =
     "| Account | Critical | High | Medium | Low | Waived | Not evaluated |";
 
-#[derive(Deserialize)]
-struct Action {
-    inputs: BTreeMap<String, Input>,
-    outputs: BTreeMap<String, ActionOutput>,
-    runs: Runs,
+/// A runner whose keyward is the binary cargo built for these tests.
+fn runner_with_built_keyward() -> Runner {
+    Runner::new(&[("KEYWARD_BIN", KEYWARD_BIN)])
 }
 
-#[derive(Deserialize)]
-struct Input {
-    default: Option<String>,
-    #[serde(default)]
-    required: bool,
-}
-
-#[derive(Deserialize)]
-struct ActionOutput {
-    value: String,
-}
-
-#[derive(Deserialize)]
-struct Runs {
-    using: String,
-    steps: Vec<Step>,
-}
-
-#[derive(Deserialize)]
-struct Step {
-    id: Option<String>,
-    #[serde(rename = "if")]
-    condition: Option<String>,
-    uses: Option<String>,
-    run: Option<String>,
-    shell: Option<String>,
-    #[serde(default)]
-    env: BTreeMap<String, String>,
-}
-
-fn load_action(dir: &Path) -> Action {
-    let text = fs::read_to_string(dir.join("action.yml")).expect("action.yml is readable");
-    yaml_serde::from_str(&text).expect("action.yml parses")
-}
-
-/// `text` with each `${{ expression }}` replaced by `evaluate(expression)`.
-fn substitute(text: &str, mut evaluate: impl FnMut(&str) -> String) -> String {
-    let mut substituted = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${{") {
-        let end = rest[start..].find("}}").expect("every ${{ is closed") + start;
-        substituted.push_str(&rest[..start]);
-        substituted.push_str(&evaluate(rest[start + 3..end].trim()));
-        rest = &rest[end + 2..];
-    }
-    substituted + rest
-}
-
-/// The `${{ ... }}` expressions in a text, trimmed.
-fn expressions(text: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    substitute(text, |expression| {
-        found.push(expression.to_owned());
-        String::new()
-    });
-    found
-}
-
-/// What the expressions of one step can see.
-struct Context<'a> {
-    inputs: &'a BTreeMap<String, String>,
-    step_ids: &'a BTreeSet<String>,
-    steps: &'a BTreeMap<String, BTreeMap<String, String>>,
-}
-
-impl Context<'_> {
-    fn evaluate(&self, expression: &str) -> String {
-        let parts: Vec<&str> = expression.split('.').collect();
-        match parts.as_slice() {
-            ["inputs", name] => self
-                .inputs
-                .get(*name)
-                .unwrap_or_else(|| panic!("action.yml reads undeclared input {name}"))
-                .clone(),
-            // A step that was skipped or has not run yet has no outputs: empty, as on GitHub.
-            ["steps", id, "outputs", name] => {
-                assert!(self.step_ids.contains(*id), "no step has id {id}");
-                self.steps
-                    .get(*id)
-                    .and_then(|outputs| outputs.get(*name))
-                    .cloned()
-                    .unwrap_or_default()
-            }
-            _ => panic!("this simulation does not evaluate `{expression}`"),
-        }
-    }
-
-    fn expand(&self, text: &str) -> String {
-        substitute(text, |expression| self.evaluate(expression))
-    }
-}
-
-/// A GITHUB_OUTPUT file: `name=value` lines and `name<<DELIMITER` blocks, as the runner reads it.
-fn parse_outputs(text: &str) -> BTreeMap<String, String> {
-    let mut outputs = BTreeMap::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let equals = line.find('=');
-        match (equals, line.find("<<")) {
-            (Some(e), heredoc) if heredoc.is_none_or(|h| e < h) => {
-                outputs.insert(line[..e].to_owned(), line[e + 1..].to_owned());
-            }
-            (_, Some(h)) => {
-                let delimiter = &line[h + 2..];
-                let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
-                outputs.insert(line[..h].to_owned(), value.join("\n"));
-            }
-            _ => panic!("not an output line: {line:?}"),
-        }
-    }
-    outputs
-}
-
-/// One simulated job: its RUNNER_TEMP and workspace outlive a run of the action, so that a
-/// second run finds what the first left there.
-struct Runner {
-    temp: TempDir,
-    workspace: TempDir,
-    env: Vec<(String, String)>,
-}
-
-/// What one run of the action left; its files live in the runner's directories.
-struct ActionRun<'a> {
-    /// The exit code of the step that failed, or 0.
-    status: i32,
-    outputs: BTreeMap<String, String>,
-    steps: BTreeMap<String, BTreeMap<String, String>>,
-    summary: String,
-    log: String,
-    runner: &'a Runner,
-}
-
-impl Runner {
-    fn new(env: &[(&str, &str)]) -> Runner {
-        Runner {
-            temp: tempfile::tempdir().unwrap(),
-            workspace: tempfile::tempdir().unwrap(),
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        }
-    }
-
-    /// A runner whose keyward is the binary cargo built for these tests.
-    fn with_built_keyward() -> Runner {
-        Runner::new(&[("KEYWARD_BIN", env!("CARGO_BIN_EXE_keyward"))])
-    }
-
-    fn write(&self, relative: &str, text: &str) {
-        let path = self.workspace.path().join(relative);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
-
-    fn run(&self, action_path: &Path, given: &[(&str, &str)]) -> ActionRun<'_> {
-        let action = load_action(action_path);
-        assert_eq!(action.runs.using, "composite");
-        let inputs = resolve_inputs(&action, given);
-        let step_ids: BTreeSet<String> = action
-            .runs
-            .steps
-            .iter()
-            .filter_map(|s| s.id.clone())
-            .collect();
-        let files = self.temp.path().join("_runner_file_commands");
-        fs::create_dir_all(&files).unwrap();
-        let mut steps = BTreeMap::new();
-        let (mut status, mut summary, mut log) = (0, String::new(), String::new());
-        for (index, step) in action.runs.steps.iter().enumerate() {
-            if step.uses.is_some() {
-                continue; // actions/cache: nothing to restore or save here
-            }
-            let script = step.run.as_deref().expect("a step has `uses` or `run`");
-            assert!(
-                step.condition.is_none(),
-                "this simulation runs every `run` step"
-            );
-            assert_eq!(step.shell.as_deref(), Some("bash"));
-            let context = Context {
-                inputs: &inputs,
-                step_ids: &step_ids,
-                steps: &steps,
-            };
-            let env: Vec<(String, String)> = step
-                .env
-                .iter()
-                .map(|(name, value)| (name.clone(), context.expand(value)))
-                .collect();
-            let script_file = files.join(format!("step_{index}.sh"));
-            let output_file = files.join(format!("output_{index}"));
-            let summary_file = files.join(format!("summary_{index}"));
-            fs::write(&script_file, script).unwrap();
-            fs::write(&output_file, "").unwrap();
-            fs::write(&summary_file, "").unwrap();
-
-            let mut command = Command::new("bash");
-            command
-                .args(["--noprofile", "--norc", "-eo", "pipefail"])
-                .arg(&script_file)
-                .current_dir(self.workspace.path());
-            // Nothing of the developer's AWS, GitHub or keyward settings reaches the action.
-            for (name, _) in std::env::vars_os() {
-                let name = name.to_string_lossy();
-                if ["AWS_", "GITHUB_", "RUNNER_", "INPUT_", "KEYWARD"]
-                    .iter()
-                    .any(|prefix| name.starts_with(prefix))
-                {
-                    command.env_remove(name.as_ref());
-                }
-            }
-            let output = command
-                .envs([
-                    ("CI", Path::new("true")),
-                    ("GITHUB_ACTIONS", Path::new("true")),
-                    ("GITHUB_ACTION_PATH", action_path),
-                    ("GITHUB_WORKSPACE", self.workspace.path()),
-                    ("GITHUB_OUTPUT", output_file.as_path()),
-                    ("GITHUB_STEP_SUMMARY", summary_file.as_path()),
-                    ("RUNNER_TEMP", self.temp.path()),
-                    ("RUNNER_OS", Path::new("Linux")),
-                    ("RUNNER_ARCH", Path::new("X64")),
-                ])
-                .envs(self.env.iter().cloned())
-                .envs(env)
-                .output()
-                .expect("bash runs");
-            log += &String::from_utf8_lossy(&output.stdout);
-            log += &String::from_utf8_lossy(&output.stderr);
-            summary += &fs::read_to_string(&summary_file).unwrap();
-            let outputs = parse_outputs(&fs::read_to_string(&output_file).unwrap());
-            if let Some(id) = &step.id {
-                steps.insert(id.clone(), outputs);
-            }
-            status = output.status.code().expect("the step exited");
-            if status != 0 {
-                break;
-            }
-        }
-        let context = Context {
-            inputs: &inputs,
-            step_ids: &step_ids,
-            steps: &steps,
-        };
-        let outputs = action
-            .outputs
-            .iter()
-            .map(|(name, output)| (name.clone(), context.expand(&output.value)))
-            .collect();
-        ActionRun {
-            status,
-            outputs,
-            steps,
-            summary,
-            log,
-            runner: self,
-        }
-    }
-}
-
-/// The inputs as the action sees them: given, else their default, else empty.
-fn resolve_inputs(action: &Action, given: &[(&str, &str)]) -> BTreeMap<String, String> {
-    for (name, _) in given {
-        assert!(action.inputs.contains_key(*name), "no input {name}");
-    }
-    action
-        .inputs
-        .iter()
-        .map(|(name, input)| {
-            let value = given.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
-            assert!(
-                value.is_some() || !input.required,
-                "input {name} is required"
-            );
-            let value = value.or(input.default.as_deref()).unwrap_or_default();
-            (name.clone(), value.to_owned())
-        })
-        .collect()
-}
-
+/// What keyward's action promises about its outputs and reports, checked on a finished run.
 impl ActionRun<'_> {
-    fn assert_status(&self, expected: i32) {
-        assert_eq!(self.status, expected, "log:\n{}", self.log);
-    }
-
-    fn output(&self, name: &str) -> &str {
-        self.outputs
-            .get(name)
-            .unwrap_or_else(|| panic!("action.yml declares no output {name}"))
-    }
-
-    /// An output naming a file, relative to the workspace like later steps would read it.
-    fn file(&self, name: &str) -> PathBuf {
-        let path = self.runner.workspace.path().join(self.output(name));
-        assert!(
-            path.is_file(),
-            "output {name} = {path:?} is not a file; log:\n{}",
-            self.log
-        );
-        path
-    }
-
-    fn json_file(&self, output: &str) -> Value {
-        serde_json::from_str(&fs::read_to_string(self.file(output)).unwrap())
-            .unwrap_or_else(|e| panic!("{output} is not JSON: {e}"))
-    }
-
     fn open_findings(&self) -> u64 {
         self.output("open-findings")
             .parse()
@@ -386,13 +75,9 @@ impl ActionRun<'_> {
     }
 }
 
-fn fixture_path(name: &str) -> String {
-    fixture(name).to_str().unwrap().to_owned()
-}
-
 #[test]
 fn an_incident_fails_on_critical_after_every_report_is_written() {
-    let runner = Runner::with_built_keyward();
+    let runner = runner_with_built_keyward();
     runner.write(
         "audit/keyward.yaml",
         "waivers:\n  - rule: KW-IAM-009\n    resource: \"arn:aws:iam::123456789012:user/alice\"\n    reason: Replaced in OPS-42\n    owner: platform@example.com\n    expires: 2099-12-31\n",
@@ -400,7 +85,7 @@ fn an_incident_fails_on_critical_after_every_report_is_written() {
     let run = runner.run(
         &repo(),
         &[
-            ("snapshot", &fixture_path("incident.json")),
+            ("snapshot", &fixture("incident.json")),
             ("as-of", "snapshot"),
             ("fail-on", "critical"),
             ("config", "audit/keyward.yaml"),
@@ -447,30 +132,25 @@ fn an_incident_fails_on_critical_after_every_report_is_written() {
 
 #[test]
 fn a_baseline_lets_known_findings_pass_and_new_ones_fail() {
-    let runner = Runner::with_built_keyward();
+    let runner = runner_with_built_keyward();
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("baseline.json");
-    let recorded = std::process::Command::new(env!("CARGO_BIN_EXE_keyward"))
-        .args([
-            "scan",
-            "--snapshot",
-            &fixture_path("incident.json"),
-            "--as-of",
-            "2026-05-03",
-        ])
-        .args([
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-            "-o",
-            baseline.to_str().unwrap(),
-        ])
-        .status()
-        .unwrap();
-    assert!(recorded.success());
     let baseline = baseline.to_str().unwrap();
-    let snapshot = fixture_path("incident.json");
+    keyward(&[
+        "scan",
+        "--snapshot",
+        &fixture("incident.json"),
+        "--as-of",
+        "2026-05-03",
+        "--format",
+        "json",
+        "--fail-on",
+        "none",
+        "-o",
+        baseline,
+    ])
+    .assert_code(0);
+    let snapshot = fixture("incident.json");
     let known = runner.run(
         &repo(),
         &[
@@ -494,13 +174,10 @@ fn a_baseline_lets_known_findings_pass_and_new_ones_fail() {
 
 #[test]
 fn a_clean_account_passes_on_the_default_high() {
-    let runner = Runner::with_built_keyward();
+    let runner = runner_with_built_keyward();
     let run = runner.run(
         &repo(),
-        &[
-            ("snapshot", &fixture_path("clean.json")),
-            ("as-of", "snapshot"),
-        ],
+        &[("snapshot", &fixture("clean.json")), ("as-of", "snapshot")],
     );
     run.assert_status(0);
     assert_eq!(run.output("exit-code"), "0");
@@ -512,11 +189,11 @@ fn a_clean_account_passes_on_the_default_high() {
 
 #[test]
 fn fail_on_none_passes_with_findings_and_still_counts_them() {
-    let runner = Runner::with_built_keyward();
+    let runner = runner_with_built_keyward();
     let run = runner.run(
         &repo(),
         &[
-            ("snapshot", &fixture_path("incident.json")),
+            ("snapshot", &fixture("incident.json")),
             ("as-of", "snapshot"),
             ("fail-on", "none"),
         ],
@@ -529,8 +206,8 @@ fn fail_on_none_passes_with_findings_and_still_counts_them() {
 
 #[test]
 fn an_incomplete_scan_fails_unless_fail_on_is_none() {
-    let runner = Runner::with_built_keyward();
-    let partial = fixture_path("partial.json");
+    let runner = runner_with_built_keyward();
+    let partial = fixture("partial.json");
     // partial.json has a high finding and checks not evaluated; nothing critical.
     let strict = runner.run(
         &repo(),
@@ -568,7 +245,7 @@ fn an_incomplete_scan_fails_unless_fail_on_is_none() {
 
 #[test]
 fn extra_policy_directories_are_split_on_spaces_and_newlines() {
-    let runner = Runner::with_built_keyward();
+    let runner = runner_with_built_keyward();
     for (dir, id) in [("acme/one", "ACME-001"), ("acme/two", "ACME-002")] {
         let package = id.to_lowercase().replace('-', "_");
         runner.write(
@@ -585,7 +262,7 @@ fn extra_policy_directories_are_split_on_spaces_and_newlines() {
     let run = runner.run(
         &repo(),
         &[
-            ("snapshot", &fixture_path("clean.json")),
+            ("snapshot", &fixture("clean.json")),
             ("as-of", "snapshot"),
             ("policies", " acme/one\n  acme/two \n"),
         ],
@@ -605,18 +282,15 @@ fn extra_policy_directories_are_split_on_spaces_and_newlines() {
 
 #[test]
 fn a_bad_input_fails_before_any_report() {
-    let runner = Runner::with_built_keyward();
+    let runner = runner_with_built_keyward();
     let run = runner.run(
         &repo(),
-        &[
-            ("snapshot", &fixture_path("clean.json")),
-            ("fail-on", "severe"),
-        ],
+        &[("snapshot", &fixture("clean.json")), ("fail-on", "severe")],
     );
     run.assert_status(2);
     assert_eq!(run.output("exit-code"), "2");
     assert_eq!(run.output("sarif"), "");
-    assert!(!runner.workspace.path().join("keyward.sarif").exists());
+    assert!(!runner.workspace().join("keyward.sarif").exists());
     assert_eq!(run.summary, "");
     assert!(
         run.log
@@ -628,14 +302,9 @@ fn a_bad_input_fails_before_any_report() {
 fn without_a_snapshot_the_live_account_is_collected_once_and_kept() {
     let moto = Moto::start();
     moto.seed(&["two-regions"]);
-    let runner = Runner::new(&[
-        ("KEYWARD_BIN", env!("CARGO_BIN_EXE_keyward")),
-        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ]);
+    let mut env = aws_env(&moto.endpoint, TEST_CREDENTIALS);
+    env.push(("KEYWARD_BIN", KEYWARD_BIN));
+    let runner = Runner::new(&env);
     let run = runner.run(&repo(), &[("regions", "eu-west-1"), ("fail-on", "none")]);
     // moto's credential report has no root row: root checks are not evaluated.
     run.assert_status(0);
@@ -693,12 +362,12 @@ fn keyward_is_built_once_per_version_of_its_sources() {
     let runner = Runner::new(&[
         ("PATH", path.as_str()),
         ("FAKE_CARGO_LOG", log.to_str().unwrap()),
-        ("FAKE_CARGO_BUILDS", env!("CARGO_BIN_EXE_keyward")),
+        ("FAKE_CARGO_BUILDS", KEYWARD_BIN),
     ]);
-    let clean = fixture_path("clean.json");
+    let clean = fixture("clean.json");
     let inputs = [("snapshot", clean.as_str()), ("as-of", "snapshot")];
     let cargo_calls = || fs::read_to_string(&log).unwrap_or_default().lines().count();
-    let temp = runner.temp.path().to_str().unwrap();
+    let temp = runner.temp().to_str().unwrap();
 
     let first = runner.run(action.path(), &inputs);
     first.assert_status(0);

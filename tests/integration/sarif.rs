@@ -2,17 +2,17 @@
 //! GitHub's ingestion rules, and the GitHub code-scanning points that neither validator checks
 //! (docs/github-code-scanning.md). scripts/test.sh installs both validators.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
 use chrono::{TimeZone, Utc};
-use common::{fixture, keyward, keyward_in, tool_from_env};
 use keyward::model::{AccountReport, Finding, ScanReport, Severity, Summary, ToolInfo};
 use keyward::report::sarif::{MAX_RESULTS_PER_RUN, MAX_RUNS};
 use serde_json::Value;
+
+use crate::support::cli::{keyward, keyward_in};
+use crate::support::{fixture, tool_from_env};
 
 /// Scans each fixture (and one with a waiver and an expired waiver) to SARIF.
 fn fixture_sarifs() -> Vec<(String, Value)> {
@@ -21,7 +21,7 @@ fn fixture_sarifs() -> Vec<(String, Value)> {
         let run = keyward(&[
             "scan",
             "--snapshot",
-            fixture(name).to_str().unwrap(),
+            &fixture(name),
             "--as-of",
             "snapshot",
             "--format",
@@ -263,7 +263,7 @@ fn fingerprints_stay_the_same_from_one_scan_to_the_next() {
         let run = keyward(&[
             "scan",
             "--snapshot",
-            incident.to_str().unwrap(),
+            &incident,
             "--as-of",
             as_of,
             "--format",

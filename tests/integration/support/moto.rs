@@ -1,11 +1,20 @@
 //! A moto server (the AWS API emulator) on a free loopback port, for one test. Started from
 //! the venv scripts/test.sh installs, stopped when dropped.
 
+use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use super::{Run, tool_from_env};
+use super::cli::{Run, TEST_CREDENTIALS, aws_env, keyward_isolated};
+use super::{repo, tool_from_env};
+
+/// How long moto may take to start listening, and to answer once it listens.
+const STARTUP_LIMIT: Duration = Duration::from_secs(60);
+
+/// Ports tried before giving up, each lost to another process between choosing and binding it.
+const PORT_ATTEMPTS: usize = 5;
 
 pub struct Moto {
     child: Child,
@@ -22,42 +31,61 @@ impl Moto {
 
     /// Starts moto with extra environment (e.g. MOTO_IAM_LOAD_MANAGED_POLICIES).
     pub fn start_with_env(env: &[(&str, &str)]) -> Moto {
+        for _ in 0..PORT_ATTEMPTS {
+            if let Some(moto) = Self::start_on(free_port(), env) {
+                return moto;
+            }
+        }
+        panic!("moto lost the port it was given {PORT_ATTEMPTS} times in a row");
+    }
+
+    /// Starts moto on a port that was free a moment ago, or None when another process took the
+    /// port in between (other tests, of this run or another, start servers too). Only moto's
+    /// own word tells: a readiness probe would be answered by the other process's server, and
+    /// the test would seed an account that is not its own.
+    fn start_on(port: u16, env: &[(&str, &str)]) -> Option<Moto> {
         let server = tool_from_env("KEYWARD_MOTO_SERVER", "moto (pip install 'moto[server]')");
-        let port = free_port();
         let dir = tempfile::tempdir().expect("temp dir");
-        let child = Command::new(server)
+        let mut child = Command::new(server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .current_dir(dir.path())
             .env("MOTO_RECORDER_FILEPATH", dir.path().join("recording"))
             .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("moto_server starts");
+        let startup = watch_startup(child.stderr.take().expect("stderr is piped"));
         let moto = Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
             _dir: dir,
         };
+        match startup.recv_timeout(STARTUP_LIMIT) {
+            Ok(Startup::Listening) => {}
+            Ok(Startup::PortTaken) => return None,
+            Ok(Startup::Failed(output)) => panic!("moto did not start:\n{output}"),
+            Err(_) => panic!("moto did not listen on port {port} within {STARTUP_LIMIT:?}"),
+        }
         moto.wait_until_ready(port);
-        moto
+        Some(moto)
     }
 
     fn wait_until_ready(&self, port: u16) {
         let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(60) {
+        while started.elapsed() < STARTUP_LIMIT {
             if TcpStream::connect(("127.0.0.1", port)).is_ok() && self.get("/moto-api/").is_some() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("moto did not answer on port {port} within 60 s");
+        panic!("moto did not answer on port {port} within {STARTUP_LIMIT:?}");
     }
 
     /// Seeds a scenario of tests/moto/seed.py and returns what it printed (JSON).
     pub fn seed(&self, scenario: &[&str]) -> serde_json::Value {
         let python = tool_from_env("KEYWARD_PYTHON", "the moto venv's python (boto3)");
-        let script = super::repo().join("tests/moto/seed.py");
+        let script = repo().join("tests/moto/seed.py");
         let output = Command::new(python)
             .arg(script)
             .arg(&self.endpoint)
@@ -74,22 +102,10 @@ impl Moto {
 
     /// keyward pointed at this server, with test credentials unless `credentials` says otherwise.
     pub fn keyward(&self, args: &[&str], credentials: Option<(&str, &str)>) -> Run {
-        let (key, secret) = credentials.unwrap_or(("testing", "testing"));
-        let dir = tempfile::tempdir().unwrap();
-        Command::new(env!("CARGO_BIN_EXE_keyward"))
-            .args(args)
-            .current_dir(dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir.path())
-            .env("AWS_ENDPOINT_URL", &self.endpoint)
-            .env("AWS_ACCESS_KEY_ID", key)
-            .env("AWS_SECRET_ACCESS_KEY", secret)
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .expect("keyward runs")
-            .into()
+        keyward_isolated(
+            args,
+            &aws_env(&self.endpoint, credentials.unwrap_or(TEST_CREDENTIALS)),
+        )
     }
 
     /// POSTs to moto's control API (reset, recorder, auth).
@@ -116,6 +132,41 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// How a moto server's start ended.
+enum Startup {
+    Listening,
+    /// Another process had taken the port.
+    PortTaken,
+    /// moto exited for another reason; what it printed.
+    Failed(String),
+}
+
+/// Reads moto's stderr on a thread of its own and reports how the start ended: the development
+/// server prints "Running on http://..." once it has bound its port, and exits saying "in use"
+/// when it cannot. The thread then drains the request log, so that a full pipe never blocks moto.
+fn watch_startup(stderr: ChildStderr) -> Receiver<Startup> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
+        let mut printed = String::new();
+        for line in lines.by_ref() {
+            if line.contains("Running on http://") {
+                let _ = sender.send(Startup::Listening);
+                lines.for_each(drop);
+                return;
+            }
+            printed += &line;
+            printed.push('\n');
+        }
+        let _ = sender.send(if printed.contains("in use") {
+            Startup::PortTaken
+        } else {
+            Startup::Failed(printed)
+        });
+    });
+    receiver
+}
+
 /// A minimal HTTP/1.1 client for moto's control API (loopback only).
 fn http(method: &str, endpoint: &str, path: &str, body: &str) -> Option<String> {
     use std::io::{Read, Write};
@@ -137,9 +188,16 @@ fn http(method: &str, endpoint: &str, path: &str, body: &str) -> Option<String> 
 
 /// The path of keyward's least-privilege policy.
 pub fn least_privilege_policy() -> String {
-    super::repo()
+    repo()
         .join("docs/iam-policy.json")
         .to_str()
         .unwrap()
         .to_owned()
+}
+
+#[test]
+fn a_server_whose_port_is_taken_gives_way() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    assert!(Moto::start_on(port, &[]).is_none());
 }

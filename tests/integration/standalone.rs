@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::repo;
+
 /// A string no file may contain (compared case-insensitively), and what to do instead.
 struct Forbidden {
     text: String,
@@ -97,9 +99,9 @@ fn walk(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) {
 
 #[test]
 fn no_file_points_outside_the_repository_or_names_the_breached_company() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = repo();
     let forbidden = forbidden();
-    let files = repository_files(root);
+    let files = repository_files(&root);
     assert!(
         files.iter().any(|f| f == Path::new("README.md")),
         "the file list is wrong: no README.md among {} files",

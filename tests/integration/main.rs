@@ -1,0 +1,16 @@
+//! keyward's integration tests, in one test binary: linking the library and the AWS SDK once
+//! instead of once per file, and sharing the helpers in `support/` without unused copies.
+//!
+//! Text output is compared whole with committed insta snapshots (`snapshots/`): docs/testing.md
+//! says how to review and accept a changed one.
+
+mod support;
+
+mod action;
+mod cli;
+mod faults;
+mod live;
+mod policy_pack;
+mod rendered;
+mod sarif;
+mod standalone;
