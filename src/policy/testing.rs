@@ -195,7 +195,7 @@ mod tests {
 
     /// The pack's assertions, as a user's tests find them.
     fn assertions() -> SourceFile {
-        crate::policy::builtin_sources()
+        crate::policy::source::builtin_sources()
             .into_iter()
             .find(|s| s.origin == "builtin:lib/assert_test.rego")
             .expect("the pack has its assertions")

@@ -7,8 +7,10 @@
 mod support;
 
 mod action;
+mod architecture;
 mod cli;
 mod faults;
+mod large_account;
 mod live;
 mod policy_pack;
 mod rendered;

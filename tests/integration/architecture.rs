@@ -206,7 +206,7 @@ fn judge(file: &SourceFile, edge: &Edge) -> Option<String> {
         let (from_layer, to_layer) = (layer_of(from), layer_of(to));
         let Some(from_layer) = from_layer else {
             return Some(format!(
-                "{place}: module `{from}` has no layer: add it to LAYERS in tests/architecture.rs and to docs/architecture.md"
+                "{place}: module `{from}` has no layer: add it to LAYERS in tests/integration/architecture.rs and to docs/architecture.md"
             ));
         };
         return match to_layer {

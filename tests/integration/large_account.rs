@@ -3,12 +3,10 @@
 //! change to a rule, to the engine or to the generator that moves one fails here (when the
 //! change is meant, update the numbers, and the README's benchmark figures if they move too).
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::support::cli::keyward_in;
 use chrono::{TimeZone, Utc};
-use common::keyward_in;
 use keyward::synthetic::{Profile, Shape, generate};
 
 /// Large enough for every rule to find something or be sure to find nothing, small enough for
