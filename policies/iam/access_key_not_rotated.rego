@@ -18,8 +18,12 @@
 #   severity: high
 #   requires: [iam.credentials]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.14"]
-#     aws-securityhub: [IAM.3]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.14"
+#         thresholds: {max_access_key_age_days: 90}
+#     aws-securityhub:
+#       - id: IAM.3
+#         thresholds: {max_access_key_age_days: 90}
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Create a second key and move every caller to it:

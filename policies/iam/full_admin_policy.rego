@@ -20,8 +20,18 @@
 #   severity: high
 #   requires: [iam.authorization]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.16"]
-#     aws-securityhub: [IAM.1]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.16"
+#         partial: true
+#         leaves_out: >-
+#           AWS-managed policies that allow every action on every resource (AdministratorAccess)
+#           attached to a user, group or role: keyward takes them as a deliberate choice
+#     aws-securityhub:
+#       - id: IAM.1
+#         partial: true
+#         leaves_out: >-
+#           customer-managed policies attached to no principal (they grant nothing until
+#           attached)
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Work out what the principals really use: IAM Access Analyzer can generate a policy from

@@ -17,7 +17,13 @@
 #   severity: low
 #   requires: [iam.credentials]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.11"]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.11"
+#         partial: true
+#         leaves_out: >-
+#           never-used keys of console users created more than initial_key_window_hours (24 by
+#           default) after the user, and inactive ones: CIS's audit asks about every never-used
+#           key of a user with a console password
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Confirm with the user that the key is not needed (it has never been used):

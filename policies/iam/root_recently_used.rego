@@ -17,7 +17,18 @@
 #   severity: high
 #   requires: [iam.root]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.7"]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.7"
+#         partial: true
+#         leaves_out: >-
+#           uses older than root_recent_use_days (30 by default), and the judgement the manual
+#           audit asks for: whether a use was one of the few tasks that need the root user
+#     aws-securityhub:
+#       - id: IAM.20
+#         partial: true
+#         leaves_out: >-
+#           uses older than root_recent_use_days (30 by default), and whether a use was one of the
+#           few tasks that need the root user
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Confirm who used the root user and why, from CloudTrail:

@@ -8,6 +8,7 @@
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-22
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-8
 #   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
 #   - ref: https://attack.mitre.org/techniques/T1078/004/
 # custom:
@@ -16,8 +17,14 @@
 #   severity: medium
 #   requires: [iam.credentials]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.12"]
-#     aws-securityhub: [IAM.22]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.12"
+#         thresholds: {unused_credential_days: 45}
+#     aws-securityhub:
+#       - id: IAM.22
+#         thresholds: {unused_credential_days: 45}
+#       - id: IAM.8
+#         thresholds: {unused_credential_days: 90}
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Confirm with the owner that the credential is no longer needed.

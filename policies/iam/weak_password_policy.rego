@@ -13,6 +13,8 @@
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-15
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-16
 #   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-11
+#   - ref: https://attack.mitre.org/techniques/T1110/
 #   - ref: https://attack.mitre.org/techniques/T1078/004/
 # custom:
 #   id: KW-IAM-012
@@ -21,8 +23,8 @@
 #   requires: [iam.password_policy]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.8", "1.9"]
-#     aws-securityhub: [IAM.7, IAM.15, IAM.16]
-#     mitre-attack: [T1078.004]
+#     aws-securityhub: [IAM.7, IAM.11, IAM.12, IAM.13, IAM.14, IAM.15, IAM.16]
+#     mitre-attack: [T1110, T1078.004]
 #   remediation: |
 #     Set a policy that meets CIS (it applies at each user's next password change):
 #       aws iam update-account-password-policy --minimum-password-length 14 \

@@ -15,6 +15,7 @@
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_secret-policy.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+#   - ref: https://attack.mitre.org/techniques/T1555/006/
 #   - ref: https://attack.mitre.org/techniques/T1528/
 # custom:
 #   id: KW-SM-005
@@ -22,7 +23,7 @@
 #   severity: critical
 #   requires: [secretsmanager.resource_policies]
 #   controls:
-#     mitre-attack: [T1528]
+#     mitre-attack: [T1555.006, T1528]
 #   remediation: |
 #     1. Read the policy: aws secretsmanager get-resource-policy --secret-id <secret-arn>
 #     2. If no other account needs the secret, remove the policy:

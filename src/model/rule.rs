@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::DataSection;
 
+use super::control::{ControlMapping, MappedRule};
 use super::severity::Severity;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,8 +26,9 @@ pub struct RuleMetadata {
     /// Snapshot sections the rule reads; a collection error in one of them makes the rule
     /// *not evaluated* for the affected scope.
     pub requires: Vec<DataSection>,
-    /// Control framework -> control ids, e.g. `aws-securityhub: [IAM.3]`.
-    pub controls: BTreeMap<String, Vec<String>>,
+    /// Control framework -> the controls the rule maps to, e.g. `aws-securityhub: [IAM.3]`,
+    /// each saying whether the rule covers all of it (see `ControlMapping`).
+    pub controls: BTreeMap<String, Vec<ControlMapping>>,
     /// Links to further reading.
     pub references: Vec<String>,
     /// Rules naming the same group are evaluated in one query, so that the library rules they
@@ -41,7 +43,21 @@ impl RuleMetadata {
     pub fn control_tags(&self) -> Vec<String> {
         self.controls
             .iter()
-            .flat_map(|(framework, ids)| ids.iter().map(move |id| format!("{framework}/{id}")))
+            .flat_map(|(framework, mappings)| {
+                mappings
+                    .iter()
+                    .map(move |m| format!("{framework}/{}", m.id))
+            })
             .collect()
+    }
+
+    /// The rule as one framework's coverage reads it; `None` when it maps to none of its
+    /// controls.
+    pub fn mapped(&self, framework: &str) -> Option<MappedRule<'_>> {
+        self.controls.get(framework).map(|mappings| MappedRule {
+            id: &self.id,
+            title: &self.title,
+            mappings,
+        })
     }
 }
