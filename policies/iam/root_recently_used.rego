@@ -42,8 +42,8 @@
 #        userIdentity.type = "Root"), so the next use is seen when it happens.
 package keyward.iam.root_recently_used
 
-import data.keyward.lib.format
 import data.keyward.lib.iam
+import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 deny contains {
@@ -73,10 +73,11 @@ uses contains {"key": "password", "credential": "the password", "at": at} if {
 
 # Inactive keys count too: their last use is still a use of root.
 uses contains {
-	"key": key.created,
-	"credential": sprintf("access key %s", [format.key_label(key)]),
+	"key": id.ref,
+	"credential": sprintf("access key %s", [id.label]),
 	"at": key.last_used.date,
 } if {
-	some key in input.snapshot.root.access_keys
+	some i, key in input.snapshot.root.access_keys
 	key.last_used != null
+	id := keys.identity(input.snapshot.root.access_keys, i)
 }

@@ -36,8 +36,8 @@
 #     4. If the user has no credential left, consider deleting the user.
 package keyward.iam.unused_credentials
 
-import data.keyward.lib.format
 import data.keyward.lib.iam
+import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 # A console password counts from its last sign-in. Most users sign in often: this body settles
@@ -77,13 +77,13 @@ deny contains unused(user, "password", "console password", null, since, since, d
 }
 
 # An access key counts from its last use; never used, from its creation.
-deny contains unused(user, key.created, label, last_used, key.created, since, days) if {
+deny contains unused(user, id.ref, label, last_used, key.created, since, days) if {
 	cut := idle
 	before := cut.candidates_before
 	now := input.evaluation.as_of_ns
 	day := kwtime.ns_per_day
 	some user in input.snapshot.users
-	some key in user.access_keys
+	some i, key in user.access_keys
 	# A key is last used no earlier than it was created, so a key created after the cutoff is
 	# settled by one comparison, before the costlier object.get.
 	key.created <= before
@@ -94,7 +94,8 @@ deny contains unused(user, key.created, label, last_used, key.created, since, da
 	since_ns <= cut.ns
 	last_used := object.get(key, ["last_used", "date"], null)
 	days := floor((now - since_ns) / day)
-	label := sprintf("access key %s", [format.key_label(key)])
+	id := keys.identity(user.access_keys, i)
+	label := sprintf("access key %s", [id.label])
 }
 
 limit := input.evaluation.thresholds.unused_credential_days

@@ -75,7 +75,20 @@ test_one_finding_per_credential if {
 		],
 	})
 	findings := deny_for([user])
-	{f.key | some f in findings} == {"password", t.days_ago(400)}
+	# The keys were created in the same second: the one reported is told apart by its id.
+	{f.key | some f in findings} == {"password", sprintf("%s#AKIAAAAAAAAAAAAA1111", [t.days_ago(400)])}
+}
+
+# Keys without ids (the credential report) created in the same second: one finding each.
+test_keys_of_the_same_second_without_ids_get_a_finding_each if {
+	user := t.user("bob", {"access_keys": [
+		t.access_key(null, "active", t.days_ago(400), null),
+		t.access_key(null, "active", t.days_ago(400), null),
+	]})
+	findings := deny_for([user])
+	{f.key | some f in findings} == {sprintf("%s#slot1", [t.days_ago(400)]), sprintf("%s#slot2", [t.days_ago(400)])}
+	some f in findings
+	contains(f.message, "access key created 2025-04-05 (slot ")
 }
 
 test_threshold_from_input if {

@@ -16,10 +16,10 @@ pub struct RawFinding {
     pub message: String,
     /// The region of a regional resource.
     pub region: Option<String>,
-    /// Distinguishes several findings of one rule on one resource. The built-in rules use an
-    /// access key's creation time: the credential report, the live source, has no key ids, and
-    /// the time names one of a user's keys as well while keeping fingerprints the same
-    /// whichever source a snapshot came from.
+    /// Distinguishes several findings of one rule on one resource. The built-in rules name an
+    /// access key by its creation time, or, for keys of one principal created in the same
+    /// second, by the time and the key id or slot (`keyward.lib.keys.identity`): the credential
+    /// report, the live source, has no key ids.
     pub key: Option<String>,
     /// Facts behind the finding (ages, dates, policy names), shown in JSON and SARIF.
     pub evidence: Map<String, serde_json::Value>,
