@@ -645,7 +645,7 @@ fn rules_lists_every_rule_with_its_controls() {
     assert_eq!(run.code, 0);
     let rules = run.json();
     let rules = rules.as_array().unwrap();
-    assert_eq!(rules.len(), 20);
+    assert_eq!(rules.len(), 21);
     for rule in rules {
         for field in ["id", "name", "title", "description", "remediation"] {
             assert!(

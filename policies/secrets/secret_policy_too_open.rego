@@ -7,8 +7,8 @@
 #   account, and your CloudTrail shows only the calls, not who is behind the other account. Read
 #   access to stored API keys is precisely what turned the May 2026 breach into stolen
 #   AI-provider keys used for resource hijacking. Principals of the snapshot's own account, and
-#   service principals, are not reported. An Allow with NotPrincipal grants everyone but the
-#   listed principals and counts as "*". Deny statements are ignored, and so is any statement with
+#   service principals, are not reported (KW-SM-008 checks service principals). An Allow with
+#   NotPrincipal grants everyone but the listed principals and counts as "*". Deny statements are ignored, and so is any statement with
 #   a Condition: keyward does not judge conditions (aws:PrincipalOrgID, aws:SourceVpce, ...),
 #   so review those yourself.
 # related_resources:
