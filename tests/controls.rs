@@ -354,3 +354,43 @@ fn a_secret_last_rotated_99_days_ago_fails_secretsmanager_4() {
     assert_eq!(finding["evidence"]["days_since_rotation"], 99);
     assert_eq!(report["report_version"], 2);
 }
+
+/// A finding names the controls it fails where that is fewer than its rule maps to: a password
+/// policy that only allows reuse fails CIS 1.9 and IAM.16, not 1.8 or IAM.15.
+#[test]
+fn a_password_policy_that_only_allows_reuse_fails_the_reuse_controls_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = serde_json::json!({
+        "schema_version": 1,
+        "collected_at": "2026-05-10T00:00:00Z",
+        "collector": {"tool": "test", "version": "1"},
+        "account": {"id": "123456789012"},
+        "password_policy": {
+            "minimum_length": 14, "require_symbols": true, "require_numbers": true,
+            "require_uppercase": true, "require_lowercase": true, "reuse_prevention": null,
+        },
+    });
+    let path = dir.path().join("snapshot.json");
+    fs::write(&path, snapshot.to_string()).unwrap();
+    let run = keyward_in(
+        dir.path(),
+        &[
+            "scan",
+            "--snapshot",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let report = run.json();
+    let finding = report["accounts"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "KW-IAM-012")
+        .expect("a KW-IAM-012 finding");
+    assert_eq!(
+        finding["controls"],
+        serde_json::json!({"aws-securityhub": ["IAM.16"], "cis-aws-foundations-v3.0": ["1.9"]})
+    );
+}

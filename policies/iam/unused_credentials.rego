@@ -113,7 +113,12 @@ unused(user, key, credential, last_used, created, since, days) := {
 	"key": key,
 	"message": sprintf("%s of user %s %s %d days ago, on %s (limit %d days)", [credential, user.name, idle_phrase[last_used == null], days, substring(since, 0, 10), limit]),
 	"evidence": {"last_used": last_used, "created": created, "days_unused": days, "limit_days": limit},
+	"controls": {"aws-securityhub": [id | some id, control_days in securityhub_limits; days >= control_days]},
 }
+
+# Security Hub's controls on unused credentials and their limits: a credential unused for 45 to
+# 89 days, reported at the default limit, fails IAM.22 but not IAM.8.
+securityhub_limits := {"IAM.22": 45, "IAM.8": 90}
 
 # (`days` is at least the limit, so "days" is the plural that fits.)
 idle_phrase := {

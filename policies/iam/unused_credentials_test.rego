@@ -20,6 +20,8 @@ test_key_unused_for_45_days_fires if {
 	f.key == t.days_ago(400)
 	f.message == "access key AKIA…MPLE of user alice was last used 45 days ago, on 2026-03-26 (limit 45 days)"
 	f.evidence == {"last_used": "2026-03-26T00:00:00Z", "created": "2025-04-05T00:00:00Z", "days_unused": 45, "limit_days": 45}
+	# 45 days fails IAM.22 (45), not IAM.8 (90).
+	f.controls == {"aws-securityhub": ["IAM.22"]}
 }
 
 test_key_used_44_days_ago_no_finding if {
@@ -55,6 +57,7 @@ test_never_used_password if {
 	count(findings) == 1
 	some f in findings
 	f.evidence == {"last_used": null, "created": "2025-10-22T00:00:00Z", "days_unused": 200, "limit_days": 45}
+	{id | some id in f.controls["aws-securityhub"]} == {"IAM.22", "IAM.8"}
 	unknown := deny_for([with_password({"enabled": true, "last_used": null, "last_changed": null})])
 	some g in unknown
 	g.evidence.created == "2025-04-05T00:00:00Z"

@@ -80,4 +80,8 @@ finding(secret, markers, problem, text, evidence) := {
 	"region": secret.region,
 	"message": sprintf("secret %s looks like a third-party API key (%s) and %s", [secret.name, concat(", ", sort(markers)), text]),
 	"evidence": object.union(evidence, {"markers": sort(markers), "problem": problem}),
+	"controls": {"aws-securityhub": [failed_control[problem]]},
 }
+
+# Rotation disabled fails SecretsManager.1, rotation overdue SecretsManager.2.
+failed_control := {"rotation_disabled": "SecretsManager.1", "rotation_overdue": "SecretsManager.2"}
