@@ -86,17 +86,14 @@ fn control_lists(value: &Value) -> Result<BTreeMap<String, Vec<String>>, String>
     frameworks
         .iter()
         .map(|(framework, ids)| {
-            let ids: Vec<String> = match ids {
-                Value::Array(ids) => ids
-                    .iter()
-                    .map(|id| id.as_string().map(|s| s.to_string()).map_err(|_| shape()))
-                    .collect::<Result<_, _>>()?,
-                Value::Set(ids) => ids
-                    .iter()
-                    .map(|id| id.as_string().map(|s| s.to_string()).map_err(|_| shape()))
-                    .collect::<Result<_, _>>()?,
+            let ids: Box<dyn Iterator<Item = &Value>> = match ids {
+                Value::Array(ids) => Box::new(ids.iter()),
+                Value::Set(ids) => Box::new(ids.iter()),
                 _ => return Err(shape()),
             };
+            let ids = ids
+                .map(|id| id.as_string().map(|s| s.to_string()).map_err(|_| shape()))
+                .collect::<Result<Vec<_>, _>>()?;
             Ok((field_name(framework)?.to_owned(), ids))
         })
         .collect()
