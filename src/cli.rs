@@ -35,6 +35,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// List the rules, or show one rule's documentation.
     Rules(RulesArgs),
+    /// Show every control of CIS AWS Foundations v3.0 (section 1), AWS Security Hub (IAM and
+    /// Secrets Manager) and MITRE ATT&CK in scope, and how much of each the rules cover.
+    Controls(ControlsArgs),
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -277,6 +280,28 @@ pub struct RulesArgs {
     /// Write each rule's documentation to DIR/<ID>.md, and their index to DIR/README.md.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["rule", "format"])]
     pub doc_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ControlsArgs {
+    /// Only this framework: cis-aws-foundations-v3.0, aws-securityhub or mitre-attack.
+    #[arg(long, value_name = "ID")]
+    pub framework: Option<String>,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// Thresholds and disabled rules to compute the coverage for (default `./keyward.yaml` if
+    /// present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// `markdown` (the document docs/controls.md is) or `json`.
+    #[arg(long, value_name = "FORMAT", default_value = "markdown")]
+    pub format: ControlsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ControlsFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

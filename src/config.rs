@@ -1,5 +1,6 @@
 //! `keyward.yaml`: thresholds, disabled rules, third-party key markers and waivers.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -48,12 +49,28 @@ pub struct Thresholds {
     pub root_recent_use_days: u32,
     /// A never-used key created this close to its user counts as set up with it (CIS 1.11).
     pub initial_key_window_hours: u32,
-    /// Rotation schedules longer than this are reported (SecretsManager.4).
+    /// Rotation schedules longer than this are reported.
     pub max_rotation_interval_days: u32,
+    /// Secrets last rotated (or, never rotated, created) longer ago than this are reported,
+    /// whatever their schedule (SecretsManager.4).
+    pub max_days_since_rotation: u32,
     /// A rotation later than its schedule by more than this is overdue (SecretsManager.2).
     pub rotation_grace_days: u32,
     /// Secrets not read for this long are reported (SecretsManager.3).
     pub unused_secret_days: u32,
+}
+
+impl Thresholds {
+    /// Each threshold by its name in `keyward.yaml` (and in `input.evaluation.thresholds`).
+    pub fn as_map(&self) -> BTreeMap<String, u32> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(fields)) => fields
+                .into_iter()
+                .filter_map(|(name, value)| Some((name, u32::try_from(value.as_u64()?).ok()?)))
+                .collect(),
+            other => unreachable!("thresholds serialize as an object, not {other:?}"),
+        }
+    }
 }
 
 impl Default for Thresholds {
@@ -64,6 +81,7 @@ impl Default for Thresholds {
             root_recent_use_days: 30,
             initial_key_window_hours: 24,
             max_rotation_interval_days: 90,
+            max_days_since_rotation: 90,
             rotation_grace_days: 3,
             unused_secret_days: 90,
         }

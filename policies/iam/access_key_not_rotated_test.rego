@@ -50,3 +50,19 @@ test_limit_from_input if {
 	some f in findings
 	assert.equal("access key AKIA…MPLE of user alice is 40 days old (limit 30)", f.message)
 }
+
+# Two keys created in the same second (automation does it), without ids as in the credential
+# report: two findings, two fingerprint keys, named by slot.
+test_keys_created_in_the_same_second_get_a_finding_each if {
+	created := t.days_ago(200)
+	findings := deny_for([alice([
+		t.access_key(null, "active", created, null),
+		t.access_key(null, "active", created, t.days_ago(3)),
+	])])
+	count(findings) == 2
+	{f.key | some f in findings} == {sprintf("%s#slot1", [created]), sprintf("%s#slot2", [created])}
+	{f.message | some f in findings} == {
+		"access key created 2025-10-22 (slot 1) of user alice is 200 days old (limit 90)",
+		"access key created 2025-10-22 (slot 2) of user alice is 200 days old (limit 90)",
+	}
+}

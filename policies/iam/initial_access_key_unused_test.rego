@@ -67,3 +67,11 @@ test_second_key_created_later_is_not_reported if {
 	assert.equal(t.hours_after(created, 1), f.key)
 	assert.includes("1 hour after the user", f.message)
 }
+
+# Two keys created with the user in the same second, without ids: one finding each.
+test_keys_of_the_same_second_get_a_finding_each if {
+	key := t.access_key(null, "active", t.hours_after(created, 1), null)
+	user := t.user("alice", {"created": created, "password": t.password(null), "access_keys": [key, key]})
+	findings := deny_for([user])
+	{f.key | some f in findings} == {"2025-04-05T10:00:00Z#slot1", "2025-04-05T10:00:00Z#slot2"}
+}

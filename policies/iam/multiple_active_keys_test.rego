@@ -33,3 +33,10 @@ test_one_finding_per_user if {
 	findings := deny_for([t.user("alice", {"access_keys": two}), t.user("bob", {"access_keys": two})])
 	assert.size(2, findings)
 }
+
+# Keys without ids created in the same second are named apart by slot.
+test_keys_of_the_same_second_are_named_by_slot if {
+	findings := deny_for([t.user("alice", {"access_keys": [key(null, "active"), key(null, "active")]})])
+	some f in findings
+	f.message == "user alice has 2 active access keys: created 2025-01-01 (slot 1), created 2025-01-01 (slot 2)"
+}

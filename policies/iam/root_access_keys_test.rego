@@ -62,3 +62,15 @@ test_no_keys_no_finding if {
 test_root_not_collected_no_finding if {
 	assert.empty(deny_for({"root": null}))
 }
+
+# Both root keys created in the same second, without ids: one finding each, named by slot.
+test_keys_of_the_same_second_get_a_finding_each if {
+	findings := deny_for(root_with_keys([
+		t.access_key(null, "active", "2024-01-02T03:04:05Z", null),
+		t.access_key(null, "inactive", "2024-01-02T03:04:05Z", null),
+	]))
+	{f.key | some f in findings} == {"2024-01-02T03:04:05Z#slot1", "2024-01-02T03:04:05Z#slot2"}
+	some f in findings
+	f.key == "2024-01-02T03:04:05Z#slot2"
+	f.message == "root user of account 123456789012 has an inactive access key created 2024-01-02 (slot 2) (created 2024-01-02, never used)"
+}

@@ -64,3 +64,13 @@ test_never_used_or_long_ago_no_finding if {
 test_root_not_collected_no_finding if {
 	assert.empty(deny_for({"root": null}))
 }
+
+# Both root keys created in the same second and used: one finding each.
+test_keys_of_the_same_second_get_a_finding_each if {
+	created := t.days_ago(500)
+	findings := deny_for(root(null, [
+		t.access_key(null, "active", created, t.days_ago(1)),
+		t.access_key(null, "active", created, t.days_ago(2)),
+	]))
+	{f.key | some f in findings} == {sprintf("%s#slot1", [created]), sprintf("%s#slot2", [created])}
+}

@@ -86,3 +86,22 @@ test_partition_in_resource if {
 	some f in findings
 	assert.equal("arn:aws-us-gov:iam::210987654321:root", f.resource)
 }
+
+# A finding names the controls of its weaknesses only: a compliance report fails CIS 1.9 and not
+# 1.8 for a policy that only allows reuse.
+controls_of(changes) := {f.controls | some f in deny_for(policy(changes))}
+
+test_a_finding_names_the_controls_its_weaknesses_fail if {
+	controls_of({"reuse_prevention": 5}) == {{"cis-aws-foundations-v3.0": ["1.9"], "aws-securityhub": ["IAM.16"]}}
+	controls_of({"minimum_length": 10}) == {{"cis-aws-foundations-v3.0": ["1.8"], "aws-securityhub": ["IAM.15"]}}
+	controls_of({"minimum_length": 6, "require_symbols": false}) == {{"cis-aws-foundations-v3.0": ["1.8"], "aws-securityhub": ["IAM.13", "IAM.15", "IAM.7"]}}
+	controls_of({"require_uppercase": false, "require_lowercase": false, "require_numbers": false}) == {{"cis-aws-foundations-v3.0": [], "aws-securityhub": ["IAM.11", "IAM.12", "IAM.14", "IAM.7"]}}
+}
+
+test_no_policy_fails_every_password_control if {
+	some f in deny_for({"password_policy": null})
+	f.controls == {
+		"cis-aws-foundations-v3.0": ["1.8", "1.9"],
+		"aws-securityhub": ["IAM.11", "IAM.12", "IAM.13", "IAM.14", "IAM.15", "IAM.16", "IAM.7"],
+	}
+}

@@ -1,6 +1,5 @@
 package keyward.secrets.third_party_key_not_rotated_test
 
-import data.keyward.lib.assert
 import data.keyward.lib.secrets_input as t
 import data.keyward.secrets.third_party_key_not_rotated.deny
 
@@ -19,82 +18,84 @@ stale(name, fields) := t.secret(name, object.union({"created": t.days_ago(340)},
 
 test_marker_in_name_rotation_disabled_fires if {
 	found := findings([stale("prod/OpenAI-key", {})])
-	assert.size(1, found)
+	count(found) == 1
 	some f in found
-	assert.equal(t.arn("prod/OpenAI-key"), f.resource)
-	assert.equal("us-east-1", f.region)
-	assert.equal(sprintf("secret prod/OpenAI-key looks like a third-party API key (openai) and has automatic rotation disabled; never rotated since its creation on %s, 340 days ago", [t.day_ago(340)]), f.message)
-	assert.equal("rotation_disabled", f.evidence.problem)
-	assert.equal(["openai"], f.evidence.markers)
-	assert.equal(false, f.evidence.rotation_enabled)
-	assert.equal(340, f.evidence.days_since_rotation)
-	assert.equal(t.days_ago(340), f.evidence.created)
+	f.resource == t.arn("prod/OpenAI-key")
+	f.region == "us-east-1"
+	f.message == sprintf("secret prod/OpenAI-key looks like a third-party API key (openai) and has automatic rotation disabled; never rotated since its creation on %s, 340 days ago", [t.day_ago(340)])
+	f.evidence.problem == "rotation_disabled"
+	f.controls == {"aws-securityhub": ["SecretsManager.1"]}
+	f.evidence.markers == ["openai"]
+	f.evidence.rotation_enabled == false
+	f.evidence.days_since_rotation == 340
+	f.evidence.created == t.days_ago(340)
 }
 
 test_marker_in_tag_value_fires if {
 	found := findings([stale("prod/llm", {"tags": {"provider": "Anthropic", "team": "ml"}})])
-	assert.size(1, found)
+	count(found) == 1
 	some f in found
-	assert.equal(["anthropic"], f.evidence.markers)
+	f.evidence.markers == ["anthropic"]
 }
 
 test_marker_in_tag_key_fires if {
 	found := findings([stale("prod/llm", {"tags": {"openai-project": "evals"}})])
-	assert.size(1, found)
+	count(found) == 1
 }
 
 test_marker_in_description_fires if {
 	found := findings([stale("prod/llm", {"description": "Org-level API-Key for the eval runner"})])
-	assert.size(1, found)
+	count(found) == 1
 	some f in found
-	assert.equal(["api-key"], f.evidence.markers)
+	f.evidence.markers == ["api-key"]
 }
 
 test_several_markers_are_listed_sorted if {
 	found := findings([stale("shared/openai-api-key", {"tags": {"backup": "anthropic"}})])
 	some f in found
-	assert.equal(["anthropic", "api-key", "openai"], f.evidence.markers)
-	assert.includes("(anthropic, api-key, openai)", f.message)
+	f.evidence.markers == ["anthropic", "api-key", "openai"]
+	contains(f.message, "(anthropic, api-key, openai)")
 }
 
 test_no_marker_does_not_fire if {
-	assert.empty(findings([stale("prod/db-password", {"description": "Postgres", "tags": {"team": "data"}})]))
+	count(findings([stale("prod/db-password", {"description": "Postgres", "tags": {"team": "data"}})])) == 0
 }
 
 test_markers_come_from_evaluation if {
 	s := stale("prod/mistral-token", {})
-	assert.empty(findings([s]))
+	count(findings([s])) == 0
 	found := deny_for(t.input_with_markers([s], ["mistral"]))
-	assert.size(1, found)
+	count(found) == 1
 }
 
 test_overdue_rotation_fires if {
 	found := findings([t.secret("prod/anthropic", t.rotating_every(30, t.days_ago(110)))])
-	assert.size(1, found)
+	count(found) == 1
 	some f in found
-	assert.equal(sprintf("secret prod/anthropic looks like a third-party API key (anthropic) and its rotation is overdue: last rotated %s, 110 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(110)]), f.message)
-	assert.equal("rotation_overdue", f.evidence.problem)
-	assert.equal(110, f.evidence.days_since_rotation)
-	assert.equal(30, f.evidence.interval_days)
-	assert.equal(3, f.evidence.grace_days)
+	f.message == sprintf("secret prod/anthropic looks like a third-party API key (anthropic) and its rotation is overdue: last rotated %s, 110 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(110)])
+	f.evidence.problem == "rotation_overdue"
+	f.controls == {"aws-securityhub": ["SecretsManager.2"]}
+	f.evidence.days_since_rotation == 110
+	f.evidence.interval_days == 30
+	f.evidence.grace_days == 3
 }
 
 test_overdue_boundary_matches_kw_sm_003 if {
-	assert.empty(findings([t.secret("prod/openai", t.rotating_every(30, t.days_ago(33)))]))
-	assert.size(1, findings([t.secret("prod/openai", t.rotating_every(30, t.days_ago(34)))]))
+	count(findings([t.secret("prod/openai", t.rotating_every(30, t.days_ago(33)))])) == 0
+	count(findings([t.secret("prod/openai", t.rotating_every(30, t.days_ago(34)))])) == 1
 }
 
 test_overdue_by_next_rotation_fires if {
 	stalled := t.secret("prod/openai", object.union(t.rotating_on("cron(bad)", t.days_ago(200)), {"rotation": {"next_rotation": t.days_ago(20)}}))
 	found := findings([stalled])
 	some f in found
-	assert.equal(20, f.evidence.days_past_next_rotation)
-	assert.includes("its rotation is overdue: no rotation interval known", f.message)
+	f.evidence.days_past_next_rotation == 20
+	contains(f.message, "its rotation is overdue: no rotation interval known")
 }
 
 test_rotating_on_time_does_not_fire if {
-	assert.empty(findings([t.secret("prod/openai", t.rotating_every(30, t.days_ago(2)))]))
-	assert.empty(findings([t.secret("prod/openai", t.rotating_on("rate(12 hours)", t.days_ago(1)))]))
+	count(findings([t.secret("prod/openai", t.rotating_every(30, t.days_ago(2)))])) == 0
+	count(findings([t.secret("prod/openai", t.rotating_on("rate(12 hours)", t.days_ago(1)))])) == 0
 }
 
 test_one_finding_per_secret if {
@@ -104,5 +105,5 @@ test_one_finding_per_secret if {
 		stale("prod/db-password", {}),
 		t.secret("dev/api-key", t.rotating_on("rate(7 days)", t.days_ago(30))),
 	])
-	assert.equal({t.arn("prod/openai"), t.arn("dev/api-key")}, {f.resource | some f in found})
+	{f.resource | some f in found} == {t.arn("prod/openai"), t.arn("dev/api-key")}
 }

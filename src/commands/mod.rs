@@ -4,6 +4,7 @@
 
 mod audit;
 mod collect;
+mod controls;
 mod diff;
 mod domain;
 mod error;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Snapshot(args) => snapshot::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Rules(args) => rules::run(&args),
+        Command::Controls(args) => controls::run(&args),
         Command::Policy(PolicyCommand::Test(args)) => policy_test::run(&args),
         Command::Schema => {
             let schema = crate::snapshot::json_schema();

@@ -137,6 +137,7 @@ fn to_finding(rule: &Rule, raw: RawFinding, account_id: &str, waivers: &WaiverSe
         resource: raw.resource,
         message: raw.message,
         evidence: raw.evidence,
+        controls: raw.controls,
         location: None,
         baseline_state: None,
     }

@@ -193,11 +193,34 @@ fn eval_findings(engine: &mut regorus::Engine, rule: &Rule) -> RuleOutcome {
 }
 
 fn parse_findings(rule: &Rule, value: regorus::Value) -> RuleOutcome {
-    read_findings(&value).map_err(|message| PolicyError::BadFinding {
+    let findings = read_findings(&value).and_then(|findings| {
+        findings
+            .iter()
+            .try_for_each(|f| check_finding_controls(rule, f))
+            .map(|()| findings)
+    });
+    findings.map_err(|message| PolicyError::BadFinding {
         rule: rule.metadata.id.clone(),
         origin: rule.origin.clone(),
         message,
     })
+}
+
+/// A finding may name fewer controls than its rule maps to, never others.
+fn check_finding_controls(rule: &Rule, finding: &RawFinding) -> Result<(), String> {
+    for (framework, ids) in finding.controls.iter().flatten() {
+        let mapped = rule.metadata.controls.get(framework);
+        if let Some(id) = ids
+            .iter()
+            .find(|id| !mapped.is_some_and(|ms| ms.iter().any(|m| &&m.id == id)))
+        {
+            return Err(format!(
+                "its finding on {} names control {framework}/{id}, which the rule's METADATA does not map",
+                finding.resource
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Parses one file into the engine and returns its rule, if it is one.
@@ -381,6 +404,31 @@ mod tests {
                 "# METADATA\n# title: T\n# description: D.\n# custom:\n#   id: {id}\n#   name: n\n#   severity: low\n#   remediation: R.\n#   evaluation_group: pair\npackage {package}\n\ndeny contains {{\"resource\": user.arn, \"message\": \"m\"}} if {{\n\tsome user in input.snapshot.users\n\t{test}\n}}\n"
             ),
         }
+    }
+
+    #[test]
+    fn a_finding_may_name_fewer_controls_than_its_rule_never_others() {
+        let rule = |finding_controls: &str| SourceFile {
+            origin: "acme.rego".to_owned(),
+            text: format!(
+                "# METADATA\n# title: T\n# description: D.\n# custom:\n#   id: ACME-T-001\n#   name: n\n#   severity: low\n#   remediation: R.\n#   controls:\n#     aws-securityhub: [IAM.1, IAM.2]\npackage acme\n\ndeny contains {{\"resource\": \"r\", \"message\": \"m\", \"controls\": {finding_controls}}}\n"
+            ),
+        };
+        let input = incident_input();
+        let narrowed = PolicySet::load(&[rule(r#"{"aws-securityhub": ["IAM.2"]}"#)]).unwrap();
+        let found = narrowed.evaluate(&input, narrowed.rules()).unwrap();
+        let controls = found[0].1[0].controls.clone().unwrap();
+        assert_eq!(controls["aws-securityhub"], ["IAM.2"]);
+        let other = PolicySet::load(&[rule(r#"{"aws-securityhub": ["IAM.9"]}"#)]).unwrap();
+        let error = other
+            .evaluate(&input, other.rules())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains("aws-securityhub/IAM.9, which the rule's METADATA does not map"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub enum PolicyError {
         message: String,
     },
     #[error(
-        "rule {rule} ({origin}) returned a malformed finding: {message}\nhint: each `deny` entry is an object with `resource` and `message`, and optionally `region`, `key` and `evidence`"
+        "rule {rule} ({origin}) returned a malformed finding: {message}\nhint: each `deny` entry is an object with `resource` and `message`, and optionally `region`, `key`, `evidence` and `controls`"
     )]
     BadFinding {
         rule: String,

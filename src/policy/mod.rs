@@ -1,5 +1,6 @@
 //! The policy engine: the built-in Rego pack plus the user's own, evaluated with regorus.
 
+pub mod controls;
 mod engine;
 mod error;
 mod input;
@@ -8,6 +9,7 @@ mod raw_finding;
 mod source;
 pub mod testing;
 
+pub use controls::builtin_catalogue;
 pub use engine::{PolicySet, Rule, read_dirs};
 pub use error::PolicyError;
 pub use input::{PolicyInput, evaluation_input};

@@ -12,7 +12,7 @@
 //! read as syntax: GitHub drops what looks like HTML, so a placeholder such as `<user>` in prose
 //! would vanish from the page instead of reaching the reader.
 
-use crate::model::RuleMetadata;
+use crate::model::{ControlMapping, RuleMetadata};
 
 /// Markdown or plain text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +153,15 @@ fn bullets(items: impl Iterator<Item = String>) -> String {
         .join("\n")
 }
 
+/// A control id, and how much of it the rule leaves out when it covers it only partly.
+fn describe_mapping(mapping: &ControlMapping) -> String {
+    match (&mapping.leaves_out, mapping.partial) {
+        (Some(left_out), true) => format!("{} (partly: leaves out {left_out})", mapping.id),
+        (None, true) => format!("{} (partly)", mapping.id),
+        _ => mapping.id.clone(),
+    }
+}
+
 /// The sections below the facts, in order; empty ones are left out.
 fn sections(rule: &RuleMetadata) -> Vec<(&'static str, Body<'_>)> {
     let mut sections = vec![
@@ -163,7 +172,10 @@ fn sections(rule: &RuleMetadata) -> Vec<(&'static str, Body<'_>)> {
         let controls = rule
             .controls
             .iter()
-            .map(|(framework, ids)| format!("{framework}: {}", ids.join(", ")))
+            .map(|(framework, mappings)| {
+                let ids: Vec<String> = mappings.iter().map(describe_mapping).collect();
+                format!("{framework}: {}", ids.join(", "))
+            })
             .collect();
         sections.push(("Controls", Body::Items(controls)));
     }
@@ -417,7 +429,10 @@ mod tests {
             severity: Severity::High,
             remediation: remediation.to_owned(),
             requires: vec![DataSection::IamCredentials],
-            controls: BTreeMap::from([("aws-securityhub".to_owned(), vec!["IAM.3".to_owned()])]),
+            controls: BTreeMap::from([(
+                "aws-securityhub".to_owned(),
+                vec![ControlMapping::full("IAM.3")],
+            )]),
             references: vec!["https://example.com/a_b".to_owned()],
             evaluation_group: None,
             builtin: false,

@@ -69,6 +69,18 @@ fn expected_incident_findings() -> Vec<(String, String)> {
             "KW-SM-006",
             secret("eu-west-1", "prod/anthropic-api-key-Ef34Gh"),
         ),
+        (
+            "KW-SM-007",
+            secret("us-east-1", "prod/openai-api-key-Ab12Cd"),
+        ),
+        (
+            "KW-SM-007",
+            secret("eu-west-1", "prod/anthropic-api-key-Ef34Gh"),
+        ),
+        (
+            "KW-SM-007",
+            secret("us-east-1", "legacy/reporting-token-Mn78Op"),
+        ),
     ]
     .into_iter()
     .map(|(rule, resource)| (rule.to_owned(), resource))
@@ -665,7 +677,7 @@ fn rules_lists_every_rule_with_its_controls() {
     assert_eq!(run.code, 0);
     let rules = run.json();
     let rules = rules.as_array().unwrap();
-    assert_eq!(rules.len(), 19);
+    assert_eq!(rules.len(), 21);
     for rule in rules {
         for field in ["id", "name", "title", "description", "remediation"] {
             assert!(
@@ -681,9 +693,9 @@ fn rules_lists_every_rule_with_its_controls() {
         );
     }
     let access_keys = rules.iter().find(|r| r["id"] == "KW-IAM-009").unwrap();
-    assert_eq!(access_keys["controls"]["aws-securityhub"][0], "IAM.3");
+    assert_eq!(access_keys["controls"]["aws-securityhub"][0]["id"], "IAM.3");
     assert_eq!(
-        access_keys["controls"]["cis-aws-foundations-v3.0"][0],
+        access_keys["controls"]["cis-aws-foundations-v3.0"][0]["id"],
         "1.14"
     );
 

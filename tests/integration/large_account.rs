@@ -73,6 +73,7 @@ fn a_finding_heavy_account_of_2000_users_and_secrets_has_its_known_findings() {
         ("KW-SM-004", 662),
         ("KW-SM-005", 44),
         ("KW-SM-006", 67),
+        ("KW-SM-007", 1027),
     ]);
     assert_eq!(findings_per_rule(Profile::FindingHeavy), expected);
 }
@@ -95,6 +96,7 @@ fn a_mostly_compliant_account_of_2000_users_and_secrets_has_a_tenth_of_them() {
         ("KW-SM-004", 75),
         ("KW-SM-005", 5),
         ("KW-SM-006", 8),
+        ("KW-SM-007", 97),
     ]);
     assert_eq!(findings_per_rule(Profile::MostlyCompliant), expected);
 }

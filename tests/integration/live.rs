@@ -501,7 +501,7 @@ fn an_organization_is_audited_account_by_account() {
     assert_eq!(no_role["account"]["name"], "no-role");
     assert_eq!(no_role["collection_errors"][0]["operation"], "AssumeRole");
     assert_eq!(no_role["collection_errors"][0]["kind"], "access_denied");
-    assert_eq!(no_role["not_evaluated"].as_array().unwrap().len(), 19);
+    assert_eq!(no_role["not_evaluated"].as_array().unwrap().len(), 21);
     assert!(no_role["findings"].as_array().unwrap().is_empty());
 
     // The others were scanned with their own problems.

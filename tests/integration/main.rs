@@ -9,6 +9,8 @@ mod support;
 mod action;
 mod architecture;
 mod cli;
+mod controls;
+mod credential_findings;
 mod faults;
 mod large_account;
 mod live;

@@ -317,6 +317,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                     resource: format!("arn:aws:iam::{id}:user/u{i}"),
                     message: format!("user u{i}"),
                     evidence: Default::default(),
+                    controls: None,
                     fingerprint: format!("{a:08x}{i:024x}"),
                     waiver: None,
                     location: None,
