@@ -1,11 +1,13 @@
 //! The snapshot: the contract between collectors (which write it) and policies (which read it).
 
+mod account_id;
 mod model;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
+pub use account_id::{check_account_id, line_of};
 pub use model::*;
 
 /// A snapshot that could not be read.
@@ -57,7 +59,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
     check_version(path, probe.schema_version.as_ref().and_then(|v| v.as_u64()))?;
     // The typed decode reads the text itself, so that serde_json reports the line of a type
     // error.
-    decode(path, text)
+    let snapshot: Snapshot = decode(path, text)?;
+    check_account_id(&snapshot.account.id).map_err(|message| SnapshotError::Malformed {
+        path: path.to_owned(),
+        line: line_of(text, &snapshot.account.id),
+        column: 1,
+        message: format!("account.id: {message}"),
+    })?;
+    Ok(snapshot)
 }
 
 /// Decodes JSON or YAML text (JSON when it opens with a brace) into `T`, errors with file:line.
@@ -84,9 +93,15 @@ pub fn save_all(snapshots: &[Snapshot], dir: &Path) -> Result<(), SnapshotError>
         path: dir.to_owned(),
         source,
     })?;
-    snapshots
-        .iter()
-        .try_for_each(|s| save(s, &dir.join(format!("{}.json", s.account.id))))
+    snapshots.iter().try_for_each(|s| {
+        // Loaded snapshots were checked already; this keeps any other way in from naming a
+        // file outside `dir`.
+        check_account_id(&s.account.id).map_err(|message| SnapshotError::Write {
+            path: dir.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
+        })?;
+        save(s, &dir.join(format!("{}.json", s.account.id)))
+    })
 }
 
 /// The one field read before the typed decode. The rest of the document is skipped, not

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: running the built binary and reading its output.
 #![allow(dead_code)] // each test crate uses its own subset of these helpers
 
+pub mod hostile;
 pub mod moto;
 
 use std::path::{Path, PathBuf};
