@@ -9,6 +9,7 @@ pub mod rule_doc;
 pub mod sarif;
 mod summary;
 mod table;
+mod text;
 
 use crate::model::ScanReport;
 
