@@ -32,6 +32,15 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(safe)
 }
 
+/// Text of several lines (a parser's message with the source line it points at) made
+/// [`terminal_safe`] line by line: its own line breaks stay, nothing else can start a line.
+pub fn terminal_safe_lines(text: &str) -> String {
+    text.lines()
+        .map(terminal_safe)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// An untrusted value quoted for a message: in backticks, made [`terminal_safe`].
 pub fn quoted(value: &str) -> String {
     format!("`{}`", terminal_safe(value))
@@ -73,6 +82,14 @@ mod tests {
         ] {
             assert!(matches!(terminal_safe(text), Cow::Borrowed(t) if t == text));
         }
+    }
+
+    #[test]
+    fn lines_stay_lines_and_nothing_else_breaks_one() {
+        assert_eq!(
+            terminal_safe_lines("error at 3:\n 3 | a\rb\u{1b}c\n"),
+            "error at 3:\n 3 | a\\rb\\u{1b}c"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod audit;
 mod collect;
+mod console;
 mod diff;
 mod domain;
 mod error;
@@ -17,6 +18,7 @@ mod snapshot;
 
 use crate::cli::{Cli, Command, PolicyCommand};
 
+pub use console::error as print_error;
 pub use error::{Error, exit};
 
 pub fn run(cli: Cli) -> Result<i32, Error> {

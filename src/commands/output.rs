@@ -1,6 +1,5 @@
 //! Where a command's main output goes.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::error::Error;
@@ -13,10 +12,7 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), Error> {
             source,
         }),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`keyward … | head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
+            super::console::stdout(text);
             Ok(())
         }
     }

@@ -43,7 +43,7 @@ pub fn read_scan_file(path: &Path) -> Result<ScanFile, ReportReadError> {
         serde_json::from_str(&text).map_err(|e| ReportReadError::Malformed {
             path: path.to_owned(),
             line: e.line(),
-            message: snapshot::strip_position(&e.to_string()),
+            message: snapshot::parser_message(&e.to_string()),
             hint: REPORT_HINT,
         })?;
     check_account_ids(path, &text, &report)?;

@@ -11,12 +11,12 @@ pub fn run(args: &SnapshotArgs) -> Result<i32, Error> {
     } else {
         crate::snapshot::save(&snapshots[0], &args.output)?;
     }
-    eprintln!(
-        "keyward: wrote {} snapshot{} to {}",
+    super::console::note(&format!(
+        "wrote {} snapshot{} to {}",
         snapshots.len(),
         if snapshots.len() == 1 { "" } else { "s" },
-        args.output.display()
-    );
+        crate::text::terminal_safe(&args.output.display().to_string())
+    ));
     let incomplete = snapshots
         .iter()
         .any(|s| s.collection_errors.iter().any(|e| !e.sections.is_empty()));

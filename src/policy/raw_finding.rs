@@ -7,6 +7,8 @@
 use regorus::Value;
 use serde_json::Map;
 
+use crate::text::quoted;
+
 /// One entry of a rule's `deny` set, as the rule wrote it.
 #[derive(Debug, Clone)]
 pub struct RawFinding {
@@ -55,7 +57,12 @@ fn read_finding(entry: &Value) -> Result<RawFinding, String> {
             "region" => region = optional_string(name, value)?,
             "key" => key = optional_string(name, value)?,
             "evidence" => evidence_fields = evidence(value)?,
-            _ => return Err(format!("unknown field `{name}`: a finding has {FIELDS}")),
+            _ => {
+                return Err(format!(
+                    "unknown field {}: a finding has {FIELDS}",
+                    quoted(name)
+                ));
+            }
         }
     }
     Ok(RawFinding {

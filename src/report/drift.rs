@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::text::{gfm_code, gfm_escape};
 use crate::model::{Drift, Finding};
+use crate::text::terminal_safe;
 
 /// The formats `keyward diff` writes (SARIF is not one: a drift is not a set of alerts; `scan
 /// --baseline` marks SARIF results new or unchanged instead).
@@ -53,15 +54,23 @@ fn groups(drift: &Drift) -> [(&'static str, &Vec<Finding>); 3] {
 }
 
 fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
-    let mut out = format!("keyward diff: {old_label} -> {new_label}\n\n");
+    let mut out = format!(
+        "keyward diff: {} -> {}\n\n",
+        terminal_safe(old_label),
+        terminal_safe(new_label)
+    );
     for (title, findings) in groups(drift) {
         if findings.is_empty() {
             continue;
         }
         let rows = findings.iter().map(|f| {
             [
-                format!("{}\n{}", f.rule_id, f.severity),
-                format!("{}\n{}", f.message, f.resource),
+                format!("{}\n{}", terminal_safe(&f.rule_id), f.severity),
+                format!(
+                    "{}\n{}",
+                    terminal_safe(&f.message),
+                    terminal_safe(&f.resource)
+                ),
             ]
         });
         super::table::section(

@@ -146,7 +146,7 @@ fn json_error(path: &Path, e: &serde_json::Error) -> SnapshotError {
         path: path.to_owned(),
         line: e.line(),
         column: e.column(),
-        message: strip_position(&e.to_string()),
+        message: parser_message(&e.to_string()),
     }
 }
 
@@ -159,17 +159,19 @@ fn yaml_error(path: &Path, e: &yaml_serde::Error) -> SnapshotError {
         path: path.to_owned(),
         line,
         column,
-        message: strip_position(&e.to_string()),
+        message: parser_message(&e.to_string()),
     }
 }
 
-/// serde_json and yaml_serde append " at line L column C"; the position is printed up front
-/// as `file:line:column`, so the tail would only repeat it.
-pub(crate) fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
+/// A serde_json or yaml_serde error message for one of keyward's own: without the " at line L
+/// column C" they append (the position is printed up front as `file:line:column`), and with
+/// control characters made visible, as the parsers quote keys and values from the file.
+pub(crate) fn parser_message(message: &str) -> String {
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    crate::text::terminal_safe(message).into_owned()
 }
 
 /// The JSON Schema of the snapshot format, generated from the types' doc comments.
