@@ -8,6 +8,7 @@ mod console;
 mod diff;
 mod domain;
 mod error;
+mod files;
 mod output;
 mod policies;
 mod policy_test;

@@ -7,10 +7,7 @@ use super::error::Error;
 /// Writes a report to the file given, or to standard output.
 pub fn write(path: Option<&Path>, text: &str) -> Result<(), Error> {
     match path {
-        Some(path) => std::fs::write(path, text).map_err(|source| Error::Output {
-            path: path.to_owned(),
-            source,
-        }),
+        Some(path) => super::files::write(path, text.as_bytes()),
         None => {
             super::console::stdout(text);
             Ok(())

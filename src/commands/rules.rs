@@ -110,10 +110,7 @@ fn pages(rules: &[Rule]) -> Vec<(String, String)> {
 }
 
 fn write_pages(dir: &Path, rules: &[Rule]) -> Result<i32, Error> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Output {
-        path: dir.to_owned(),
-        source,
-    })?;
+    super::files::create_dir(dir)?;
     for (name, text) in pages(rules) {
         super::output::write(Some(&dir.join(name)), &text)?;
     }

@@ -1,7 +1,7 @@
 //! `keyward scan`: snapshots (or the demo account) in, a report and an exit code out.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
@@ -18,6 +18,9 @@ use super::error::{Error, exit_code};
 const DEMO_SNAPSHOT: &str = include_str!("../../fixtures/incident.json");
 
 pub fn run(args: &ScanArgs) -> Result<i32, Error> {
+    if let Some(output) = &args.output.output {
+        super::files::refuse_overwriting_inputs(output, inputs(args))?;
+    }
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
     let snapshots = read_snapshots(args)?;
@@ -54,6 +57,20 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     }
     super::output::write(args.output.output.as_deref(), &rendered.text)?;
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
+}
+
+/// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless
+/// `--config` names another).
+fn inputs(args: &ScanArgs) -> impl Iterator<Item = &Path> {
+    let config = args
+        .config
+        .as_deref()
+        .unwrap_or(Path::new(crate::config::DEFAULT_CONFIG_FILE));
+    args.snapshots
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(args.baseline.as_deref())
+        .chain([config])
 }
 
 fn read_snapshots(args: &ScanArgs) -> Result<Vec<Snapshot>, Error> {

@@ -7,9 +7,9 @@ use super::error::{Error, exit};
 pub fn run(args: &SnapshotArgs) -> Result<i32, Error> {
     let snapshots = super::collect::collect(&args.collect)?;
     if args.collect.org.is_multi_account() {
-        crate::snapshot::save_all(&snapshots, &args.output)?;
+        super::files::save_snapshots(&snapshots, &args.output)?;
     } else {
-        crate::snapshot::save(&snapshots[0], &args.output)?;
+        super::files::save_snapshot(&snapshots[0], &args.output)?;
     }
     super::console::note(&format!(
         "wrote {} snapshot{} to {}",

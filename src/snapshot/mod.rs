@@ -36,11 +36,6 @@ pub enum SnapshotError {
         supported: u32,
         hint: &'static str,
     },
-    #[error("cannot write snapshot {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
 }
 
 /// Reads a snapshot from a JSON or YAML file.
@@ -78,30 +73,9 @@ fn decode<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, SnapshotErr
     }
 }
 
-/// Writes a snapshot as pretty JSON.
-pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
-    let json = serde_json::to_string_pretty(snapshot).expect("a snapshot always serializes");
-    std::fs::write(path, json + "\n").map_err(|source| SnapshotError::Write {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-/// Writes one `<account>.json` per snapshot into a directory (created if missing).
-pub fn save_all(snapshots: &[Snapshot], dir: &Path) -> Result<(), SnapshotError> {
-    std::fs::create_dir_all(dir).map_err(|source| SnapshotError::Write {
-        path: dir.to_owned(),
-        source,
-    })?;
-    snapshots.iter().try_for_each(|s| {
-        // Loaded snapshots were checked already; this keeps any other way in from naming a
-        // file outside `dir`.
-        check_account_id(&s.account.id).map_err(|message| SnapshotError::Write {
-            path: dir.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
-        })?;
-        save(s, &dir.join(format!("{}.json", s.account.id)))
-    })
+/// A snapshot as pretty JSON, the form `keyward snapshot` writes.
+pub fn to_json(snapshot: &Snapshot) -> String {
+    serde_json::to_string_pretty(snapshot).expect("a snapshot always serializes") + "\n"
 }
 
 /// The one field read before the typed decode. The rest of the document is skipped, not
