@@ -171,6 +171,7 @@ pub struct OrgArgs {
         long,
         value_name = "IDS",
         value_delimiter = ',',
+        value_parser = parse_account_id,
         help_heading = "Accounts"
     )]
     pub accounts: Vec<String>,
@@ -179,6 +180,7 @@ pub struct OrgArgs {
         long,
         value_name = "IDS",
         value_delimiter = ',',
+        value_parser = parse_account_id,
         help_heading = "Accounts"
     )]
     pub exclude_accounts: Vec<String>,
@@ -330,6 +332,13 @@ pub struct PolicyTestArgs {
     /// `table` or `json`.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: ListFormat,
+}
+
+/// An account id of `--accounts` or `--exclude-accounts`: 12 digits, as it names files.
+fn parse_account_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    crate::snapshot::check_account_id(id)?;
+    Ok(id.to_owned())
 }
 
 /// Parses `--as-of`: RFC 3339, `YYYY-MM-DD`, `now`, `+Nd` (N days from now) or `snapshot`.

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::text::quoted;
+
 /// The file looked for in the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "keyward.yaml";
 
@@ -221,7 +223,7 @@ pub fn parse(
         yaml_serde::from_str(text).map_err(|e| {
             error(
                 e.location().map_or(1, |l| l.line()),
-                crate::snapshot::strip_position(&e.to_string()),
+                crate::snapshot::parser_message(&e.to_string()),
                 "README.md (Configuration) lists every key with its default",
             )
         })?
@@ -233,7 +235,7 @@ pub fn parse(
         if !is_known_rule(rule) {
             return Err(error(
                 *line,
-                format!("disabled_rules: unknown rule id `{rule}`"),
+                format!("disabled_rules: unknown rule id {}", quoted(rule)),
                 unknown_rule_hint,
             ));
         }
@@ -242,7 +244,7 @@ pub fn parse(
         if !is_known_rule(&waiver.rule) {
             return Err(error(
                 *line,
-                format!("waiver for unknown rule id `{}`", waiver.rule),
+                format!("waiver for unknown rule id {}", quoted(&waiver.rule)),
                 unknown_rule_hint,
             ));
         }
@@ -254,7 +256,10 @@ pub fn parse(
             if value.trim().is_empty() {
                 return Err(error(
                     *line,
-                    format!("waiver for {}: `{field}` must not be empty", waiver.rule),
+                    format!(
+                        "waiver for {}: `{field}` must not be empty",
+                        quoted(&waiver.rule)
+                    ),
                     "a waiver needs a rule, a resource, a reason, an owner and an expiry date",
                 ));
             }

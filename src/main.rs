@@ -11,7 +11,7 @@ fn main() {
     let code = match keyward::commands::run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("keyward: error: {error}");
+            keyward::commands::print_error(&error);
             exit::ERROR
         }
     };

@@ -4,10 +4,12 @@
 
 mod audit;
 mod collect;
+mod console;
 mod controls;
 mod diff;
 mod domain;
 mod error;
+mod files;
 mod output;
 mod policies;
 mod policy_test;
@@ -18,6 +20,7 @@ mod snapshot;
 
 use crate::cli::{Cli, Command, PolicyCommand};
 
+pub use console::error as print_error;
 pub use error::{Error, exit};
 
 pub fn run(cli: Cli) -> Result<i32, Error> {

@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::error::{Error, exit};
 use crate::cli::{ListFormat, PolicyArgs, PolicyTestArgs};
 use crate::policy::testing::{self, TestOutcome, TestRun};
+use crate::text::terminal_safe;
 
 pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
     let sources = super::policies::sources(&PolicyArgs {
@@ -48,7 +49,7 @@ fn render_text(run: &TestRun, coverage: bool) -> String {
         let _ = writeln!(
             out,
             "{label:5} {}.{} ({}, {:.1} ms)",
-            result.package,
+            terminal_safe(&result.package),
             result.name,
             result.origin,
             result.duration.as_secs_f64() * 1000.0

@@ -39,13 +39,34 @@ pub fn read_scan_file(path: &Path) -> Result<ScanFile, ReportReadError> {
     if looks_like_snapshot(&text) {
         return Ok(ScanFile::Snapshot(Box::new(snapshot::parse(path, &text)?)));
     }
-    let report = serde_json::from_str(&text).map_err(|e| ReportReadError::Malformed {
-        path: path.to_owned(),
-        line: e.line(),
-        message: snapshot::strip_position(&e.to_string()),
-        hint: "give the JSON report of an earlier scan (keyward scan --format json -o FILE) or a snapshot",
-    })?;
+    let report: ScanReport =
+        serde_json::from_str(&text).map_err(|e| ReportReadError::Malformed {
+            path: path.to_owned(),
+            line: e.line(),
+            message: snapshot::parser_message(&e.to_string()),
+            hint: REPORT_HINT,
+        })?;
+    check_account_ids(path, &text, &report)?;
     Ok(ScanFile::Report(Box::new(report)))
+}
+
+const REPORT_HINT: &str =
+    "give the JSON report of an earlier scan (keyward scan --format json -o FILE) or a snapshot";
+
+/// A report's account ids are checked like a snapshot's: they name accounts in every output.
+fn check_account_ids(path: &Path, text: &str, report: &ScanReport) -> Result<(), ReportReadError> {
+    let ids = report.accounts.iter().flat_map(|account| {
+        std::iter::once(&account.account.id).chain(account.findings.iter().map(|f| &f.account_id))
+    });
+    for id in ids {
+        snapshot::check_account_id(id).map_err(|message| ReportReadError::Malformed {
+            path: path.to_owned(),
+            line: snapshot::line_of(text, id),
+            message: format!("account id: {message}"),
+            hint: REPORT_HINT,
+        })?;
+    }
+    Ok(())
 }
 
 fn looks_like_snapshot(text: &str) -> bool {

@@ -9,6 +9,7 @@ use super::metadata;
 use super::raw_finding::{RawFinding, read_findings};
 use super::source::SourceFile;
 use crate::model::RuleMetadata;
+use crate::text::{terminal_safe, terminal_safe_lines};
 
 /// The rule set every rule package defines: `deny contains finding if { … }`.
 const FINDINGS_RULE: &str = "deny";
@@ -187,7 +188,7 @@ fn eval_findings(engine: &mut regorus::Engine, rule: &Rule) -> RuleOutcome {
         .map_err(|e| PolicyError::Runtime {
             rule: rule.metadata.id.clone(),
             origin: rule.origin.clone(),
-            message: e.to_string(),
+            message: terminal_safe_lines(&e.to_string()),
         })?;
     parse_findings(rule, value)
 }
@@ -234,7 +235,7 @@ fn add_file(engine: &mut regorus::Engine, file: &SourceFile) -> Result<Option<Ru
         .add_policy(file.origin.clone(), file.text.clone())
         .map_err(|e| PolicyError::Parse {
             origin: file.origin.clone(),
-            message: e.to_string(),
+            message: terminal_safe_lines(&e.to_string()),
         })?;
     let declares_findings = engine
         .has_declared_rule_rooted_at(&file.origin, FINDINGS_RULE)
@@ -273,7 +274,10 @@ fn check_unique(rules: &[Rule], new: &Rule) -> Result<(), PolicyError> {
             origin: new.origin.clone(),
             message: format!(
                 "rule {} ({}) clashes with rule {} in {}: rule ids and packages must be unique",
-                new.metadata.id, new.package, existing.metadata.id, existing.origin
+                new.metadata.id,
+                terminal_safe(&new.package),
+                existing.metadata.id,
+                existing.origin
             ),
         }),
         None => Ok(()),
@@ -299,7 +303,8 @@ pub fn read_dirs(dirs: &[PathBuf]) -> Result<Vec<SourceFile>, PolicyError> {
                 message: e.to_string(),
             })?;
             files.push(SourceFile {
-                origin: path.display().to_string(),
+                // A file name shows in every message about the policy: it may not break a line.
+                origin: terminal_safe(&path.display().to_string()).into_owned(),
                 text,
             });
         }

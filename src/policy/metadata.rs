@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::config::Thresholds;
 use crate::model::{ControlMapping, RuleMetadata, Severity};
 use crate::snapshot::DataSection;
+use crate::text::quoted;
 
 /// The OPA annotation block as written in the file.
 #[derive(Deserialize)]
@@ -62,7 +63,7 @@ pub fn parse(source: &str) -> Result<Option<RuleMetadata>, MetadataError> {
     };
     let annotation: Annotation = yaml_serde::from_str(&yaml).map_err(|e| MetadataError {
         line: first_line + e.location().map_or(0, |l| l.line().saturating_sub(1)),
-        message: crate::snapshot::strip_position(&e.to_string()),
+        message: crate::snapshot::parser_message(&e.to_string()),
     })?;
     let metadata = validate(annotation).map_err(|message| MetadataError {
         line: first_line,
@@ -88,7 +89,8 @@ fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
         && scope != "package"
     {
         return Err(format!(
-            "a rule's METADATA must have `scope: package` (found `{scope}`): keyward reads one rule per package"
+            "a rule's METADATA must have `scope: package` (found {}): keyward reads one rule per package",
+            quoted(scope)
         ));
     }
     let custom = annotation.custom;
@@ -107,11 +109,28 @@ fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
         if value.trim().is_empty() {
             return Err(format!("METADATA field `{field}` must not be empty"));
         }
+        // Texts reach terminals, SARIF viewers and rule pages: line breaks are for the texts
+        // of several lines, no other control character is for any.
+        let multiline = matches!(field, "description" | "custom.remediation");
+        if value
+            .chars()
+            .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\t')))
+        {
+            return Err(format!(
+                "METADATA field `{field}` holds control characters{}: {}",
+                if multiline {
+                    " other than line breaks"
+                } else {
+                    ""
+                },
+                quoted(value)
+            ));
+        }
     }
     if !is_valid_rule_id(&custom.id) {
         return Err(format!(
-            "rule id `{}` must be upper-case letters, digits and dashes, e.g. ACME-IAM-001",
-            custom.id
+            "rule id {} must be upper-case letters, digits and dashes, e.g. ACME-IAM-001",
+            quoted(&custom.id)
         ));
     }
     for (framework, mappings) in &custom.controls {
@@ -286,6 +305,25 @@ mod tests {
             let e = parse(&RULE.replace("[IAM.4]", controls)).unwrap_err();
             assert!(e.message.contains(expected), "{controls}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused_and_line_breaks_only_where_texts_have_lines() {
+        let escape = RULE.replace("A title", "\"A \\e[2J title\"");
+        let e = parse(&escape).unwrap_err();
+        assert!(
+            e.message
+                .contains("`title` holds control characters: `A \\u{1b}[2J title`"),
+            "{}",
+            e.message
+        );
+        let broken_title = RULE.replace("A title", "\"A\\ntitle\"");
+        assert!(parse(&broken_title).is_err());
+        let lines = RULE.replace("Why.", "\"Why.\\nBecause.\"");
+        assert_eq!(
+            parse(&lines).unwrap().unwrap().description,
+            "Why.\nBecause."
+        );
     }
 
     #[test]

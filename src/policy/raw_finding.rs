@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use regorus::Value;
 use serde_json::Map;
 
+use crate::text::quoted;
+
 /// One entry of a rule's `deny` set, as the rule wrote it.
 #[derive(Debug, Clone)]
 pub struct RawFinding {
@@ -63,7 +65,12 @@ fn read_finding(entry: &Value) -> Result<RawFinding, String> {
             "key" => key = optional_string(name, value)?,
             "evidence" => evidence_fields = evidence(value)?,
             "controls" => controls = Some(control_lists(value)?),
-            _ => return Err(format!("unknown field `{name}`: a finding has {FIELDS}")),
+            _ => {
+                return Err(format!(
+                    "unknown field {}: a finding has {FIELDS}",
+                    quoted(name)
+                ));
+            }
         }
     }
     Ok(RawFinding {

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::error::PolicyError;
 use super::source::SourceFile;
+use crate::text::terminal_safe_lines;
 
 /// The outcome of one Rego test.
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +67,7 @@ pub fn run(sources: &[SourceFile]) -> Result<TestRun, PolicyError> {
             .add_policy(source.origin.clone(), source.text.clone())
             .map_err(|e| PolicyError::Parse {
                 origin: source.origin.clone(),
-                message: e.to_string(),
+                message: terminal_safe_lines(&e.to_string()),
             })?;
         for name in test_rule_names(&source.text) {
             tests.push((package.clone(), name, source.origin.clone()));
@@ -123,7 +124,7 @@ fn run_one(engine: &mut regorus::Engine, package: &str, name: &str) -> TestOutco
     match engine.eval_rule(format!("{package}.{name}")) {
         Ok(regorus::Value::Bool(true)) => TestOutcome::Passed,
         Ok(_) => TestOutcome::Failed,
-        Err(e) => TestOutcome::Error(e.to_string()),
+        Err(e) => TestOutcome::Error(terminal_safe_lines(&e.to_string())),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod rule_doc;
 pub mod sarif;
 mod summary;
 mod table;
+mod text;
 
 use crate::model::ScanReport;
 

@@ -373,21 +373,11 @@ fn backtick_run(text: &str) -> usize {
     text.bytes().take_while(|&b| b == b'`').count()
 }
 
-/// What markdown reads as inline syntax anywhere in a line, GitHub's tables (`|`),
-/// strikethrough (`~`) and math (`$`) included.
-const INLINE_SYNTAX: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '&', '|', '~', '$'];
-
 fn escape_outside_code(text: &str, at_line_start: bool) -> String {
     text.split_inclusive('\n')
         .enumerate()
         .map(|(i, line)| {
-            let mut escaped = String::with_capacity(line.len());
-            for c in line.chars() {
-                if INLINE_SYNTAX.contains(&c) {
-                    escaped.push('\\');
-                }
-                escaped.push(c);
-            }
+            let escaped = super::text::escape_inline(line);
             if i > 0 || at_line_start {
                 escape_block_start(&escaped)
             } else {

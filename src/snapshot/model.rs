@@ -84,7 +84,9 @@ pub struct Collector {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
-    /// The 12-digit account id.
+    /// The 12-digit account id. Checked on every load: it names files (`<account>.json`) and
+    /// SARIF categories, so nothing else may pass for one.
+    #[schemars(regex(pattern = r"^[0-9]{12}$"))]
     pub id: String,
     /// The IAM account alias, if one is set.
     #[serde(default)]

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 /// The layers, bottom first. A module may use modules of lower layers only; modules of one
 /// layer are separate rooms and do not use each other.
 const LAYERS: &[&[&str]] = &[
+    &["text"],
     &["snapshot"],
     &["model", "synthetic"],
     &["config", "collect"],

@@ -6,14 +6,18 @@
 
 mod support;
 
+mod account_ids;
 mod action;
 mod architecture;
+mod atomic_writes;
 mod cli;
+mod control_characters;
 mod controls;
 mod credential_findings;
 mod faults;
 mod large_account;
 mod live;
+mod markdown_injection;
 mod policy_pack;
 mod rendered;
 mod sarif;

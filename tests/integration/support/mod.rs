@@ -3,6 +3,7 @@
 
 pub mod actions_runner;
 pub mod cli;
+pub mod hostile;
 pub mod moto;
 
 use std::path::{Path, PathBuf};
