@@ -5,7 +5,12 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use regorus::utils::limits::ExecutionTimerConfig;
+
+use super::engine::{TIMER_CHECK_INTERVAL, WORKER_STACK, runtime_error};
 use super::error::PolicyError;
+use super::limits::{Limits, SourceChecks};
+use super::memory::{BudgetTask, with_budget};
 use super::source::SourceFile;
 use crate::text::terminal_safe_lines;
 
@@ -48,12 +53,34 @@ pub struct UncoveredLines {
     pub lines: Vec<u32>,
 }
 
-/// Loads every file (rules, libraries and tests together) and runs the tests found in them.
-pub fn run(sources: &[SourceFile]) -> Result<TestRun, PolicyError> {
+/// Loads every file (rules, libraries and tests together) and runs the tests found in them,
+/// each under `limits` (tests are code from the policy directories like the rules), on a
+/// thread with the policy workers' deep stack.
+pub fn run(sources: &[SourceFile], limits: &Limits) -> Result<TestRun, PolicyError> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("keyward-policy-test".to_owned())
+            .stack_size(WORKER_STACK)
+            .spawn_scoped(scope, || run_here(sources, limits))
+            .expect("the test thread starts")
+            .join()
+            .expect("the test runner does not panic")
+    })
+}
+
+fn run_here(sources: &[SourceFile], limits: &Limits) -> Result<TestRun, PolicyError> {
     let mut engine = regorus::Engine::new();
     engine.set_enable_coverage(true);
+    engine.set_execution_timer_config(ExecutionTimerConfig {
+        limit: limits.timeout,
+        check_interval: TIMER_CHECK_INTERVAL,
+    });
     let mut tests = Vec::new();
+    let mut checks = SourceChecks::new();
     for source in sources {
+        if !source.is_builtin() {
+            checks.check(source)?;
+        }
         let package = engine
             .add_policy(source.origin.clone(), source.text.clone())
             .map_err(|e| PolicyError::Parse {
@@ -64,20 +91,28 @@ pub fn run(sources: &[SourceFile]) -> Result<TestRun, PolicyError> {
             tests.push((package.clone(), name, source.origin.clone()));
         }
     }
+    super::engine::check_loaded(&mut engine)?;
     let results = tests
         .into_iter()
         .map(|(package, name, origin)| {
             let started = Instant::now();
-            let outcome = run_one(&mut engine, &package, &name);
-            TestResult {
+            let budget = BudgetTask {
+                rule: format!("{package}.{name}"),
+                origin: origin.clone(),
+                limit_bytes: limits.memory_bytes,
+            };
+            let outcome = with_budget(budget, || {
+                run_one(&mut engine, &package, &name, &origin, limits)
+            })?;
+            Ok(TestResult {
                 package,
                 name,
                 origin,
                 outcome,
                 duration: started.elapsed(),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, PolicyError>>()?;
     Ok(TestRun {
         results,
         uncovered: uncovered_lines(&engine),
@@ -99,11 +134,22 @@ fn uncovered_lines(engine: &regorus::Engine) -> Vec<UncoveredLines> {
         .collect()
 }
 
-fn run_one(engine: &mut regorus::Engine, package: &str, name: &str) -> TestOutcome {
-    match engine.eval_rule(format!("{package}.{name}")) {
-        Ok(regorus::Value::Bool(true)) => TestOutcome::Passed,
-        Ok(_) => TestOutcome::Failed,
-        Err(e) => TestOutcome::Error(terminal_safe_lines(&e.to_string())),
+/// One test's outcome; a test past the time limit stops the run, as a runaway rule stops a scan.
+fn run_one(
+    engine: &mut regorus::Engine,
+    package: &str,
+    name: &str,
+    origin: &str,
+    limits: &Limits,
+) -> Result<TestOutcome, PolicyError> {
+    let test = format!("{package}.{name}");
+    match engine.eval_rule(test.clone()) {
+        Ok(regorus::Value::Bool(true)) => Ok(TestOutcome::Passed),
+        Ok(_) => Ok(TestOutcome::Failed),
+        Err(e) => match runtime_error(&test, origin, &*e, limits) {
+            limit @ PolicyError::Limit { .. } => Err(limit),
+            _ => Ok(TestOutcome::Error(terminal_safe_lines(&e.to_string()))),
+        },
     }
 }
 
@@ -143,7 +189,7 @@ mod tests {
         let results = run(&[source(
             "t_test.rego",
             "package t\n\ntest_true if { 1 == 1 }\n\ntest_false if { 1 == 2 }\n\ntest_error if { 1 / 0 == 1 }\n",
-        )])
+        )], &Limits::default())
         .unwrap()
         .results;
         let outcomes: Vec<_> = results
