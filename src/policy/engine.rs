@@ -102,11 +102,9 @@ impl PolicySet {
         let done: Vec<Vec<(usize, RuleOutcome)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
                 .map(|_| {
-                    std::thread::Builder::new()
-                        .name("keyward-policy".to_owned())
-                        .stack_size(WORKER_STACK)
-                        .spawn_scoped(scope, || self.work_queue(input.value(), &tasks, &next))
-                        .expect("a policy worker starts")
+                    spawn_deep(scope, "keyward-policy", || {
+                        self.work_queue(input.value(), &tasks, &next)
+                    })
                 })
                 .collect();
             handles
@@ -169,10 +167,25 @@ impl PolicySet {
     }
 }
 
+/// Starts `work` on a thread with a `WORKER_STACK`, or with the default stack where the
+/// system refuses to reserve that much address space.
+pub(super) fn spawn_deep<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    name: &str,
+    work: impl FnOnce() -> T + Send + Copy + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    let builder = || std::thread::Builder::new().name(name.to_owned());
+    builder()
+        .stack_size(WORKER_STACK)
+        .spawn_scoped(scope, work)
+        .or_else(|_| builder().spawn_scoped(scope, work))
+        .expect("a policy thread starts")
+}
+
 /// The stack of a policy worker. regorus evaluates recursively: a rule that reads a rule that
 /// reads a rule goes one level deeper each time, and a thread's default 2 MiB ran out after a
 /// few hundred. The stack is reserved address space; only the part used takes memory.
-pub(super) const WORKER_STACK: usize = 1 << 30;
+const WORKER_STACK: usize = 1 << 30;
 
 /// Work units between two looks at the clock for regorus' execution timer.
 pub(super) const TIMER_CHECK_INTERVAL: NonZeroU32 = NonZeroU32::new(256).expect("not zero");

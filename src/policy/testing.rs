@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use regorus::utils::limits::ExecutionTimerConfig;
 
-use super::engine::{TIMER_CHECK_INTERVAL, WORKER_STACK, runtime_error};
+use super::engine::{TIMER_CHECK_INTERVAL, runtime_error, spawn_deep};
 use super::error::PolicyError;
 use super::limits::{Limits, SourceChecks};
 use super::memory::{BudgetTask, with_budget};
@@ -58,11 +58,7 @@ pub struct UncoveredLines {
 /// thread with the policy workers' deep stack.
 pub fn run(sources: &[SourceFile], limits: &Limits) -> Result<TestRun, PolicyError> {
     std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("keyward-policy-test".to_owned())
-            .stack_size(WORKER_STACK)
-            .spawn_scoped(scope, || run_here(sources, limits))
-            .expect("the test thread starts")
+        spawn_deep(scope, "keyward-policy-test", || run_here(sources, limits))
             .join()
             .expect("the test runner does not panic")
     })
