@@ -27,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan the AWS account of the current credentials (or saved snapshots, or the bundled demo
     /// account) and report findings.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Collect the AWS account of the current credentials into a snapshot file, to evaluate
     /// later with `scan --snapshot`.
     Snapshot(SnapshotArgs),
@@ -223,6 +223,40 @@ pub struct PolicyArgs {
     /// Leave the built-in pack out: only the --policy directories are loaded.
     #[arg(long)]
     pub no_builtin: bool,
+    #[command(flatten)]
+    pub limits: PolicyLimitArgs,
+}
+
+/// What one of your own rules may take (the built-in pack is not limited). A rule past a limit
+/// stops the run with exit code 2, naming the rule.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyLimitArgs {
+    /// Seconds one rule (or one Rego test) may run.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
+        help_heading = "Policy limits"
+    )]
+    pub policy_timeout: u64,
+    /// MiB of memory one rule (or one Rego test) may allocate.
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = 2048,
+        value_parser = clap::value_parser!(u64).range(16..=1_048_576),
+        help_heading = "Policy limits"
+    )]
+    pub policy_memory: u64,
+    /// Findings one rule may return.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100_000,
+        help_heading = "Policy limits"
+    )]
+    pub max_findings: usize,
 }
 
 #[derive(Debug, Args)]
@@ -332,6 +366,8 @@ pub struct PolicyTestArgs {
     /// `table` or `json`.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: ListFormat,
+    #[command(flatten)]
+    pub limits: PolicyLimitArgs,
 }
 
 /// An account id of `--accounts` or `--exclude-accounts`: 12 digits, as it names files.

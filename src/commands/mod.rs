@@ -24,6 +24,7 @@ pub use console::error as print_error;
 pub use error::{Error, exit};
 
 pub fn run(cli: Cli) -> Result<i32, Error> {
+    crate::policy::memory::on_exceeded(stop_runaway_policy);
     match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Snapshot(args) => snapshot::run(&args),
@@ -40,4 +41,11 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             Ok(exit::CLEAN)
         }
     }
+}
+
+/// A user's rule went past its memory budget: the allocation it asked for is never made, the
+/// rule is named, and the run ends like any other input error.
+fn stop_runaway_policy(error: crate::policy::PolicyError) -> ! {
+    console::error(&Error::Policy(error));
+    std::process::exit(exit::ERROR)
 }

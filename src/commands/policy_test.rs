@@ -11,8 +11,9 @@ pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
     let sources = super::policies::sources(&PolicyArgs {
         dirs: args.dirs.clone(),
         no_builtin: args.no_builtin,
+        limits: args.limits.clone(),
     })?;
-    let run = testing::run(&sources)?;
+    let run = testing::run(&sources, &super::policies::limits(&args.limits))?;
     let results = &run.results;
     if results.is_empty() {
         return Err(Error::Usage(

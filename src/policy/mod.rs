@@ -4,8 +4,11 @@ pub mod controls;
 mod engine;
 mod error;
 mod input;
+mod limits;
+pub mod memory;
 pub mod metadata;
 mod raw_finding;
+mod recursion;
 mod source;
 pub mod testing;
 
@@ -13,5 +16,6 @@ pub use controls::builtin_catalogue;
 pub use engine::{PolicySet, Rule, read_dirs};
 pub use error::PolicyError;
 pub use input::{PolicyInput, evaluation_input};
+pub use limits::Limits;
 pub use raw_finding::RawFinding;
 pub use source::{SourceFile, builtin_sources};

@@ -9,7 +9,12 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use regorus::utils::limits::ExecutionTimerConfig;
+
+use super::engine::{TIMER_CHECK_INTERVAL, runtime_error, spawn_deep};
 use super::error::PolicyError;
+use super::limits::{Limits, SourceChecks};
+use super::memory::{BudgetTask, with_budget};
 use super::source::SourceFile;
 use crate::text::terminal_safe_lines;
 
@@ -56,13 +61,31 @@ pub struct UncoveredLines {
     pub lines: Vec<u32>,
 }
 
-/// Loads every file (rules, libraries and tests together) and runs the tests found in them.
-pub fn run(sources: &[SourceFile]) -> Result<TestRun, PolicyError> {
+/// Loads every file (rules, libraries and tests together) and runs the tests found in them,
+/// each under `limits` (tests are code from the policy directories like the rules), on a
+/// thread with the policy workers' deep stack.
+pub fn run(sources: &[SourceFile], limits: &Limits) -> Result<TestRun, PolicyError> {
+    std::thread::scope(|scope| {
+        spawn_deep(scope, "keyward-policy-test", || run_here(sources, limits))
+            .join()
+            .expect("the test runner does not panic")
+    })
+}
+
+fn run_here(sources: &[SourceFile], limits: &Limits) -> Result<TestRun, PolicyError> {
     let mut engine = regorus::Engine::new();
     engine.set_enable_coverage(true);
     engine.set_gather_prints(true);
+    engine.set_execution_timer_config(ExecutionTimerConfig {
+        limit: limits.timeout,
+        check_interval: TIMER_CHECK_INTERVAL,
+    });
     let mut tests = Vec::new();
+    let mut checks = SourceChecks::new();
     for source in sources {
+        if !source.is_builtin() {
+            checks.check(source)?;
+        }
         let package = engine
             .add_policy(source.origin.clone(), source.text.clone())
             .map_err(|e| PolicyError::Parse {
@@ -74,11 +97,19 @@ pub fn run(sources: &[SourceFile]) -> Result<TestRun, PolicyError> {
         }
     }
     let origins: Vec<&str> = sources.iter().map(|s| s.origin.as_str()).collect();
+    super::engine::check_loaded(&mut engine)?;
     let results = tests
         .into_iter()
         .map(|(package, name, origin)| {
             let started = Instant::now();
-            let outcome = run_one(&mut engine, &package, &name);
+            let budget = BudgetTask {
+                rule: format!("{package}.{name}"),
+                origin: origin.clone(),
+                limit_bytes: limits.memory_bytes,
+            };
+            let outcome = with_budget(budget, || {
+                run_one(&mut engine, &package, &name, &origin, limits)
+            })?;
             let duration = started.elapsed();
             let printed = engine.take_prints().unwrap_or_default();
             let output = if outcome == TestOutcome::Passed {
@@ -89,16 +120,16 @@ pub fn run(sources: &[SourceFile]) -> Result<TestRun, PolicyError> {
                     .map(|line| without_location(line, &origins).to_owned())
                     .collect()
             };
-            TestResult {
+            Ok(TestResult {
                 package,
                 name,
                 origin,
                 outcome,
                 output,
                 duration,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, PolicyError>>()?;
     Ok(TestRun {
         results,
         uncovered: uncovered_lines(&engine),
@@ -120,11 +151,22 @@ fn uncovered_lines(engine: &regorus::Engine) -> Vec<UncoveredLines> {
         .collect()
 }
 
-fn run_one(engine: &mut regorus::Engine, package: &str, name: &str) -> TestOutcome {
-    match engine.eval_rule(format!("{package}.{name}")) {
-        Ok(regorus::Value::Bool(true)) => TestOutcome::Passed,
-        Ok(_) => TestOutcome::Failed,
-        Err(e) => TestOutcome::Error(terminal_safe_lines(&e.to_string())),
+/// One test's outcome; a test past the time limit stops the run, as a runaway rule stops a scan.
+fn run_one(
+    engine: &mut regorus::Engine,
+    package: &str,
+    name: &str,
+    origin: &str,
+    limits: &Limits,
+) -> Result<TestOutcome, PolicyError> {
+    let test = format!("{package}.{name}");
+    match engine.eval_rule(test.clone()) {
+        Ok(regorus::Value::Bool(true)) => Ok(TestOutcome::Passed),
+        Ok(_) => Ok(TestOutcome::Failed),
+        Err(e) => match runtime_error(&test, origin, &*e, limits) {
+            limit @ PolicyError::Limit { .. } => Err(limit),
+            _ => Ok(TestOutcome::Error(terminal_safe_lines(&e.to_string()))),
+        },
     }
 }
 
@@ -179,7 +221,7 @@ mod tests {
         let results = run(&[source(
             "t_test.rego",
             "package t\n\ntest_true if { 1 == 1 }\n\ntest_false if { 1 == 2 }\n\ntest_error if { 1 / 0 == 1 }\n",
-        )])
+        )], &Limits::default())
         .unwrap()
         .results;
         let outcomes: Vec<_> = results
@@ -208,7 +250,9 @@ mod tests {
             "t_test.rego",
             "package t\n\nimport data.keyward.lib.assert\n\ntest_sum if assert.equal(3, 1 + 1)\n\ntest_some_matches if {\n\tsome x in [1, 2]\n\tassert.equal(2, x)\n}\n\ntest_plain if 1 == 2\n",
         );
-        let results = run(&[assertions(), tests]).unwrap().results;
+        let results = run(&[assertions(), tests], &Limits::default())
+            .unwrap()
+            .results;
         let output = |name: &str| {
             let result = results.iter().find(|r| r.name == name).unwrap();
             (result.outcome.clone(), result.output.clone())

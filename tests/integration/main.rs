@@ -20,5 +20,6 @@ mod live;
 mod markdown_injection;
 mod policy_pack;
 mod rendered;
+mod runaway_policies;
 mod sarif;
 mod standalone;

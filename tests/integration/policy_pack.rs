@@ -5,11 +5,11 @@
 use std::collections::BTreeSet;
 
 use keyward::policy::testing::{self, TestOutcome};
-use keyward::policy::{self, PolicySet};
+use keyward::policy::{self, Limits, PolicySet};
 
 #[test]
 fn every_rego_test_of_the_builtin_pack_passes() {
-    let run = testing::run(&policy::builtin_sources()).expect("the pack loads");
+    let run = testing::run(&policy::builtin_sources(), &Limits::default()).expect("the pack loads");
     let failures: Vec<String> = run
         .results
         .iter()
@@ -44,7 +44,7 @@ fn every_rule_has_a_test_file_with_tests_that_fire_and_tests_that_do_not() {
     let origins: BTreeSet<&str> = sources.iter().map(|s| s.origin.as_str()).collect();
     let set = PolicySet::load(&sources).expect("the pack loads");
     assert_eq!(set.rules().len(), 21);
-    let run = testing::run(&sources).unwrap();
+    let run = testing::run(&sources, &Limits::default()).unwrap();
     for rule in set.rules() {
         let test_origin = rule.origin.replace(".rego", "_test.rego");
         assert!(
@@ -65,7 +65,7 @@ fn every_rule_has_a_test_file_with_tests_that_fire_and_tests_that_do_not() {
 fn the_tests_evaluate_every_line_of_every_rule_and_library() {
     // regorus fails on an unsupported builtin only when its line runs: an unevaluated line
     // is where such an error would hide until a customer's scan.
-    let run = testing::run(&policy::builtin_sources()).unwrap();
+    let run = testing::run(&policy::builtin_sources(), &Limits::default()).unwrap();
     let uncovered: Vec<String> = run
         .uncovered
         .iter()
