@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::evaluation::AsOf;
+use crate::text::quoted;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -385,23 +386,43 @@ pub fn parse_as_of(text: &str) -> Result<AsOf, String> {
     parse_as_of_at(text, Utc::now()).map(AsOf::At)
 }
 
+/// The time `--as-of` names, checked against the times keyward computes with.
 fn parse_as_of_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let time = read_as_of(text, now)?;
+    crate::snapshot::check_time(&time).map_err(|e| format!("{}: {e}", quoted(text)))?;
+    Ok(time)
+}
+
+fn read_as_of(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     if text == "now" {
         return Ok(now);
     }
     if let Some(days) = text.strip_prefix('+').and_then(|t| t.strip_suffix('d')) {
-        let days: i64 = days.parse().map_err(|_| {
-            format!("`{text}`: expected +Nd with a whole number of days, e.g. +30d")
-        })?;
-        return Ok(now + chrono::Duration::days(days));
+        let later = days
+            .parse()
+            .ok()
+            .and_then(chrono::TimeDelta::try_days)
+            .and_then(|days| now.checked_add_signed(days));
+        return later.ok_or_else(|| {
+            format!(
+                "{}: expected +Nd with a whole number of days that keeps the time before {}, e.g. +30d",
+                quoted(text),
+                crate::snapshot::time_range().1.format("%Y-%m-%d")
+            )
+        });
     }
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.with_timezone(&Utc));
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(|date| date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
-        .map_err(|_| {
-            format!("`{text}`: expected an RFC 3339 time (2026-11-23T08:00:00Z), a date (2026-11-23), now, or +Nd")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|time| time.and_utc())
+        .ok_or_else(|| {
+            format!(
+                "{}: expected an RFC 3339 time (2026-11-23T08:00:00Z), a date (2026-11-23), now, or +Nd",
+                quoted(text)
+            )
         })
 }
 
@@ -438,5 +459,25 @@ mod tests {
         );
         assert!(parse_as_of_at("+x d", now).is_err());
         assert!(parse_as_of_at("yesterday", now).is_err());
+    }
+
+    #[test]
+    fn as_of_outside_the_times_keyward_computes_with_is_refused() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        for text in [
+            "+100000000d",
+            "+9223372036854775807d",
+            "+73000d",
+            "1600-01-01",
+            "2263-01-01T00:00:00Z",
+            "-999999-01-01T00:00:00Z",
+        ] {
+            let error = parse_as_of_at(text, now).unwrap_err();
+            assert!(error.starts_with(&format!("`{text}`: ")), "{error}");
+        }
+        assert!(parse_as_of_at("+36500d", now).is_ok());
+        assert!(parse_as_of_at("1800-01-01", now).is_ok());
     }
 }

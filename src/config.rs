@@ -228,6 +228,13 @@ pub fn parse(
             )
         })?
     };
+    check_thresholds(&config.thresholds).map_err(|(key, message)| {
+        error(
+            crate::snapshot::line_of(text, &format!("{key}:")),
+            message,
+            "a threshold longer than 100 years would reach outside the times keyward computes with",
+        )
+    })?;
     let waiver_lines = sequence_item_lines(text, "waivers", config.waivers.len());
     let disabled_lines = sequence_item_lines(text, "disabled_rules", config.disabled_rules.len());
     let unknown_rule_hint = "`keyward rules` lists the rule ids (with --policy for your own rules)";
@@ -270,6 +277,49 @@ pub fn parse(
         waiver_lines,
     });
     Ok(config)
+}
+
+/// Refuses a threshold past 100 years (`MAX_THRESHOLD_DAYS`): the rules subtract it from the
+/// evaluation time, which must stay where 64-bit nanoseconds reach. Names the key.
+fn check_thresholds(thresholds: &Thresholds) -> Result<(), (&'static str, String)> {
+    let max_days = crate::snapshot::MAX_THRESHOLD_DAYS;
+    let Thresholds {
+        max_access_key_age_days,
+        unused_credential_days,
+        root_recent_use_days,
+        initial_key_window_hours,
+        max_rotation_interval_days,
+        rotation_grace_days,
+        unused_secret_days,
+    } = thresholds;
+    let days = [
+        ("max_access_key_age_days", max_access_key_age_days),
+        ("unused_credential_days", unused_credential_days),
+        ("root_recent_use_days", root_recent_use_days),
+        ("max_rotation_interval_days", max_rotation_interval_days),
+        ("rotation_grace_days", rotation_grace_days),
+        ("unused_secret_days", unused_secret_days),
+    ];
+    for (key, value) in days {
+        if *value > max_days {
+            return Err((
+                key,
+                format!(
+                    "thresholds.{key}: {value} days is more than the {max_days} keyward allows"
+                ),
+            ));
+        }
+    }
+    let max_hours = max_days * 24;
+    if *initial_key_window_hours > max_hours {
+        return Err((
+            "initial_key_window_hours",
+            format!(
+                "thresholds.initial_key_window_hours: {initial_key_window_hours} hours is more than the {max_hours} keyward allows"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The 1-based lines of the items of the top-level block sequence `key:`, one per item.
@@ -322,6 +372,24 @@ mod tests {
         assert!(!wildcard_match("abc", "abcd"));
         assert!(wildcard_match("a*b*c", "aXXbYYc"));
         assert!(!wildcard_match("a*b*c", "aXXbYY"));
+    }
+
+    #[test]
+    fn thresholds_past_a_hundred_years_are_refused_naming_the_key() {
+        let text = "thresholds:\n  rotation_grace_days: 3\n  unused_secret_days: 129000\n";
+        let error = parse(Path::new("k.yaml"), text, |_| true).unwrap_err();
+        assert_eq!(error.line, 3);
+        assert!(
+            error
+                .message
+                .contains("thresholds.unused_secret_days: 129000 days is more than the 36500"),
+            "{}",
+            error.message
+        );
+        let hours = "thresholds:\n  initial_key_window_hours: 900000\n";
+        assert!(parse(Path::new("k.yaml"), hours, |_| true).is_err());
+        let fine = "thresholds:\n  unused_secret_days: 36500\n";
+        assert!(parse(Path::new("k.yaml"), fine, |_| true).is_ok());
     }
 
     #[test]

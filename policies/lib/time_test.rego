@@ -32,3 +32,11 @@ test_cutoff_string_test_is_conservative if {
 	"2026-05-02T09:00:00-09:00" <= c.candidates_before
 	"2026-05-03T12:00:01Z" > c.candidates_before
 }
+
+# A schedule of a billion days from a snapshot must not take the cutoff out of the range of
+# nanosecond times (time.format would fail and take the rule with it).
+test_cutoff_holds_huge_intervals_at_a_hundred_years if {
+	c := kwtime.cutoff(1000000000) with input as evaluation
+	c.ns == kwtime.cutoff(36500).ns with input as evaluation
+	startswith(c.candidates_before, "1926-")
+}

@@ -2,6 +2,7 @@
 
 mod account_id;
 mod model;
+mod time_range;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 pub use account_id::{check_account_id, line_of};
 pub use model::*;
+pub use time_range::{MAX_THRESHOLD_DAYS, check_time, time_range};
 
 /// A snapshot that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +63,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
         column: 1,
         message: format!("account.id: {message}"),
     })?;
+    if let Some((field, time)) = time_range::first_time_out_of_range(&snapshot) {
+        return Err(SnapshotError::Malformed {
+            path: path.to_owned(),
+            line: line_of(text, &time.format("%Y-%m-%d").to_string()),
+            column: 1,
+            message: format!("{field}: {}", check_time(&time).err().unwrap_or_default()),
+        });
+    }
     Ok(snapshot)
 }
 

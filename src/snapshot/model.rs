@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 /// The version of the snapshot format that this build of keyward writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// A point in time. Every timestamp field is range-checked when a snapshot loads
+/// (`time_range::first_time_out_of_range` names each one: add a new field there).
 pub type Timestamp = DateTime<Utc>;
 
 /// The credential hygiene of one AWS account at one moment: what collectors write and what
