@@ -289,6 +289,7 @@ fn check_thresholds(thresholds: &Thresholds) -> Result<(), (&'static str, String
         root_recent_use_days,
         initial_key_window_hours,
         max_rotation_interval_days,
+        max_days_since_rotation,
         rotation_grace_days,
         unused_secret_days,
     } = thresholds;
@@ -297,6 +298,7 @@ fn check_thresholds(thresholds: &Thresholds) -> Result<(), (&'static str, String
         ("unused_credential_days", unused_credential_days),
         ("root_recent_use_days", root_recent_use_days),
         ("max_rotation_interval_days", max_rotation_interval_days),
+        ("max_days_since_rotation", max_days_since_rotation),
         ("rotation_grace_days", rotation_grace_days),
         ("unused_secret_days", unused_secret_days),
     ];

@@ -23,3 +23,4 @@ mod rendered;
 mod runaway_policies;
 mod sarif;
 mod standalone;
+mod time_range;

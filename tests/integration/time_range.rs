@@ -2,10 +2,8 @@
 //! 1677 to 2262) are refused where they enter, naming the flag, the config key or the snapshot
 //! field: never a panic, never a built-in rule blamed, never a time silently changed.
 
-mod common;
-
-use common::hostile::{incident_with, write};
-use common::keyward;
+use crate::support::cli::keyward;
+use crate::support::hostile::{incident_with, write};
 
 #[test]
 fn an_as_of_outside_the_range_is_refused_not_panicked_on_or_wrapped() {
