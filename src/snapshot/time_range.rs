@@ -175,6 +175,10 @@ mod tests {
         let (earliest, latest) = time_range();
         let longest = chrono::TimeDelta::days(i64::from(MAX_THRESHOLD_DAYS));
         assert!((earliest - longest).timestamp_nanos_opt().is_some());
-        assert!((latest + chrono::TimeDelta::days(2)).timestamp_nanos_opt().is_some());
+        assert!(
+            (latest + chrono::TimeDelta::days(2))
+                .timestamp_nanos_opt()
+                .is_some()
+        );
     }
 }
