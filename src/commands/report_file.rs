@@ -39,19 +39,24 @@ pub fn read_scan_file(path: &Path) -> Result<ScanFile, ReportReadError> {
         message: format!("cannot read it: {e}"),
         hint: "give the JSON report of an earlier scan (keyward scan --format json -o FILE)",
     })?;
-    let versions = Versions::of(&text);
-    if versions.is_snapshot(&text) {
-        return Ok(ScanFile::Snapshot(Box::new(snapshot::parse(path, &text)?)));
+    parse_scan_file(path, &text)
+}
+
+/// Parses the text of a report or snapshot file; `path` only names it in errors.
+pub fn parse_scan_file(path: &Path, text: &str) -> Result<ScanFile, ReportReadError> {
+    let versions = Versions::of(text);
+    if versions.is_snapshot(text) {
+        return Ok(ScanFile::Snapshot(Box::new(snapshot::parse(path, text)?)));
     }
-    check_report_version(path, &text, versions.report_version)?;
+    check_report_version(path, text, versions.report_version)?;
     let report: ScanReport =
-        serde_json::from_str(&text).map_err(|e| ReportReadError::Malformed {
+        serde_json::from_str(text).map_err(|e| ReportReadError::Malformed {
             path: path.to_owned(),
             line: e.line(),
             message: snapshot::parser_message(&e.to_string()),
             hint: REPORT_HINT,
         })?;
-    check_account_ids(path, &text, &report)?;
+    check_account_ids(path, text, &report)?;
     Ok(ScanFile::Report(Box::new(report)))
 }
 

@@ -2,6 +2,7 @@
 
 mod account_id;
 mod model;
+mod policy_document;
 mod time_range;
 mod yaml_depth;
 
@@ -65,6 +66,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
         column: 1,
         message: format!("account.id: {message}"),
     })?;
+    if let Some((field, expected, near)) = policy_document::first_malformed_document(&snapshot) {
+        return Err(SnapshotError::Malformed {
+            path: path.to_owned(),
+            line: line_of(text, &near),
+            column: 1,
+            message: format!(
+                "{field}: not an IAM policy document as AWS returns it: expected {expected}"
+            ),
+        });
+    }
     if let Some((field, time)) = time_range::first_time_out_of_range(&snapshot) {
         return Err(SnapshotError::Malformed {
             path: path.to_owned(),
