@@ -47,28 +47,115 @@ impl Rng {
 /// Tokens that parsers of each kind find hard: structure, extremes, escapes, dates out of
 /// range, paths, control characters, and the markup keyward's outputs must keep literal.
 const JSON_TOKENS: &[&str] = &[
-    "{", "}", "[", "]", "\"", ",", ":", "null", "true", "-1", "0", "1e400", "-0.0",
-    "18446744073709551616", "-9223372036854775809", "\"1600-01-01T00:00:00Z\"",
-    "\"2262-04-12T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"", "\"../../x\"", "\"/etc/passwd\"",
-    "\"\\u001b[31m\\u0007\"", "\"\\n::error::x\"", "\"\\ud800\"", "\"x\\\"y\"",
-    "\"schema_version\"", "\"report_version\"", "[[[[[[[[[[[[[[[[[[[[", "{\"a\":{\"a\":{\"a\":",
-    "\"`[x](https://e.x)<b>|\"", "\"rate(99999999999 days)\"", "\"cron(0 0 * * ? *)\"",
+    "{",
+    "}",
+    "[",
+    "]",
+    "\"",
+    ",",
+    ":",
+    "null",
+    "true",
+    "-1",
+    "0",
+    "1e400",
+    "-0.0",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "\"1600-01-01T00:00:00Z\"",
+    "\"2262-04-12T00:00:00Z\"",
+    "\"9999-12-31T23:59:59Z\"",
+    "\"../../x\"",
+    "\"/etc/passwd\"",
+    "\"\\u001b[31m\\u0007\"",
+    "\"\\n::error::x\"",
+    "\"\\ud800\"",
+    "\"x\\\"y\"",
+    "\"schema_version\"",
+    "\"report_version\"",
+    "[[[[[[[[[[[[[[[[[[[[",
+    "{\"a\":{\"a\":{\"a\":",
+    "\"`[x](https://e.x)<b>|\"",
+    "\"rate(99999999999 days)\"",
+    "\"cron(0 0 * * ? *)\"",
 ];
 
 const YAML_TOKENS: &[&str] = &[
-    "- ", ": ", "\n", "\n  ", "  ", "[", "]", "{", "}", "\"", "'", "# ", "&a ", "*a", "!!binary ",
-    "!!str ", "? ", "|\n  ", ">\n  ", "~", ".inf", "0x10", "1e400", "-1", "2262-04-12T00:00:00Z",
-    "1600-01-01", "\"\\e[2J\"", "---\n", "...\n", "<<: *a", "\"\\u202e\"", "[[[[[[[[[[[[",
-    "KW-IAM-009", "expires: 2027-01-31", "resource: \"*\"",
+    "- ",
+    ": ",
+    "\n",
+    "\n  ",
+    "  ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "'",
+    "# ",
+    "&a ",
+    "*a",
+    "!!binary ",
+    "!!str ",
+    "? ",
+    "|\n  ",
+    ">\n  ",
+    "~",
+    ".inf",
+    "0x10",
+    "1e400",
+    "-1",
+    "2262-04-12T00:00:00Z",
+    "1600-01-01",
+    "\"\\e[2J\"",
+    "---\n",
+    "...\n",
+    "<<: *a",
+    "\"\\u202e\"",
+    "[[[[[[[[[[[[",
+    "KW-IAM-009",
+    "expires: 2027-01-31",
+    "resource: \"*\"",
 ];
 
 const REGO_TOKENS: &[&str] = &[
-    "{", "}", "[", "]", "(", ")", "\"", "`", "#", "\n", " if ", " contains ", " := ", " = ", " == ",
-    "some x in ", "every x in y { ", "not ", " with input as {}", "import data.acme.lib.people\n",
-    "package keyward.lib.time\n", "deny(x) := x\n", "deny := {}\n", "f(x) := f(x)\n",
-    "default deny := set()\n", "count(", "sprintf(", "object.get(", "time.parse_rfc3339_ns(",
-    "input.snapshot.users", "[[[[[[[[[[[[[[", " + 1 + 1 + 1", "\"\\u001b[31m\"", "1e400",
-    "# METADATA\n", "#   id: ACME-X-001\n", "#   severity: high\n",
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    "\"",
+    "`",
+    "#",
+    "\n",
+    " if ",
+    " contains ",
+    " := ",
+    " = ",
+    " == ",
+    "some x in ",
+    "every x in y { ",
+    "not ",
+    " with input as {}",
+    "import data.acme.lib.people\n",
+    "package keyward.lib.time\n",
+    "deny(x) := x\n",
+    "deny := {}\n",
+    "f(x) := f(x)\n",
+    "default deny := set()\n",
+    "count(",
+    "sprintf(",
+    "object.get(",
+    "time.parse_rfc3339_ns(",
+    "input.snapshot.users",
+    "[[[[[[[[[[[[[[",
+    " + 1 + 1 + 1",
+    "\"\\u001b[31m\"",
+    "1e400",
+    "# METADATA\n",
+    "#   id: ACME-X-001\n",
+    "#   severity: high\n",
 ];
 
 /// Runs `target` over the seeds of `fuzz/corpus/<name>/` unchanged, then over `iterations`
@@ -100,7 +187,9 @@ fn fuzz(
     let tally = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .stack_size(8 << 20)
-            .spawn_scoped(scope, || run_mutations(name, &seeds, tokens, seed, iterations, target))
+            .spawn_scoped(scope, || {
+                run_mutations(name, &seeds, tokens, seed, iterations, target)
+            })
             .unwrap()
             .join()
             .unwrap()
@@ -164,7 +253,10 @@ fn run_mutations(
     iterations: usize,
     target: &(dyn Fn(&str) -> Result<Outcome, String> + Sync),
 ) -> Tally {
-    let mut rng = Rng(seed ^ name.bytes().fold(0u64, |h, b| h.rotate_left(5) ^ u64::from(b)));
+    let mut rng = Rng(seed
+        ^ name
+            .bytes()
+            .fold(0u64, |h, b| h.rotate_left(5) ^ u64::from(b)));
     let mut tally = Tally::default();
     for n in 0..iterations {
         let input = mutate(&mut rng, seeds, tokens);
@@ -200,11 +292,29 @@ fn corpus(name: &str) -> Vec<(PathBuf, String)> {
 /// Values a field of a JSON document is replaced by: other types, extremes, times out of
 /// range, paths, control characters, markup, deep nesting.
 const JSON_VALUES: &[&str] = &[
-    "null", "true", "0", "-1", "4294967296", "1e300", "\"\"", "\"\\u001b[31m\\n::error::x\"",
-    "\"1600-01-01T00:00:00Z\"", "\"2262-04-12T00:00:00Z\"", "\"2026-05-03T09:00:00Z\"",
-    "\"../../x\"", "\"123456789012\"", "[]", "{}", "[[[[[[[[[[]]]]]]]]]]", "\"rate(99999999999 days)\"",
-    "\"*\"", "{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}",
-    "\"`[x](https://e.x)|<b>\"", "\"active\"", "\"inactive\"", "\"hardware\"",
+    "null",
+    "true",
+    "0",
+    "-1",
+    "4294967296",
+    "1e300",
+    "\"\"",
+    "\"\\u001b[31m\\n::error::x\"",
+    "\"1600-01-01T00:00:00Z\"",
+    "\"2262-04-12T00:00:00Z\"",
+    "\"2026-05-03T09:00:00Z\"",
+    "\"../../x\"",
+    "\"123456789012\"",
+    "[]",
+    "{}",
+    "[[[[[[[[[[]]]]]]]]]]",
+    "\"rate(99999999999 days)\"",
+    "\"*\"",
+    "{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}",
+    "\"`[x](https://e.x)|<b>\"",
+    "\"active\"",
+    "\"inactive\"",
+    "\"hardware\"",
 ];
 
 /// One change to a JSON document's structure: a field replaced, removed or repeated. Keeps
@@ -301,8 +411,8 @@ fn mutate(rng: &mut Rng, seeds: &[(PathBuf, String)], tokens: &[&str]) -> String
                     let end = (start..bytes.len())
                         .find(|&i| !bytes[i].is_ascii_digit())
                         .unwrap_or(bytes.len());
-                    let extreme = ["0", "4294967296", "99999999999999999999", "2262", "1677"]
-                        [rng.below(5)];
+                    let extreme =
+                        ["0", "4294967296", "99999999999999999999", "2262", "1677"][rng.below(5)];
                     bytes.splice(start..end, extreme.bytes());
                 }
             }
@@ -332,45 +442,59 @@ fn builtin_pack() -> &'static PolicySet {
 /// Whether an input goes on to the costly checks (evaluation, rendering): one in `every`,
 /// chosen by the input's own hash, so that a seed replays the same checks.
 fn sampled(input: &str, every: u64) -> bool {
-    let hash = input
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = input.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     hash % every == 0
 }
 
 #[test]
 fn snapshots() {
-    fuzz("snapshot", 400, &[JSON_TOKENS, YAML_TOKENS].concat(), &|text| {
-        let snapshot = match keyward::snapshot::parse(Path::new("s.json"), text) {
-            Ok(snapshot) => snapshot,
-            Err(error) => return refused(&error),
-        };
-        if sampled(text, 3) {
-            let report = keyward::evaluation::evaluate(
-                builtin_pack(),
-                &[snapshot],
-                &Config::default(),
-                AsOf::Snapshot,
-            )
-            .map_err(|e| format!("a loaded snapshot made a built-in rule fail: {e}"))?;
-            let table = keyward::report::render(&report, ReportFormat::Table, &RenderOptions::default())
+    fuzz(
+        "snapshot",
+        400,
+        &[JSON_TOKENS, YAML_TOKENS].concat(),
+        &|text| {
+            let snapshot = match keyward::snapshot::parse(Path::new("s.json"), text) {
+                Ok(snapshot) => snapshot,
+                Err(error) => return refused(&error),
+            };
+            if sampled(text, 3) {
+                let report = keyward::evaluation::evaluate(
+                    builtin_pack(),
+                    &[snapshot],
+                    &Config::default(),
+                    AsOf::Snapshot,
+                )
+                .map_err(|e| format!("a loaded snapshot made a built-in rule fail: {e}"))?;
+                let table = keyward::report::render(
+                    &report,
+                    ReportFormat::Table,
+                    &RenderOptions::default(),
+                )
                 .map_err(|e| e.to_string())?;
-            plain(&table.text.replace('\n', ""), "the table")?;
-            keyward::report::render(&report, ReportFormat::Markdown, &RenderOptions::default())
-                .map_err(|e| e.to_string())?;
-        }
-        Ok(Outcome::Accepted)
-    });
+                plain(&table.text.replace('\n', ""), "the table")?;
+                keyward::report::render(&report, ReportFormat::Markdown, &RenderOptions::default())
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(Outcome::Accepted)
+        },
+    );
 }
 
 #[test]
 fn configs() {
-    fuzz("config", 800, YAML_TOKENS, &|text| {
-        match keyward::config::parse(Path::new("keyward.yaml"), text, |id| id.starts_with("KW-")) {
+    fuzz(
+        "config",
+        800,
+        YAML_TOKENS,
+        &|text| match keyward::config::parse(Path::new("keyward.yaml"), text, |id| {
+            id.starts_with("KW-")
+        }) {
             Ok(_) => Ok(Outcome::Accepted),
             Err(error) => refused(&error),
-        }
-    });
+        },
+    );
 }
 
 #[test]
@@ -386,7 +510,11 @@ fn reports_read_back() {
         }
         let drift = keyward::drift::between(&report, &report);
         let marked = keyward::baseline::mark((*report).clone(), &report, "baseline.json");
-        for format in [ReportFormat::Table, ReportFormat::Markdown, ReportFormat::Json] {
+        for format in [
+            ReportFormat::Table,
+            ReportFormat::Markdown,
+            ReportFormat::Json,
+        ] {
             keyward::report::render(&marked, format, &RenderOptions::default())
                 .map_err(|e| e.to_string())?;
         }

@@ -20,12 +20,37 @@ use super::model::Snapshot;
 pub fn first_malformed_document(snapshot: &Snapshot) -> Option<(String, String, String)> {
     let mut documents: Vec<(String, &Value, &str)> = Vec::new();
     for (i, policy) in snapshot.policies.iter().enumerate() {
-        documents.push((format!("policies[{i}].document"), &policy.document, &policy.arn));
+        documents.push((
+            format!("policies[{i}].document"),
+            &policy.document,
+            &policy.arn,
+        ));
     }
     let principals = [
-        ("users", snapshot.users.iter().map(|u| (&u.arn, &u.inline_policies)).collect::<Vec<_>>()),
-        ("groups", snapshot.groups.iter().map(|g| (&g.arn, &g.inline_policies)).collect()),
-        ("roles", snapshot.roles.iter().map(|r| (&r.arn, &r.inline_policies)).collect()),
+        (
+            "users",
+            snapshot
+                .users
+                .iter()
+                .map(|u| (&u.arn, &u.inline_policies))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "groups",
+            snapshot
+                .groups
+                .iter()
+                .map(|g| (&g.arn, &g.inline_policies))
+                .collect(),
+        ),
+        (
+            "roles",
+            snapshot
+                .roles
+                .iter()
+                .map(|r| (&r.arn, &r.inline_policies))
+                .collect(),
+        ),
     ];
     for (kind, list) in &principals {
         for (i, (arn, inline)) in list.iter().enumerate() {
@@ -66,9 +91,10 @@ fn check_document(document: &Value, path: &str) -> Option<(String, String)> {
         Some(Value::Array(statements)) => statements.iter().collect(),
         Some(statement) => vec![statement],
     };
-    statements.into_iter().enumerate().find_map(|(i, statement)| {
-        check_statement(statement, &format!("{path}.Statement[{i}]"))
-    })
+    statements
+        .into_iter()
+        .enumerate()
+        .find_map(|(i, statement)| check_statement(statement, &format!("{path}.Statement[{i}]")))
 }
 
 fn check_statement(statement: &Value, path: &str) -> Option<(String, String)> {
@@ -88,8 +114,20 @@ fn check_statement(statement: &Value, path: &str) -> Option<(String, String)> {
         .or_else(|| expect("NotAction", is_strings, string_or_list))
         .or_else(|| expect("Resource", is_strings, string_or_list))
         .or_else(|| expect("NotResource", is_strings, string_or_list))
-        .or_else(|| expect("Principal", is_principal, "\"*\" or an object of strings and lists of strings"))
-        .or_else(|| expect("NotPrincipal", is_principal, "\"*\" or an object of strings and lists of strings"))
+        .or_else(|| {
+            expect(
+                "Principal",
+                is_principal,
+                "\"*\" or an object of strings and lists of strings",
+            )
+        })
+        .or_else(|| {
+            expect(
+                "NotPrincipal",
+                is_principal,
+                "\"*\" or an object of strings and lists of strings",
+            )
+        })
         .or_else(|| expect("Condition", Value::is_object, "an object"))
 }
 
@@ -133,13 +171,41 @@ mod tests {
     fn a_field_of_the_wrong_type_is_named() {
         let cases = [
             (json!([1]), "d", "an object"),
-            (json!({"Statement": [{"Effect": "Allow"}, 5]}), "d.Statement[1]", "an object"),
-            (json!({"Statement": {"Action": 1e300}}), "d.Statement[0].Action", "a string or a list of strings"),
-            (json!({"Statement": {"Resource": ["a", {"b": 1}]}}), "d.Statement[0].Resource", "a string or a list of strings"),
-            (json!({"Statement": {"Principal": {"AWS": 12}}}), "d.Statement[0].Principal", "\"*\" or an object of strings and lists of strings"),
-            (json!({"Statement": {"Principal": "someone"}}), "d.Statement[0].Principal", "\"*\" or an object of strings and lists of strings"),
-            (json!({"Statement": {"Condition": [1]}}), "d.Statement[0].Condition", "an object"),
-            (json!({"Statement": {"Effect": true}}), "d.Statement[0].Effect", "a string"),
+            (
+                json!({"Statement": [{"Effect": "Allow"}, 5]}),
+                "d.Statement[1]",
+                "an object",
+            ),
+            (
+                json!({"Statement": {"Action": 1e300}}),
+                "d.Statement[0].Action",
+                "a string or a list of strings",
+            ),
+            (
+                json!({"Statement": {"Resource": ["a", {"b": 1}]}}),
+                "d.Statement[0].Resource",
+                "a string or a list of strings",
+            ),
+            (
+                json!({"Statement": {"Principal": {"AWS": 12}}}),
+                "d.Statement[0].Principal",
+                "\"*\" or an object of strings and lists of strings",
+            ),
+            (
+                json!({"Statement": {"Principal": "someone"}}),
+                "d.Statement[0].Principal",
+                "\"*\" or an object of strings and lists of strings",
+            ),
+            (
+                json!({"Statement": {"Condition": [1]}}),
+                "d.Statement[0].Condition",
+                "an object",
+            ),
+            (
+                json!({"Statement": {"Effect": true}}),
+                "d.Statement[0].Effect",
+                "a string",
+            ),
         ];
         for (document, path, expected) in cases {
             assert_eq!(
