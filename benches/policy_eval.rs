@@ -49,7 +49,8 @@ use serde_json::{Value, json};
 
 /// The allocator the `keyward` binary uses, so that the figures are the binary's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: keyward::policy::memory::BudgetedAllocator<mimalloc::MiMalloc> =
+    keyward::policy::memory::BudgetedAllocator(mimalloc::MiMalloc);
 
 const ACCOUNT: &str = "123456789012";
 const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-2"];

@@ -20,6 +20,7 @@ fn keyward_with_stderr(stderr: Stdio, args: &[&str]) -> i32 {
         .expect("exited, not killed")
 }
 
+#[cfg(unix)]
 #[test]
 fn an_error_with_stderr_broken_or_closed_still_exits_2() {
     let missing = ["scan", "--snapshot", "/no/such/snapshot.json"];
