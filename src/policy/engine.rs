@@ -298,9 +298,26 @@ pub(super) fn runtime_error(
     }
 }
 
+/// Refuses a user rule's findings past the cap: a runaway rule, or one that belongs in a
+/// report of its own.
+fn check_findings(rule: &Rule, found: usize, limits: &Limits) -> Result<(), PolicyError> {
+    if rule.metadata.builtin || found <= limits.max_findings {
+        return Ok(());
+    }
+    Err(PolicyError::Limit {
+        rule: rule.metadata.id.clone(),
+        origin: rule.origin.clone(),
+        message: format!(
+            "it returned {found} findings, more than the {} a rule may",
+            limits.max_findings
+        ),
+        hint: "narrow the rule, or raise --max-findings",
+    })
+}
+
 fn parse_findings(rule: &Rule, value: regorus::Value, limits: &Limits) -> RuleOutcome {
     if let regorus::Value::Set(entries) = &value {
-        limits::check_findings(rule, entries.len(), limits)?;
+        check_findings(rule, entries.len(), limits)?;
     }
     read_findings(&value).map_err(|message| PolicyError::BadFinding {
         rule: rule.metadata.id.clone(),

@@ -248,27 +248,6 @@ fn too_complex(file: &SourceFile, line: usize, message: String) -> PolicyError {
     }
 }
 
-/// Refuses a user rule's findings past the cap: a runaway rule, or one that belongs in a
-/// report of its own.
-pub fn check_findings(
-    rule: &super::Rule,
-    found: usize,
-    limits: &Limits,
-) -> Result<(), PolicyError> {
-    if rule.metadata.builtin || found <= limits.max_findings {
-        return Ok(());
-    }
-    Err(PolicyError::Limit {
-        rule: rule.metadata.id.clone(),
-        origin: rule.origin.clone(),
-        message: format!(
-            "it returned {found} findings, more than the {} a rule may",
-            limits.max_findings
-        ),
-        hint: "narrow the rule, or raise --max-findings",
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,9 +312,16 @@ mod tests {
 
     #[test]
     fn many_deep_nestings_are_too_much_work_in_one_file_or_in_many() {
-        let line = format!("x := {}{}\n", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        let line = format!(
+            "x := {}{}\n",
+            "[".repeat(MAX_NESTING),
+            "]".repeat(MAX_NESTING)
+        );
         let error = check(&file(&format!("package p\n{}", line.repeat(400)))).unwrap_err();
-        assert!(error.to_string().contains("first items of brackets"), "{error}");
+        assert!(
+            error.to_string().contains("first items of brackets"),
+            "{error}"
+        );
         let mut checks = SourceChecks::new();
         let one = file(&format!("package p\n{}", line.repeat(100)));
         let results: Vec<bool> = (0..10).map(|_| checks.check(&one).is_ok()).collect();
@@ -346,7 +332,8 @@ mod tests {
     /// test's input, costs little.
     #[test]
     fn long_lists_of_nested_items_are_cheap() {
-        let user = "{\"name\": \"a\", \"keys\": [{\"id\": \"k\", \"last_used\": {\"date\": \"d\"}}]}";
+        let user =
+            "{\"name\": \"a\", \"keys\": [{\"id\": \"k\", \"last_used\": {\"date\": \"d\"}}]}";
         let fixture = format!(
             "package p_test\n\nfixture := {{\"snapshot\": {{\"users\": [\n{}\n]}}}}\n",
             vec![user; 2000].join(",\n")
@@ -359,7 +346,7 @@ mod tests {
     #[test]
     fn the_builtin_pack_is_well_inside_the_limits() {
         let mut checks = SourceChecks::new();
-        for source in crate::policy::builtin_sources() {
+        for source in crate::policy::source::builtin_sources() {
             checks.check(&source).unwrap();
         }
         assert!(checks.work * 10 < MAX_PARSE_WORK, "{}", checks.work);

@@ -329,7 +329,7 @@ mod tests {
             "package b\n\ng(x) := h(x)\n\nh(x) := count(x)\n\nf := 1\n",
         ];
         assert_eq!(cycle_in(&files), None);
-        let builtin: Vec<String> = crate::policy::builtin_sources()
+        let builtin: Vec<String> = crate::policy::source::builtin_sources()
             .into_iter()
             .filter(|s| !s.is_test())
             .map(|s| s.text)
