@@ -445,8 +445,8 @@ mod tests {
         );
         assert_eq!(relative_file_uri("a/./b/../keyward.yaml"), "a/keyward.yaml");
         assert_eq!(
-            relative_file_uri("../../shared/keyward.yaml"),
-            "%2E%2E/%2E%2E/shared/keyward.yaml"
+            relative_file_uri("../../common/keyward.yaml"),
+            "%2E%2E/%2E%2E/common/keyward.yaml"
         );
         for uri in [
             resource_path("arn:aws:iam::1:user/..", "1"),
