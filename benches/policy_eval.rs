@@ -45,7 +45,8 @@ use support::stats::{Stats, ms};
 
 /// The allocator the `keyward` binary uses, so that the figures are the binary's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: keyward::policy::memory::BudgetedAllocator<mimalloc::MiMalloc> =
+    keyward::policy::memory::BudgetedAllocator(mimalloc::MiMalloc);
 
 /// A one-rule pack that reads the input but finds nothing: what handing a snapshot to the
 /// engine costs before any real rule runs.

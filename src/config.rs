@@ -217,6 +217,8 @@ pub fn parse(
         message,
         hint: hint.to_owned(),
     };
+    crate::snapshot::check_yaml_depth(text)
+        .map_err(|(line, message)| error(line, message, "keyward.yaml needs only a few levels"))?;
     let mut config: Config = if text.trim().is_empty() {
         Config::default()
     } else {

@@ -63,8 +63,7 @@ pub fn write(
     options: &RenderOptions,
     now: DateTime<Utc>,
 ) -> Result<PathBuf, Error> {
-    let audit = dir.join(now.format("%Y-%m-%dT%H-%M-%SZ").to_string());
-    files::create_dir(&audit)?;
+    let audit = new_audit_dir(dir, now)?;
     files::save_snapshots(snapshots, &audit.join("snapshots"))?;
     let render = |report: &ScanReport, format| report::render(report, format, options);
     files::write(
@@ -88,6 +87,32 @@ pub fn write(
         render(report, ReportFormat::Json)?.text.as_bytes(),
     )?;
     Ok(audit)
+}
+
+/// Creates this audit's directory, named by its UTC time, and new: never one that exists
+/// already (nor a link planted under that name), so that no file of this audit lands outside
+/// `dir` or mixes with another's. A second audit in the same second gets `-02`, `-03`, … after
+/// the time, which sorts after the first.
+fn new_audit_dir(dir: &Path, now: DateTime<Utc>) -> Result<PathBuf, Error> {
+    files::create_dir(dir)?;
+    let time = now.format("%Y-%m-%dT%H-%M-%SZ").to_string();
+    for n in 1..100 {
+        let name = match n {
+            1 => time.clone(),
+            n => format!("{time}-{n:02}"),
+        };
+        let audit = dir.join(name);
+        if files::create_new_dir(&audit)? {
+            return Ok(audit);
+        }
+    }
+    Err(Error::Output {
+        path: dir.join(time),
+        source: std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "99 audits of this second exist already",
+        ),
+    })
 }
 
 /// Splits a report so that no SARIF file holds more runs than GitHub accepts; config findings

@@ -48,6 +48,22 @@ pub fn create_dir(path: &Path) -> Result<(), Error> {
     })
 }
 
+/// Creates a directory that must not exist yet (owner-only): not an existing directory, nor a
+/// link planted in its place. `Ok(false)` when something is there already.
+pub fn create_new_dir(path: &Path) -> Result<bool, Error> {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    match builder.create(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(source) => Err(Error::Output {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
 /// Refuses an output file that is one of the inputs (`scan --snapshot a.json -o a.json`),
 /// however it is spelled: through `..`, a symlink or a relative path.
 pub fn refuse_overwriting_inputs<'a>(

@@ -22,6 +22,7 @@ use crate::cli::{Cli, Command, PolicyCommand};
 
 pub use console::error as print_error;
 pub use error::{Error, exit};
+pub use report_file::{ReportReadError, ScanFile, parse_scan_file};
 
 pub fn run(cli: Cli) -> Result<i32, Error> {
     crate::policy::memory::on_exceeded(stop_runaway_policy);

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use regorus::LimitError;
+use regorus::unstable::RuleHead;
 use regorus::utils::limits::ExecutionTimerConfig;
 
 use super::error::PolicyError;
@@ -47,11 +48,12 @@ impl PolicySet {
         let mut engine = regorus::Engine::new();
         let mut rules: Vec<Rule> = Vec::new();
         let mut checks = SourceChecks::new();
+        let builtin_loaded = files.iter().any(SourceFile::is_builtin);
         for file in files.iter().filter(|f| !f.is_test()) {
             if !file.is_builtin() {
                 checks.check(file)?;
             }
-            if let Some(rule) = add_file(&mut engine, file)? {
+            if let Some(rule) = add_file(&mut engine, file, builtin_loaded)? {
                 check_unique(&rules, &rule)?;
                 rules.push(rule);
             }
@@ -296,9 +298,26 @@ pub(super) fn runtime_error(
     }
 }
 
+/// Refuses a user rule's findings past the cap: a runaway rule, or one that belongs in a
+/// report of its own.
+fn check_findings(rule: &Rule, found: usize, limits: &Limits) -> Result<(), PolicyError> {
+    if rule.metadata.builtin || found <= limits.max_findings {
+        return Ok(());
+    }
+    Err(PolicyError::Limit {
+        rule: rule.metadata.id.clone(),
+        origin: rule.origin.clone(),
+        message: format!(
+            "it returned {found} findings, more than the {} a rule may",
+            limits.max_findings
+        ),
+        hint: "narrow the rule, or raise --max-findings",
+    })
+}
+
 fn parse_findings(rule: &Rule, value: regorus::Value, limits: &Limits) -> RuleOutcome {
     if let regorus::Value::Set(entries) = &value {
-        limits::check_findings(&rule.metadata, &rule.origin, entries.len(), limits)?;
+        check_findings(rule, entries.len(), limits)?;
     }
     let findings = read_findings(&value).and_then(|findings| {
         findings
@@ -330,8 +349,66 @@ fn check_finding_controls(rule: &Rule, finding: &RawFinding) -> Result<(), Strin
     Ok(())
 }
 
+/// With the built-in pack loaded (`reserved`), a user's file may not add to its packages
+/// (`data.keyward…`): its rules would clash with the pack's, or replace the library the pack's
+/// rules call, and regorus failed with an internal error that blamed a built-in rule.
+pub(super) fn check_namespace(
+    file: &SourceFile,
+    package: &str,
+    reserved: bool,
+) -> Result<(), PolicyError> {
+    let builtin_namespace = package == "data.keyward" || package.starts_with("data.keyward.");
+    if !reserved || file.is_builtin() || !builtin_namespace {
+        return Ok(());
+    }
+    Err(PolicyError::Shape {
+        origin: file.origin.clone(),
+        message: format!(
+            "package {} is in the built-in pack's namespace (data.keyward): give your package a name of its own, e.g. acme.iam.my_rule",
+            terminal_safe(package)
+        ),
+    })
+}
+
+/// Refuses a `deny` that is not a set built with `deny contains … if …`: a function, a complete
+/// rule or a default. regorus would evaluate a function named `deny` to nothing, silently.
+fn check_findings_shape(engine: &mut regorus::Engine, origin: &str) -> Result<(), PolicyError> {
+    let modules = engine.get_modules();
+    let Some(module) = modules
+        .iter()
+        .rev()
+        .find(|m| m.package.span.source.file() == origin)
+    else {
+        return Ok(());
+    };
+    for rule in &module.policy {
+        let (refr, is_set, line) = match rule.as_ref() {
+            regorus::unstable::Rule::Spec { head, span, .. } => match head {
+                RuleHead::Set { refr, .. } => (refr, true, span.line),
+                RuleHead::Compr { refr, .. } | RuleHead::Func { refr, .. } => {
+                    (refr, false, span.line)
+                }
+            },
+            regorus::unstable::Rule::Default { refr, span, .. } => (refr, false, span.line),
+        };
+        if !is_set && super::recursion::ref_path(refr).as_deref() == Some(FINDINGS_RULE) {
+            return Err(PolicyError::Shape {
+                origin: format!("{origin}:{line}"),
+                message: format!(
+                    "`{FINDINGS_RULE}` is defined as something other than a set of findings: a rule reports its findings as `{FINDINGS_RULE} contains finding if {{ ... }}`"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Parses one file into the engine and returns its rule, if it is one.
-fn add_file(engine: &mut regorus::Engine, file: &SourceFile) -> Result<Option<Rule>, PolicyError> {
+fn add_file(
+    engine: &mut regorus::Engine,
+    file: &SourceFile,
+    reserve_builtin_namespace: bool,
+) -> Result<Option<Rule>, PolicyError> {
     let metadata = metadata::parse(&file.text).map_err(|e| PolicyError::Metadata {
         origin: file.origin.clone(),
         line: e.line,
@@ -343,6 +420,8 @@ fn add_file(engine: &mut regorus::Engine, file: &SourceFile) -> Result<Option<Ru
             origin: file.origin.clone(),
             message: terminal_safe_lines(&e.to_string()),
         })?;
+    check_namespace(file, &package, reserve_builtin_namespace)?;
+    check_findings_shape(engine, &file.origin)?;
     let declares_findings = engine
         .has_declared_rule_rooted_at(&file.origin, FINDINGS_RULE)
         .unwrap_or(false);

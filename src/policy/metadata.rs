@@ -61,6 +61,10 @@ pub fn parse(source: &str) -> Result<Option<RuleMetadata>, MetadataError> {
     let Some((first_line, yaml)) = extract_block(source) else {
         return Ok(None);
     };
+    crate::snapshot::check_yaml_depth(&yaml).map_err(|(line, message)| MetadataError {
+        line: first_line + line - 1,
+        message,
+    })?;
     let annotation: Annotation = yaml_serde::from_str(&yaml).map_err(|e| MetadataError {
         line: first_line + e.location().map_or(0, |l| l.line().saturating_sub(1)),
         message: crate::snapshot::parser_message(&e.to_string()),

@@ -102,7 +102,7 @@ fn join(path: &str, rest: &str) -> String {
 }
 
 /// The dotted path of a reference such as `a.b["c"]`, `None` for anything else.
-fn ref_path(expr: &Expr) -> Option<String> {
+pub(super) fn ref_path(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Var { span, .. } => Some(span.text().to_owned()),
         Expr::RefDot { refr, field, .. } => Some(format!("{}.{}", ref_path(refr)?, field.0.text())),

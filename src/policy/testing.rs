@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use regorus::utils::limits::ExecutionTimerConfig;
 
-use super::engine::{TIMER_CHECK_INTERVAL, runtime_error, spawn_deep};
+use super::engine::{TIMER_CHECK_INTERVAL, check_namespace, runtime_error, spawn_deep};
 use super::error::PolicyError;
 use super::limits::{Limits, SourceChecks};
 use super::memory::{BudgetTask, with_budget};
@@ -82,6 +82,7 @@ fn run_here(sources: &[SourceFile], limits: &Limits) -> Result<TestRun, PolicyEr
     });
     let mut tests = Vec::new();
     let mut checks = SourceChecks::new();
+    let builtin_loaded = sources.iter().any(SourceFile::is_builtin);
     for source in sources {
         if !source.is_builtin() {
             checks.check(source)?;
@@ -92,6 +93,7 @@ fn run_here(sources: &[SourceFile], limits: &Limits) -> Result<TestRun, PolicyEr
                 origin: source.origin.clone(),
                 message: terminal_safe_lines(&e.to_string()),
             })?;
+        check_namespace(source, &package, builtin_loaded)?;
         for name in test_rule_names(&source.text) {
             tests.push((package.clone(), name, source.origin.clone()));
         }

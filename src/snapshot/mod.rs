@@ -2,7 +2,9 @@
 
 mod account_id;
 mod model;
+mod policy_document;
 mod time_range;
+mod yaml_depth;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -11,6 +13,7 @@ use std::path::{Path, PathBuf};
 pub use account_id::{check_account_id, line_of};
 pub use model::*;
 pub use time_range::{MAX_THRESHOLD_DAYS, check_time, time_range};
+pub use yaml_depth::{MAX_YAML_DEPTH, check_yaml_depth};
 
 /// A snapshot that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +66,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
         column: 1,
         message: format!("account.id: {message}"),
     })?;
+    if let Some((field, expected, near)) = policy_document::first_malformed_document(&snapshot) {
+        return Err(SnapshotError::Malformed {
+            path: path.to_owned(),
+            line: line_of(text, &near),
+            column: 1,
+            message: format!(
+                "{field}: not an IAM policy document as AWS returns it: expected {expected}"
+            ),
+        });
+    }
     if let Some((field, time)) = time_range::first_time_out_of_range(&snapshot) {
         return Err(SnapshotError::Malformed {
             path: path.to_owned(),
@@ -79,6 +92,12 @@ fn decode<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, SnapshotErr
     if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| json_error(path, &e))
     } else {
+        check_yaml_depth(text).map_err(|(line, message)| SnapshotError::Malformed {
+            path: path.to_owned(),
+            line,
+            column: 1,
+            message,
+        })?;
         yaml_serde::from_str(text).map_err(|e| yaml_error(path, &e))
     }
 }

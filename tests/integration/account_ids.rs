@@ -94,3 +94,50 @@ fn a_report_read_back_with_a_forged_account_id_is_refused() {
     keyward(&["scan", "--snapshot", &fixture, "--baseline", &report])
         .assert_input_error(&["is not an AWS account id"]);
 }
+
+/// An audit's directory is always a new one: links planted under the names the next audits
+/// would take (any time in the coming seconds) are passed by, never written through.
+#[cfg(unix)]
+#[test]
+fn an_audit_never_writes_through_a_directory_planted_in_its_place() {
+    let scratch = tempfile::tempdir().unwrap();
+    let audits = scratch.path().join("audits");
+    let elsewhere = scratch.path().join("elsewhere");
+    std::fs::create_dir_all(&audits).unwrap();
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let now = chrono::Utc::now();
+    for second in 0..30 {
+        let name = (now + chrono::TimeDelta::seconds(second)).format("%Y-%m-%dT%H-%M-%SZ");
+        std::os::unix::fs::symlink(&elsewhere, audits.join(name.to_string())).unwrap();
+    }
+    let incident = crate::support::fixture("incident.json");
+    for _ in 0..2 {
+        let run = keyward(&[
+            "scan",
+            "--snapshot",
+            &incident,
+            "--output-dir",
+            audits.to_str().unwrap(),
+            "--fail-on",
+            "none",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    assert!(
+        files_below(&elsewhere).is_empty(),
+        "{:?}",
+        files_below(&elsewhere)
+    );
+    let written: Vec<_> = std::fs::read_dir(&audits)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.is_symlink())
+        .collect();
+    assert_eq!(written.len(), 2, "two audits of their own: {written:?}");
+    for audit in written {
+        assert!(audit.join("report.json").is_file());
+        let name = audit.file_name().unwrap().to_string_lossy().into_owned();
+        // Beside the planted link of its second: `-02`, or `-03` for the second audit then.
+        assert!(name.ends_with("Z-02") || name.ends_with("Z-03"), "{name}");
+    }
+}

@@ -14,6 +14,7 @@ fn incident() -> String {
 
 /// keyward killed by the kernel once a file it writes passes `limit_kib` (SIGXFSZ): a write
 /// interrupted half-way, as when a job is cancelled or a disk fills up.
+#[cfg(unix)]
 fn keyward_killed_past(limit_kib: u32, dir: &Path, args: &[&str]) -> Option<i32> {
     let status = Command::new("bash")
         .arg("-c")
@@ -26,6 +27,7 @@ fn keyward_killed_past(limit_kib: u32, dir: &Path, args: &[&str]) -> Option<i32>
     status.code()
 }
 
+#[cfg(unix)]
 #[test]
 fn a_write_killed_half_way_leaves_the_previous_file_whole() {
     let dir = tempfile::tempdir().unwrap();
@@ -56,6 +58,7 @@ fn a_write_killed_half_way_leaves_the_previous_file_whole() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), previous.stdout);
 }
 
+#[cfg(unix)]
 #[test]
 fn an_audit_killed_half_way_does_not_stop_the_next_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -144,6 +147,7 @@ fn a_damaged_earlier_audit_is_skipped_with_a_warning() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn an_output_that_is_an_input_is_refused_however_it_is_spelled() {
     let dir = tempfile::tempdir().unwrap();

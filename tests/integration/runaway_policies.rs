@@ -157,6 +157,7 @@ fn a_long_operator_chain_is_refused_before_it_overflows_the_stack() {
     scan_stops(dir.path(), &[], &["chains more than 1000 operators"]);
 }
 
+#[cfg(unix)]
 #[test]
 fn symlinks_to_the_policy_directory_itself_are_not_followed() {
     let dir = policies(&[(
