@@ -19,7 +19,18 @@
 #   severity: high
 #   requires: [iam.root]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.7"]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.7"
+#         partial: true
+#         leaves_out: >-
+#           uses older than root_recent_use_days (30 by default), and the judgement the manual
+#           audit asks for: whether a use was one of the few tasks that need the root user
+#     aws-securityhub:
+#       - id: IAM.20
+#         partial: true
+#         leaves_out: >-
+#           uses older than root_recent_use_days (30 by default), and whether a use was one of the
+#           few tasks that need the root user
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Confirm who used the root user and why, from CloudTrail:
@@ -33,8 +44,8 @@
 #        userIdentity.type = "Root"), so the next use is seen when it happens.
 package keyward.iam.root_recently_used
 
-import data.keyward.lib.format
 import data.keyward.lib.iam
+import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 deny contains {
@@ -64,10 +75,11 @@ uses contains {"key": "password", "credential": "the password", "at": at} if {
 
 # Inactive keys count too: their last use is still a use of root.
 uses contains {
-	"key": key.created,
-	"credential": sprintf("access key %s", [format.key_label(key)]),
+	"key": id.ref,
+	"credential": sprintf("access key %s", [id.label]),
 	"at": key.last_used.date,
 } if {
-	some key in input.snapshot.root.access_keys
+	some i, key in input.snapshot.root.access_keys
 	key.last_used != null
+	id := keys.identity(input.snapshot.root.access_keys, i)
 }

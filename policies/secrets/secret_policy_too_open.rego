@@ -7,14 +7,15 @@
 #   account, and your CloudTrail shows only the calls, not who is behind the other account. Read
 #   access to stored API keys is precisely what turned the May 2026 breach into stolen
 #   AI-provider keys used for resource hijacking. Principals of the snapshot's own account, and
-#   service principals, are not reported. An Allow with NotPrincipal grants everyone but the
-#   listed principals and counts as "*". Deny statements are ignored, and so is any statement with
+#   service principals, are not reported (KW-SM-008 checks service principals). An Allow with
+#   NotPrincipal grants everyone but the listed principals and counts as "*". Deny statements are ignored, and so is any statement with
 #   a Condition: keyward does not judge conditions (aws:PrincipalOrgID, aws:SourceVpce, ...),
 #   so review those yourself.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_secret-policy.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+#   - ref: https://attack.mitre.org/techniques/T1555/006/
 #   - ref: https://attack.mitre.org/techniques/T1528/
 # custom:
 #   id: KW-SM-005
@@ -22,7 +23,7 @@
 #   severity: critical
 #   requires: [secretsmanager.resource_policies]
 #   controls:
-#     mitre-attack: [T1528]
+#     mitre-attack: [T1555.006, T1528]
 #   remediation: |
 #     1. Read the policy:
 #          aws secretsmanager get-resource-policy --secret-id <secret-arn>

@@ -20,7 +20,13 @@
 #   requires: [secretsmanager.secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:
-#     aws-securityhub: [SecretsManager.2]
+#     aws-securityhub:
+#       - id: SecretsManager.2
+#         partial: true
+#         leaves_out: >-
+#           rotations late by no more than rotation_grace_days (3 by default), and failures the
+#           timestamps do not show: keyward judges by the last rotation and the schedule, Security
+#           Hub by AWS's own record of whether the rotation happened as scheduled
 #     mitre-attack: [T1528]
 #   remediation: |
 #     1. Find why rotation stopped: read the rotation function's logs and the secret's version

@@ -15,7 +15,7 @@
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-1
 #   - ref: https://attack.mitre.org/techniques/T1528/
-#   - ref: https://attack.mitre.org/techniques/T1496/
+#   - ref: https://attack.mitre.org/techniques/T1496/004/
 # custom:
 #   id: KW-SM-006
 #   name: third-party-key-not-rotated
@@ -23,8 +23,16 @@
 #   requires: [secretsmanager.secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:
-#     aws-securityhub: [SecretsManager.1]
-#     mitre-attack: [T1528, T1496]
+#     aws-securityhub:
+#       - id: SecretsManager.1
+#         partial: true
+#         leaves_out: secrets that do not look like third-party API keys (KW-SM-001 checks every secret)
+#       - id: SecretsManager.2
+#         partial: true
+#         leaves_out: >-
+#           secrets that do not look like third-party API keys, and what KW-SM-003 leaves out
+#           (KW-SM-003 checks every secret)
+#     mitre-attack: [T1528, T1496.004]
 #   remediation: |
 #     1. Rotate the key now: create a new key in the provider's console or API, store it as a
 #        new version (from a file, so it stays out of shell history and process lists):
@@ -72,4 +80,8 @@ finding(secret, markers, problem, text, evidence) := {
 	"region": secret.region,
 	"message": sprintf("secret %s looks like a third-party API key (%s) and %s", [secret.name, concat(", ", sort(markers)), text]),
 	"evidence": object.union(evidence, {"markers": sort(markers), "problem": problem}),
+	"controls": {"aws-securityhub": [failed_control[problem]]},
 }
+
+# Rotation disabled fails SecretsManager.1, rotation overdue SecretsManager.2.
+failed_control := {"rotation_disabled": "SecretsManager.1", "rotation_overdue": "SecretsManager.2"}

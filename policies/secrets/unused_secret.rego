@@ -18,7 +18,9 @@
 #   severity: low
 #   requires: [secretsmanager.secrets]
 #   controls:
-#     aws-securityhub: [SecretsManager.3]
+#     aws-securityhub:
+#       - id: SecretsManager.3
+#         thresholds: {unused_secret_days: 90}
 #   remediation: |
 #     1. Confirm nothing uses it: search CloudTrail for GetSecretValue on the secret, and your code
 #        and infrastructure for its name:

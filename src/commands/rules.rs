@@ -10,6 +10,7 @@ use crate::cli::{ListFormat, RulesArgs};
 use crate::model::RuleMetadata;
 use crate::policy::Rule;
 use crate::report::rule_doc;
+use crate::text::{quoted, terminal_safe, terminal_safe_lines};
 
 pub fn run(args: &RulesArgs) -> Result<i32, Error> {
     let policies = super::policies::load(&args.policies)?;
@@ -20,7 +21,8 @@ pub fn run(args: &RulesArgs) -> Result<i32, Error> {
         Some(wanted) => {
             let rule = find(policies.rules(), wanted).ok_or_else(|| {
                 Error::Usage(format!(
-                    "no rule has the id or name `{wanted}`: `keyward rules` lists them"
+                    "no rule has the id or name {}: `keyward rules` lists them",
+                    quoted(wanted)
                 ))
             })?;
             vec![rule]
@@ -69,8 +71,8 @@ fn render_table(rules: &[&Rule]) -> String {
             [
                 r.metadata.id.clone(),
                 r.metadata.severity.to_string(),
-                r.metadata.title.clone(),
-                r.metadata.control_tags().join(" "),
+                terminal_safe(&r.metadata.title).into_owned(),
+                terminal_safe(&r.metadata.control_tags().join(" ")).into_owned(),
             ]
         })
         .collect();
@@ -88,7 +90,7 @@ fn render_table(rules: &[&Rule]) -> String {
 fn render_doc(rule: &Rule) -> String {
     format!(
         "{}\nSource: {}\n",
-        rule_doc::plain_text(&rule.metadata),
+        terminal_safe_lines(&rule_doc::plain_text(&rule.metadata)),
         rule.origin
     )
 }
@@ -108,10 +110,7 @@ fn pages(rules: &[Rule]) -> Vec<(String, String)> {
 }
 
 fn write_pages(dir: &Path, rules: &[Rule]) -> Result<i32, Error> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Output {
-        path: dir.to_owned(),
-        source,
-    })?;
+    super::files::create_dir(dir)?;
     for (name, text) in pages(rules) {
         super::output::write(Some(&dir.join(name)), &text)?;
     }

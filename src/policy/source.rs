@@ -23,7 +23,7 @@ impl SourceFile {
 }
 
 /// What the origin of an embedded file starts with, e.g. `builtin:iam/root_access_keys.rego`.
-const BUILTIN_ORIGIN_PREFIX: &str = "builtin:";
+pub(super) const BUILTIN_ORIGIN_PREFIX: &str = "builtin:";
 
 /// The embedded built-in pack, rule files and tests alike.
 pub fn builtin_sources() -> Vec<SourceFile> {

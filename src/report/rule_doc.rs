@@ -12,7 +12,7 @@
 //! read as syntax: GitHub drops what looks like HTML, so a placeholder such as `<user>` in prose
 //! would vanish from the page instead of reaching the reader.
 
-use crate::model::RuleMetadata;
+use crate::model::{ControlMapping, RuleMetadata};
 
 /// Markdown or plain text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +153,15 @@ fn bullets(items: impl Iterator<Item = String>) -> String {
         .join("\n")
 }
 
+/// A control id, and how much of it the rule leaves out when it covers it only partly.
+fn describe_mapping(mapping: &ControlMapping) -> String {
+    match (&mapping.leaves_out, mapping.partial) {
+        (Some(left_out), true) => format!("{} (partly: leaves out {left_out})", mapping.id),
+        (None, true) => format!("{} (partly)", mapping.id),
+        _ => mapping.id.clone(),
+    }
+}
+
 /// The sections below the facts, in order; empty ones are left out.
 fn sections(rule: &RuleMetadata) -> Vec<(&'static str, Body<'_>)> {
     let mut sections = vec![
@@ -163,7 +172,10 @@ fn sections(rule: &RuleMetadata) -> Vec<(&'static str, Body<'_>)> {
         let controls = rule
             .controls
             .iter()
-            .map(|(framework, ids)| format!("{framework}: {}", ids.join(", ")))
+            .map(|(framework, mappings)| {
+                let ids: Vec<String> = mappings.iter().map(describe_mapping).collect();
+                format!("{framework}: {}", ids.join(", "))
+            })
             .collect();
         sections.push(("Controls", Body::Items(controls)));
     }
@@ -361,21 +373,11 @@ fn backtick_run(text: &str) -> usize {
     text.bytes().take_while(|&b| b == b'`').count()
 }
 
-/// What markdown reads as inline syntax anywhere in a line, GitHub's tables (`|`),
-/// strikethrough (`~`) and math (`$`) included.
-const INLINE_SYNTAX: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '&', '|', '~', '$'];
-
 fn escape_outside_code(text: &str, at_line_start: bool) -> String {
     text.split_inclusive('\n')
         .enumerate()
         .map(|(i, line)| {
-            let mut escaped = String::with_capacity(line.len());
-            for c in line.chars() {
-                if INLINE_SYNTAX.contains(&c) {
-                    escaped.push('\\');
-                }
-                escaped.push(c);
-            }
+            let escaped = super::text::escape_inline(line);
             if i > 0 || at_line_start {
                 escape_block_start(&escaped)
             } else {
@@ -417,7 +419,10 @@ mod tests {
             severity: Severity::High,
             remediation: remediation.to_owned(),
             requires: vec![DataSection::IamCredentials],
-            controls: BTreeMap::from([("aws-securityhub".to_owned(), vec!["IAM.3".to_owned()])]),
+            controls: BTreeMap::from([(
+                "aws-securityhub".to_owned(),
+                vec![ControlMapping::full("IAM.3")],
+            )]),
             references: vec!["https://example.com/a_b".to_owned()],
             evaluation_group: None,
             builtin: false,

@@ -302,12 +302,14 @@ pub fn resource_path(resource: &str, account_id: &str) -> String {
     let encoded: Vec<String> = segments
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| percent_encode(s))
+        .map(|s| uri_segment(s))
         .collect();
     format!("aws/{}", encoded.join("/"))
 }
 
-/// A config file path relative to the working directory (the repository root in CI).
+/// A config file path relative to the working directory (the repository root in CI), with
+/// `.` and `a/..` resolved; a `..` that leaves the directory is kept encoded (`%2E%2E`), never
+/// as a step a SARIF viewer would take.
 fn relative_file_uri(path: &str) -> String {
     let path = std::path::Path::new(path);
     let relative = std::env::current_dir()
@@ -315,12 +317,30 @@ fn relative_file_uri(path: &str) -> String {
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
         .unwrap_or_else(|| path.to_path_buf());
     let text = relative.to_string_lossy().replace('\\', "/");
-    let text = text.trim_start_matches("./");
-    text.split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_encode)
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in text.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." if segments.last().is_some_and(|last| *last != "..") => {
+                segments.pop();
+            }
+            segment => segments.push(segment),
+        }
+    }
+    segments
+        .iter()
+        .map(|s| uri_segment(s))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// One segment of an artifact URI. A segment of dots alone (`..`, `.`) would step through the
+/// path: its dots are percent-encoded, so that the URI never leaves where it starts.
+fn uri_segment(segment: &str) -> String {
+    if !segment.is_empty() && segment.chars().all(|c| c == '.') {
+        return segment.replace('.', "%2E");
+    }
+    percent_encode(segment)
 }
 
 /// What a path segment keeps as it is: RFC 3986 unreserved characters and the sub-delimiters
@@ -408,6 +428,32 @@ mod tests {
             resource_path("not an arn", "1"),
             "aws/1/resource/not%20an%20arn"
         );
+    }
+
+    #[test]
+    fn artifact_paths_never_step_out_of_their_directory() {
+        assert_eq!(
+            resource_path(
+                "arn:aws:iam::123456789012:user/../../etc/./passwd",
+                "123456789012"
+            ),
+            "aws/123456789012/iam/user/%2E%2E/%2E%2E/etc/%2E/passwd"
+        );
+        assert_eq!(
+            resource_path("../../x", "123456789012"),
+            "aws/123456789012/resource/..%2F..%2Fx"
+        );
+        assert_eq!(relative_file_uri("a/./b/../keyward.yaml"), "a/keyward.yaml");
+        assert_eq!(
+            relative_file_uri("../../common/keyward.yaml"),
+            "%2E%2E/%2E%2E/common/keyward.yaml"
+        );
+        for uri in [
+            resource_path("arn:aws:iam::1:user/..", "1"),
+            relative_file_uri("x/../../../y"),
+        ] {
+            assert!(uri.split('/').all(|s| s != ".." && s != "."), "{uri}");
+        }
     }
 
     #[test]
