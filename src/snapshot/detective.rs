@@ -11,7 +11,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::filter_pattern::PatternReading;
-use super::model::{CollectionError, DataSection, ErrorKind};
 
 /// The detective controls of one account.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -317,21 +316,6 @@ pub struct AnomalySubscriber {
     pub status: Option<String>,
 }
 
-impl DataSection {
-    /// The sections of the `detective` part of a snapshot.
-    pub const DETECTIVE: [DataSection; 9] = [
-        DataSection::CloudTrailTrails,
-        DataSection::CloudTrailStatus,
-        DataSection::CloudTrailEventSelectors,
-        DataSection::CloudTrailBucket,
-        DataSection::GuardDutyDetectors,
-        DataSection::AccessAnalyzers,
-        DataSection::MetricFilters,
-        DataSection::Alarms,
-        DataSection::CostAnomalyDetection,
-    ];
-}
-
 impl Detective {
     /// Derives what keyward reads from the data as AWS gave it (the metric filters'
     /// patterns). Run on every snapshot collected or read.
@@ -339,27 +323,5 @@ impl Detective {
         for filter in &mut self.metric_filters {
             filter.reading = PatternReading::of(&filter.pattern);
         }
-    }
-}
-
-/// The collection error that stands for a missing `detective` section: the snapshot was
-/// written before keyward collected detective controls (schema version 1), or by hand without
-/// them. Its rules then report *not evaluated*, never a pass.
-pub(super) fn missing_detective(found_version: u64) -> CollectionError {
-    let message = if found_version < 2 {
-        format!(
-            "the snapshot predates detective collection (schema_version {found_version}): collect it again with this keyward to evaluate these rules"
-        )
-    } else {
-        "the snapshot has no `detective` section".to_owned()
-    };
-    CollectionError {
-        sections: DataSection::DETECTIVE.to_vec(),
-        service: "keyward".to_owned(),
-        operation: "ReadSnapshot".to_owned(),
-        region: None,
-        resource: None,
-        kind: ErrorKind::NotAvailable,
-        message,
     }
 }

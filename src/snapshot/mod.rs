@@ -102,9 +102,31 @@ fn migrate(mut snapshot: Snapshot, version: u64) -> Snapshot {
         Some(detective) => detective.derive(),
         None => snapshot
             .collection_errors
-            .push(detective::missing_detective(version)),
+            .push(missing_detective(version)),
     }
     snapshot
+}
+
+/// The collection error that stands for a missing `detective` section: the snapshot was
+/// written before keyward collected detective controls (schema version 1), or by hand without
+/// them. Its rules then report *not evaluated*, never a pass.
+fn missing_detective(found_version: u64) -> CollectionError {
+    let message = if found_version < 2 {
+        format!(
+            "the snapshot predates detective collection (schema_version {found_version}): collect it again with this keyward to evaluate these rules"
+        )
+    } else {
+        "the snapshot has no `detective` section".to_owned()
+    };
+    CollectionError {
+        sections: DataSection::DETECTIVE.to_vec(),
+        service: "keyward".to_owned(),
+        operation: "ReadSnapshot".to_owned(),
+        region: None,
+        resource: None,
+        kind: ErrorKind::NotAvailable,
+        message,
+    }
 }
 
 /// Decodes JSON or YAML text (JSON when it opens with a brace) into `T`, errors with file:line.

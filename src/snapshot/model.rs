@@ -508,6 +508,21 @@ pub enum DataSection {
 }
 
 impl DataSection {
+    /// The sections of the `detective` part of a snapshot.
+    pub const DETECTIVE: [DataSection; 9] = [
+        DataSection::CloudTrailTrails,
+        DataSection::CloudTrailStatus,
+        DataSection::CloudTrailEventSelectors,
+        DataSection::CloudTrailBucket,
+        DataSection::GuardDutyDetectors,
+        DataSection::AccessAnalyzers,
+        DataSection::MetricFilters,
+        DataSection::Alarms,
+        DataSection::CostAnomalyDetection,
+    ];
+}
+
+impl DataSection {
     pub const ALL: [DataSection; 15] = [
         DataSection::IamRoot,
         DataSection::IamCredentials,
