@@ -74,7 +74,23 @@ async fn describe_everywhere(
             ),
         }
     }
-    (trails, collapse(errors, regions.len(), "regions"))
+    // A multi-region trail shows in every region, so one region's failure leaves only its
+    // single-region trails unknown; when every scanned region failed (a single one included),
+    // nothing is known of the account's trails and the errors are the account's.
+    let every_region_failed = !errors.is_empty() && errors.len() == regions.len();
+    let errors = collapse(errors, regions.len(), "regions");
+    let errors = if every_region_failed {
+        errors
+            .into_iter()
+            .map(|error| CollectionError {
+                region: None,
+                ..error
+            })
+            .collect()
+    } else {
+        errors
+    };
+    (trails, errors)
 }
 
 fn trail(sdk: &aws_sdk_cloudtrail::types::Trail) -> Option<Trail> {
