@@ -17,8 +17,14 @@
 #   severity: medium
 #   requires: [cloudtrail.trails, cloudtrail.status, cloudtrail.event_selectors, logs.metric_filters, cloudwatch.alarms]
 #   controls:
-#     cis-aws-foundations-v3.0: ["4.4"]
-#     aws-securityhub: [CloudWatch.4]
+#     cis-aws-foundations-v3.0:
+#       - id: "4.4"
+#         partial: true
+#         leaves_out: whether the alarm's SNS topic has a subscriber (keyward asks for an alarm action only)
+#     aws-securityhub:
+#       - id: CloudWatch.4
+#         partial: true
+#         leaves_out: whether the alarm's SNS topic has a subscriber (keyward asks for an alarm action only)
 #     mitre-attack: [T1098, T1098.003]
 #   remediation: |
 #     On the trail's log group, add the CIS filter and an alarm that notifies someone:

@@ -18,8 +18,14 @@
 #   severity: high
 #   requires: [cloudtrail.trails, cloudtrail.status, cloudtrail.event_selectors, logs.metric_filters, cloudwatch.alarms]
 #   controls:
-#     cis-aws-foundations-v3.0: ["4.3"]
-#     aws-securityhub: [CloudWatch.1]
+#     cis-aws-foundations-v3.0:
+#       - id: "4.3"
+#         partial: true
+#         leaves_out: whether the alarm's SNS topic has a subscriber (keyward asks for an alarm action only)
+#     aws-securityhub:
+#       - id: CloudWatch.1
+#         partial: true
+#         leaves_out: whether the alarm's SNS topic has a subscriber (keyward asks for an alarm action only)
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     On the trail's log group, add the CIS filter and an alarm that notifies someone:

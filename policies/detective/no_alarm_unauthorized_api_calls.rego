@@ -18,8 +18,14 @@
 #   severity: medium
 #   requires: [cloudtrail.trails, cloudtrail.status, cloudtrail.event_selectors, logs.metric_filters, cloudwatch.alarms]
 #   controls:
-#     cis-aws-foundations-v3.0: ["4.1"]
-#     aws-securityhub: [CloudWatch.2]
+#     cis-aws-foundations-v3.0:
+#       - id: "4.1"
+#         partial: true
+#         leaves_out: whether the alarm's SNS topic has a subscriber (keyward asks for an alarm action only)
+#     aws-securityhub:
+#       - id: CloudWatch.2
+#         partial: true
+#         leaves_out: whether the alarm's SNS topic has a subscriber (keyward asks for an alarm action only)
 #     mitre-attack: [T1580, T1526]
 #   remediation: |
 #     On the trail's log group, add the CIS filter and an alarm that notifies someone:

@@ -21,8 +21,16 @@
 #   severity: high
 #   requires: [cloudtrail.trails, cloudtrail.status]
 #   controls:
-#     cis-aws-foundations-v3.0: ["3.1"]
-#     aws-securityhub: [CloudTrail.1]
+#     cis-aws-foundations-v3.0:
+#       - id: "3.1"
+#         partial: true
+#         leaves_out: whether the trail records read and write management events (KW-CT-002 checks it)
+#         completed_by: [KW-CT-002]
+#     aws-securityhub:
+#       - id: CloudTrail.1
+#         partial: true
+#         leaves_out: whether the trail records read and write management events (KW-CT-002 checks it)
+#         completed_by: [KW-CT-002]
 #     mitre-attack: [T1562.008, T1078.004]
 #   remediation: |
 #     Create a multi-region trail (an organization trail from the management account covers

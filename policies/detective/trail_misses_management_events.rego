@@ -19,8 +19,16 @@
 #   severity: high
 #   requires: [cloudtrail.trails, cloudtrail.status, cloudtrail.event_selectors]
 #   controls:
-#     cis-aws-foundations-v3.0: ["3.1"]
-#     aws-securityhub: [CloudTrail.1]
+#     cis-aws-foundations-v3.0:
+#       - id: "3.1"
+#         partial: true
+#         leaves_out: an account without a logging multi-region trail (KW-CT-001 reports it)
+#         completed_by: [KW-CT-001]
+#     aws-securityhub:
+#       - id: CloudTrail.1
+#         partial: true
+#         leaves_out: an account without a logging multi-region trail (KW-CT-001 reports it)
+#         completed_by: [KW-CT-001]
 #     mitre-attack: [T1555.006, T1562.008]
 #   remediation: |
 #     Record read and write management events on the multi-region trail:
