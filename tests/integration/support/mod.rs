@@ -6,6 +6,7 @@ pub mod cli;
 pub mod hostile;
 pub mod moto;
 pub mod recorded;
+pub mod requests;
 
 use std::path::{Path, PathBuf};
 

@@ -110,13 +110,23 @@ impl Moto {
         self.recorded = Recorded::start(scenario);
     }
 
+    /// Answers each account listed from its own recorded scenario, the others from `default`.
+    pub fn use_recorded_per_account(&mut self, default: &str, by_account: &[(&str, &str)]) {
+        self.recorded = Recorded::start_per_account(default, by_account, &self.endpoint);
+    }
+
     /// keyward pointed at this server (and the recorded responses), with test credentials
     /// unless `credentials` says otherwise.
     pub fn keyward(&self, args: &[&str], credentials: Option<(&str, &str)>) -> Run {
-        let recorded = self.recorded.env();
-        let mut env = aws_env(&self.endpoint, credentials.unwrap_or(TEST_CREDENTIALS));
-        env.extend(recorded.iter().map(|(name, value)| (*name, value.as_str())));
-        keyward_isolated(args, &env)
+        keyward_isolated(args, &self.env(credentials.unwrap_or(TEST_CREDENTIALS)))
+    }
+
+    /// The variables that send keyward's AWS calls here: to moto, and the services moto lacks
+    /// to the recorded responses.
+    pub fn env<'a>(&'a self, credentials: (&'a str, &'a str)) -> Vec<(&'static str, &'a str)> {
+        let mut env = aws_env(&self.endpoint, credentials);
+        env.extend(self.recorded.env());
+        env
     }
 
     /// POSTs to moto's control API (reset, recorder, auth).
