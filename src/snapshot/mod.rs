@@ -100,9 +100,7 @@ fn migrate(mut snapshot: Snapshot, version: u64) -> Snapshot {
     snapshot.schema_version = SCHEMA_VERSION;
     match &mut snapshot.detective {
         Some(detective) => detective.derive(),
-        None => snapshot
-            .collection_errors
-            .push(missing_detective(version)),
+        None => snapshot.collection_errors.push(missing_detective(version)),
     }
     snapshot
 }
