@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::support::cli::{keyward, keyward_isolated};
+use crate::support::cli::{TEST_CREDENTIALS, keyward, keyward_isolated};
 use crate::support::moto::{Moto, least_privilege_policy};
 use crate::support::open_findings;
 use crate::support::requests::{is_detective, recorded_scan};
@@ -88,19 +88,39 @@ fn the_incident_accounts_detective_gaps_are_found() {
 }
 
 #[test]
-fn denied_recorded_services_leave_exactly_their_rules_not_evaluated() {
+fn denied_recorded_services_and_guardduty_leave_exactly_their_rules_not_evaluated() {
     let mut moto = Moto::start();
     moto.use_recorded("denied");
     moto.seed(&["clean"]);
-    let report = scan(&moto);
+    // GuardDuty too: moto cannot deny it (see tests/recorded/denied/guardduty.json).
+    let mut env = moto.env(TEST_CREDENTIALS);
+    env.push(("AWS_ENDPOINT_URL_GUARDDUTY", &moto.recorded.endpoint));
+    let run = keyward_isolated(
+        &[
+            "scan",
+            "--region",
+            "us-east-1",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ],
+        &env,
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let report = run.json();
     let gaps: BTreeSet<(String, String)> = report["accounts"][0]["not_evaluated"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|g| detective_rule(g["rule_id"].as_str().unwrap()))
         .map(|g| {
+            let reason = g["reason"].as_str().unwrap();
             assert!(
-                g["reason"].as_str().unwrap().contains("access_denied"),
+                reason.contains("access_denied")
+                    && ["ListAnalyzers", "GetAnomalyMonitors", "ListDetectors"]
+                        .iter()
+                        .any(|call| reason.contains(call)),
                 "{g}"
             );
             (
@@ -114,6 +134,7 @@ fn denied_recorded_services_leave_exactly_their_rules_not_evaluated() {
         BTreeSet::from([
             ("KW-AA-001".to_owned(), "us-east-1".to_owned()),
             ("KW-CE-001".to_owned(), String::new()),
+            ("KW-GD-001".to_owned(), "us-east-1".to_owned()),
         ])
     );
     assert!(
