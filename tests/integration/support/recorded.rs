@@ -31,10 +31,9 @@ struct Recording {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Exchange {
-    /// What the exchange stands for (documentation only).
-    #[serde(default)]
-    #[allow(dead_code)]
-    about: Option<String>,
+    /// What the exchange stands for: documentation, read by nobody.
+    #[serde(default, rename = "about")]
+    _about: Option<String>,
     #[serde(default)]
     target: Option<String>,
     #[serde(default)]
