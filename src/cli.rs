@@ -81,6 +81,11 @@ pub struct ScanArgs {
     /// into DIR/<time>/, and report what changed since the previous audit in DIR.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Report compliance with this framework instead of the findings: per control its status
+    /// and counts (cis-aws-foundations-v3.0, aws-securityhub or mitre-attack); table, markdown
+    /// or json.
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub compliance: Option<String>,
 }
 
 #[derive(Debug, Args)]

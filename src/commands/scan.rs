@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{ScanArgs, WaivedMode};
+use crate::config::Config;
 use crate::evaluation::AsOf;
+use crate::model::{ComplianceReport, RuleMetadata, ScanReport};
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
 use crate::text::terminal_safe;
 
-use super::domain::{fail_threshold, report_format};
+use super::domain::{compliance_format, fail_threshold, report_format};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
@@ -38,6 +40,10 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(dir) = &args.output_dir {
         report.changes = super::audit::changes_since_previous(&report, dir)?;
     }
+    let compliance = match &args.compliance {
+        Some(framework) => Some(compliance_report(framework, &report, &config)?),
+        None => None,
+    };
     if args.waived == WaivedMode::Omit {
         report = report.without_waived();
     }
@@ -51,12 +57,29 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
-    let rendered = crate::report::render(&report, report_format(args.output.format), &options)?;
+    let rendered = match &compliance {
+        Some(compliance) => {
+            crate::report::compliance::render(compliance, compliance_format(args.output.format)?)
+        }
+        None => crate::report::render(&report, report_format(args.output.format), &options)?,
+    };
     for warning in &rendered.warnings {
         super::console::warning(&terminal_safe(warning));
     }
     super::output::write(args.output.output.as_deref(), &rendered.text)?;
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
+}
+
+/// The compliance of the scanned accounts with one framework, counted from the rules that ran.
+fn compliance_report(
+    framework: &str,
+    report: &ScanReport,
+    config: &Config,
+) -> Result<ComplianceReport, Error> {
+    let framework = super::controls::check_framework(framework)?;
+    let rules: Vec<&RuleMetadata> = report.rules.iter().collect();
+    let coverage = super::controls::coverage_of(&framework, &rules, config);
+    Ok(ComplianceReport::new(&coverage, report))
 }
 
 /// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless

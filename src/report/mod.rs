@@ -1,6 +1,7 @@
 //! Report formats. Each renders a finished `ScanReport`; none evaluates anything, and none
 //! knows where the data came from.
 
+pub mod compliance;
 pub mod controls;
 pub mod drift;
 mod json;

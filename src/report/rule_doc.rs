@@ -425,6 +425,7 @@ mod tests {
             )]),
             references: vec!["https://example.com/a_b".to_owned()],
             evaluation_group: None,
+            evaluates: Vec::new(),
             builtin: false,
         }
     }

@@ -11,6 +11,7 @@ mod action;
 mod architecture;
 mod atomic_writes;
 mod cli;
+mod compliance;
 mod control_characters;
 mod controls;
 mod credential_findings;
