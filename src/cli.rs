@@ -285,6 +285,9 @@ pub enum Format {
     Json,
     Sarif,
     Markdown,
+    /// OCSF 1.8.0 Compliance Findings (class 2003): a JSON array of events for Security Hub,
+    /// Security Lake and SIEMs.
+    Ocsf,
 }
 
 /// `keyward diff` formats: a drift is not a set of alerts, so there is no SARIF.

@@ -15,6 +15,7 @@ pub fn report_format(format: Format) -> ReportFormat {
         Format::Json => ReportFormat::Json,
         Format::Sarif => ReportFormat::Sarif,
         Format::Markdown => ReportFormat::Markdown,
+        Format::Ocsf => ReportFormat::Ocsf,
     }
 }
 
@@ -24,8 +25,8 @@ pub fn compliance_format(format: Format) -> Result<ComplianceFormat, Error> {
         Format::Table => Ok(ComplianceFormat::Table),
         Format::Json => Ok(ComplianceFormat::Json),
         Format::Markdown => Ok(ComplianceFormat::Markdown),
-        Format::Sarif => Err(Error::Usage(
-            "--compliance reports in table, markdown or json format, not sarif: SARIF holds the findings (scan without --compliance)".to_owned(),
+        Format::Sarif | Format::Ocsf => Err(Error::Usage(
+            "--compliance reports in table, markdown or json format, not sarif or ocsf: those hold the findings (scan without --compliance)".to_owned(),
         )),
     }
 }

@@ -6,6 +6,7 @@ pub mod controls;
 pub mod drift;
 mod json;
 mod markdown;
+pub mod ocsf;
 mod rendered;
 pub mod rule_doc;
 pub mod sarif;
@@ -25,6 +26,8 @@ pub enum ReportFormat {
     Json,
     Sarif,
     Markdown,
+    /// OCSF Compliance Findings (class 2003), for Security Hub, Security Lake and SIEMs.
+    Ocsf,
 }
 
 /// What a format may need besides the report.
@@ -52,5 +55,6 @@ pub fn render(
         ReportFormat::Json => Ok(Rendered::complete(json::render(report))),
         ReportFormat::Markdown => Ok(Rendered::complete(markdown::render(report))),
         ReportFormat::Sarif => sarif::render(report, &options.sarif_category),
+        ReportFormat::Ocsf => Ok(Rendered::complete(ocsf::render(report))),
     }
 }

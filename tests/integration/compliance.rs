@@ -245,5 +245,5 @@ fn the_markdown_reads_on_github_as_one_table_row_per_control() {
 fn an_unknown_framework_or_sarif_is_a_usage_error() {
     compliance("incident.json", "pci-dss", "table")
         .assert_input_error(&["no framework `pci-dss`", "cis-aws-foundations-v3.0"]);
-    compliance("incident.json", "mitre-attack", "sarif").assert_input_error(&["not sarif"]);
+    compliance("incident.json", "mitre-attack", "sarif").assert_input_error(&["not sarif or ocsf"]);
 }

@@ -20,6 +20,7 @@ mod fuzz;
 mod large_account;
 mod live;
 mod markdown_injection;
+mod ocsf;
 mod policy_pack;
 mod rendered;
 mod runaway_policies;
