@@ -327,11 +327,16 @@ fn without_a_snapshot_the_live_account_is_collected_once_and_kept() {
 
 /// A copy of the action with a stand-in for the Rust sources, and a fake cargo that logs its
 /// calls and "builds" keyward by copying the tests' binary into the install root.
-fn action_with_fake_cargo() -> (TempDir, TempDir) {
+pub(crate) fn action_with_fake_cargo() -> (TempDir, TempDir) {
     let action = tempfile::tempdir().unwrap();
     fs::create_dir_all(action.path().join("scripts")).unwrap();
     fs::create_dir_all(action.path().join("src")).unwrap();
-    for file in ["action.yml", "scripts/action.sh", "Cargo.lock"] {
+    for file in [
+        "action.yml",
+        "scripts/action.sh",
+        "Cargo.lock",
+        "Cargo.toml",
+    ] {
         fs::copy(repo().join(file), action.path().join(file)).unwrap();
     }
     fs::write(action.path().join("src/main.rs"), "fn main() {}\n").unwrap();

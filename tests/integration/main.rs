@@ -8,6 +8,7 @@ mod support;
 
 mod account_ids;
 mod action;
+mod action_release;
 mod architecture;
 mod atomic_writes;
 mod cli;
@@ -22,6 +23,7 @@ mod live;
 mod markdown_injection;
 mod ocsf;
 mod policy_pack;
+mod release;
 mod rendered;
 mod runaway_policies;
 mod sarif;
