@@ -157,6 +157,15 @@ fn data_that_was_not_collected_makes_a_control_not_evaluated_never_pass() {
     assert_eq!(root_key["status"], "not_evaluated", "{root_key}");
     assert!(root_key["counts"]["not_evaluated"].as_u64().unwrap() > 0);
     assert_eq!(root_key["counts"]["passed"], 0);
+    // Secrets could not be listed in eu-west-1 only: the us-east-1 secret is still judged.
+    let rotation = control(&report, "SecretsManager.1");
+    assert_eq!(rotation["status"], "fail", "{rotation}");
+    assert_eq!(rotation["counts"]["failed"], 1);
+    // One gap (eu-west-1) per rule of the control.
+    assert_eq!(
+        rotation["counts"]["not_evaluated"].as_u64().unwrap() as usize,
+        rotation["rules"].as_array().unwrap().len()
+    );
 }
 
 #[test]
