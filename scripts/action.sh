@@ -227,17 +227,37 @@ scan() {
     # The gate first: a bad fail-on value stops here, before any report is written.
     run_keyward scan "${evaluate[@]}" --format json --fail-on "$INPUT_FAIL_ON" --output "$json"
     local gate=$status
+    # A compliance report per framework asked for, before the other reports, so that an unknown
+    # framework stops the step before any of them is written.
+    local framework format compliance=''
+    if [[ ${INPUT_COMPLIANCE:-} =~ [^[:space:]] ]]; then
+        compliance=$work/compliance
+        mkdir -p "$compliance"
+        for framework in $INPUT_COMPLIANCE; do
+            [[ $framework =~ ^[A-Za-z0-9._-]+$ ]] || fail "compliance: '$framework' is not a framework id"
+            for format in json markdown; do
+                run_keyward scan "${evaluate[@]}" --compliance "$framework" --format "$format" \
+                    --fail-on none --output "$compliance/$framework.${format/markdown/md}"
+            done
+        done
+    fi
     mkdir -p "$(dirname "$sarif")"
     # GitHub does not read SARIF suppressions: a waived finding would be an open alert.
     run_keyward scan "${evaluate[@]}" --format sarif --waived omit --fail-on none \
         --sarif-category "$INPUT_SARIF_CATEGORY" --output "$sarif"
     run_keyward scan "${evaluate[@]}" --format markdown --fail-on none --output "$markdown"
     cat "$markdown" >> "$GITHUB_STEP_SUMMARY"
+    # The compliance reports follow the findings in the summary.
+    for framework in $INPUT_COMPLIANCE; do
+        printf '\n' >> "$GITHUB_STEP_SUMMARY"
+        cat "$compliance/$framework.md" >> "$GITHUB_STEP_SUMMARY"
+    done
 
     output sarif "$sarif"
     output json "$json"
     output markdown "$markdown"
     output open-findings "$(open_findings "$json")"
+    output compliance "$compliance"
     output exit-code "$gate"
 
     # Only now, with every report written, does the step fail. An incomplete scan fails too
