@@ -94,7 +94,7 @@ pub struct ControlResult {
     pub counts: CheckCounts,
     /// The enabled rules that check the control.
     pub rules: Vec<String>,
-    /// What partial rules leave out, as `RULE: what`.
+    /// With partial coverage: what the rules leave out, as `RULE: what`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub leaves_out: Vec<String>,
     /// Why no rule checks the control.
@@ -124,9 +124,13 @@ impl ComplianceReport {
                         );
                     }
                 }
+                // Only a control the rules cover partly has something left out: partial rules
+                // that complete each other cover it fully together.
+                let partly = control.coverage == Coverage::Partial;
                 let leaves_out = control
                     .rules
                     .iter()
+                    .filter(|_| partly)
                     .filter_map(|r| {
                         let gaps = r
                             .threshold_gaps
