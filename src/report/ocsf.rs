@@ -26,26 +26,30 @@ const ACTIVITY_CREATE: u32 = 1;
 const COMPLIANCE_WARNING: (u32, &str) = (2, "Warning");
 const COMPLIANCE_FAIL: (u32, &str) = (3, "Fail");
 
+/// A JSON array with one event per line: each event is serialized as soon as it is built, so
+/// that a large account's tens of thousands of events never sit in memory as JSON trees.
 pub fn render(report: &ScanReport) -> String {
-    let mut events: Vec<Value> = Vec::new();
-    for finding in &report.config_findings {
-        events.push(finding_event(report, None, finding));
+    let config = report
+        .config_findings
+        .iter()
+        .map(|finding| finding_event(report, None, finding));
+    let accounts = report.accounts.iter().flat_map(|account| {
+        let findings = account
+            .findings
+            .iter()
+            .map(move |f| finding_event(report, Some(account), f));
+        let gaps = account
+            .not_evaluated
+            .iter()
+            .map(move |gap| gap_event(report, account, gap));
+        findings.chain(gaps)
+    });
+    let mut out = String::from("[");
+    for (index, event) in config.chain(accounts).enumerate() {
+        out.push_str(if index == 0 { "\n" } else { ",\n" });
+        out.push_str(&serde_json::to_string(&event).expect("OCSF events serialize"));
     }
-    for account in &report.accounts {
-        events.extend(
-            account
-                .findings
-                .iter()
-                .map(|f| finding_event(report, Some(account), f)),
-        );
-        events.extend(
-            account
-                .not_evaluated
-                .iter()
-                .map(|gap| gap_event(report, account, gap)),
-        );
-    }
-    serde_json::to_string_pretty(&events).expect("OCSF events serialize") + "\n"
+    out + "\n]\n"
 }
 
 fn finding_event(report: &ScanReport, account: Option<&AccountReport>, finding: &Finding) -> Value {
