@@ -113,7 +113,11 @@ download_release() {
         fail "checksum mismatch for $archive of release $tag: SHA256SUMS says $expected, the download is $actual. keyward was not run; the download may be corrupt or tampered with"
     echo "keyward: $archive of release $tag matches its SHA-256 checksum ($actual)"
     if [[ $archive == *.zip ]]; then
-        unzip -q "$dir/$archive" -d "$dir"
+        if command -v unzip > /dev/null; then
+            unzip -q "$dir/$archive" -d "$dir"
+        else # Windows runners have 7-Zip
+            7z x -y "-o$dir" "$dir/$archive" > /dev/null
+        fi
         downloaded=$dir/$name/keyward.exe
     else
         tar -xzf "$dir/$archive" -C "$dir"
