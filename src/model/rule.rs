@@ -65,6 +65,19 @@ pub enum ResourceKind {
     Secrets,
 }
 
+impl ResourceKind {
+    /// The name METADATA and reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceKind::Account => "account",
+            ResourceKind::Users => "users",
+            ResourceKind::Principals => "principals",
+            ResourceKind::Policies => "policies",
+            ResourceKind::Secrets => "secrets",
+        }
+    }
+}
+
 impl RuleMetadata {
     /// Tags of the form `framework/control`, e.g. `cis-aws-foundations-v3.0/1.14`.
     pub fn control_tags(&self) -> Vec<String> {
