@@ -88,7 +88,11 @@ fetch() {
 # cannot be checked is never run with the job's credentials.
 download_release() {
     local tag=$1 target=$2 base archive dir status expected actual name
-    base=${KEYWARD_RELEASE_URL:-https://github.com/${KEYWARD_ACTION_REPOSITORY:-}/releases/download}
+    if [ -z "${KEYWARD_RELEASE_URL:-}" ] && [ -z "${KEYWARD_ACTION_REPOSITORY:-}" ]; then
+        echo "keyward: the action is not used from a repository (uses: ./...), so it has no releases; building from source"
+        return
+    fi
+    base=${KEYWARD_RELEASE_URL:-https://github.com/$KEYWARD_ACTION_REPOSITORY/releases/download}
     name=keyward-$tag-$target
     archive=$name.tar.gz
     if [[ $target == *windows* ]]; then archive=$name.zip; fi
