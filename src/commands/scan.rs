@@ -8,7 +8,7 @@ use chrono::Utc;
 use crate::cli::{ScanArgs, WaivedMode};
 use crate::config::Config;
 use crate::evaluation::AsOf;
-use crate::model::{ComplianceReport, RuleMetadata, ScanReport};
+use crate::model::{ComplianceReport, Framework, RuleMetadata, ScanReport};
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
 use crate::text::terminal_safe;
@@ -23,6 +23,14 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(output) = &args.output.output {
         super::files::refuse_overwriting_inputs(output, inputs(args))?;
     }
+    // Checked before a live collection that may take minutes.
+    let compliance_target = match &args.compliance {
+        Some(id) => Some((
+            super::controls::check_framework(id)?,
+            compliance_format(args.output.format)?,
+        )),
+        None => None,
+    };
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
     let snapshots = read_snapshots(args)?;
@@ -40,10 +48,9 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(dir) = &args.output_dir {
         report.changes = super::audit::changes_since_previous(&report, dir)?;
     }
-    let compliance = match &args.compliance {
-        Some(framework) => Some(compliance_report(framework, &report, &config)?),
-        None => None,
-    };
+    let compliance = compliance_target
+        .as_ref()
+        .map(|(framework, _)| compliance_report(framework, &report, &config));
     if args.waived == WaivedMode::Omit {
         report = report.without_waived();
     }
@@ -57,11 +64,11 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
-    let rendered = match &compliance {
-        Some(compliance) => {
-            crate::report::compliance::render(compliance, compliance_format(args.output.format)?)
+    let rendered = match (&compliance, &compliance_target) {
+        (Some(compliance), Some((_, format))) => {
+            crate::report::compliance::render(compliance, *format)
         }
-        None => crate::report::render(&report, report_format(args.output.format), &options)?,
+        _ => crate::report::render(&report, report_format(args.output.format), &options)?,
     };
     for warning in &rendered.warnings {
         super::console::warning(&terminal_safe(warning));
@@ -72,14 +79,13 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
 
 /// The compliance of the scanned accounts with one framework, counted from the rules that ran.
 fn compliance_report(
-    framework: &str,
+    framework: &Framework,
     report: &ScanReport,
     config: &Config,
-) -> Result<ComplianceReport, Error> {
-    let framework = super::controls::check_framework(framework)?;
+) -> ComplianceReport {
     let rules: Vec<&RuleMetadata> = report.rules.iter().collect();
-    let coverage = super::controls::coverage_of(&framework, &rules, config);
-    Ok(ComplianceReport::new(&coverage, report))
+    let coverage = super::controls::coverage_of(framework, &rules, config);
+    ComplianceReport::new(&coverage, report)
 }
 
 /// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless

@@ -8,7 +8,7 @@ use comrak::{Arena, Options, parse_document};
 use insta::assert_snapshot;
 use serde_json::Value;
 
-use crate::support::cli::{Run, keyward, keyward_in};
+use crate::support::cli::{Run, keyward, keyward_in, keyward_isolated};
 use crate::support::{fixture, write_file};
 
 fn compliance(fixture_name: &str, framework: &str, format: &str) -> Run {
@@ -255,4 +255,16 @@ fn an_unknown_framework_or_sarif_is_a_usage_error() {
     compliance("incident.json", "pci-dss", "table")
         .assert_input_error(&["no framework `pci-dss`", "cis-aws-foundations-v3.0"]);
     compliance("incident.json", "mitre-attack", "sarif").assert_input_error(&["not sarif or ocsf"]);
+    // Before a live collection: no AWS call is made (none could succeed here).
+    let live = keyward_isolated(
+        &[
+            "scan",
+            "--compliance",
+            "pci-dss",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        &[],
+    );
+    live.assert_input_error(&["no framework `pci-dss`"]);
 }
