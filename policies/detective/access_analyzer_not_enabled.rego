@@ -17,6 +17,7 @@
 #   name: access-analyzer-not-enabled
 #   severity: medium
 #   requires: [accessanalyzer.analyzers]
+#   evaluates: [regions]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.20"]
 #     aws-securityhub: [IAM.28]

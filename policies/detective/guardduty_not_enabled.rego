@@ -19,6 +19,7 @@
 #   name: guardduty-not-enabled
 #   severity: high
 #   requires: [guardduty.detectors]
+#   evaluates: [regions]
 #   controls:
 #     aws-securityhub: [GuardDuty.1]
 #     mitre-attack: [T1078.004, T1496.001, T1496.004]

@@ -14,6 +14,7 @@
 #   name: no-alarm-console-login-without-mfa
 #   severity: medium
 #   requires: [cloudtrail.trails, cloudtrail.status, cloudtrail.event_selectors, logs.metric_filters, cloudwatch.alarms]
+#   evaluates: [account]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "4.2"

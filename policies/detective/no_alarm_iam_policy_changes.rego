@@ -16,6 +16,7 @@
 #   name: no-alarm-iam-policy-changes
 #   severity: medium
 #   requires: [cloudtrail.trails, cloudtrail.status, cloudtrail.event_selectors, logs.metric_filters, cloudwatch.alarms]
+#   evaluates: [account]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "4.4"

@@ -17,6 +17,7 @@
 #   name: no-alarm-root-activity
 #   severity: high
 #   requires: [cloudtrail.trails, cloudtrail.status, cloudtrail.event_selectors, logs.metric_filters, cloudwatch.alarms]
+#   evaluates: [account]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "4.3"

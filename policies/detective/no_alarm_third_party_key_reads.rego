@@ -20,6 +20,7 @@
 #   name: no-alarm-third-party-key-reads
 #   severity: high
 #   requires: [cloudtrail.trails, cloudtrail.status, cloudtrail.event_selectors, logs.metric_filters, cloudwatch.alarms, secretsmanager.secrets]
+#   evaluates: [account]
 #   controls:
 #     mitre-attack: [T1555.006, T1528]
 #   remediation: |

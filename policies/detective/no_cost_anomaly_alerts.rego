@@ -18,6 +18,7 @@
 #   name: no-cost-anomaly-alerts
 #   severity: medium
 #   requires: [ce.anomaly_detection]
+#   evaluates: [account]
 #   controls:
 #     mitre-attack: [T1496.001, T1496.004]
 #   remediation: |

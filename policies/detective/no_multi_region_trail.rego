@@ -20,6 +20,7 @@
 #   name: no-multi-region-trail
 #   severity: high
 #   requires: [cloudtrail.trails, cloudtrail.status]
+#   evaluates: [account]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "3.1"

@@ -14,6 +14,7 @@
 #   name: trail-bucket-access-logging-disabled
 #   severity: low
 #   requires: [cloudtrail.trails, cloudtrail.bucket]
+#   evaluates: [trails]
 #   controls:
 #     cis-aws-foundations-v3.0: ["3.4"]
 #     aws-securityhub: [CloudTrail.7]

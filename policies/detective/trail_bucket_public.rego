@@ -17,6 +17,7 @@
 #   name: trail-bucket-public
 #   severity: critical
 #   requires: [cloudtrail.trails, cloudtrail.bucket]
+#   evaluates: [trails]
 #   controls:
 #     aws-securityhub: [CloudTrail.6]
 #     mitre-attack: [T1530]

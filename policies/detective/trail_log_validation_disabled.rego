@@ -14,6 +14,7 @@
 #   name: trail-log-validation-disabled
 #   severity: medium
 #   requires: [cloudtrail.trails]
+#   evaluates: [trails]
 #   controls:
 #     cis-aws-foundations-v3.0: ["3.2"]
 #     aws-securityhub: [CloudTrail.4]

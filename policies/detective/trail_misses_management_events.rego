@@ -18,6 +18,7 @@
 #   name: trail-misses-management-events
 #   severity: high
 #   requires: [cloudtrail.trails, cloudtrail.status, cloudtrail.event_selectors]
+#   evaluates: [account]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "3.1"

@@ -15,6 +15,7 @@
 #   name: trail-not-in-cloudwatch-logs
 #   severity: medium
 #   requires: [cloudtrail.trails, cloudtrail.status]
+#   evaluates: [trails]
 #   controls:
 #     aws-securityhub: [CloudTrail.5]
 #     mitre-attack: [T1562.008]

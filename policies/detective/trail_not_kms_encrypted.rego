@@ -14,6 +14,7 @@
 #   name: trail-not-kms-encrypted
 #   severity: medium
 #   requires: [cloudtrail.trails]
+#   evaluates: [trails]
 #   controls:
 #     cis-aws-foundations-v3.0: ["3.5"]
 #     aws-securityhub: [CloudTrail.2]
