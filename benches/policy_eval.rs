@@ -1189,6 +1189,7 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
         policies,
         secrets,
         collection_errors: Vec::new(),
+        terraform: None,
     }
 }
 

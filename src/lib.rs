@@ -5,7 +5,7 @@
 //! reports, and a [`report`] format renders them. Each module uses only modules below it:
 //!
 //! ```text
-//! snapshot -> model -> {config, collect} -> policy -> {evaluation, baseline, drift, report}
+//! snapshot -> model -> {config, collect, terraform} -> policy -> {evaluation, baseline, drift, report}
 //!          -> cli -> commands -> main
 //! ```
 //!
@@ -22,3 +22,4 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod snapshot;
+pub mod terraform;

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["snapshot"],
     &["model"],
-    &["config", "collect"],
+    &["config", "collect", "terraform"],
     &["policy"],
     &["evaluation", "baseline", "drift", "report"],
     &["cli"],

@@ -321,6 +321,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                     waiver: None,
                     location: None,
                     baseline_state: None,
+                    plan_change: None,
                 })
                 .collect();
             AccountReport {
@@ -336,6 +337,8 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                 collection_errors: Vec::new(),
                 findings,
                 not_evaluated: Vec::new(),
+                not_applicable: Vec::new(),
+                fixed_by_plan: Vec::new(),
             }
         })
         .collect();
@@ -351,6 +354,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
         accounts,
         config_findings: Vec::new(),
         baseline: None,
+        terraform_plan: None,
         changes: None,
         summary: Summary::default(),
     }

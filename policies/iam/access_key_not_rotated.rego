@@ -16,7 +16,7 @@
 #   id: KW-IAM-009
 #   name: access-key-not-rotated
 #   severity: high
-#   requires: [iam.credentials]
+#   requires: [iam.credentials, activity]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.14"]
 #     aws-securityhub: [IAM.3]

@@ -15,7 +15,7 @@
 #   id: KW-IAM-006
 #   name: initial-access-key-unused
 #   severity: low
-#   requires: [iam.credentials]
+#   requires: [iam.credentials, activity]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.11"]
 #     mitre-attack: [T1078.004]

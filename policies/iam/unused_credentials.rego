@@ -14,7 +14,7 @@
 #   id: KW-IAM-007
 #   name: unused-credentials
 #   severity: medium
-#   requires: [iam.credentials]
+#   requires: [iam.credentials, activity]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.12"]
 #     aws-securityhub: [IAM.22]

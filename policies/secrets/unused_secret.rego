@@ -16,7 +16,7 @@
 #   id: KW-SM-004
 #   name: unused-secret
 #   severity: low
-#   requires: [secretsmanager.secrets]
+#   requires: [secretsmanager.secrets, activity]
 #   controls:
 #     aws-securityhub: [SecretsManager.3]
 #   remediation: |

@@ -232,5 +232,6 @@ fn unreachable_account(target: &Target, partition: &str, error: &CallError) -> S
             error,
             &DataSection::ALL,
         )],
+        terraform: None,
     }
 }

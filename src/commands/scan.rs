@@ -7,8 +7,11 @@ use chrono::Utc;
 
 use crate::cli::{ScanArgs, WaivedMode};
 use crate::evaluation::AsOf;
+use crate::model::ScanReport;
+use crate::policy::PolicySet;
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
+use crate::terraform::{self, SourceMap};
 
 use super::domain::{fail_threshold, report_format};
 use super::error::{Error, exit_code};
@@ -19,14 +22,17 @@ const DEMO_SNAPSHOT: &str = include_str!("../../fixtures/incident.json");
 pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
-    let snapshots = read_snapshots(args)?;
     let default_as_of = if args.demo {
         AsOf::Snapshot
     } else {
         AsOf::At(Utc::now())
     };
     let as_of = args.as_of.unwrap_or(default_as_of);
-    let mut report = crate::evaluation::evaluate(&policies, &snapshots, &config, as_of)?;
+    let judged = match &args.terraform.terraform_plan {
+        Some(plan) => judge_plan(args, plan, &policies, &config, as_of)?,
+        None => judge_accounts(args, &policies, &config, as_of)?,
+    };
+    let (mut report, snapshots) = judged;
     if let Some(path) = &args.baseline {
         let baseline = super::diff::read_report(path, &policies, &config)?;
         report = crate::baseline::mark(report, &baseline, &path.display().to_string());
@@ -50,6 +56,73 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     }
     super::output::write(args.output.output.as_deref(), &rendered.text)?;
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
+}
+
+type Judged = (ScanReport, Vec<Snapshot>);
+
+/// Scans the accounts (live, saved or the demo), with findings on the .tf lines of the
+/// resources a given Terraform state manages.
+fn judge_accounts(
+    args: &ScanArgs,
+    policies: &PolicySet,
+    config: &crate::config::Config,
+    as_of: AsOf,
+) -> Result<Judged, Error> {
+    let snapshots = read_snapshots(args)?;
+    let mut report = crate::evaluation::evaluate(policies, &snapshots, config, as_of)?;
+    if let Some(state) = &args.terraform.terraform_state {
+        let resources = terraform::read_state(state)?;
+        SourceMap::new(&resources, &args.terraform.terraform_dir)?.locate(&mut report);
+    }
+    Ok((report, snapshots))
+}
+
+/// Judges a Terraform plan: alone, or applied to the one account of `--snapshot` or `--live`.
+fn judge_plan(
+    args: &ScanArgs,
+    path: &Path,
+    policies: &PolicySet,
+    config: &crate::config::Config,
+    as_of: AsOf,
+) -> Result<Judged, Error> {
+    let plan = terraform::read_plan(path)?;
+    let live = if args.terraform.live {
+        Some(super::collect::collect(&args.collect)?)
+    } else if args.snapshots.is_empty() {
+        None
+    } else {
+        Some(read_snapshots(args)?)
+    };
+    let live = match live {
+        None => None,
+        Some(mut snapshots) if snapshots.len() == 1 => snapshots.pop(),
+        Some(snapshots) => {
+            return Err(Error::Usage(format!(
+                "a plan is applied to one account, and {} were given: scan each account with its own plan",
+                snapshots.len()
+            )));
+        }
+    };
+    let accounts = plan.accounts(live.as_ref());
+    let mut report = crate::evaluation::evaluate_plan(
+        policies,
+        std::slice::from_ref(&accounts.before),
+        std::slice::from_ref(&accounts.after),
+        config,
+        as_of,
+        &path.display().to_string(),
+    )?;
+    let mut resources = Vec::new();
+    for snapshot in [&accounts.after, &accounts.before] {
+        resources.extend(
+            snapshot
+                .terraform
+                .iter()
+                .flat_map(|t| t.resources.iter().cloned()),
+        );
+    }
+    SourceMap::new(&resources, &args.terraform.terraform_dir)?.locate(&mut report);
+    Ok((report, vec![accounts.after]))
 }
 
 fn read_snapshots(args: &ScanArgs) -> Result<Vec<Snapshot>, Error> {

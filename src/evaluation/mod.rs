@@ -3,6 +3,7 @@
 //! line.
 
 mod gaps;
+mod plan_changes;
 mod waivers;
 
 use chrono::{DateTime, Utc};
@@ -16,7 +17,7 @@ use crate::snapshot::Snapshot;
 
 pub use waivers::{WAIVER_EXPIRED_RULE, waiver_expired_rule};
 
-use gaps::not_evaluated;
+use gaps::{applicable, not_evaluated};
 use waivers::WaiverSet;
 
 /// The time rules measure ages against.
@@ -80,6 +81,7 @@ pub fn evaluate(
         accounts,
         config_findings,
         baseline: None,
+        terraform_plan: None,
         changes: None,
         summary: Summary::default(),
     };
@@ -98,9 +100,10 @@ fn evaluate_account(
     // Built once per account and shared by all rules.
     let input = PolicyInput::new(snapshot, evaluation)?;
     let account_id = &snapshot.account.id;
-    let gaps = not_evaluated(enabled, snapshot);
+    let (applying, not_applicable) = applicable(enabled, snapshot);
+    let gaps = not_evaluated(&applying, snapshot);
     let mut findings: Vec<Finding> = policies
-        .evaluate(&input, enabled.iter().copied())?
+        .evaluate(&input, applying.iter().copied())?
         .into_iter()
         .flat_map(|(rule, raw)| raw.into_iter().map(move |f| (rule, f)))
         .map(|(rule, raw)| to_finding(rule, raw, account_id, waivers))
@@ -122,6 +125,8 @@ fn evaluate_account(
         collection_errors: snapshot.collection_errors.clone(),
         findings,
         not_evaluated: gaps,
+        not_applicable,
+        fixed_by_plan: Vec::new(),
     })
 }
 
@@ -139,5 +144,25 @@ fn to_finding(rule: &Rule, raw: RawFinding, account_id: &str, waivers: &WaiverSe
         evidence: raw.evidence,
         location: None,
         baseline_state: None,
+        plan_change: None,
     }
+}
+
+/// Judges a Terraform plan: the accounts before it and after it are evaluated alike, and each
+/// finding after it is labelled introduced or unchanged, each finding gone fixed. `plan` names
+/// the plan file in the report.
+pub fn evaluate_plan(
+    policies: &PolicySet,
+    before: &[Snapshot],
+    after: &[Snapshot],
+    config: &Config,
+    as_of: AsOf,
+    plan: &str,
+) -> Result<ScanReport, PolicyError> {
+    let before = evaluate(policies, before, config, as_of)?;
+    let mut report = evaluate(policies, after, config, as_of)?;
+    plan_changes::label(&mut report, &before);
+    report.terraform_plan = Some(plan.to_owned());
+    report.summary = report.summarize();
+    Ok(report)
 }

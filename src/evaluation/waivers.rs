@@ -78,6 +78,7 @@ impl<'a> WaiverSet<'a> {
                     waiver: None,
                     location: Some(FileLocation { path, line }),
                     baseline_state: None,
+                    plan_change: None,
                 }
             })
             .collect()

@@ -12,8 +12,13 @@ mod report;
 mod rule;
 mod severity;
 
-pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
+pub use finding::{
+    AppliedWaiver, BaselineState, FileLocation, Finding, NotApplicable, NotEvaluated, PlanChange,
+    fingerprint,
+};
 pub use outcome::Outcome;
-pub use report::{AccountReport, Changes, Drift, REPORT_VERSION, ScanReport, Summary, ToolInfo};
+pub use report::{
+    AccountReport, Changes, Drift, PlanSummary, REPORT_VERSION, ScanReport, Summary, ToolInfo,
+};
 pub use rule::RuleMetadata;
 pub use severity::Severity;

@@ -8,13 +8,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{Account, CollectionError};
 
-use super::finding::{Finding, NotEvaluated};
+use super::finding::{Finding, NotApplicable, NotEvaluated, PlanChange};
 use super::outcome::Outcome;
 use super::rule::RuleMetadata;
 use super::severity::Severity;
 
-/// The version of the JSON report format.
-pub const REPORT_VERSION: u32 = 1;
+/// The version of the JSON report format. Version 2 added `not_applicable` (per account and in
+/// the summary), `fixed_by_plan`, each finding's `plan_change` and the summary's `plan`; a
+/// version 1 report reads as one with none of them.
+pub const REPORT_VERSION: u32 = 2;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -35,6 +37,9 @@ pub struct ScanReport {
     /// The baseline report the findings were compared with (`--baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// The Terraform plan judged (`--terraform-plan`); its findings carry a `plan_change`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terraform_plan: Option<String>,
     /// What changed since the previous scheduled audit (`--output-dir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Changes>,
@@ -74,6 +79,13 @@ pub struct AccountReport {
     pub findings: Vec<Finding>,
     #[serde(default)]
     pub not_evaluated: Vec<NotEvaluated>,
+    /// Rules that do not apply to this account's snapshot (see `NotApplicable`).
+    #[serde(default)]
+    pub not_applicable: Vec<NotApplicable>,
+    /// Findings of the account before a Terraform plan that the plan removes (`--terraform-plan`
+    /// with a live scan or `--snapshot`); they are not open and never fail a run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed_by_plan: Vec<Finding>,
 }
 
 impl AccountReport {
@@ -107,9 +119,23 @@ pub struct Summary {
     pub open_total: usize,
     pub waived: usize,
     pub not_evaluated: usize,
+    /// Rules not applicable, counted per account.
+    #[serde(default)]
+    pub not_applicable: usize,
     /// Open findings not in the baseline, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_since_baseline: Option<usize>,
+    /// What a Terraform plan does to the findings, when one was judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanSummary>,
+}
+
+/// Findings by what a Terraform plan does to them (open ones; waived ones are not counted).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PlanSummary {
+    pub introduced: usize,
+    pub fixed: usize,
+    pub unchanged: usize,
 }
 
 /// What changed since the previous audit in the same directory.
@@ -149,6 +175,25 @@ impl ScanReport {
         self.config_findings
             .iter()
             .chain(self.accounts.iter().flat_map(|a| a.findings.iter()))
+    }
+
+    /// Open findings by plan change, when the findings were labelled by a Terraform plan.
+    fn plan_summary(&self) -> Option<PlanSummary> {
+        self.terraform_plan.as_ref()?;
+        let labelled = self
+            .all_findings()
+            .chain(self.accounts.iter().flat_map(|a| a.fixed_by_plan.iter()))
+            .filter(|f| !f.is_waived())
+            .filter_map(|f| f.plan_change);
+        let mut counts = PlanSummary::default();
+        for change in labelled {
+            match change {
+                PlanChange::Introduced => counts.introduced += 1,
+                PlanChange::Fixed => counts.fixed += 1,
+                PlanChange::Unchanged => counts.unchanged += 1,
+            }
+        }
+        Some(counts)
     }
 
     /// Every finding, mutably, in the order of `all_findings`.
@@ -210,6 +255,8 @@ impl ScanReport {
             }
         }
         summary.not_evaluated = self.accounts.iter().map(|a| a.not_evaluated.len()).sum();
+        summary.not_applicable = self.accounts.iter().map(|a| a.not_applicable.len()).sum();
+        summary.plan = self.plan_summary();
         summary.new_since_baseline = self.baseline.as_ref().map(|_| {
             self.all_findings()
                 .filter(|f| !f.is_waived() && f.is_gating())
