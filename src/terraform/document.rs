@@ -232,9 +232,11 @@ pub fn read(path: &Path, purpose: Purpose) -> Result<Kind, TerraformError> {
         Ok(text) => text,
         Err(error) => return Err(not_json(path, &error.into_bytes(), purpose)),
     };
+    if !text.trim_start().starts_with(['{', '[']) {
+        return Err(not_json(path, text.as_bytes(), purpose));
+    }
     let value: Value = match serde_json::from_str(&text) {
         Ok(value) => value,
-        Err(_) if looks_like_hcl(&text) => return Err(not_json(path, text.as_bytes(), purpose)),
         Err(error) => {
             return Err(TerraformError::Malformed {
                 path: path.to_owned(),
@@ -279,8 +281,7 @@ fn not_json(path: &Path, bytes: &[u8], purpose: Purpose) -> TerraformError {
 }
 
 fn looks_like_hcl(text: &str) -> bool {
-    !text.trim_start().starts_with(['{', '['])
-        && hcl::edit::parser::parse_body(text).is_ok_and(|body| !body.is_empty())
+    hcl::edit::parser::parse_body(text).is_ok_and(|body| !body.is_empty())
 }
 
 /// Tells apart the JSON documents people give by mistake, and refuses a format version keyward
