@@ -41,15 +41,17 @@ deny contains {
 	"message": sprintf("user %s gets a console password from %s, and none of its policies denies access without MFA (checked: %s)", [user.name, profile.address, checked_text(checked)]),
 	"evidence": {"address": profile.address, "action": profile.action, "policies_checked": checked},
 } if {
+	users := users_by_arn # built once: a lookup per profile, not a pass over every user
 	some profile in input.snapshot.terraform.resources
 	profile.type == "aws_iam_user_login_profile"
 	profile.action != "delete"
-	some user in input.snapshot.users
-	user.arn == profile.subject
+	user := users[profile.subject]
 	policies := user_policies(user)
 	not enforced(policies)
 	checked := sort([p.name | some p in policies])
 }
+
+users_by_arn := {user.arn: user | some user in input.snapshot.users}
 
 # The user's policies and those of its groups: {"name", "document"}.
 user_policies(user) := array.concat(iam.principal_policies(user), [p |

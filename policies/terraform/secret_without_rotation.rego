@@ -57,13 +57,13 @@ rotated_secrets contains rotation.subject if {
 	rotation.action != "delete"
 }
 
+secrets_by_arn := {secret.arn: secret | some secret in input.snapshot.secrets}
+
 # The secret's region and name, from its snapshot entry.
-region(arn) := secret.region if {
-	some secret in input.snapshot.secrets
-	secret.arn == arn
+region(arn) := secrets_by_arn[arn].region if {
+	secrets_by_arn[arn]
 } else := split(arn, ":")[3]
 
-name(arn) := secret.name if {
-	some secret in input.snapshot.secrets
-	secret.arn == arn
+name(arn) := secrets_by_arn[arn].name if {
+	secrets_by_arn[arn]
 } else := arn

@@ -68,6 +68,18 @@ impl Purpose {
 /// The output of `terraform show -json`: a plan, or the state.
 #[derive(Debug, Deserialize)]
 pub struct ShowJson {
+    /// Checked before anything else is used (`check_format`).
+    #[serde(default)]
+    format_version: Option<Value>,
+    /// Fields of the documents people give by mistake, to say which one a file is.
+    #[serde(default)]
+    lineage: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    serial: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    schema_version: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    report_version: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     pub terraform_version: Option<String>,
     /// The state (`terraform show -json` without a plan file).
@@ -232,22 +244,20 @@ pub fn read(path: &Path, purpose: Purpose) -> Result<Kind, TerraformError> {
         Ok(text) => text,
         Err(error) => return Err(not_json(path, &error.into_bytes(), purpose)),
     };
-    if !text.trim_start().starts_with(['{', '[']) {
-        return Err(not_json(path, text.as_bytes(), purpose));
+    if !text.trim_start().starts_with('{') {
+        let found = if text.trim_start().starts_with('[') {
+            "JSON that is not an object, not the output of `terraform show -json`"
+        } else {
+            return Err(not_json(path, text.as_bytes(), purpose));
+        };
+        return Err(TerraformError::WrongKind {
+            path: path.to_owned(),
+            expected: purpose.expected(),
+            found: found.to_owned(),
+            hint: purpose.hint(),
+        });
     }
-    let value: Value = match serde_json::from_str(&text) {
-        Ok(value) => value,
-        Err(error) => {
-            return Err(TerraformError::Malformed {
-                path: path.to_owned(),
-                line: error.line(),
-                column: error.column(),
-                message: crate::snapshot::strip_position(&error.to_string()),
-                hint: purpose.hint(),
-            });
-        }
-    };
-    check_format(path, &value, purpose)?;
+    // One typed pass over the text (a large plan is megabytes of JSON), then the checks.
     let show: ShowJson =
         serde_json::from_str(&text).map_err(|error| TerraformError::Malformed {
             path: path.to_owned(),
@@ -256,6 +266,7 @@ pub fn read(path: &Path, purpose: Purpose) -> Result<Kind, TerraformError> {
             message: crate::snapshot::strip_position(&error.to_string()),
             hint: purpose.hint(),
         })?;
+    check_format(path, &show, purpose)?;
     Ok(if show.is_plan() {
         Kind::Plan(Box::new(show))
     } else {
@@ -286,28 +297,23 @@ fn looks_like_hcl(text: &str) -> bool {
 
 /// Tells apart the JSON documents people give by mistake, and refuses a format version keyward
 /// does not know.
-fn check_format(path: &Path, value: &Value, purpose: Purpose) -> Result<(), TerraformError> {
+fn check_format(path: &Path, show: &ShowJson, purpose: Purpose) -> Result<(), TerraformError> {
     let wrong = |found: &str| TerraformError::WrongKind {
         path: path.to_owned(),
         expected: purpose.expected(),
         found: found.to_owned(),
         hint: purpose.hint(),
     };
-    let Some(object) = value.as_object() else {
-        return Err(wrong("JSON that is not an object"));
-    };
-    let Some(format) = object.get("format_version") else {
-        return Err(wrong(
-            if object.contains_key("lineage") && object.contains_key("serial") {
-                "a raw state file (terraform.tfstate), not the output of `terraform show -json`"
-            } else if object.contains_key("schema_version") {
-                "a keyward snapshot (give it to --snapshot)"
-            } else if object.contains_key("report_version") {
-                "a keyward report"
-            } else {
-                "JSON without `format_version`, not the output of `terraform show -json`"
-            },
-        ));
+    let Some(format) = &show.format_version else {
+        return Err(wrong(if show.lineage.is_some() && show.serial.is_some() {
+            "a raw state file (terraform.tfstate), not the output of `terraform show -json`"
+        } else if show.schema_version.is_some() {
+            "a keyward snapshot (give it to --snapshot)"
+        } else if show.report_version.is_some() {
+            "a keyward report"
+        } else {
+            "JSON without `format_version`, not the output of `terraform show -json`"
+        }));
     };
     let version = format.as_str().unwrap_or_default();
     if version.split('.').next() != Some("1") {
