@@ -440,6 +440,27 @@ fn no_secret_value_from_the_plan_reaches_any_report() {
 }
 
 #[test]
+fn a_plan_is_applied_only_to_its_own_account() {
+    let other = tempfile::tempdir().unwrap();
+    let snapshot = other.path().join("other.json");
+    let text = std::fs::read_to_string(app().join("live.json"))
+        .unwrap()
+        .replace("123456789012", "210987654321");
+    std::fs::write(&snapshot, text).unwrap();
+    let run = in_app(&[
+        "scan",
+        "--terraform-plan",
+        "plan.json",
+        "--snapshot",
+        path(&snapshot),
+    ]);
+    run.assert_input_error(&[
+        "plan.json is a plan for account 123456789012",
+        "the account given is 210987654321",
+    ]);
+}
+
+#[test]
 fn what_is_not_a_plan_is_refused_naming_the_file_and_what_it_is() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, bytes: &[u8]| -> String {

@@ -103,6 +103,15 @@ fn judge_plan(
             )));
         }
     };
+    if let (Some(live), Some(planned)) = (&live, plan.account_id())
+        && live.account.id != planned
+    {
+        return Err(Error::Usage(format!(
+            "{} is a plan for account {planned}, and the account given is {}: apply a plan to its own account",
+            path.display(),
+            live.account.id
+        )));
+    }
     let accounts = plan.accounts(live.as_ref());
     let mut report = crate::evaluation::evaluate_plan(
         policies,

@@ -13,7 +13,8 @@ use crate::snapshot::{
 };
 
 use super::catalogue;
-use super::facts::{Fact, PrincipalKind, SecretId};
+use super::facts::Fact;
+use super::names::{PrincipalKind, SecretId};
 
 /// Applies a plan's facts to a snapshot: the facts before the plan that are gone after it are
 /// taken out, the facts after it that are new or changed are put in; facts the same on both

@@ -12,32 +12,8 @@ use serde_json::Value;
 use crate::snapshot::{DataSection, KeyStatus, PasswordPolicy, PlannedResource, RotationRules};
 
 use super::instances::Instance;
+use super::names::{PrincipalKind, SecretId};
 use super::resolve::Context;
-
-/// The kind of principal a policy is attached to or embedded in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum PrincipalKind {
-    User,
-    Group,
-    Role,
-}
-
-impl PrincipalKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            PrincipalKind::User => "user",
-            PrincipalKind::Group => "group",
-            PrincipalKind::Role => "role",
-        }
-    }
-}
-
-/// A secret, by region and name (its ARN's random suffix is unknown until it exists).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SecretId {
-    pub region: String,
-    pub name: String,
-}
 
 /// One fact about the account a resource states.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,6 +8,7 @@ mod document;
 mod facts;
 mod instances;
 mod locations;
+mod names;
 mod resolve;
 
 use std::path::Path;
@@ -92,6 +93,13 @@ impl Plan {
             .as_deref()
             .and_then(|t| t.parse().ok())
             .unwrap_or_else(Utc::now)
+    }
+
+    /// The account the plan names (its `aws_caller_identity`, or a known ARN), if any.
+    pub fn account_id(&self) -> Option<String> {
+        let planned = instances::planned(&self.show);
+        let identity = Identity::of(&self.show, &planned, None);
+        (identity.account != UNKNOWN_ACCOUNT).then_some(identity.account)
     }
 
     /// The account before the plan and after it: with `live`, the live account and the live

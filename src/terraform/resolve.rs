@@ -69,7 +69,7 @@ impl<'a> Context<'a> {
 
     /// The ARN of a user, group or role by name: the plan's own, else the one its name and the
     /// default path `/` give.
-    pub fn principal_arn(&self, kind: super::facts::PrincipalKind, name: &str) -> String {
+    pub fn principal_arn(&self, kind: super::names::PrincipalKind, name: &str) -> String {
         let resource_type = format!("aws_iam_{}", kind.name());
         self.arns_by_name
             .get(&(resource_type, name.to_owned()))
@@ -85,7 +85,7 @@ impl<'a> Context<'a> {
     }
 
     /// The ARN of a secret named by ARN or by name.
-    pub fn secret_arn_of(&self, id: &super::facts::SecretId, given: &str) -> String {
+    pub fn secret_arn_of(&self, id: &super::names::SecretId, given: &str) -> String {
         if given.starts_with("arn:") {
             return given.to_owned();
         }
