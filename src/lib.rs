@@ -5,8 +5,8 @@
 //! reports, and a [`report`] format renders them. Each module uses only modules below it:
 //!
 //! ```text
-//! snapshot -> model -> {config, collect, terraform} -> policy -> {evaluation, baseline, drift, report}
-//!          -> cli -> commands -> main
+//! text -> snapshot -> {model, synthetic} -> {config, collect, terraform} -> policy
+//!      -> {evaluation, baseline, drift, report} -> cli -> commands -> main
 //! ```
 //!
 //! `docs/architecture.md` explains the layers; a test fails on any import that points upwards.
@@ -22,4 +22,6 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod snapshot;
+pub mod synthetic;
 pub mod terraform;
+pub mod text;

@@ -20,8 +20,18 @@
 #   severity: high
 #   requires: [iam.authorization]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.16"]
-#     aws-securityhub: [IAM.1]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.16"
+#         partial: true
+#         leaves_out: >-
+#           AWS-managed policies that allow every action on every resource (AdministratorAccess)
+#           attached to a user, group or role: keyward takes them as a deliberate choice
+#     aws-securityhub:
+#       - id: IAM.1
+#         partial: true
+#         leaves_out: >-
+#           customer-managed policies attached to no principal (they grant nothing until
+#           attached)
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Work out what the principals really use: IAM Access Analyzer can generate a policy from
@@ -59,6 +69,8 @@ deny contains {
 	"key": policy.name,
 	"message": sprintf("inline policy %s of %s %s allows every action (\"*\") on every resource", [policy.name, kind, principal.name]),
 	"evidence": {"policy": policy.name, "principal_type": kind},
+	# Security Hub's IAM.1 checks customer-managed policies only, not inline ones.
+	"controls": {"aws-securityhub": []},
 } if {
 	some kind, principals in iam.principals_by_kind
 	some principal in principals

@@ -20,6 +20,7 @@ test_attached_customer_managed_policy_fires if {
 	object.get(f, "key", null) == null # no key: one finding per resource
 	f.message == "customer-managed policy PowerUser allows every action (\"*\") on every resource and is attached to 3 principals"
 	f.evidence == {"policy": "PowerUser", "attachment_count": 3}
+	not f.controls # a customer-managed policy fails every control the rule maps
 }
 
 test_unattached_or_aws_managed_no_finding if {
@@ -65,6 +66,7 @@ test_inline_policies_of_users_groups_and_roles if {
 	f.key == "god-mode"
 	f.message == "inline policy god-mode of user alice allows every action (\"*\") on every resource"
 	f.evidence == {"policy": "god-mode", "principal_type": "user"}
+	f.controls == {"aws-securityhub": []} # IAM.1 does not check inline policies
 	{[g.resource, g.key] | some g in findings} == {
 		["arn:aws:iam::123456789012:user/alice", "god-mode"],
 		["arn:aws:iam::123456789012:group/ops", "ops-all"],

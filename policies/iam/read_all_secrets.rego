@@ -14,6 +14,7 @@
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+#   - ref: https://attack.mitre.org/techniques/T1555/006/
 #   - ref: https://attack.mitre.org/techniques/T1528/
 # custom:
 #   id: KW-IAM-013
@@ -21,7 +22,7 @@
 #   severity: high
 #   requires: [iam.authorization]
 #   controls:
-#     mitre-attack: [T1528]
+#     mitre-attack: [T1555.006, T1528]
 #   remediation: |
 #     1. List the secrets the principal really needs, and scope the statement's Resource to their
 #        ARNs (or a name prefix such as arn:aws:secretsmanager:<region>:<account>:secret:app/*),

@@ -1,6 +1,7 @@
 package keyward.iam.read_all_secrets_test
 
 import data.keyward.iam.read_all_secrets as rule
+import data.keyward.lib.assert
 import data.keyward.lib.test_input as t
 
 deny_for(snapshot) := findings if {
@@ -17,12 +18,12 @@ statement(fields) := {"Version": "2012-10-17", "Statement": [object.union({"Effe
 
 test_inline_grant_fires if {
 	findings := deny_for(role_with(read_all))
-	count(findings) == 1
+	assert.size(1, findings)
 	some f in findings
-	f.resource == "arn:aws:iam::123456789012:role/ci"
-	object.get(f, "key", null) == null # no key: one finding per resource
-	f.message == "role ci can read the value of every secret (secretsmanager:GetSecretValue on all secrets) through policy secrets"
-	f.evidence == {"policies": ["secrets"], "conditional": false}
+	assert.equal("arn:aws:iam::123456789012:role/ci", f.resource)
+	assert.equal(null, object.get(f, "key", null)) # no key: one finding per resource
+	assert.equal("role ci can read the value of every secret (secretsmanager:GetSecretValue on all secrets) through policy secrets", f.message)
+	assert.equal({"policies": ["secrets"], "conditional": false}, f.evidence)
 }
 
 test_action_and_resource_forms_that_fire if {
@@ -34,7 +35,7 @@ test_action_and_resource_forms_that_fire if {
 		statement({"NotAction": ["iam:*", "organizations:*"], "Resource": "*"}),
 		statement({"Action": "secretsmanager:GetSecretValue", "NotResource": "arn:aws:s3:::logs/*"}),
 	] {
-		count(deny_for(role_with(document))) == 1
+		assert.size(1, deny_for(role_with(document)))
 	}
 }
 
@@ -49,7 +50,7 @@ test_forms_that_do_not_fire if {
 		{"Statement": {"Effect": "Deny", "Action": "secretsmanager:*", "Resource": "*"}},
 		{"Version": "2012-10-17"},
 	] {
-		count(deny_for(role_with(document))) == 0
+		assert.empty(deny_for(role_with(document)))
 	}
 }
 
@@ -60,9 +61,9 @@ test_conditional_grant_fires_marked if {
 		"Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}},
 	})
 	findings := deny_for(role_with(document))
-	count(findings) == 1
+	assert.size(1, findings)
 	some f in findings
-	f.evidence == {"policies": ["secrets"], "conditional": true}
+	assert.equal({"policies": ["secrets"], "conditional": true}, f.evidence)
 	endswith(f.message, "through policy secrets (only when the statements' Condition holds)")
 }
 
@@ -71,10 +72,10 @@ test_conditional_and_unconditional_grant if {
 	conditional := statement({"Action": "secretsmanager:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}})
 	user := t.user("alice", {"inline_policies": [t.inline_policy("a-cond", conditional), t.inline_policy("b-open", read_all)]})
 	findings := deny_for({"users": [user]})
-	count(findings) == 1
+	assert.size(1, findings)
 	some f in findings
-	f.evidence == {"policies": ["a-cond", "b-open"], "conditional": false}
-	f.message == "user alice can read the value of every secret (secretsmanager:GetSecretValue on all secrets) through policies a-cond, b-open"
+	assert.equal({"policies": ["a-cond", "b-open"], "conditional": false}, f.evidence)
+	assert.equal("user alice can read the value of every secret (secretsmanager:GetSecretValue on all secrets) through policies a-cond, b-open", f.message)
 }
 
 # Managed policies count for every principal they are attached to, AWS-managed ones included.
@@ -89,17 +90,17 @@ test_attached_managed_policy if {
 		"groups": [t.group("ops", {"attached_policies": [attach]})],
 		"roles": [t.role("app", {"attached_policies": [attach]}), t.role("other", {})],
 	})
-	count(findings) == 2
-	{f.resource | some f in findings} == {"arn:aws:iam::123456789012:group/ops", "arn:aws:iam::123456789012:role/app"}
+	assert.size(2, findings)
+	assert.equal({"arn:aws:iam::123456789012:group/ops", "arn:aws:iam::123456789012:role/app"}, {f.resource | some f in findings})
 	some f in findings
-	f.message == "group ops can read the value of every secret (secretsmanager:GetSecretValue on all secrets) through policy SecretsManagerReadWrite"
+	assert.equal("group ops can read the value of every secret (secretsmanager:GetSecretValue on all secrets) through policy SecretsManagerReadWrite", f.message)
 }
 
 # An attached policy missing from the snapshot's policies grants nothing we can see.
 test_missing_managed_policy_no_finding if {
-	count(deny_for({"users": [t.user("alice", {"attached_policies": [t.attachment("Gone")]})]})) == 0
+	assert.empty(deny_for({"users": [t.user("alice", {"attached_policies": [t.attachment("Gone")]})]}))
 }
 
 test_user_without_policies_no_finding if {
-	count(deny_for({"users": [t.user("alice", {})]})) == 0
+	assert.empty(deny_for({"users": [t.user("alice", {})]}))
 }

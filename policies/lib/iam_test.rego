@@ -1,5 +1,6 @@
 package keyward.lib.iam_test
 
+import data.keyward.lib.assert
 import data.keyward.lib.iam
 import data.keyward.lib.test_input as t
 
@@ -10,13 +11,13 @@ stmt(fields) := object.union({"Effect": "Allow", "Resource": "*"}, fields)
 # --- as_array and statements -------------------------------------------------------------------
 
 test_as_array_wraps_a_single_value if {
-	iam.as_array("s3:GetObject") == ["s3:GetObject"]
-	iam.as_array(["a", "b"]) == ["a", "b"]
+	assert.equal(["s3:GetObject"], iam.as_array("s3:GetObject"))
+	assert.equal(["a", "b"], iam.as_array(["a", "b"]))
 }
 
 test_statements_single_object_and_list if {
-	iam.statements({"Statement": {"Effect": "Allow"}}) == [{"Effect": "Allow"}]
-	iam.statements({"Statement": [{"Effect": "Allow"}, {"Effect": "Deny"}]}) == [{"Effect": "Allow"}, {"Effect": "Deny"}]
+	assert.equal([{"Effect": "Allow"}], iam.statements({"Statement": {"Effect": "Allow"}}))
+	assert.equal([{"Effect": "Allow"}, {"Effect": "Deny"}], iam.statements({"Statement": [{"Effect": "Allow"}, {"Effect": "Deny"}]}))
 }
 
 test_statements_undefined_without_statement if {
@@ -138,41 +139,42 @@ test_principal_policies_inline_then_managed if {
 	})
 	inp := t.input_for(snapshot)
 	policies := iam.principal_policies(principal) with input as inp
-	policies == [
+	expected := [
 		{"name": "Own", "arn": null, "document": doc},
 		{"name": "Shared", "arn": "arn:aws:iam::123456789012:policy/Shared", "document": doc},
 	]
+	assert.equal(expected, policies)
 }
 
 test_principal_policies_empty if {
 	inp := t.input_for({})
-	iam.principal_policies(t.role("r", {})) == [] with input as inp
+	assert.equal([], iam.principal_policies(t.role("r", {}))) with input as inp
 }
 
 test_principals_by_kind if {
 	inp := t.input_for({"users": [t.user("alice", {})], "roles": [t.role("r", {})]})
 	kinds := iam.principals_by_kind with input as inp
-	[u.name | some u in kinds.user] == ["alice"]
-	kinds.group == []
-	[r.name | some r in kinds.role] == ["r"]
+	assert.equal(["alice"], [u.name | some u in kinds.user])
+	assert.equal([], kinds.group)
+	assert.equal(["r"], [r.name | some r in kinds.role])
 }
 
 # --- credentials -------------------------------------------------------------------------------
 
 test_use_phrase if {
-	iam.use_phrase("2026-05-01T10:00:00Z") == "last used 2026-05-01"
-	iam.use_phrase(null) == "never used"
+	assert.equal("last used 2026-05-01", iam.use_phrase("2026-05-01T10:00:00Z"))
+	assert.equal("never used", iam.use_phrase(null))
 }
 
 test_first_set if {
-	iam.first_set("a", "b") == "a"
-	iam.first_set(null, "b") == "b"
+	assert.equal("a", iam.first_set("a", "b"))
+	assert.equal("b", iam.first_set(null, "b"))
 }
 
 test_count_phrase if {
-	iam.count_phrase(1, "day") == "1 day"
-	iam.count_phrase(0, "day") == "0 days"
-	iam.count_phrase(412, "day") == "412 days"
+	assert.equal("1 day", iam.count_phrase(1, "day"))
+	assert.equal("0 days", iam.count_phrase(0, "day"))
+	assert.equal("412 days", iam.count_phrase(412, "day"))
 }
 
 test_wildcard_forms if {

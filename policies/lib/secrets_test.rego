@@ -1,5 +1,6 @@
 package keyward.lib.secrets_test
 
+import data.keyward.lib.assert
 import data.keyward.lib.secrets
 import data.keyward.lib.secrets_input as t
 
@@ -12,41 +13,41 @@ days_of(expression) := on(expression).days
 # as_list
 
 test_as_list_wraps_a_single_value if {
-	secrets.as_list({"Effect": "Allow"}) == [{"Effect": "Allow"}]
-	secrets.as_list("*") == ["*"]
-	secrets.as_list(["a", "b"]) == ["a", "b"]
+	assert.equal([{"Effect": "Allow"}], secrets.as_list({"Effect": "Allow"}))
+	assert.equal(["*"], secrets.as_list("*"))
+	assert.equal(["a", "b"], secrets.as_list(["a", "b"]))
 }
 
 # ---------------------------------------------------------------------------------------------
 # schedule_of: AutomaticallyAfterDays and rate()
 
 test_schedule_automatically_after_days if {
-	secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": null}) == {"days": 30, "label": "every 30 days"}
-	secrets.schedule_of({"automatically_after_days": 30}).days == 30
+	assert.equal({"days": 30, "label": "every 30 days"}, secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": null}))
+	assert.equal(30, secrets.schedule_of({"automatically_after_days": 30}).days)
 }
 
 test_schedule_rate_days if {
-	on("rate(180 days)") == {"days": 180, "label": "rate(180 days)"}
-	days_of("rate(1 day)") == 1
+	assert.equal({"days": 180, "label": "rate(180 days)"}, on("rate(180 days)"))
+	assert.equal(1, days_of("rate(1 day)"))
 }
 
 test_schedule_rate_hours if {
-	days_of("rate(12 hours)") == 0.5
-	days_of("rate(48 hours)") == 2
-	days_of("rate(1 hour)") * 24 == 1
+	assert.equal(0.5, days_of("rate(12 hours)"))
+	assert.equal(2, days_of("rate(48 hours)"))
+	assert.equal(1, days_of("rate(1 hour)") * 24)
 }
 
 test_schedule_rate_tolerates_case_and_spaces if {
-	on("  Rate( 10  Days ) ") == {"days": 10, "label": "  Rate( 10  Days ) "}
+	assert.equal({"days": 10, "label": "  Rate( 10  Days ) "}, on("  Rate( 10  Days ) "))
 }
 
 test_schedule_expression_wins_over_automatically_after_days if {
-	secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(120 days)"}).days == 120
+	assert.equal(120, secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(120 days)"}).days)
 }
 
 test_schedule_falls_back_to_automatically_after_days if {
-	secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(ten days)"}) == {"days": 30, "label": "every 30 days"}
-	secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "every month"}).days == 30
+	assert.equal({"days": 30, "label": "every 30 days"}, secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(ten days)"}))
+	assert.equal(30, secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "every month"}).days)
 }
 
 test_schedule_unknown if {
@@ -66,35 +67,35 @@ test_schedule_unknown if {
 # schedule_of: cron(), approximated by its longest gap
 
 test_cron_daily if {
-	days_of("cron(0 3 * * ? *)") == 1
-	days_of("cron(0 3 ? * * *)") == 1
-	days_of("cron(0 */4 * * ? *)") == 1
+	assert.equal(1, days_of("cron(0 3 * * ? *)"))
+	assert.equal(1, days_of("cron(0 3 ? * * *)"))
+	assert.equal(1, days_of("cron(0 */4 * * ? *)"))
 }
 
 test_cron_weekly if {
-	days_of("cron(0 3 ? * MON *)") == 7
-	days_of("cron(0 3 ? * MON-FRI *)") == 7
-	days_of("cron(0 3 ? * 2,5 *)") == 7
+	assert.equal(7, days_of("cron(0 3 ? * MON *)"))
+	assert.equal(7, days_of("cron(0 3 ? * MON-FRI *)"))
+	assert.equal(7, days_of("cron(0 3 ? * 2,5 *)"))
 }
 
 test_cron_monthly if {
-	on("cron(0 3 1 * ? *)") == {"days": 31, "label": "cron(0 3 1 * ? *), at most about 31 days apart"}
-	days_of("cron(0 3 L * ? *)") == 31
-	days_of("cron(0 3 1,15 * ? *)") == 31
-	days_of("cron(0 3 ? * MON#1 *)") == 31
-	days_of("cron(0 3 ? * 6L *)") == 31
+	assert.equal({"days": 31, "label": "cron(0 3 1 * ? *), at most about 31 days apart"}, on("cron(0 3 1 * ? *)"))
+	assert.equal(31, days_of("cron(0 3 L * ? *)"))
+	assert.equal(31, days_of("cron(0 3 1,15 * ? *)"))
+	assert.equal(31, days_of("cron(0 3 ? * MON#1 *)"))
+	assert.equal(31, days_of("cron(0 3 ? * 6L *)"))
 }
 
 test_cron_month_step if {
-	days_of("cron(0 3 1 */3 ? *)") == 93
-	days_of("cron(0 3 1 1/6 ? *)") == 186
-	days_of("cron(0  3  1  */2  ?  *)") == 62
+	assert.equal(93, days_of("cron(0 3 1 */3 ? *)"))
+	assert.equal(186, days_of("cron(0 3 1 1/6 ? *)"))
+	assert.equal(62, days_of("cron(0  3  1  */2  ?  *)"))
 }
 
 test_cron_specific_months if {
-	days_of("cron(0 3 1 JAN,JUL ? *)") == 365
-	days_of("cron(0 3 1 6 ? 2027)") == 365
-	days_of("cron(0 3 * 1 ? *)") == 365
+	assert.equal(365, days_of("cron(0 3 1 JAN,JUL ? *)"))
+	assert.equal(365, days_of("cron(0 3 1 6 ? 2027)"))
+	assert.equal(365, days_of("cron(0 3 * 1 ? *)"))
 }
 
 test_cron_unreadable if {
@@ -114,16 +115,16 @@ test_schedule_of_a_snapshot_secret if {
 	unreadable := t.secret("c", t.rotating_on("rate(nonsense)", null))
 	inp := t.input_for([weekly, monthly, unreadable, t.secret("d", {})])
 	w := secrets.schedule(weekly) with input as inp
-	w.days == 7
-	w.label == "cron(0 3 ? * MON *), at most about 7 days apart"
+	assert.equal(7, w.days)
+	assert.equal("cron(0 3 ? * MON *), at most about 7 days apart", w.label)
 	# Overdue once 7 + 3 days of grace are exceeded: at or before 11 days ago.
-	w.overdue.ns == time.parse_rfc3339_ns(t.days_ago(11))
-	w.overdue.candidates_before == t.days_ago(9)
+	assert.equal(time.parse_rfc3339_ns(t.days_ago(11)), w.overdue.ns)
+	assert.equal(t.days_ago(9), w.overdue.candidates_before)
 	m := secrets.schedule(monthly) with input as inp
-	m.days == 30
+	assert.equal(30, m.days)
 	not secrets.schedule(unreadable) with input as inp
 	table := secrets.schedules with input as inp
-	count(table) == 2
+	assert.size(2, table)
 }
 
 test_schedule_needs_the_secret_in_the_snapshot if {
@@ -137,34 +138,34 @@ test_schedule_needs_the_secret_in_the_snapshot if {
 test_since_last_uses_the_last_time if {
 	inp := t.input_for([])
 	last := secrets.since_last(t.days_ago(12), t.days_ago(400), "rotated") with input as inp
-	last.at == t.days_ago(12)
-	last.days == 12
-	last.text == sprintf("last rotated %s, 12 days ago", [t.day_ago(12)])
+	assert.equal(t.days_ago(12), last.at)
+	assert.equal(12, last.days)
+	assert.equal(sprintf("last rotated %s, 12 days ago", [t.day_ago(12)]), last.text)
 }
 
 test_since_last_falls_back_to_creation if {
 	inp := t.input_for([])
 	last := secrets.since_last(null, t.days_ago(50), "accessed") with input as inp
-	last.at == t.days_ago(50)
-	last.days == 50
-	last.text == sprintf("never accessed since its creation on %s, 50 days ago", [t.day_ago(50)])
+	assert.equal(t.days_ago(50), last.at)
+	assert.equal(50, last.days)
+	assert.equal(sprintf("never accessed since its creation on %s, 50 days ago", [t.day_ago(50)]), last.text)
 }
 
 test_rotation_history_without_timestamps if {
 	s := t.secret("s", {"created": null})
 	inp := t.input_for([])
 	history := secrets.rotation_history(s) with input as inp
-	history.text == "never rotated, creation date unknown"
-	history.evidence.days_since_rotation == null
-	history.evidence.created == null
+	assert.equal("never rotated, creation date unknown", history.text)
+	assert.equal(null, history.evidence.days_since_rotation)
+	assert.equal(null, history.evidence.created)
 }
 
 test_rotation_history if {
 	s := t.secret("s", object.union(t.rotating_every(30, t.days_ago(12)), {"last_changed": t.days_ago(5)}))
 	inp := t.input_for([])
 	history := secrets.rotation_history(s) with input as inp
-	history.text == sprintf("last rotated %s, 12 days ago", [t.day_ago(12)])
-	history.evidence == {
+	assert.equal(sprintf("last rotated %s, 12 days ago", [t.day_ago(12)]), history.text)
+	expected := {
 		"rotation_enabled": true,
 		"last_rotated": t.days_ago(12),
 		"created": t.days_ago(400),
@@ -172,6 +173,7 @@ test_rotation_history if {
 		"days_since_rotation": 12,
 		"owning_service": null,
 	}
+	assert.equal(expected, history.evidence)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -186,11 +188,11 @@ overdue(s) := o if {
 test_overdue_boundary_of_interval_plus_grace if {
 	not overdue(t.secret("s", t.rotating_every(30, t.days_ago(33))))
 	o := overdue(t.secret("s", t.rotating_every(30, t.days_ago(34))))
-	o.summary == sprintf("last rotated %s, 34 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(34)])
-	o.evidence.days_since_rotation == 34
-	o.evidence.interval_days == 30
-	o.evidence.grace_days == 3
-	o.evidence.last_rotated == t.days_ago(34)
+	assert.equal(sprintf("last rotated %s, 34 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(34)]), o.summary)
+	assert.equal(34, o.evidence.days_since_rotation)
+	assert.equal(30, o.evidence.interval_days)
+	assert.equal(3, o.evidence.grace_days)
+	assert.equal(t.days_ago(34), o.evidence.last_rotated)
 }
 
 test_overdue_counts_whole_days if {
@@ -212,8 +214,8 @@ test_overdue_never_rotated_counts_from_creation if {
 	not overdue(t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(33)})))
 	o := overdue(t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(34)})))
 	startswith(o.summary, sprintf("never rotated since its creation on %s, 34 days ago;", [t.day_ago(34)]))
-	o.evidence.last_rotated == null
-	o.evidence.created == t.days_ago(34)
+	assert.equal(null, o.evidence.last_rotated)
+	assert.equal(t.days_ago(34), o.evidence.created)
 }
 
 test_overdue_grace_comes_from_thresholds if {
@@ -221,7 +223,7 @@ test_overdue_grace_comes_from_thresholds if {
 	not overdue(s)
 	no_grace := t.input_with_thresholds([s], {"rotation_grace_days": 0})
 	o := secrets.rotation_overdue(s) with input as no_grace
-	o.evidence.grace_days == 0
+	assert.equal(0, o.evidence.grace_days)
 }
 
 test_overdue_with_each_schedule_form if {
@@ -230,7 +232,7 @@ test_overdue_with_each_schedule_form if {
 	overdue(t.secret("s", t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(11))))
 	not overdue(t.secret("s", t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(10))))
 	o := overdue(t.secret("s", t.rotating_on("cron(0 3 1 * ? *)", t.days_ago(35))))
-	contains(o.summary, "schedule cron(0 3 1 * ? *), at most about 31 days apart, plus 3 days grace")
+	assert.includes("schedule cron(0 3 1 * ? *), at most about 31 days apart, plus 3 days grace", o.summary)
 }
 
 test_overdue_needs_rotation_enabled if {
@@ -245,8 +247,8 @@ with_next(fields, next) := t.secret("s", object.union(fields, {"rotation": {"nex
 test_overdue_by_next_rotation_when_no_interval if {
 	not overdue(with_next(t.rotating(null, t.days_ago(200)), t.days_ago(3)))
 	o := overdue(with_next(t.rotating(null, t.days_ago(200)), t.days_ago(4)))
-	o.summary == sprintf("no rotation interval known, and the next rotation was due %s, 4 days ago (grace 3 days)", [t.day_ago(4)])
-	o.evidence == {"last_rotated": t.days_ago(200), "next_rotation": t.days_ago(4), "days_past_next_rotation": 4, "grace_days": 3}
+	assert.equal(sprintf("no rotation interval known, and the next rotation was due %s, 4 days ago (grace 3 days)", [t.day_ago(4)]), o.summary)
+	assert.equal({"last_rotated": t.days_ago(200), "next_rotation": t.days_ago(4), "days_past_next_rotation": 4, "grace_days": 3}, o.evidence)
 }
 
 test_overdue_by_next_rotation_when_schedule_unreadable if {
@@ -276,21 +278,21 @@ markers_of(s, markers) := found if {
 }
 
 test_markers_in_name_case_insensitive if {
-	markers_of(t.secret("prod/OpenAI-Key", {}), ["openai", "anthropic"]) == {"openai"}
+	assert.equal({"openai"}, markers_of(t.secret("prod/OpenAI-Key", {}), ["openai", "anthropic"]))
 }
 
 test_markers_in_description if {
-	markers_of(t.secret("prod/key", {"description": "Org-level Anthropic key"}), ["openai", "anthropic"]) == {"anthropic"}
+	assert.equal({"anthropic"}, markers_of(t.secret("prod/key", {"description": "Org-level Anthropic key"}), ["openai", "anthropic"]))
 }
 
 test_markers_in_tag_key_and_value if {
-	markers_of(t.secret("prod/key", {"tags": {"provider": "Gemini"}}), ["gemini"]) == {"gemini"}
-	markers_of(t.secret("prod/key", {"tags": {"openai-project": "x"}}), ["openai"]) == {"openai"}
+	assert.equal({"gemini"}, markers_of(t.secret("prod/key", {"tags": {"provider": "Gemini"}}), ["gemini"]))
+	assert.equal({"openai"}, markers_of(t.secret("prod/key", {"tags": {"openai-project": "x"}}), ["openai"]))
 }
 
 test_markers_several_and_upper_case_config if {
 	s := t.secret("openai/proxy", {"tags": {"kind": "API_KEY"}})
-	markers_of(s, ["OpenAI", "api_key", "mistral"]) == {"openai", "api_key"}
+	assert.equal({"openai", "api_key"}, markers_of(s, ["OpenAI", "api_key", "mistral"]))
 }
 
 test_markers_absent if {
@@ -303,7 +305,7 @@ test_markers_empty_marker_matches_nothing if {
 
 test_markers_do_not_match_a_null_description if {
 	not markers_of(t.secret("prod/key", {"description": null}), ["null", "ul"])
-	markers_of(t.secret("prod/key", {"description": "Nullable key"}), ["null"]) == {"null"}
+	assert.equal({"null"}, markers_of(t.secret("prod/key", {"description": "Nullable key"}), ["null"]))
 }
 
 test_markers_do_not_match_across_texts if {

@@ -7,14 +7,15 @@
 #   account, and your CloudTrail shows only the calls, not who is behind the other account. Read
 #   access to stored API keys is precisely what turned the May 2026 breach into stolen
 #   AI-provider keys used for resource hijacking. Principals of the snapshot's own account, and
-#   service principals, are not reported. An Allow with NotPrincipal grants everyone but the
-#   listed principals and counts as "*". Deny statements are ignored, and so is any statement with
+#   service principals, are not reported (KW-SM-008 checks service principals). An Allow with
+#   NotPrincipal grants everyone but the listed principals and counts as "*". Deny statements are ignored, and so is any statement with
 #   a Condition: keyward does not judge conditions (aws:PrincipalOrgID, aws:SourceVpce, ...),
 #   so review those yourself.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_secret-policy.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+#   - ref: https://attack.mitre.org/techniques/T1555/006/
 #   - ref: https://attack.mitre.org/techniques/T1528/
 # custom:
 #   id: KW-SM-005
@@ -22,19 +23,21 @@
 #   severity: critical
 #   requires: [secretsmanager.resource_policies]
 #   controls:
-#     mitre-attack: [T1528]
+#     mitre-attack: [T1555.006, T1528]
 #   remediation: |
-#     1. Read the policy: aws secretsmanager get-resource-policy --secret-id <secret-arn>
+#     1. Read the policy:
+#          aws secretsmanager get-resource-policy --secret-id <secret-arn>
 #     2. If no other account needs the secret, remove the policy:
-#        aws secretsmanager delete-resource-policy --secret-id <secret-arn>
+#          aws secretsmanager delete-resource-policy --secret-id <secret-arn>
 #     3. Otherwise name exact principals (role ARNs, not "*" or a whole account) and restrict the
 #        statement with a Condition such as aws:PrincipalOrgID, then put it back with public
 #        policies blocked:
-#        aws secretsmanager put-resource-policy --secret-id <secret-arn> \
-#          --resource-policy file://policy.json --block-public-policy
+#          aws secretsmanager put-resource-policy --secret-id <secret-arn> \
+#            --resource-policy file://policy.json --block-public-policy
 #     4. A cross-account reader also needs kms:Decrypt on a customer-managed KMS key: review that
 #        key policy too. If the secret was readable by anyone, treat its value as leaked: rotate it
-#        (aws secretsmanager rotate-secret --secret-id <secret-arn>) and revoke the old value.
+#        and revoke the old value:
+#          aws secretsmanager rotate-secret --secret-id <secret-arn>
 package keyward.secrets.secret_policy_too_open
 
 import data.keyward.lib.secrets

@@ -1,5 +1,6 @@
 package keyward.secrets.secret_policy_too_open_test
 
+import data.keyward.lib.assert
 import data.keyward.lib.secrets_input as t
 import data.keyward.secrets.secret_policy_too_open.deny
 
@@ -27,18 +28,18 @@ with_policy(statements) := found if {
 	found := deny_for(t.input_for([s]))
 }
 
-fires(statements) if count(with_policy(statements)) == 1
+fires(statements) if assert.size(1, with_policy(statements))
 
-quiet(statements) if count(with_policy(statements)) == 0
+quiet(statements) if assert.empty(with_policy(statements))
 
 test_cross_account_fires if {
 	found := with_policy([object.union(statement("Allow", {"AWS": partner_root}), {"Sid": "PartnerRead"})])
-	count(found) == 1
+	assert.size(1, found)
 	some f in found
-	f.resource == t.arn("shared")
-	f.region == "us-east-1"
-	f.message == "secret shared has a resource policy that lets account 999988887777 (arn:aws:iam::999988887777:root) call secretsmanager:GetSecretValue (statement PartnerRead), without a condition"
-	f.evidence == {
+	assert.equal(t.arn("shared"), f.resource)
+	assert.equal("us-east-1", f.region)
+	assert.equal("secret shared has a resource policy that lets account 999988887777 (arn:aws:iam::999988887777:root) call secretsmanager:GetSecretValue (statement PartnerRead), without a condition", f.message)
+	expected := {
 		"account": t.account_id,
 		"grants": {{
 			"principal": partner_root,
@@ -48,6 +49,7 @@ test_cross_account_fires if {
 			"actions": [read],
 		}},
 	}
+	assert.equal(expected, f.evidence)
 }
 
 test_cross_account_bare_id_and_sts_arn_fire if {
@@ -57,10 +59,10 @@ test_cross_account_bare_id_and_sts_arn_fire if {
 
 test_public_principal_forms_fire if {
 	found := with_policy(statement("Allow", "*"))
-	count(found) == 1
+	assert.size(1, found)
 	some f in found
-	f.message == "secret shared has a resource policy that lets anyone (principal *) call secretsmanager:GetSecretValue (statement #1), without a condition"
-	f.evidence.grants == {{"principal": "*", "access": "public", "statement": "#1", "actions": [read]}}
+	assert.equal("secret shared has a resource policy that lets anyone (principal *) call secretsmanager:GetSecretValue (statement #1), without a condition", f.message)
+	assert.equal({{"principal": "*", "access": "public", "statement": "#1", "actions": [read]}}, f.evidence.grants)
 	fires(statement("Allow", {"AWS": "*"}))
 	fires(statement("Allow", {"AWS": [own_role, "*"]}))
 }
@@ -68,13 +70,13 @@ test_public_principal_forms_fire if {
 test_not_principal_counts_as_public if {
 	found := with_policy({"Effect": "Allow", "NotPrincipal": {"AWS": own_role}, "Action": "secretsmanager:*", "Resource": "*"})
 	some f in found
-	f.evidence.grants == {{"principal": "*", "access": "public", "statement": "#1", "actions": ["secretsmanager:*"]}}
+	assert.equal({{"principal": "*", "access": "public", "statement": "#1", "actions": ["secretsmanager:*"]}}, f.evidence.grants)
 }
 
 test_not_action_is_named if {
 	found := with_policy({"Effect": "Allow", "Principal": "*", "NotAction": ["secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy"], "Resource": "*"})
 	some f in found
-	contains(f.message, "call every action except secretsmanager:DeleteSecret, secretsmanager:PutResourcePolicy (statement #1)")
+	assert.includes("call every action except secretsmanager:DeleteSecret, secretsmanager:PutResourcePolicy (statement #1)", f.message)
 }
 
 test_same_account_does_not_fire if {
@@ -105,7 +107,7 @@ test_deny_statement_does_not_fire if {
 
 test_no_policy_does_not_fire if {
 	found := deny_for(t.input_for([t.secret("private", {})]))
-	count(found) == 0
+	assert.empty(found)
 }
 
 test_every_grant_in_one_finding if {
@@ -114,17 +116,17 @@ test_every_grant_in_one_finding if {
 		object.union(statement("Allow", "*"), {"Sid": "Everyone", "Action": ["secretsmanager:DescribeSecret", read]}),
 		object.union(statement("Allow", "*"), {"Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}),
 	])
-	count(found) == 1
+	assert.size(1, found)
 	some f in found
-	count(f.evidence.grants) == 3
-	{g.principal | some g in f.evidence.grants} == {partner_root, "111122223333", "*"}
-	contains(f.message, "account 111122223333 (111122223333) call secretsmanager:GetSecretValue (statement #1)")
-	contains(f.message, "anyone (principal *) call secretsmanager:DescribeSecret, secretsmanager:GetSecretValue (statement Everyone)")
+	assert.size(3, f.evidence.grants)
+	assert.equal({partner_root, "111122223333", "*"}, {g.principal | some g in f.evidence.grants})
+	assert.includes("account 111122223333 (111122223333) call secretsmanager:GetSecretValue (statement #1)", f.message)
+	assert.includes("anyone (principal *) call secretsmanager:DescribeSecret, secretsmanager:GetSecretValue (statement Everyone)", f.message)
 }
 
 test_one_finding_per_open_secret if {
 	open := t.secret("open", {"resource_policy": {"Statement": [statement("Allow", "*")]}})
 	closed := t.secret("closed", {"resource_policy": {"Statement": [statement("Allow", {"AWS": own_role})]}})
 	found := deny_for(t.input_for([open, closed, t.secret("none", {})]))
-	{f.resource | some f in found} == {t.arn("open")}
+	assert.equal({t.arn("open")}, {f.resource | some f in found})
 }

@@ -10,11 +10,13 @@
 #   day-of-week are both * or ?, weekly when day-of-week names days, monthly (31 days) for a
 #   specific day-of-month (or a day-of-week such as MON#1 or 6L), N x 31 days for a month step
 #   */N, and yearly (365 days) when specific months are listed. A schedule keyward cannot read is
-#   not reported here.
+#   not reported here. (Security Hub's SecretsManager.1 makes the same check only when it is given
+#   a maximumAllowedRotationFrequency; its SecretsManager.4, the age of the last rotation whatever
+#   the schedule, is KW-SM-007.)
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html
-#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-4
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-1
 #   - ref: https://attack.mitre.org/techniques/T1528/
 # custom:
 #   id: KW-SM-002
@@ -23,16 +25,16 @@
 #   requires: [secretsmanager.secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:
-#     aws-securityhub: [SecretsManager.4]
 #     mitre-attack: [T1528]
 #   remediation: |
 #     1. Shorten the schedule to at most max_rotation_interval_days (keyward.yaml, default 90),
 #        keeping the existing rotation function:
-#        aws secretsmanager rotate-secret --secret-id <secret-arn> \
-#          --rotation-rules '{"ScheduleExpression": "rate(30 days)"}' --no-rotate-immediately
-#     2. For a cron() schedule, make it run at least monthly, e.g. "cron(0 3 1 * ? *)".
-#     3. Confirm the new schedule: aws secretsmanager describe-secret --secret-id <secret-arn> \
-#          --query '{Rules: RotationRules, Next: NextRotationDate}'
+#          aws secretsmanager rotate-secret --secret-id <secret-arn> \
+#            --rotation-rules '{"ScheduleExpression": "rate(30 days)"}' --no-rotate-immediately
+#     2. For a cron() schedule, make it run at least monthly, e.g. `cron(0 3 1 * ? *)`.
+#     3. Confirm the new schedule:
+#          aws secretsmanager describe-secret --secret-id <secret-arn> \
+#            --query '{Rules: RotationRules, Next: NextRotationDate}'
 package keyward.secrets.secret_rotation_interval_too_long
 
 max_days := input.evaluation.thresholds.max_rotation_interval_days

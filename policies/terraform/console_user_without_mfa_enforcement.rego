@@ -5,7 +5,7 @@
 #   none of the user's policies (its own, or its groups') denies access while the sign-in has no
 #   MFA. A new user has no MFA device: until someone enrolls one, the password alone signs in
 #   with every permission the user holds, and nothing makes enrolling necessary. Stolen valid
-#   credentials are the likely way into an AI platform's AWS account breached in May 2026; a
+#   credentials are the likely way in of the May 2026 breach of an AI platform's AWS account; a
 #   policy that denies everything but MFA set-up while `aws:MultiFactorAuthPresent` is false
 #   makes a stolen password alone useless. Enforcement counts when a Deny statement carries a
 #   `Bool` or `BoolIfExists` condition on `aws:MultiFactorAuthPresent` equal to "false", or a
@@ -20,8 +20,14 @@
 #   severity: high
 #   requires: [terraform, iam.credentials, iam.authorization]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.10"]
-#     aws-securityhub: [IAM.5]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.10"
+#         partial: true
+#         leaves_out: whether the user has an MFA device, and users the plan does not define (KW-IAM-005 checks the account)
+#     aws-securityhub:
+#       - id: IAM.5
+#         partial: true
+#         leaves_out: whether the user has an MFA device, and users the plan does not define (KW-IAM-005 checks the account)
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Put console users in a group whose policy denies everything except managing their own

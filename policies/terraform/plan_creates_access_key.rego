@@ -3,11 +3,11 @@
 # description: |
 #   An `aws_iam_access_key` gives an IAM user a credential that works until someone deletes it:
 #   nothing expires it, and it tends to be copied into CI settings, config files and laptops.
-#   Stolen valid credentials are the likely way into an AI platform's AWS account breached in May
-#   2026. A key made by Terraform is worse still: its secret is stored in the Terraform state,
-#   in plain text unless `pgp_key` is set, so everyone who can read the state can use it. Roles
-#   (for workloads in AWS), OIDC federation (for CI such as GitHub Actions) and IAM Identity
-#   Center (for people) give short-lived credentials instead.
+#   Stolen valid credentials are the likely way in of the May 2026 breach of an AI platform's
+#   AWS account. A key made by Terraform is worse still: its secret is stored in the Terraform
+#   state, in plain text unless `pgp_key` is set, so everyone who can read the state can use it.
+#   Roles (for workloads in AWS), OIDC federation (for CI such as GitHub Actions) and IAM
+#   Identity Center (for people) give short-lived credentials instead.
 # related_resources:
 #   - ref: https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_access_key
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-users-federation-idp
@@ -19,7 +19,10 @@
 #   severity: high
 #   requires: [terraform]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.11"]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.11"
+#         partial: true
+#         leaves_out: keys that are not created by the plan (KW-IAM-006 checks the account's)
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Give the workload a role instead: an instance profile, a task or function role, or for

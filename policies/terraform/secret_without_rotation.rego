@@ -20,7 +20,10 @@
 #   severity: medium
 #   requires: [terraform, secretsmanager.secrets]
 #   controls:
-#     aws-securityhub: [SecretsManager.1]
+#     aws-securityhub:
+#       - id: SecretsManager.1
+#         partial: true
+#         leaves_out: secrets that the plan does not define, and rotation set up outside Terraform (KW-SM-001 checks the account)
 #     mitre-attack: [T1528]
 #   remediation: |
 #     1. Add a rotation resource beside the secret, with a rotation function and a schedule no

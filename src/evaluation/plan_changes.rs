@@ -48,7 +48,7 @@ fn label_account(account: &mut AccountReport, before: &[Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{NotEvaluated, Severity, Summary, ToolInfo};
+    use crate::model::{NotEvaluated, REPORT_VERSION, Severity, Summary, ToolInfo};
     use crate::snapshot::Account;
 
     fn finding(rule: &str, resource: &str) -> Finding {
@@ -65,13 +65,14 @@ mod tests {
             location: None,
             baseline_state: None,
             plan_change: None,
+            controls: None,
         }
     }
 
     fn report(findings: Vec<Finding>, gaps: Vec<NotEvaluated>) -> ScanReport {
         let now = chrono::Utc::now();
         ScanReport {
-            report_version: 2,
+            report_version: REPORT_VERSION,
             tool: ToolInfo::keyward(),
             as_of: now,
             rules: Vec::new(),

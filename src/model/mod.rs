@@ -6,12 +6,17 @@
 //! The types here are data and the small queries on it; producing them (evaluating, marking a
 //! baseline, comparing scans) is done by the modules above.
 
+mod control;
 mod finding;
 mod outcome;
 mod report;
 mod rule;
 mod severity;
 
+pub use control::{
+    CatalogueControl, ControlCoverage, ControlMapping, Coverage, Framework, FrameworkCoverage,
+    MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
+};
 pub use finding::{
     AppliedWaiver, BaselineState, FileLocation, Finding, NotApplicable, NotEvaluated, PlanChange,
     fingerprint,

@@ -13,10 +13,14 @@ use super::outcome::Outcome;
 use super::rule::RuleMetadata;
 use super::severity::Severity;
 
-/// The version of the JSON report format. Version 2 added `not_applicable` (per account and in
-/// the summary), `fixed_by_plan`, each finding's `plan_change` and the summary's `plan`; a
-/// version 1 report reads as one with none of them.
-pub const REPORT_VERSION: u32 = 2;
+/// The version of the JSON report format. Version 2 wrote each control a rule maps to as an
+/// object (`{"id": "1.16", "partial": true, "leaves_out": "..."}`) where version 1 wrote the bare
+/// id. Version 3 adds what a Terraform plan brings: `not_applicable` (per account and in the
+/// summary), `fixed_by_plan`, `terraform_plan`, each finding's `plan_change` and the summary's
+/// `plan`. Earlier versions keep loading: a bare id reads as a mapping to the whole control, and
+/// a report without the plan fields reads as one of a scan without a plan (see `README.md`,
+/// "Public formats and what changed").
+pub const REPORT_VERSION: u32 = 3;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -263,5 +267,136 @@ impl ScanReport {
                 .count()
         });
         summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version 1 report, as keyward 0.1 wrote it: controls were bare ids.
+    const VERSION_1: &str = r#"{
+      "report_version": 1,
+      "tool": {"name": "keyward", "version": "0.1.0"},
+      "as_of": "2026-05-03T09:00:00Z",
+      "rules": [{
+        "id": "KW-IAM-009", "name": "access-key-not-rotated", "title": "t", "description": "d",
+        "severity": "high", "remediation": "r", "requires": ["iam.credentials"],
+        "controls": {"cis-aws-foundations-v3.0": ["1.14"], "aws-securityhub": ["IAM.3"]},
+        "references": []
+      }],
+      "accounts": [],
+      "summary": {"accounts": 0, "open": {}, "open_total": 0, "waived": 0, "not_evaluated": 0}
+    }"#;
+
+    #[test]
+    fn a_version_1_report_loads_and_its_controls_map_whole_controls() {
+        let report: ScanReport = serde_json::from_str(VERSION_1).unwrap();
+        let rule = report.rule("KW-IAM-009").unwrap();
+        assert_eq!(rule.controls["aws-securityhub"][0].id, "IAM.3");
+        assert!(!rule.controls["cis-aws-foundations-v3.0"][0].partial);
+        let written = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            written["rules"][0]["controls"]["aws-securityhub"][0],
+            serde_json::json!({"id": "IAM.3", "partial": false})
+        );
+    }
+
+    /// A version 2 report as keyward wrote it before Terraform plans: controls are objects, a
+    /// finding may name the controls it fails, and there is nothing about a plan.
+    const VERSION_2: &str = r#"{
+      "report_version": 2,
+      "tool": {"name": "keyward", "version": "0.1.0"},
+      "as_of": "2026-09-01T12:00:00Z",
+      "rules": [{
+        "id": "KW-IAM-012", "name": "weak-password-policy", "title": "t", "description": "d",
+        "severity": "medium", "remediation": "r", "requires": ["iam.password_policy"],
+        "controls": {"cis-aws-foundations-v3.0": [
+          {"id": "1.8", "partial": false},
+          {"id": "1.9", "partial": true, "leaves_out": "x", "completed_by": ["KW-IAM-005"]}
+        ]},
+        "references": []
+      }],
+      "accounts": [{
+        "account": {"id": "123456789012", "partition": "aws"},
+        "as_of": "2026-09-01T12:00:00Z",
+        "collected_at": "2026-09-01T11:59:00Z",
+        "findings": [{
+          "rule_id": "KW-IAM-012", "severity": "medium", "account_id": "123456789012",
+          "resource": "arn:aws:iam::123456789012:root", "message": "m",
+          "controls": {"cis-aws-foundations-v3.0": ["1.9"]},
+          "fingerprint": "f"
+        }],
+        "not_evaluated": []
+      }],
+      "summary": {"accounts": 1, "open": {"medium": 1}, "open_total": 1, "waived": 0,
+                  "not_evaluated": 0}
+    }"#;
+
+    #[test]
+    fn a_version_2_report_loads_as_a_scan_without_a_plan() {
+        let report: ScanReport = serde_json::from_str(VERSION_2).unwrap();
+        let mapping = &report.rule("KW-IAM-012").unwrap().controls["cis-aws-foundations-v3.0"];
+        assert!(mapping[1].partial);
+        assert_eq!(mapping[1].completed_by, ["KW-IAM-005"]);
+        assert_eq!(report.terraform_plan, None);
+        let account = &report.accounts[0];
+        assert!(account.not_applicable.is_empty() && account.fixed_by_plan.is_empty());
+        let finding = &account.findings[0];
+        assert_eq!(finding.plan_change, None);
+        assert_eq!(
+            finding.controls.as_ref().unwrap()["cis-aws-foundations-v3.0"],
+            ["1.9"]
+        );
+        // Without a plan, an open finding gates as it did.
+        assert!(finding.is_gating());
+        let summary = report.summarize();
+        assert_eq!((summary.open_total, summary.not_applicable), (1, 0));
+        assert_eq!(summary.plan, None);
+    }
+
+    #[test]
+    fn a_version_2_report_of_a_development_build_keeps_its_plan_fields() {
+        // Before the two were combined as version 3, a development build of the Terraform
+        // support also wrote version 2: bare control ids, and the plan's fields.
+        let text = VERSION_2
+            .replace(
+                r#"[
+          {"id": "1.8", "partial": false},
+          {"id": "1.9", "partial": true, "leaves_out": "x", "completed_by": ["KW-IAM-005"]}
+        ]"#,
+                r#"["1.8", "1.9"]"#,
+            )
+            .replace(
+                r#""fingerprint": "f""#,
+                r#""fingerprint": "f", "plan_change": "unchanged""#,
+            )
+            .replace(
+                r#""not_evaluated": []"#,
+                r#""not_evaluated": [], "not_applicable": [{"rule_id": "KW-IAM-009",
+                   "account_id": "123456789012", "reason": "a plan alone has no ages"}]"#,
+            )
+            .replace(
+                r#""accounts": [{"#,
+                r#""terraform_plan": "plan.json", "accounts": [{"#,
+            );
+        let report: ScanReport = serde_json::from_str(&text).unwrap();
+        let mapping = &report.rule("KW-IAM-012").unwrap().controls["cis-aws-foundations-v3.0"];
+        assert!(mapping.iter().all(|m| !m.partial));
+        assert_eq!(report.terraform_plan.as_deref(), Some("plan.json"));
+        let finding = &report.accounts[0].findings[0];
+        assert_eq!(finding.plan_change, Some(PlanChange::Unchanged));
+        // An unchanged finding does not fail a pre-deploy gate.
+        assert!(!finding.is_gating());
+        let summary = report.summarize();
+        assert_eq!(summary.not_applicable, 1);
+        assert_eq!(
+            summary.plan,
+            Some(PlanSummary {
+                introduced: 0,
+                fixed: 0,
+                unchanged: 1
+            })
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::text::{gfm_code, gfm_escape};
 use crate::model::{Finding, ScanReport, Severity};
 
 /// GitHub caps a step summary at 1 MiB; past this many rows the details point to the full report.
@@ -38,7 +39,7 @@ fn rollup(out: &mut String, report: &ScanReport) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            escape(&account.label()),
+            gfm_escape(&account.label()),
             account.open_count(Severity::Critical),
             account.open_count(Severity::High),
             account.open_count(Severity::Medium),
@@ -65,24 +66,31 @@ fn findings(out: &mut String, report: &ScanReport) {
             .rule(&finding.rule_id)
             .map_or("", |r| r.title.as_str());
         let mut status = match &finding.waiver {
-            Some(w) => format!(" _(waived by {} until {})_", escape(&w.owner), w.expires),
+            Some(w) => format!(
+                " _(waived by {} until {})_",
+                gfm_escape(&w.owner),
+                w.expires
+            ),
             None => String::new(),
         };
         if let Some(change) = finding.plan_change {
             status += &format!(" **{}**", change.label());
         }
         if let Some(location) = &finding.location {
-            status += &format!(" `{}:{}`", escape(&location.path), location.line);
+            status += &format!(
+                " {}",
+                gfm_code(&format!("{}:{}", location.path, location.line))
+            );
         }
         let _ = writeln!(
             out,
-            "| {} | `{}` {} | {} | {}<br>`{}`{status} |",
+            "| {} | {} {} | {} | {}<br>{}{status} |",
             finding.severity,
-            finding.rule_id,
-            escape(title),
-            finding.account_id,
-            escape(&finding.message),
-            escape(&finding.resource)
+            gfm_code(&finding.rule_id),
+            gfm_escape(title),
+            gfm_escape(&finding.account_id),
+            gfm_escape(&finding.message),
+            gfm_code(&finding.resource)
         );
     }
     if all.len() > MAX_DETAIL_ROWS {
@@ -107,14 +115,14 @@ fn not_evaluated(out: &mut String, report: &ScanReport) {
     let _ = writeln!(out, "| Rules | Account | Scope | Reason |");
     let _ = writeln!(out, "|---|---|---|---|");
     for gap in gaps.iter().take(MAX_DETAIL_ROWS) {
-        let rules: Vec<String> = gap.rules.iter().map(|r| format!("`{r}`")).collect();
+        let rules: Vec<String> = gap.rules.iter().map(|r| gfm_code(r)).collect();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
             rules.join(" "),
-            gap.account_id,
-            escape(&gap.scope),
-            escape(&gap.reason)
+            gfm_escape(&gap.account_id),
+            gfm_escape(&gap.scope),
+            gfm_escape(&gap.reason)
         );
     }
     let _ = writeln!(out);
@@ -135,11 +143,11 @@ fn fixed_by_plan(out: &mut String, report: &ScanReport) {
     for finding in fixed.iter().take(MAX_DETAIL_ROWS) {
         let _ = writeln!(
             out,
-            "| {} | `{}` | {}<br>`{}` |",
+            "| {} | {} | {}<br>{} |",
             finding.severity,
-            finding.rule_id,
-            escape(&finding.message),
-            escape(&finding.resource)
+            gfm_code(&finding.rule_id),
+            gfm_escape(&finding.message),
+            gfm_code(&finding.resource)
         );
     }
     let _ = writeln!(out);
@@ -157,13 +165,8 @@ fn not_applicable(out: &mut String, report: &ScanReport) {
     let _ = writeln!(out, "| Rules | Reason |");
     let _ = writeln!(out, "|---|---|");
     for (reason, rules) in &groups {
-        let rules: Vec<String> = rules.iter().map(|r| format!("`{r}`")).collect();
-        let _ = writeln!(out, "| {} | {} |", rules.join(" "), escape(reason));
+        let rules: Vec<String> = rules.iter().map(|r| gfm_code(r)).collect();
+        let _ = writeln!(out, "| {} | {} |", rules.join(" "), gfm_escape(reason));
     }
     let _ = writeln!(out);
-}
-
-/// Keeps a value inside its table cell.
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', "<br>")
 }

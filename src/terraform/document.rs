@@ -263,7 +263,7 @@ pub fn read(path: &Path, purpose: Purpose) -> Result<Kind, TerraformError> {
             path: path.to_owned(),
             line: error.line(),
             column: error.column(),
-            message: crate::snapshot::strip_position(&error.to_string()),
+            message: crate::snapshot::parser_message(&error.to_string()),
             hint: purpose.hint(),
         })?;
     check_format(path, &show, purpose)?;
