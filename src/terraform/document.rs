@@ -240,6 +240,12 @@ pub fn read(path: &Path, purpose: Purpose) -> Result<Kind, TerraformError> {
         path: path.to_owned(),
         source,
     })?;
+    parse(path, bytes, purpose)
+}
+
+/// Tells what the bytes of a file are and reads a plan or state from them; `path` only names
+/// the file in errors.
+pub fn parse(path: &Path, bytes: Vec<u8>, purpose: Purpose) -> Result<Kind, TerraformError> {
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => return Err(not_json(path, &error.into_bytes(), purpose)),

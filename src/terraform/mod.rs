@@ -40,7 +40,16 @@ pub struct PlannedAccount {
 
 /// Reads a plan; a state, HCL, a binary plan or other JSON is an error saying what it is.
 pub fn read_plan(path: &Path) -> Result<Plan, TerraformError> {
-    match document::read(path, Purpose::Plan)? {
+    plan_of(path, document::read(path, Purpose::Plan)?)
+}
+
+/// Parses the text of a plan file like `read_plan`; `path` only names it in errors.
+pub fn parse_plan(path: &Path, text: &str) -> Result<Plan, TerraformError> {
+    plan_of(path, document::parse(path, text.into(), Purpose::Plan)?)
+}
+
+fn plan_of(path: &Path, kind: Kind) -> Result<Plan, TerraformError> {
+    match kind {
         Kind::Plan(show) => Ok(Plan { show: *show }),
         Kind::State(_) => Err(TerraformError::WrongKind {
             path: path.to_owned(),
