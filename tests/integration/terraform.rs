@@ -535,24 +535,10 @@ fn findings_on_planned_resources_point_at_their_tf_lines_in_sarif() {
     }));
 }
 
-#[test]
-fn live_findings_on_resources_terraform_manages_point_at_their_tf_lines() {
+/// The findings of a scan given the state of app-before/: ops-admin's KW-IAM-011 points at its
+/// block in app-before/iam.tf, and what Terraform does not manage points nowhere.
+fn assert_located_by_the_state(run: &Run) {
     let before = repo().join("fixtures/terraform/app-before");
-    let dir = tempfile::tempdir().unwrap();
-    let run = keyward_in(
-        dir.path(),
-        &[
-            "scan",
-            "--snapshot",
-            path(&app().join("live.json")),
-            "--terraform-state",
-            path(&app().join("state.json")),
-            "--terraform-dir",
-            path(&before),
-            "--format",
-            "json",
-        ],
-    );
     let report = run.json();
     let findings = report["accounts"][0]["findings"].as_array().unwrap();
     let admin = findings
@@ -574,6 +560,53 @@ fn live_findings_on_resources_terraform_manages_point_at_their_tf_lines() {
             .filter(|f| f["resource"].as_str().unwrap().contains("rotation-lambda"))
             .all(|f| f.get("location").is_none())
     );
+}
+
+#[test]
+fn findings_of_a_snapshot_on_resources_terraform_manages_point_at_their_tf_lines() {
+    let before = repo().join("fixtures/terraform/app-before");
+    let dir = tempfile::tempdir().unwrap();
+    let run = keyward_in(
+        dir.path(),
+        &[
+            "scan",
+            "--snapshot",
+            path(&app().join("live.json")),
+            "--terraform-state",
+            path(&app().join("state.json")),
+            "--terraform-dir",
+            path(&before),
+            "--format",
+            "json",
+        ],
+    );
+    assert_located_by_the_state(&run);
+}
+
+#[test]
+fn findings_of_a_live_scan_on_resources_terraform_manages_point_at_their_tf_lines() {
+    let (moto, _) = live_app_account();
+    let before = repo().join("fixtures/terraform/app-before");
+    let state = app().join("state.json");
+    let run = moto.keyward(
+        &[
+            "scan",
+            "--terraform-state",
+            path(&state),
+            "--terraform-dir",
+            path(&before),
+            "--region",
+            "eu-west-1",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(
+        run.json()["accounts"][0]["api_requests"].as_u64().unwrap() > 0,
+        "collected live"
+    );
+    assert_located_by_the_state(&run);
 }
 
 #[test]
