@@ -21,6 +21,7 @@
 #   name: secret-not-rotated
 #   severity: medium
 #   requires: [secretsmanager.secrets, activity]
+#   evaluates: [secrets]
 #   controls:
 #     aws-securityhub:
 #       - id: SecretsManager.4

@@ -17,6 +17,7 @@
 #   name: unused-secret
 #   severity: low
 #   requires: [secretsmanager.secrets, activity]
+#   evaluates: [secrets]
 #   controls:
 #     aws-securityhub:
 #       - id: SecretsManager.3

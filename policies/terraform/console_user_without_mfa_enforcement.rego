@@ -19,6 +19,7 @@
 #   name: console-user-without-mfa-enforcement
 #   severity: high
 #   requires: [terraform, iam.credentials, iam.authorization]
+#   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "1.10"

@@ -18,6 +18,7 @@
 #   name: plan-creates-access-key
 #   severity: high
 #   requires: [terraform]
+#   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "1.11"

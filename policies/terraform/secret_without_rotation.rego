@@ -19,6 +19,7 @@
 #   name: secret-without-rotation
 #   severity: medium
 #   requires: [terraform, secretsmanager.secrets]
+#   evaluates: [secrets]
 #   controls:
 #     aws-securityhub:
 #       - id: SecretsManager.1

@@ -6,15 +6,16 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{ScanArgs, WaivedMode};
+use crate::config::Config;
 use crate::evaluation::AsOf;
-use crate::model::ScanReport;
+use crate::model::{ComplianceReport, Framework, RuleMetadata, ScanReport};
 use crate::policy::PolicySet;
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
 use crate::terraform::{self, SourceMap};
 use crate::text::terminal_safe;
 
-use super::domain::{fail_threshold, report_format};
+use super::domain::{compliance_format, fail_threshold, report_format};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
@@ -24,6 +25,14 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(output) = &args.output.output {
         super::files::refuse_overwriting_inputs(output, inputs(args))?;
     }
+    // Checked before a live collection that may take minutes.
+    let compliance_target = match &args.compliance {
+        Some(id) => Some((
+            super::controls::check_framework(id)?,
+            compliance_format(args.output.format)?,
+        )),
+        None => None,
+    };
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
     let default_as_of = if args.demo {
@@ -44,6 +53,9 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(dir) = &args.output_dir {
         report.changes = super::audit::changes_since_previous(&report, dir)?;
     }
+    let compliance = compliance_target
+        .as_ref()
+        .map(|(framework, _)| compliance_report(framework, &report, &config));
     if args.waived == WaivedMode::Omit {
         report = report.without_waived();
     }
@@ -57,7 +69,12 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
-    let rendered = crate::report::render(&report, report_format(args.output.format), &options)?;
+    let rendered = match (&compliance, &compliance_target) {
+        (Some(compliance), Some((_, format))) => {
+            crate::report::compliance::render(compliance, *format)
+        }
+        _ => crate::report::render(&report, report_format(args.output.format), &options)?,
+    };
     for warning in &rendered.warnings {
         super::console::warning(&terminal_safe(warning));
     }
@@ -139,6 +156,30 @@ fn judge_plan(
     }
     SourceMap::new(&resources, &args.terraform.terraform_dir)?.locate(&mut report);
     Ok((report, vec![accounts.after]))
+}
+
+/// The compliance of the scanned accounts with one framework, counted from the rules that ran.
+/// A rule not applicable to every account (the KW-TF rules without a plan, the live-data rules
+/// on a plan alone) checked nothing, so it covers no control here.
+fn compliance_report(
+    framework: &Framework,
+    report: &ScanReport,
+    config: &Config,
+) -> ComplianceReport {
+    let applied_somewhere = |rule: &RuleMetadata| {
+        report.accounts.is_empty()
+            || report
+                .accounts
+                .iter()
+                .any(|a| !a.not_applicable.iter().any(|n| n.rule_id == rule.id))
+    };
+    let rules: Vec<&RuleMetadata> = report
+        .rules
+        .iter()
+        .filter(|r| applied_somewhere(r))
+        .collect();
+    let coverage = super::controls::coverage_of(framework, &rules, config);
+    ComplianceReport::new(&coverage, report)
 }
 
 /// The files a scan reads: snapshots, the baseline, the Terraform plan or state and the config

@@ -4,6 +4,7 @@
 
 mod gaps;
 mod plan_changes;
+mod results;
 mod waivers;
 
 use chrono::{DateTime, Utc};
@@ -121,6 +122,9 @@ fn evaluate_account(
             &b.fingerprint,
         ))
     });
+    // A rule that does not apply judged nothing: counting its resources as passed would make a
+    // compliance report claim what was never checked.
+    let rule_results = results::rule_results(&applying, snapshot, &findings, &gaps);
     Ok(crate::model::AccountReport {
         account: snapshot.account.clone(),
         as_of,
@@ -131,6 +135,7 @@ fn evaluate_account(
         not_evaluated: gaps,
         not_applicable,
         fixed_by_plan: Vec::new(),
+        rule_results,
     })
 }
 

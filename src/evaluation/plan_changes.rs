@@ -92,6 +92,7 @@ mod tests {
                 not_evaluated: gaps,
                 not_applicable: Vec::new(),
                 fixed_by_plan: Vec::new(),
+                rule_results: Vec::new(),
             }],
             config_findings: Vec::new(),
             baseline: None,

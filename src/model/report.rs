@@ -15,12 +15,14 @@ use super::severity::Severity;
 
 /// The version of the JSON report format. Version 2 wrote each control a rule maps to as an
 /// object (`{"id": "1.16", "partial": true, "leaves_out": "..."}`) where version 1 wrote the bare
-/// id. Version 3 adds what a Terraform plan brings: `not_applicable` (per account and in the
-/// summary), `fixed_by_plan`, `terraform_plan`, each finding's `plan_change` and the summary's
-/// `plan`. Earlier versions keep loading: a bare id reads as a mapping to the whole control, and
-/// a report without the plan fields reads as one of a scan without a plan (see `README.md`,
-/// "Public formats and what changed").
-pub const REPORT_VERSION: u32 = 3;
+/// id. Version 3 adds what each rule evaluated per account (`accounts[].rule_results`) and the
+/// resource kinds a rule judges (`rules[].evaluates`); a compliance report made from an earlier
+/// report has no pass counts. Version 4 adds what a Terraform plan brings: `not_applicable` (per
+/// account and in the summary), `fixed_by_plan`, `terraform_plan`, each finding's `plan_change`
+/// and the summary's `plan`. Earlier versions keep loading: a bare id reads as a mapping to the
+/// whole control, and a report without the plan fields reads as one of a scan without a plan
+/// (see `README.md`, "Public formats and what changed").
+pub const REPORT_VERSION: u32 = 4;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -90,6 +92,26 @@ pub struct AccountReport {
     /// with a live scan or `--snapshot`); they are not open and never fail a run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fixed_by_plan: Vec<Finding>,
+    /// What each rule that applies judged in this account, in rule order.
+    #[serde(default)]
+    pub rule_results: Vec<RuleResult>,
+}
+
+/// What one rule judged in one account, counted in resources (an access key's findings count
+/// for its user). `passed + failed + waived` resources were evaluated; a resource inside a
+/// not-evaluated scope is in none of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleResult {
+    pub rule_id: String,
+    /// Resources of the kinds the rule judges without a finding of it.
+    pub passed: usize,
+    /// Resources with at least one unwaived finding.
+    pub failed: usize,
+    /// Resources whose every finding is waived.
+    pub waived: usize,
+    /// Scopes (the account, a region or one resource) the rule could not be evaluated in,
+    /// because data it reads was not collected: how many resources they hold is unknown.
+    pub not_evaluated: usize,
 }
 
 impl AccountReport {
@@ -356,9 +378,30 @@ mod tests {
     }
 
     #[test]
+    fn a_version_3_report_loads_with_its_rule_results_and_without_a_plan() {
+        let text = VERSION_2
+            .replace(r#""report_version": 2"#, r#""report_version": 3"#)
+            .replace(
+                r#""requires": ["iam.password_policy"],"#,
+                r#""requires": ["iam.password_policy"], "evaluates": ["account"],"#,
+            )
+            .replace(
+                r#""not_evaluated": []"#,
+                r#""not_evaluated": [], "rule_results": [{"rule_id": "KW-IAM-012",
+                   "passed": 0, "failed": 1, "waived": 0, "not_evaluated": 0}]"#,
+            );
+        let report: ScanReport = serde_json::from_str(&text).unwrap();
+        let account = &report.accounts[0];
+        assert_eq!(account.rule_results[0].failed, 1);
+        assert!(account.not_applicable.is_empty() && account.fixed_by_plan.is_empty());
+        assert_eq!(report.terraform_plan, None);
+        assert!(account.findings[0].is_gating());
+    }
+
+    #[test]
     fn a_version_2_report_of_a_development_build_keeps_its_plan_fields() {
-        // Before the two were combined as version 3, a development build of the Terraform
-        // support also wrote version 2: bare control ids, and the plan's fields.
+        // Before the Terraform support was released as version 4, a development build of it
+        // also wrote version 2: bare control ids, and the plan's fields.
         let text = VERSION_2
             .replace(
                 r#"[

@@ -340,6 +340,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                 not_evaluated: Vec::new(),
                 not_applicable: Vec::new(),
                 fixed_by_plan: Vec::new(),
+                rule_results: Vec::new(),
             }
         })
         .collect();
