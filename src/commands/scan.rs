@@ -8,7 +8,7 @@ use chrono::Utc;
 use crate::cli::{ScanArgs, WaivedMode};
 use crate::config::Config;
 use crate::evaluation::AsOf;
-use crate::model::{ComplianceReport, Framework, RuleMetadata, ScanReport};
+use crate::model::{ComplianceReport, Framework, FrameworkCoverage, RuleMetadata, ScanReport};
 use crate::policy::PolicySet;
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
@@ -160,7 +160,8 @@ fn judge_plan(
 
 /// The compliance of the scanned accounts with one framework, counted from the rules that ran.
 /// A rule not applicable to every account (the KW-TF rules without a plan, the live-data rules
-/// on a plan alone) checked nothing, so it covers no control here.
+/// on a plan alone) checked nothing, so it covers no control here; a control only such rules
+/// check is not covered, with a note naming them and why.
 fn compliance_report(
     framework: &Framework,
     report: &ScanReport,
@@ -173,13 +174,50 @@ fn compliance_report(
                 .iter()
                 .any(|a| !a.not_applicable.iter().any(|n| n.rule_id == rule.id))
     };
-    let rules: Vec<&RuleMetadata> = report
-        .rules
+    let all: Vec<&RuleMetadata> = report.rules.iter().collect();
+    let applied: Vec<&RuleMetadata> = all
         .iter()
+        .copied()
         .filter(|r| applied_somewhere(r))
         .collect();
-    let coverage = super::controls::coverage_of(framework, &rules, config);
-    ComplianceReport::new(&coverage, report)
+    let coverage = super::controls::coverage_of(framework, &applied, config);
+    let mut compliance = ComplianceReport::new(&coverage, report);
+    let everything = super::controls::coverage_of(framework, &all, config);
+    note_rules_not_applicable(&mut compliance, &everything, report);
+    compliance
+}
+
+fn note_rules_not_applicable(
+    compliance: &mut ComplianceReport,
+    everything: &FrameworkCoverage,
+    report: &ScanReport,
+) {
+    let uncovered = compliance
+        .controls
+        .iter_mut()
+        .filter(|c| c.rules.is_empty() && c.not_covered.is_none());
+    for control in uncovered {
+        let Some(all) = everything
+            .controls
+            .iter()
+            .find(|c| c.control.id == control.id)
+        else {
+            continue;
+        };
+        let rules: Vec<&str> = all.rules.iter().map(|r| r.rule_id.as_str()).collect();
+        let reason = report
+            .accounts
+            .iter()
+            .flat_map(|a| &a.not_applicable)
+            .find(|n| rules.contains(&n.rule_id.as_str()));
+        if let Some(reason) = reason {
+            control.not_covered = Some(format!(
+                "Checked by {}, not applicable to what was scanned: {}.",
+                rules.join(", "),
+                reason.reason
+            ));
+        }
+    }
 }
 
 /// The files a scan reads: snapshots, the baseline, the Terraform plan or state and the config

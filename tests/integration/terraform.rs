@@ -454,6 +454,45 @@ fn policies_jsonencoded_from_values_known_at_apply_are_not_evaluated_never_passe
 }
 
 #[test]
+fn a_compliance_report_of_a_plan_alone_counts_only_the_rules_that_applied() {
+    let report = in_app(&[
+        "scan",
+        "--terraform-plan",
+        "plan.json",
+        "--compliance",
+        "cis-aws-foundations-v3.0",
+        "--format",
+        "json",
+    ])
+    .json();
+    let control = |id: &str| {
+        report["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    // Access-key age (KW-IAM-009) needs ages a plan does not have: nothing was checked, so
+    // nothing passed, and the note says why.
+    let age = control("1.14");
+    assert_eq!(age["status"], "not_covered");
+    assert_eq!(age["counts"]["passed"], 0);
+    assert!(
+        age["not_covered"]
+            .as_str()
+            .unwrap()
+            .starts_with("Checked by KW-IAM-009, not applicable to what was scanned: a Terraform plan alone has no ages"),
+        "{age}"
+    );
+    // Console users without MFA: KW-IAM-005 and KW-TF-003 judged the planned users.
+    let mfa = control("1.10");
+    assert_eq!(mfa["status"], "fail");
+    assert_eq!(mfa["rules"], serde_json::json!(["KW-IAM-005", "KW-TF-003"]));
+}
+
+#[test]
 fn findings_on_planned_resources_point_at_their_tf_lines_in_sarif() {
     let run = in_app(&[
         "scan",
