@@ -8,7 +8,7 @@ use super::error::PolicyError;
 use crate::config::Config;
 use crate::snapshot::{
     Account, CollectionError, Collector, Detective, Group, ManagedPolicy, PasswordPolicy, Role,
-    RootUser, Snapshot, Timestamp,
+    RootUser, Snapshot, TerraformPlan, Timestamp,
 };
 
 /// The policy input as regorus values, built once per snapshot and shared by every rule.
@@ -91,6 +91,8 @@ struct SnapshotRest<'a> {
     policies: &'a [ManagedPolicy],
     detective: &'a Option<Detective>,
     collection_errors: &'a [CollectionError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terraform: &'a Option<TerraformPlan>,
 }
 
 impl<'a> SnapshotRest<'a> {
@@ -111,6 +113,7 @@ impl<'a> SnapshotRest<'a> {
             secrets: _,
             detective,
             collection_errors,
+            terraform,
         } = snapshot;
         SnapshotRest {
             schema_version: *schema_version,
@@ -124,6 +127,7 @@ impl<'a> SnapshotRest<'a> {
             policies,
             detective,
             collection_errors,
+            terraform,
         }
     }
 }

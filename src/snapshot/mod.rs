@@ -98,8 +98,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
 /// readings (metric filter patterns) are computed afresh.
 fn migrate(mut snapshot: Snapshot, version: u64) -> Snapshot {
     snapshot.schema_version = SCHEMA_VERSION;
+    // (A plan alone has no detective section by its nature: its rules are not applicable.)
+    let by_nature = snapshot
+        .absent_sections()
+        .contains(&DataSection::CloudTrailTrails);
     match &mut snapshot.detective {
         Some(detective) => detective.derive(),
+        None if by_nature => {}
         None => snapshot.collection_errors.push(missing_detective(version)),
     }
     snapshot

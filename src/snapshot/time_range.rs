@@ -64,6 +64,7 @@ pub fn first_time_out_of_range(snapshot: &Snapshot) -> Option<(String, Timestamp
         // The detective section holds no timestamps.
         detective: _,
         collection_errors: _,
+        terraform: _, // a plan's resources carry no times
     } = snapshot;
     walk.at(Some(collected_at), || "collected_at".to_owned());
     walk.at(collector.credential_report_generated_at.as_ref(), || {

@@ -166,6 +166,7 @@ impl Generator {
             // No detective controls: the account-wide detective rules have findings to build.
             detective: Some(Detective::default()),
             collection_errors: Vec::new(),
+            terraform: None,
         }
     }
 
