@@ -43,6 +43,7 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     }
     let options = RenderOptions {
         sarif_category: args.output.sarif_category.clone(),
+        terminal: super::console::terminal_for(args.output.output.as_deref()),
     };
     if let Some(dir) = &args.output_dir {
         let written = super::audit::write(&report, &snapshots, dir, &options, Utc::now())?;

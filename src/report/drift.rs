@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde_json::json;
 
+use super::grid::Terminal;
 use super::text::{gfm_code, gfm_escape};
 use crate::model::{Drift, Finding};
 use crate::text::terminal_safe;
@@ -18,7 +19,13 @@ pub enum DriftFormat {
     Markdown,
 }
 
-pub fn render(drift: &Drift, format: DriftFormat, old_label: &str, new_label: &str) -> String {
+pub fn render(
+    drift: &Drift,
+    format: DriftFormat,
+    old_label: &str,
+    new_label: &str,
+    terminal: Terminal,
+) -> String {
     match format {
         DriftFormat::Json => {
             let value = json!({
@@ -41,7 +48,7 @@ pub fn render(drift: &Drift, format: DriftFormat, old_label: &str, new_label: &s
             gfm_escape(new_label),
             markdown(drift, old_label)
         ),
-        DriftFormat::Table => table(drift, old_label, new_label),
+        DriftFormat::Table => table(drift, old_label, new_label, terminal),
     }
 }
 
@@ -53,7 +60,7 @@ fn groups(drift: &Drift) -> [(&'static str, &Vec<Finding>); 3] {
     ]
 }
 
-fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
+fn table(drift: &Drift, old_label: &str, new_label: &str, terminal: Terminal) -> String {
     let mut out = format!(
         "keyward diff: {} -> {}\n\n",
         terminal_safe(old_label),
@@ -76,8 +83,9 @@ fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
         super::table::section(
             &mut out,
             &format!("{title} ({})", findings.len()),
+            anstyle::Style::new().bold(),
             rows,
-            super::summary::terminal_width(),
+            terminal,
         );
     }
     let _ = writeln!(out, "{}", drift.summary_line());

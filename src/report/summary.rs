@@ -1,16 +1,6 @@
-//! What several formats say alike: the summary line, severity counts, the grouped gaps, and
-//! the terminal's width.
+//! What several formats say alike: the summary line, severity counts and the grouped gaps.
 
 use crate::model::{ScanReport, Severity};
-
-/// Width for terminal tables: $COLUMNS when set, else 80 (the target for readable output).
-pub fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|&w: &usize| w >= 40)
-        .unwrap_or(80)
-}
 
 /// "3 critical, 1 high" from the summary, most severe first; "none" when empty.
 pub fn severity_counts(report: &ScanReport) -> String {
