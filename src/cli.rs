@@ -22,6 +22,9 @@ use crate::text::quoted;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only the report, warnings and errors: no progress, no notes on stderr.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,9 +70,16 @@ pub struct ScanArgs {
     pub as_of: Option<AsOf>,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Exit 1 when an unwaived finding has at least this severity (`none`: never).
-    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    /// Exit 1 when an unwaived finding has at least this severity (`none`: never); any case.
+    #[arg(
+        long,
+        value_name = "SEVERITY",
+        default_value = "low",
+        ignore_case = true
+    )]
     pub fail_on: FailOn,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// What a waived finding becomes: reported as suppressed (`include`), or left out (`omit`).
     #[arg(long, value_name = "MODE", default_value = "include")]
     pub waived: WaivedMode,
@@ -81,6 +91,49 @@ pub struct ScanArgs {
     /// into DIR/<time>/, and report what changed since the previous audit in DIR.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+}
+
+/// What the report shows. A filtered report (every format, the JSON report included) holds only
+/// the findings and *not evaluated* checks of the rules shown, says what it was filtered by, and
+/// the exit code is computed from it.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Only these severities, comma-separated, any case (e.g. `HIGH,CRITICAL`).
+    #[arg(
+        long = "severity",
+        value_name = "SEVERITIES",
+        value_delimiter = ',',
+        ignore_case = true,
+        help_heading = "Filters"
+    )]
+    pub severities: Vec<SeverityArg>,
+    /// Only these rules (ids or names, any case; comma-separated or repeated).
+    #[arg(
+        long = "rule",
+        value_name = "RULES",
+        value_delimiter = ',',
+        help_heading = "Filters"
+    )]
+    pub rules: Vec<String>,
+    /// Leave these rules out (ids or names, any case; comma-separated or repeated).
+    #[arg(
+        long = "skip-rule",
+        value_name = "RULES",
+        value_delimiter = ',',
+        help_heading = "Filters"
+    )]
+    pub skip_rules: Vec<String>,
+    /// Only findings the --baseline report does not contain.
+    #[arg(long, requires = "baseline", help_heading = "Filters")]
+    pub only_new: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
 }
 
 #[derive(Debug, Args)]
@@ -98,8 +151,13 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: DiffFormat,
-    /// Exit 1 when a new finding has at least this severity (`none`: never).
-    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    /// Exit 1 when a new finding has at least this severity (`none`: never); any case.
+    #[arg(
+        long,
+        value_name = "SEVERITY",
+        default_value = "low",
+        ignore_case = true
+    )]
     pub fail_on: FailOn,
 }
 

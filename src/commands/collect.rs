@@ -90,7 +90,7 @@ pub fn collect_options(args: &CollectArgs) -> CollectOptions {
         region_concurrency: REGION_CONCURRENCY,
         call_concurrency: args.call_concurrency.max(1),
         deadline: Duration::from_secs(args.deadline),
-        progress: true,
+        progress: !super::console::is_quiet(),
     }
 }
 

@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 use std::fmt::Display;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `keyward: error: …` on stderr.
 pub fn error(error: &dyn Display) {
@@ -23,9 +24,23 @@ pub fn warning(message: &str) {
     stderr(&format!("keyward: warning: {message}\n"));
 }
 
-/// `keyward: …` on stderr: what a run did besides its report (files written, requests made).
+/// `--quiet`: notes (and progress) are not printed; warnings and errors still are.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+pub fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// `keyward: …` on stderr: what a run did besides its report (files written, requests made);
+/// nothing under `--quiet`.
 pub fn note(message: &str) {
-    stderr(&format!("keyward: {message}\n"));
+    if !is_quiet() {
+        stderr(&format!("keyward: {message}\n"));
+    }
 }
 
 /// Width below which `$COLUMNS` is not believed: no table reads well in fewer columns.

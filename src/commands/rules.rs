@@ -43,7 +43,7 @@ pub fn run(args: &RulesArgs) -> Result<i32, Error> {
 
 /// The rule with this id or name, in any case: ids are upper case (`KW-IAM-009`), names lower
 /// case, and neither case carries meaning worth a "no such rule".
-fn find<'a>(rules: &'a [Rule], wanted: &str) -> Option<&'a Rule> {
+pub(super) fn find<'a>(rules: &'a [Rule], wanted: &str) -> Option<&'a Rule> {
     rules.iter().find(|r| {
         r.metadata.id.eq_ignore_ascii_case(wanted) || r.metadata.name.eq_ignore_ascii_case(wanted)
     })

@@ -1,17 +1,19 @@
 //! `keyward scan`: snapshots (or the demo account) in, a report and an exit code out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
 use crate::cli::{ScanArgs, WaivedMode};
 use crate::evaluation::AsOf;
+use crate::model::ReportFilter;
+use crate::policy::PolicySet;
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
-use crate::text::terminal_safe;
+use crate::text::{quoted, terminal_safe};
 
-use super::domain::{fail_threshold, report_format};
+use super::domain::{fail_threshold, report_format, severity};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
@@ -52,12 +54,45 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
+    // Audits keep the whole scan; what is printed (and gates the run) is what was asked for.
+    let report = report.filtered(&filter(args, &policies)?);
     let rendered = crate::report::render(&report, report_format(args.output.format), &options)?;
     for warning in &rendered.warnings {
         super::console::warning(&terminal_safe(warning));
     }
     super::output::write(args.output.output.as_deref(), &rendered.text)?;
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
+}
+
+/// `--severity`, `--rule`, `--skip-rule` and `--only-new` as a filter; rules named by id or
+/// name in any case, and a rule that does not exist is an error rather than an empty report.
+fn filter(args: &ScanArgs, policies: &PolicySet) -> Result<ReportFilter, Error> {
+    let rule_ids = |wanted: &[String]| -> Result<BTreeSet<String>, Error> {
+        wanted
+            .iter()
+            .map(|w| {
+                super::rules::find(policies.rules(), w.trim())
+                    .map(|r| r.metadata.id.clone())
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "no rule has the id or name {}: `keyward rules` lists them",
+                            quoted(w)
+                        ))
+                    })
+            })
+            .collect()
+    };
+    Ok(ReportFilter {
+        severities: args
+            .filter
+            .severities
+            .iter()
+            .map(|s| severity(*s))
+            .collect(),
+        rules: rule_ids(&args.filter.rules)?,
+        skip_rules: rule_ids(&args.filter.skip_rules)?,
+        only_new: args.filter.only_new,
+    })
 }
 
 /// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless

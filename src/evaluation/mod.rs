@@ -85,6 +85,7 @@ pub fn evaluate(
         config_findings,
         baseline: None,
         changes: None,
+        filter: None,
         summary: Summary::default(),
     };
     report.summary = report.summarize();

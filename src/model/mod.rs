@@ -7,6 +7,7 @@
 //! baseline, comparing scans) is done by the modules above.
 
 mod control;
+mod filter;
 mod finding;
 mod outcome;
 mod report;
@@ -17,6 +18,7 @@ pub use control::{
     CatalogueControl, ControlCoverage, ControlMapping, Coverage, Framework, FrameworkCoverage,
     MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
 };
+pub use filter::ReportFilter;
 pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
 pub use outcome::Outcome;
 pub use report::{AccountReport, Changes, Drift, REPORT_VERSION, ScanReport, Summary, ToolInfo};

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{Account, CollectionError};
 
+use super::filter::ReportFilter;
 use super::finding::{Finding, NotEvaluated};
 use super::outcome::Outcome;
 use super::rule::RuleMetadata;
@@ -40,6 +41,10 @@ pub struct ScanReport {
     /// What changed since the previous scheduled audit (`--output-dir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Changes>,
+    /// What the report was narrowed to (`--severity`, `--rule`, `--skip-rule`, `--only-new`),
+    /// when it was: its findings, gaps and summary are only those the filter shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<ReportFilter>,
     pub summary: Summary,
 }
 

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::text::{gfm_code, gfm_escape};
-use crate::model::{Finding, ScanReport, Severity};
+use crate::model::{BaselineState, Finding, ScanReport, Severity};
 
 /// GitHub caps a step summary at 1 MiB; past this many rows the details point to the full report.
 const MAX_DETAIL_ROWS: usize = 1000;
@@ -18,6 +18,13 @@ pub fn render(report: &ScanReport) -> String {
         report.as_of.format("%Y-%m-%d %H:%M UTC"),
         super::summary::summary_line(report)
     );
+    if let Some(filter) = &report.filter {
+        let _ = writeln!(
+            out,
+            "Filtered to {}: other findings and checks are left out.\n",
+            gfm_escape(&filter.describe())
+        );
+    }
     rollup(&mut out, report);
     if let Some(changes) = &report.changes {
         out += &super::drift::markdown(&changes.drift, &changes.since);
@@ -63,6 +70,10 @@ fn findings(out: &mut String, report: &ScanReport) {
         let title = report
             .rule(&finding.rule_id)
             .map_or("", |r| r.title.as_str());
+        let new = match finding.baseline_state {
+            Some(BaselineState::New) => "**New:** ",
+            _ => "",
+        };
         let status = match &finding.waiver {
             Some(w) => format!(
                 " _(waived by {} until {})_",
@@ -73,7 +84,7 @@ fn findings(out: &mut String, report: &ScanReport) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} {} | {} | {}<br>{}{status} |",
+            "| {} | {} {} | {} | {new}{}<br>{}{status} |",
             finding.severity,
             gfm_code(&finding.rule_id),
             gfm_escape(title),

@@ -29,6 +29,13 @@ fn title_style() -> Style {
 pub fn render(report: &ScanReport, terminal: Terminal) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", heading(report));
+    if let Some(filter) = &report.filter {
+        let _ = writeln!(
+            out,
+            "Filtered to {}: other findings and checks are left out.\n",
+            terminal_safe(&filter.describe())
+        );
+    }
     if report.accounts.len() > 1 {
         rollup(&mut out, report, terminal);
     }

@@ -15,6 +15,7 @@ mod control_characters;
 mod controls;
 mod credential_findings;
 mod faults;
+mod filters;
 mod fuzz;
 mod large_account;
 mod live;
