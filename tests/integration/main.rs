@@ -13,6 +13,7 @@ mod atomic_writes;
 mod cli;
 mod control_characters;
 mod controls;
+mod coverage_gaps;
 mod credential_findings;
 mod faults;
 mod filters;
