@@ -80,6 +80,10 @@ pub struct ScanArgs {
     pub fail_on: FailOn,
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// Warn when a snapshot judged later than it was collected is older than this many days
+    /// (default: `max_snapshot_age_days` in keyward.yaml, else 7).
+    #[arg(long, value_name = "DAYS")]
+    pub max_snapshot_age: Option<u32>,
     /// What a waived finding becomes: reported as suppressed (`include`), or left out (`omit`).
     #[arg(long, value_name = "MODE", default_value = "include")]
     pub waived: WaivedMode,

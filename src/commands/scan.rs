@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::cli::{ScanArgs, WaivedMode};
+use crate::cli::{Format, ScanArgs, WaivedMode};
 use crate::evaluation::AsOf;
 use crate::model::ReportFilter;
 use crate::policy::PolicySet;
@@ -33,6 +33,10 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     };
     let as_of = args.as_of.unwrap_or(default_as_of);
     let mut report = crate::evaluation::evaluate(&policies, &snapshots, &config, as_of)?;
+    let max_age = args
+        .max_snapshot_age
+        .unwrap_or(config.max_snapshot_age_days);
+    report.warnings = crate::evaluation::stale_snapshot_warnings(&report, Utc::now(), max_age);
     if let Some(path) = &args.baseline {
         let baseline = super::diff::read_report(path, &policies, &config)?;
         report = crate::baseline::mark(report, &baseline, &path.display().to_string());
@@ -57,7 +61,12 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     // Audits keep the whole scan; what is printed (and gates the run) is what was asked for.
     let report = report.filtered(&filter(args, &policies)?);
     let rendered = crate::report::render(&report, report_format(args.output.format), &options)?;
-    for warning in &rendered.warnings {
+    // The table on a terminal shows its warnings at the top; every other report goes to a
+    // file or a program, and its warnings to stderr too, where a CI log shows them.
+    let shown_on_screen = args.output.format == Format::Table && args.output.output.is_none();
+    let report_warnings = report.warnings.iter().map(|w| &w.message);
+    let report_warnings = report_warnings.filter(|_| !shown_on_screen);
+    for warning in rendered.warnings.iter().chain(report_warnings) {
         super::console::warning(&terminal_safe(warning));
     }
     super::output::write(args.output.output.as_deref(), &rendered.text)?;

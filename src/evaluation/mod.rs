@@ -3,6 +3,7 @@
 //! line.
 
 mod gaps;
+mod staleness;
 mod waivers;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +15,7 @@ use crate::model::{
 use crate::policy::{PolicyError, PolicyInput, PolicySet, RawFinding, Rule, evaluation_input};
 use crate::snapshot::Snapshot;
 
+pub use staleness::stale_snapshot_warnings;
 pub use waivers::{WAIVER_EXPIRED_RULE, waiver_expired_rule};
 
 use gaps::not_evaluated;
@@ -85,6 +87,7 @@ pub fn evaluate(
         config_findings,
         baseline: None,
         changes: None,
+        warnings: Vec::new(),
         filter: None,
         summary: Summary::default(),
     };

@@ -21,6 +21,8 @@ pub use control::{
 pub use filter::ReportFilter;
 pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
 pub use outcome::Outcome;
-pub use report::{AccountReport, Changes, Drift, REPORT_VERSION, ScanReport, Summary, ToolInfo};
+pub use report::{
+    AccountReport, Changes, Drift, REPORT_VERSION, ReportWarning, ScanReport, Summary, ToolInfo,
+};
 pub use rule::RuleMetadata;
 pub use severity::Severity;

@@ -17,7 +17,9 @@ use super::severity::Severity;
 /// The version of the JSON report format. Version 2 writes each control a rule maps to as an
 /// object (`{"id": "1.16", "partial": true, "leaves_out": "..."}`) where version 1 wrote the bare
 /// id; version 1 reports keep loading (a bare id reads as a mapping to the whole control).
-pub const REPORT_VERSION: u32 = 2;
+/// Version 3 adds the filter a report was narrowed to (`filter`) and its caveats (`warnings`,
+/// e.g. a stale snapshot); earlier reports load without them.
+pub const REPORT_VERSION: u32 = 3;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -41,11 +43,24 @@ pub struct ScanReport {
     /// What changed since the previous scheduled audit (`--output-dir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Changes>,
+    /// What the reader should know before trusting the report (a snapshot judged long after
+    /// it was collected).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ReportWarning>,
     /// What the report was narrowed to (`--severity`, `--rule`, `--skip-rule`, `--only-new`),
     /// when it was: its findings, gaps and summary are only those the filter shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<ReportFilter>,
     pub summary: Summary,
+}
+
+/// A caveat on the whole report, or on one account's part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportWarning {
+    /// The account it concerns, when it concerns one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    pub message: String,
 }
 
 /// The program that wrote a report.

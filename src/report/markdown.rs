@@ -18,6 +18,9 @@ pub fn render(report: &ScanReport) -> String {
         report.as_of.format("%Y-%m-%d %H:%M UTC"),
         super::summary::summary_line(report)
     );
+    for warning in &report.warnings {
+        let _ = writeln!(out, "> [!WARNING]\n> {}\n", gfm_escape(&warning.message));
+    }
     if let Some(filter) = &report.filter {
         let _ = writeln!(
             out,

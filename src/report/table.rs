@@ -29,6 +29,12 @@ fn title_style() -> Style {
 pub fn render(report: &ScanReport, terminal: Terminal) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", heading(report));
+    for warning in &report.warnings {
+        let text = format!("WARNING: {}", terminal_safe(&warning.message));
+        let lines = grid::wrap(&text, terminal.width).join("\n");
+        let label = grid::paint("WARNING:", severity_style(Severity::Medium), terminal.color);
+        let _ = writeln!(out, "{}\n", lines.replacen("WARNING:", &label, 1));
+    }
     if let Some(filter) = &report.filter {
         let _ = writeln!(
             out,

@@ -26,6 +26,7 @@ mod rendered;
 mod runaway_policies;
 mod sarif;
 mod small_hardening;
+mod stale_snapshots;
 mod standalone;
 mod terminal;
 mod time_range;

@@ -353,6 +353,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
         config_findings: Vec::new(),
         baseline: None,
         changes: None,
+        warnings: Vec::new(),
         filter: None,
         summary: Summary::default(),
     }
