@@ -218,6 +218,15 @@ pub struct CollectArgs {
     /// Per-secret calls in flight at once, per account.
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "AWS")]
     pub call_concurrency: usize,
+    /// When stderr is not a terminal (CI): seconds between progress lines while calls are in
+    /// flight (a terminal gets progress bars instead; --quiet, neither).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        help_heading = "AWS"
+    )]
+    pub progress_interval: u64,
     #[command(flatten)]
     pub org: OrgArgs,
 }

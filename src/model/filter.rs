@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::finding::{BaselineState, Finding};
-use super::report::ScanReport;
 use super::severity::Severity;
 
 /// The findings and gaps a report is narrowed to. Empty lists mean "no restriction".
@@ -33,7 +32,7 @@ impl ReportFilter {
     }
 
     /// Whether a rule of this id and severity is shown at all (its findings and its gaps).
-    fn shows_rule(&self, rule_id: &str, severity: Option<Severity>) -> bool {
+    pub(super) fn shows_rule(&self, rule_id: &str, severity: Option<Severity>) -> bool {
         let severity_shown =
             self.severities.is_empty() || severity.is_some_and(|s| self.severities.contains(&s));
         severity_shown
@@ -41,7 +40,7 @@ impl ReportFilter {
             && !self.skip_rules.contains(rule_id)
     }
 
-    fn shows(&self, finding: &Finding) -> bool {
+    pub(super) fn shows(&self, finding: &Finding) -> bool {
         self.shows_rule(&finding.rule_id, Some(finding.severity))
             && (!self.only_new || finding.baseline_state == Some(BaselineState::New))
     }
@@ -72,37 +71,4 @@ impl ReportFilter {
 
 fn join(ids: &BTreeSet<String>) -> String {
     ids.iter().cloned().collect::<Vec<_>>().join(", ")
-}
-
-impl ScanReport {
-    /// The report narrowed to `filter`: findings, config findings and *not evaluated* gaps of
-    /// the rules it shows, the summary recounted. An empty filter changes nothing.
-    pub fn filtered(mut self, filter: &ReportFilter) -> ScanReport {
-        if filter.is_empty() {
-            return self;
-        }
-        let severity_of = |id: &str| self.rule(id).map(|r| r.severity);
-        let gap_shown: Vec<Vec<bool>> = self
-            .accounts
-            .iter()
-            .map(|a| {
-                a.not_evaluated
-                    .iter()
-                    // A gap is not a finding: `--only-new` keeps it, as nothing says it is old.
-                    .map(|g| filter.shows_rule(&g.rule_id, severity_of(&g.rule_id)))
-                    .collect()
-            })
-            .collect();
-        self.config_findings.retain(|f| filter.shows(f));
-        for (account, shown) in self.accounts.iter_mut().zip(gap_shown) {
-            account.findings.retain(|f| filter.shows(f));
-            let mut shown = shown.into_iter();
-            account
-                .not_evaluated
-                .retain(|_| shown.next().unwrap_or(true));
-        }
-        self.filter = Some(filter.clone());
-        self.summary = self.summarize();
-        self
-    }
 }

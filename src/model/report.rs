@@ -207,6 +207,37 @@ impl ScanReport {
         }
     }
 
+    /// The report narrowed to `filter`: findings, config findings and *not evaluated* gaps of
+    /// the rules it shows, the summary recounted. An empty filter changes nothing.
+    pub fn filtered(mut self, filter: &ReportFilter) -> ScanReport {
+        if filter.is_empty() {
+            return self;
+        }
+        let severity_of = |id: &str| self.rule(id).map(|r| r.severity);
+        let gap_shown: Vec<Vec<bool>> = self
+            .accounts
+            .iter()
+            .map(|a| {
+                a.not_evaluated
+                    .iter()
+                    // A gap is not a finding: `--only-new` keeps it, as nothing says it is old.
+                    .map(|g| filter.shows_rule(&g.rule_id, severity_of(&g.rule_id)))
+                    .collect()
+            })
+            .collect();
+        self.config_findings.retain(|f| filter.shows(f));
+        for (account, shown) in self.accounts.iter_mut().zip(gap_shown) {
+            account.findings.retain(|f| filter.shows(f));
+            let mut shown = shown.into_iter();
+            account
+                .not_evaluated
+                .retain(|_| shown.next().unwrap_or(true));
+        }
+        self.filter = Some(filter.clone());
+        self.summary = self.summarize();
+        self
+    }
+
     /// The report without its waived findings (`--waived omit`); the summary keeps counting
     /// them, so the reader still learns that waivers applied.
     pub fn without_waived(mut self) -> ScanReport {

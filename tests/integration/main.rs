@@ -22,6 +22,7 @@ mod large_account;
 mod live;
 mod markdown_injection;
 mod policy_pack;
+mod progress;
 mod rendered;
 mod runaway_policies;
 mod sarif;
