@@ -8,6 +8,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::evaluation::AsOf;
 use crate::text::quoted;
 
+/// Shown under `keyward --help` and `keyward scan --help`, where people coming from Prowler
+/// look: there, 3 means failed checks.
+const EXIT_CODES: &str = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or \
+    input error, 3 incomplete scan (some checks not evaluated). Coming from Prowler, where 3 \
+    means failed checks: keyward's findings exit 1, and 3 says that part of the account was not \
+    read.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "keyward",
@@ -16,8 +23,7 @@ use crate::text::quoted;
     long_about = "keyward reads the IAM and Secrets Manager configuration of AWS accounts (read-only, \
                   never a secret value) into a snapshot, evaluates it with Rego policies, and \
                   reports findings as a table, JSON, markdown or SARIF for GitHub code scanning.",
-    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, \
-                  3 incomplete scan (some checks not evaluated)."
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,6 +37,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan the AWS account of the current credentials (or saved snapshots, or the bundled demo
     /// account) and report findings.
+    #[command(after_help = EXIT_CODES)]
     Scan(Box<ScanArgs>),
     /// Collect the AWS account of the current credentials into a snapshot file, to evaluate
     /// later with `scan --snapshot`.

@@ -2,6 +2,31 @@
 
 use crate::model::{ScanReport, Severity};
 
+/// The evaluation time of each account, as "<account> as of <time>", when accounts were judged
+/// at different times (`--as-of snapshot` over several snapshots); `None` when all share one
+/// (`report.as_of`).
+pub fn distinct_times(report: &ScanReport, label: impl Fn(&str) -> String) -> Option<String> {
+    let first = report.accounts.first()?.as_of;
+    if report.accounts.iter().all(|a| a.as_of == first) {
+        return None;
+    }
+    let each: Vec<String> = report
+        .accounts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} as of {}",
+                label(&a.label()),
+                a.as_of.format(TIME_FORMAT)
+            )
+        })
+        .collect();
+    Some(each.join(", "))
+}
+
+/// How reports print a time.
+pub const TIME_FORMAT: &str = "%Y-%m-%d %H:%M UTC";
+
 /// "3 critical, 1 high" from the summary, most severe first; "none" when empty.
 pub fn severity_counts(report: &ScanReport) -> String {
     let parts: Vec<String> = Severity::DESCENDING

@@ -154,6 +154,10 @@ fn changes_section(out: &mut String, changes: &crate::model::Changes, terminal: 
 }
 
 fn heading(report: &ScanReport) -> String {
+    let label = |text: &str| terminal_safe(text).into_owned();
+    if let Some(each) = super::summary::distinct_times(report, label) {
+        return format!("keyward {}: {each}", report.tool.version);
+    }
     let accounts: Vec<String> = report
         .accounts
         .iter()

@@ -166,7 +166,7 @@ fn only_new_shows_what_the_baseline_lacks_and_markdown_marks_it() {
     assert!(!field_values(&new, "rule_id").contains("KW-IAM-009"));
 
     let markdown = with_baseline(&["--format", "markdown"]).stdout;
-    let html = comrak::markdown_to_html(&markdown, &comrak::Options::default());
+    let html = crate::support::gfm_html(&markdown);
     let marked = html.matches("<strong>New:</strong>").count();
     assert_eq!(marked, total - 3, "{markdown}");
     assert!(markdown.contains(&format!("{} new since the baseline", total - 3)));

@@ -15,6 +15,7 @@ mod control_characters;
 mod controls;
 mod coverage_gaps;
 mod credential_findings;
+mod docs_and_cli;
 mod faults;
 mod filters;
 mod fuzz;

@@ -48,8 +48,8 @@ fn an_old_snapshot_judged_now_is_warned_about_in_every_format() {
     );
 
     let markdown = scan(&["--format", "markdown"]).stdout;
-    let html = comrak::markdown_to_html(&markdown, &comrak::Options::default());
-    assert!(html.contains("<blockquote>"), "{html}");
+    let html = crate::support::gfm_html(&markdown);
+    assert!(html.contains("markdown-alert-warning"), "{html}");
     assert!(html.contains(WARNING), "{html}");
 
     let sarif: serde_json::Value =
