@@ -85,7 +85,7 @@ fn table(drift: &Drift, old_label: &str, new_label: &str, terminal: Terminal) ->
             &format!("{title} ({})", findings.len()),
             anstyle::Style::new().bold(),
             rows,
-            terminal,
+            (terminal, 0),
         );
     }
     let _ = writeln!(out, "{}", drift.summary_line());

@@ -59,6 +59,17 @@ const BREAK_AFTER: [char; 2] = [':', '/'];
 
 /// A table with an optional header row, fitted to `terminal.width`.
 pub fn render(header: Option<&[&str]>, rows: &[Vec<Cell>], terminal: Terminal) -> String {
+    render_aligned(header, rows, terminal, &[])
+}
+
+/// A table whose first columns are at least `min_widths` wide, so that tables printed one
+/// after another line up.
+pub fn render_aligned(
+    header: Option<&[&str]>,
+    rows: &[Vec<Cell>],
+    terminal: Terminal,
+    min_widths: &[usize],
+) -> String {
     let columns = header
         .map(<[&str]>::len)
         .or_else(|| rows.first().map(Vec::len))
@@ -76,10 +87,9 @@ pub fn render(header: Option<&[&str]>, rows: &[Vec<Cell>], terminal: Terminal) -
         (0..columns)
             .map(|c| {
                 let natural = all_texts(c).flat_map(str::lines).map(width).max();
-                (
-                    all_texts(c).map(shortest).max().unwrap_or(0),
-                    natural.unwrap_or(0),
-                )
+                let least = min_widths.get(c).copied().unwrap_or(0);
+                let shortest = all_texts(c).map(shortest).max().unwrap_or(0);
+                (shortest.max(least), natural.unwrap_or(0).max(least))
             })
             .collect()
     };

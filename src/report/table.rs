@@ -45,8 +45,15 @@ pub fn render(report: &ScanReport, terminal: Terminal) -> String {
     if report.accounts.len() > 1 {
         rollup(&mut out, report, terminal);
     }
+    // The widest rule id of the report: every section's id column is as wide.
+    let id_width = report
+        .rules
+        .iter()
+        .map(|r| terminal_safe(&r.id).chars().count())
+        .max()
+        .unwrap_or(0);
     if let Some(changes) = &report.changes {
-        changes_section(&mut out, changes, terminal);
+        changes_section(&mut out, changes, (terminal, id_width));
     }
     let open: Vec<&Finding> = report.all_findings().filter(|f| !f.is_waived()).collect();
     for severity in Severity::DESCENDING {
@@ -62,7 +69,8 @@ pub fn render(report: &ScanReport, terminal: Terminal) -> String {
             .iter()
             .map(|f| [terminal_safe(&f.rule_id).into_owned(), describe(f)]);
         let title = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
-        section(&mut out, &title, severity_style(severity), rows, terminal);
+        let style = severity_style(severity);
+        section(&mut out, &title, style, rows, (terminal, id_width));
     }
     let waived: Vec<&Finding> = report.all_findings().filter(|f| f.is_waived()).collect();
     if !waived.is_empty() {
@@ -78,7 +86,7 @@ pub fn render(report: &ScanReport, terminal: Terminal) -> String {
             [terminal_safe(&f.rule_id).into_owned(), text]
         });
         let title = format!("WAIVED ({})", waived.len());
-        section(&mut out, &title, title_style(), rows, terminal);
+        section(&mut out, &title, title_style(), rows, (terminal, id_width));
     }
     let gaps = super::summary::gap_groups(report);
     if !gaps.is_empty() {
@@ -95,7 +103,7 @@ pub fn render(report: &ScanReport, terminal: Terminal) -> String {
             ]
         });
         let title = format!("NOT EVALUATED ({count})");
-        section(&mut out, &title, title_style(), rows, terminal);
+        section(&mut out, &title, title_style(), rows, (terminal, id_width));
     }
     let _ = writeln!(out, "{}", super::summary::summary_parts(report).join("\n"));
     out
@@ -131,7 +139,7 @@ fn rollup(out: &mut String, report: &ScanReport, terminal: Terminal) {
 }
 
 /// New and resolved findings since the previous audit; still-open ones are in the details.
-fn changes_section(out: &mut String, changes: &crate::model::Changes, terminal: Terminal) {
+fn changes_section(out: &mut String, changes: &crate::model::Changes, layout: (Terminal, usize)) {
     let _ = writeln!(
         out,
         "CHANGES SINCE {}: {}\n",
@@ -149,7 +157,7 @@ fn changes_section(out: &mut String, changes: &crate::model::Changes, terminal: 
             .iter()
             .map(|f| [terminal_safe(&f.rule_id).into_owned(), describe(f)]);
         let title = format!("{title} ({})", findings.len());
-        section(out, &title, title_style(), rows, terminal);
+        section(out, &title, title_style(), rows, layout);
     }
 }
 
@@ -190,19 +198,20 @@ fn describe(finding: &Finding) -> String {
     )
 }
 
-/// A titled two-column table: an id column and a wrapped text column.
+/// A titled two-column table: an id column at least `id_width` wide (so that the sections of
+/// one report line up) and a wrapped text column.
 pub(crate) fn section(
     out: &mut String,
     title: &str,
     title_style: Style,
     rows: impl Iterator<Item = [String; 2]>,
-    terminal: Terminal,
+    (terminal, id_width): (Terminal, usize),
 ) {
     let rows: Vec<Vec<Cell>> = rows.map(|row| row.map(Cell::from).to_vec()).collect();
     let _ = writeln!(
         out,
         "{}\n{}",
         grid::paint(title, title_style, terminal.color),
-        grid::render(None, &rows, terminal)
+        grid::render_aligned(None, &rows, terminal, &[id_width])
     );
 }
