@@ -40,8 +40,7 @@ pub fn render(report: &ScanReport) -> String {
         out += &super::drift::markdown(&changes.drift, &changes.since);
     }
     let gaps = not_evaluated(report);
-    let (findings, findings_head) = findings(report);
-    out += &findings_head;
+    let findings = findings(report);
     // The gaps say what the scan could not see: up to a quarter of the room is kept for them.
     let gap_room = gaps.total_chars().min(MAX_CHARS / 4);
     out += &findings.render(MAX_CHARS.saturating_sub(chars(&out) + gap_room));
@@ -97,11 +96,14 @@ impl Rows {
     }
 }
 
-/// The findings table's head (or "No findings.") and its rows, most severe first, waived last.
-fn findings(report: &ScanReport) -> (Rows, String) {
+/// The findings table (or "No findings."), most severe first, waived last.
+fn findings(report: &ScanReport) -> Rows {
     let mut ordered: Vec<&Finding> = report.all_findings().collect();
     if ordered.is_empty() {
-        return (no_rows(), "No findings.\n\n".to_owned());
+        return Rows {
+            head: "No findings.\n\n".to_owned(),
+            ..no_rows()
+        };
     }
     ordered.sort_by_key(|f| (f.is_waived(), std::cmp::Reverse(f.severity)));
     let rows = ordered.iter().map(|f| finding_row(report, f)).collect();
@@ -123,15 +125,11 @@ fn findings(report: &ScanReport) -> (Rows, String) {
         }
         format!("{} more findings ({})", rest.len(), counts.join(", "))
     };
-    let rows = Rows {
-        head: String::new(),
+    Rows {
+        head: "| Severity | Rule | Account | Finding |\n|---|---|---|---|\n".to_owned(),
         rows,
         left_out: Box::new(left_out),
-    };
-    (
-        rows,
-        "| Severity | Rule | Account | Finding |\n|---|---|---|---|\n".to_owned(),
-    )
+    }
 }
 
 fn no_rows() -> Rows {
