@@ -37,7 +37,9 @@ pub fn render(report: &ScanReport) -> String {
     }
     rollup(&mut out, report);
     if let Some(changes) = &report.changes {
-        out += &super::drift::markdown(&changes.drift, &changes.since);
+        // What changed since the last audit shares the room with the details: half of it.
+        let room = (MAX_CHARS / 2).saturating_sub(chars(&out));
+        out += &super::drift::markdown(&changes.drift, &changes.since, room);
     }
     let gaps = not_evaluated(report);
     let findings = findings(report);

@@ -340,6 +340,45 @@ fn markdown_fits_a_pull_request_comment_and_says_what_it_left_out() {
     );
     let html = crate::support::gfm_html(&markdown);
     assert!(html.contains("<em>") && html.contains("</table>"));
+
+    // A second scheduled audit lists every finding as still open since the first: that list is
+    // cut too, and the whole stays within the limit.
+    let audits = dir.path().join("audits");
+    let audit = || {
+        keyward_in(
+            dir.path(),
+            &[
+                "scan",
+                "--snapshot",
+                path.to_str().unwrap(),
+                "--as-of",
+                "snapshot",
+                "--format",
+                "markdown",
+                "--output-dir",
+                audits.to_str().unwrap(),
+            ],
+        )
+        .stdout
+    };
+    audit();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let second = audit();
+    assert!(
+        second.contains(&format!("{total} still open")),
+        "{}",
+        &second[..2000]
+    );
+    assert!(
+        second.chars().count() <= 65_536,
+        "{} characters",
+        second.chars().count()
+    );
+    assert!(
+        second.contains("more left out to stay within GitHub's limit of 65536 characters: the JSON report has them all."),
+        "{}",
+        &second[..2000]
+    );
 }
 
 #[test]
