@@ -28,19 +28,19 @@ fn title_style() -> Style {
 
 pub fn render(report: &ScanReport, terminal: Terminal) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", heading(report));
+    let wrapped = |text: &str| grid::wrap(text, terminal.width).join("\n");
+    let _ = writeln!(out, "{}\n", wrapped(&heading(report)));
     for warning in &report.warnings {
-        let text = format!("WARNING: {}", terminal_safe(&warning.message));
-        let lines = grid::wrap(&text, terminal.width).join("\n");
+        let text = wrapped(&format!("WARNING: {}", terminal_safe(&warning.message)));
         let label = grid::paint("WARNING:", severity_style(Severity::Medium), terminal.color);
-        let _ = writeln!(out, "{}\n", lines.replacen("WARNING:", &label, 1));
+        let _ = writeln!(out, "{}\n", text.replacen("WARNING:", &label, 1));
     }
     if let Some(filter) = &report.filter {
-        let _ = writeln!(
-            out,
-            "Filtered to {}: other findings and checks are left out.\n",
+        let text = format!(
+            "Filtered to {}: other findings and checks are left out.",
             terminal_safe(&filter.describe())
         );
+        let _ = writeln!(out, "{}\n", wrapped(&text));
     }
     if report.accounts.len() > 1 {
         rollup(&mut out, report, terminal);
