@@ -37,39 +37,26 @@ pub fn stale_snapshot_warnings(
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
+    use serde_json::json;
 
     use super::*;
-    use crate::model::{AccountReport, Summary, ToolInfo};
-    use crate::snapshot::Account;
 
+    /// A report of one account, read as a JSON report is (fields added later keep defaults).
     fn report(collected: DateTime<Utc>, as_of: DateTime<Utc>) -> ScanReport {
-        ScanReport {
-            report_version: 0,
-            tool: ToolInfo::keyward(),
-            as_of,
-            rules: Vec::new(),
-            disabled_rules: Vec::new(),
-            accounts: vec![AccountReport {
-                account: Account {
-                    id: "123456789012".to_owned(),
-                    alias: None,
-                    name: None,
-                    partition: "aws".to_owned(),
-                },
-                as_of,
-                collected_at: collected,
-                api_requests: None,
-                collection_errors: Vec::new(),
-                findings: Vec::new(),
-                not_evaluated: Vec::new(),
+        serde_json::from_value(json!({
+            "report_version": 3,
+            "tool": {"name": "keyward", "version": "test"},
+            "as_of": as_of,
+            "rules": [],
+            "accounts": [{
+                "account": {"id": "123456789012"},
+                "as_of": as_of,
+                "collected_at": collected,
+                "findings": []
             }],
-            config_findings: Vec::new(),
-            baseline: None,
-            changes: None,
-            warnings: Vec::new(),
-            filter: None,
-            summary: Summary::default(),
-        }
+            "summary": {"accounts": 1, "open": {}, "open_total": 0, "waived": 0, "not_evaluated": 0}
+        }))
+        .unwrap()
     }
 
     #[test]
@@ -78,18 +65,11 @@ mod tests {
         let now = day(30);
         let stale = stale_snapshot_warnings(&report(day(1), now), now, 7);
         assert_eq!(stale.len(), 1);
-        assert!(
-            stale[0]
-                .message
-                .contains("collected 29 days ago (2026-11-01)")
-        );
+        assert!(stale[0].message.contains("collected 29 days ago (2026-11-01)"));
         assert_eq!(stale[0].account_id.as_deref(), Some("123456789012"));
         // Younger than the limit, or judged as of its own collection time: no warning.
         assert!(stale_snapshot_warnings(&report(day(25), now), now, 7).is_empty());
         assert!(stale_snapshot_warnings(&report(day(1), day(1)), now, 7).is_empty());
-        assert_eq!(
-            stale_snapshot_warnings(&report(day(1), now), now, 30).len(),
-            0
-        );
+        assert_eq!(stale_snapshot_warnings(&report(day(1), now), now, 30).len(), 0);
     }
 }
