@@ -65,11 +65,18 @@ mod tests {
         let now = day(30);
         let stale = stale_snapshot_warnings(&report(day(1), now), now, 7);
         assert_eq!(stale.len(), 1);
-        assert!(stale[0].message.contains("collected 29 days ago (2026-11-01)"));
+        assert!(
+            stale[0]
+                .message
+                .contains("collected 29 days ago (2026-11-01)")
+        );
         assert_eq!(stale[0].account_id.as_deref(), Some("123456789012"));
         // Younger than the limit, or judged as of its own collection time: no warning.
         assert!(stale_snapshot_warnings(&report(day(25), now), now, 7).is_empty());
         assert!(stale_snapshot_warnings(&report(day(1), day(1)), now, 7).is_empty());
-        assert_eq!(stale_snapshot_warnings(&report(day(1), now), now, 30).len(), 0);
+        assert_eq!(
+            stale_snapshot_warnings(&report(day(1), now), now, 30).len(),
+            0
+        );
     }
 }

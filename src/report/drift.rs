@@ -48,7 +48,7 @@ pub fn render(
                 gfm_escape(old_label),
                 gfm_escape(new_label),
             );
-            let room = super::markdown::MAX_CHARS.saturating_sub(head.chars().count());
+            let room = super::summary::MAX_MARKDOWN_CHARS.saturating_sub(head.chars().count());
             head + &markdown(drift, old_label, room)
         }
         DriftFormat::Table => table(drift, old_label, new_label, terminal),
@@ -137,7 +137,7 @@ pub fn markdown(drift: &Drift, since: &str, room: usize) -> String {
                 out,
                 "\n_{} more left out to stay within GitHub's limit of {} characters: the JSON report has them all._",
                 findings.len() - shown,
-                super::markdown::MAX_CHARS
+                super::summary::MAX_MARKDOWN_CHARS
             );
         }
         let _ = writeln!(out, "\n</details>\n");

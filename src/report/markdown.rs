@@ -6,10 +6,7 @@ use std::fmt::Write;
 use super::text::{gfm_code, gfm_escape};
 use crate::model::{BaselineState, Finding, ScanReport, Severity};
 
-/// The longest markdown keyward writes, in characters: GitHub refuses a pull-request comment
-/// longer than 65,536 characters (a step summary may hold 1 MiB). Rows that would go past it are
-/// left out, and the report says how many and of which severity.
-pub const MAX_CHARS: usize = 65_536;
+use super::summary::MAX_MARKDOWN_CHARS as MAX_CHARS;
 
 /// Room kept in a cut table for the note that says what was left out.
 const NOTE_ROOM: usize = 400;

@@ -24,6 +24,11 @@ pub fn distinct_times(report: &ScanReport, label: impl Fn(&str) -> String) -> Op
     Some(each.join(", "))
 }
 
+/// The longest markdown keyward writes, in characters: GitHub refuses a pull-request comment
+/// longer than 65,536 characters (a step summary may hold 1 MiB). Rows that would go past it are
+/// left out, and the report says how many and of which severity.
+pub const MAX_MARKDOWN_CHARS: usize = 65_536;
+
 /// How reports print a time.
 pub const TIME_FORMAT: &str = "%Y-%m-%d %H:%M UTC";
 
