@@ -1,8 +1,8 @@
 //! How far a live collection has got, on stderr: bars on a terminal (indicatif: one per
 //! account being collected, and one for the accounts of an organization), plain lines
-//! elsewhere (CI logs: one when an account starts and ends a stage, and a summary every
-//! interval while calls are in flight, so that a long scan never looks hung), nothing under
-//! `--quiet`. Every line is made terminal-safe: it names accounts that AWS answered with.
+//! elsewhere (CI logs: one when the account starts and ends a stage, or for an organization one
+//! when each account is done, and a summary every interval while calls are in flight, so that
+//! a long scan never looks hung), nothing under `--quiet`. Every line is made terminal-safe: it names accounts that AWS answered with.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -230,6 +230,9 @@ impl Progress {
         if let Some(bar) = &entry.bar {
             bar.set_message(crate::text::terminal_safe(&text).into_owned());
         }
+        // An organization's log gets one line per account (when it is done) and the periodic
+        // summaries, not three lines for each of hundreds of accounts.
+        let announce = announce && state.accounts_total == 0;
         drop(state);
         if announce {
             shared.line(&text);

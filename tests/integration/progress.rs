@@ -113,6 +113,8 @@ fn an_organization_shows_each_account_and_the_count() {
     );
     let lines = progress_lines(&run.stderr);
     assert_eq!(lines[0], "collecting 4 accounts", "{}", run.stderr);
+    // One line per account, when it is done: no stage lines for each of many accounts.
+    assert_eq!(lines.len(), 5, "{}", run.stderr);
     let finished = |line: &&String| {
         line.split_once(' ').is_some_and(|(id, rest)| {
             id.len() == 12 && (rest.starts_with("collected") || rest.starts_with("could not"))
