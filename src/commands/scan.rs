@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{Format, ScanArgs, WaivedMode};
+use crate::config::Config;
 use crate::evaluation::AsOf;
-use crate::model::ReportFilter;
+use crate::model::{ComplianceReport, Framework, ReportFilter, RuleMetadata, ScanReport};
 use crate::policy::PolicySet;
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
 use crate::text::{quoted, terminal_safe};
 
-use super::domain::{fail_threshold, report_format, severity};
+use super::domain::{compliance_format, fail_threshold, report_format, severity};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
@@ -23,6 +24,14 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(output) = &args.output.output {
         super::files::refuse_overwriting_inputs(output, inputs(args))?;
     }
+    // Checked before a live collection that may take minutes.
+    let compliance_target = match &args.compliance {
+        Some(id) => Some((
+            super::controls::check_framework(id)?,
+            compliance_format(args.output.format)?,
+        )),
+        None => None,
+    };
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
     let snapshots = read_snapshots(args)?;
@@ -44,6 +53,9 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(dir) = &args.output_dir {
         report.changes = super::audit::changes_since_previous(&report, dir)?;
     }
+    let compliance = compliance_target
+        .as_ref()
+        .map(|(framework, _)| compliance_report(framework, &report, &config));
     if args.waived == WaivedMode::Omit {
         report = report.without_waived();
     }
@@ -58,12 +70,19 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
-    // Audits keep the whole scan; what is printed (and gates the run) is what was asked for.
+    // Audits (and a compliance report) keep the whole scan; what is printed, and gates the run,
+    // is what was asked for.
     let report = report.filtered(&filter(args, &policies)?);
-    let rendered = crate::report::render(&report, report_format(args.output.format), &options)?;
+    let rendered = match (&compliance, &compliance_target) {
+        (Some(compliance), Some((_, format))) => {
+            crate::report::compliance::render(compliance, *format)
+        }
+        _ => crate::report::render(&report, report_format(args.output.format), &options)?,
+    };
     // The table on a terminal shows its warnings at the top; every other report goes to a
     // file or a program, and its warnings to stderr too, where a CI log shows them.
-    let shown_on_screen = args.output.format == Format::Table && args.output.output.is_none();
+    let shown_on_screen =
+        args.output.format == Format::Table && args.output.output.is_none() && compliance.is_none();
     let report_warnings = report.warnings.iter().map(|w| &w.message);
     let report_warnings = report_warnings.filter(|_| !shown_on_screen);
     for warning in rendered.warnings.iter().chain(report_warnings) {
@@ -102,6 +121,17 @@ fn filter(args: &ScanArgs, policies: &PolicySet) -> Result<ReportFilter, Error> 
         skip_rules: rule_ids(&args.filter.skip_rules)?,
         only_new: args.filter.only_new,
     })
+}
+
+/// The compliance of the scanned accounts with one framework, counted from the rules that ran.
+fn compliance_report(
+    framework: &Framework,
+    report: &ScanReport,
+    config: &Config,
+) -> ComplianceReport {
+    let rules: Vec<&RuleMetadata> = report.rules.iter().collect();
+    let coverage = super::controls::coverage_of(framework, &rules, config);
+    ComplianceReport::new(&coverage, report)
 }
 
 /// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless

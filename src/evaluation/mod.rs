@@ -3,6 +3,7 @@
 //! line.
 
 mod gaps;
+mod results;
 mod staleness;
 mod waivers;
 
@@ -122,6 +123,7 @@ fn evaluate_account(
             &b.fingerprint,
         ))
     });
+    let rule_results = results::rule_results(enabled, snapshot, &findings, &gaps);
     Ok(crate::model::AccountReport {
         account: snapshot.account.clone(),
         as_of,
@@ -130,6 +132,7 @@ fn evaluate_account(
         collection_errors: snapshot.collection_errors.clone(),
         findings,
         not_evaluated: gaps,
+        rule_results,
     })
 }
 

@@ -6,6 +6,7 @@
 //! The types here are data and the small queries on it; producing them (evaluating, marking a
 //! baseline, comparing scans) is done by the modules above.
 
+mod compliance;
 mod control;
 mod filter;
 mod finding;
@@ -14,6 +15,10 @@ mod report;
 mod rule;
 mod severity;
 
+pub use compliance::{
+    COMPLIANCE_VERSION, CheckCounts, ComplianceReport, ComplianceSummary, ControlResult,
+    ControlStatus, FrameworkInfo,
+};
 pub use control::{
     CatalogueControl, ControlCoverage, ControlMapping, Coverage, Framework, FrameworkCoverage,
     MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
@@ -22,7 +27,8 @@ pub use filter::ReportFilter;
 pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
 pub use outcome::Outcome;
 pub use report::{
-    AccountReport, Changes, Drift, REPORT_VERSION, ReportWarning, ScanReport, Summary, ToolInfo,
+    AccountReport, Changes, Drift, REPORT_VERSION, ReportWarning, RuleResult, ScanReport, Summary,
+    ToolInfo,
 };
-pub use rule::RuleMetadata;
+pub use rule::{ResourceKind, RuleMetadata};
 pub use severity::Severity;

@@ -17,8 +17,10 @@ use super::severity::Severity;
 /// The version of the JSON report format. Version 2 writes each control a rule maps to as an
 /// object (`{"id": "1.16", "partial": true, "leaves_out": "..."}`) where version 1 wrote the bare
 /// id; version 1 reports keep loading (a bare id reads as a mapping to the whole control).
-/// Version 3 adds the filter a report was narrowed to (`filter`) and its caveats (`warnings`,
-/// e.g. a stale snapshot); earlier reports load without them.
+/// Version 3 adds what each rule evaluated per account (`accounts[].rule_results`) and the
+/// resource kinds a rule judges (`rules[].evaluates`); earlier reports load without them, and a
+/// compliance report made from one has no pass counts. It also adds the filter a report was
+/// narrowed to (`filter`) and its caveats (`warnings`, e.g. a stale snapshot).
 pub const REPORT_VERSION: u32 = 3;
 
 /// The whole result of a scan: what every format renders.
@@ -96,6 +98,26 @@ pub struct AccountReport {
     pub findings: Vec<Finding>,
     #[serde(default)]
     pub not_evaluated: Vec<NotEvaluated>,
+    /// What each enabled rule judged in this account, in rule order.
+    #[serde(default)]
+    pub rule_results: Vec<RuleResult>,
+}
+
+/// What one rule judged in one account, counted in resources (an access key's findings count
+/// for its user). `passed + failed + waived` resources were evaluated; a resource inside a
+/// not-evaluated scope is in none of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleResult {
+    pub rule_id: String,
+    /// Resources of the kinds the rule judges without a finding of it.
+    pub passed: usize,
+    /// Resources with at least one unwaived finding.
+    pub failed: usize,
+    /// Resources whose every finding is waived.
+    pub waived: usize,
+    /// Scopes (the account, a region or one resource) the rule could not be evaluated in,
+    /// because data it reads was not collected: how many resources they hold is unknown.
+    pub not_evaluated: usize,
 }
 
 impl AccountReport {
@@ -226,8 +248,17 @@ impl ScanReport {
             })
             .collect();
         self.config_findings.retain(|f| filter.shows(f));
+        let rules_shown: BTreeSet<String> = self
+            .rules
+            .iter()
+            .filter(|r| filter.shows_rule(&r.id, Some(r.severity)))
+            .map(|r| r.id.clone())
+            .collect();
         for (account, shown) in self.accounts.iter_mut().zip(gap_shown) {
             account.findings.retain(|f| filter.shows(f));
+            account
+                .rule_results
+                .retain(|r| rules_shown.contains(&r.rule_id));
             let mut shown = shown.into_iter();
             account
                 .not_evaluated
