@@ -3,6 +3,7 @@
 //! line.
 
 mod gaps;
+mod plan_changes;
 mod results;
 mod staleness;
 mod waivers;
@@ -19,7 +20,7 @@ use crate::snapshot::Snapshot;
 pub use staleness::stale_snapshot_warnings;
 pub use waivers::{WAIVER_EXPIRED_RULE, waiver_expired_rule};
 
-use gaps::not_evaluated;
+use gaps::{applicable, not_evaluated};
 use waivers::WaiverSet;
 
 /// The time rules measure ages against.
@@ -87,6 +88,7 @@ pub fn evaluate(
         accounts,
         config_findings,
         baseline: None,
+        terraform_plan: None,
         changes: None,
         warnings: Vec::new(),
         filter: None,
@@ -107,9 +109,10 @@ fn evaluate_account(
     // Built once per account and shared by all rules.
     let input = PolicyInput::new(snapshot, evaluation)?;
     let account_id = &snapshot.account.id;
-    let gaps = not_evaluated(enabled, snapshot);
+    let (applying, not_applicable) = applicable(enabled, snapshot);
+    let gaps = not_evaluated(&applying, snapshot);
     let mut findings: Vec<Finding> = policies
-        .evaluate(&input, enabled.iter().copied())?
+        .evaluate(&input, applying.iter().copied())?
         .into_iter()
         .flat_map(|(rule, raw)| raw.into_iter().map(move |f| (rule, f)))
         .map(|(rule, raw)| to_finding(rule, raw, account_id, waivers))
@@ -123,7 +126,9 @@ fn evaluate_account(
             &b.fingerprint,
         ))
     });
-    let rule_results = results::rule_results(enabled, snapshot, &findings, &gaps);
+    // A rule that does not apply judged nothing: counting its resources as passed would make a
+    // compliance report claim what was never checked.
+    let rule_results = results::rule_results(&applying, snapshot, &findings, &gaps);
     Ok(crate::model::AccountReport {
         account: snapshot.account.clone(),
         as_of,
@@ -132,6 +137,8 @@ fn evaluate_account(
         collection_errors: snapshot.collection_errors.clone(),
         findings,
         not_evaluated: gaps,
+        not_applicable,
+        fixed_by_plan: Vec::new(),
         rule_results,
     })
 }
@@ -151,5 +158,25 @@ fn to_finding(rule: &Rule, raw: RawFinding, account_id: &str, waivers: &WaiverSe
         controls: raw.controls,
         location: None,
         baseline_state: None,
+        plan_change: None,
     }
+}
+
+/// Judges a Terraform plan: the accounts before it and after it are evaluated alike, and each
+/// finding after it is labelled introduced or unchanged, each finding gone fixed. `plan` names
+/// the plan file in the report.
+pub fn evaluate_plan(
+    policies: &PolicySet,
+    before: &[Snapshot],
+    after: &[Snapshot],
+    config: &Config,
+    as_of: AsOf,
+    plan: &str,
+) -> Result<ScanReport, PolicyError> {
+    let before = evaluate(policies, before, config, as_of)?;
+    let mut report = evaluate(policies, after, config, as_of)?;
+    plan_changes::label(&mut report, &before);
+    report.terraform_plan = Some(plan.to_owned());
+    report.summary = report.summarize();
+    Ok(report)
 }

@@ -24,11 +24,14 @@ pub use control::{
     MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
 };
 pub use filter::ReportFilter;
-pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
+pub use finding::{
+    AppliedWaiver, BaselineState, FileLocation, Finding, NotApplicable, NotEvaluated, PlanChange,
+    fingerprint,
+};
 pub use outcome::Outcome;
 pub use report::{
-    AccountReport, Changes, Drift, REPORT_VERSION, ReportWarning, RuleResult, ScanReport, Summary,
-    ToolInfo,
+    AccountReport, Changes, Drift, PlanSummary, REPORT_VERSION, ReportWarning, RuleResult,
+    ScanReport, Summary, ToolInfo,
 };
 pub use rule::{ResourceKind, RuleMetadata};
 pub use severity::Severity;

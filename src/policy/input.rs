@@ -8,7 +8,7 @@ use super::error::PolicyError;
 use crate::config::Config;
 use crate::snapshot::{
     Account, CollectionError, Collector, Group, ManagedPolicy, PasswordPolicy, Role, RootUser,
-    Snapshot, Timestamp,
+    Snapshot, TerraformPlan, Timestamp,
 };
 
 /// The policy input as regorus values, built once per snapshot and shared by every rule.
@@ -90,6 +90,8 @@ struct SnapshotRest<'a> {
     roles: &'a [Role],
     policies: &'a [ManagedPolicy],
     collection_errors: &'a [CollectionError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terraform: &'a Option<TerraformPlan>,
 }
 
 impl<'a> SnapshotRest<'a> {
@@ -109,6 +111,7 @@ impl<'a> SnapshotRest<'a> {
             policies,
             secrets: _,
             collection_errors,
+            terraform,
         } = snapshot;
         SnapshotRest {
             schema_version: *schema_version,
@@ -121,6 +124,7 @@ impl<'a> SnapshotRest<'a> {
             roles,
             policies,
             collection_errors,
+            terraform,
         }
     }
 }

@@ -38,12 +38,19 @@ pub fn render(report: &ScanReport) -> String {
         let room = (MAX_CHARS / 2).saturating_sub(chars(&out));
         out += &super::drift::markdown(&changes.drift, &changes.since, room);
     }
-    let gaps = not_evaluated(report);
     let findings = findings(report);
-    // The gaps say what the scan could not see: up to a quarter of the room is kept for them.
-    let gap_room = gaps.total_chars().min(MAX_CHARS / 4);
-    out += &findings.render(MAX_CHARS.saturating_sub(chars(&out) + gap_room));
-    out += &gaps.render(MAX_CHARS.saturating_sub(chars(&out)));
+    let fixed = fixed_by_plan(report);
+    let gaps = not_evaluated(report);
+    let not_applicable = not_applicable(report);
+    // What the scan could not see gets up to a quarter of the room, what the plan fixes up to
+    // an eighth, and the short list of checks that do not apply all it needs: the findings
+    // have the rest.
+    let gap_room = gaps.total_chars().min(MAX_CHARS / 4) + chars(&not_applicable);
+    let fixed_room = fixed.total_chars().min(MAX_CHARS / 8);
+    out += &findings.render(MAX_CHARS.saturating_sub(chars(&out) + fixed_room + gap_room));
+    out += &fixed.render(MAX_CHARS.saturating_sub(chars(&out) + gap_room));
+    out += &gaps.render(MAX_CHARS.saturating_sub(chars(&out) + chars(&not_applicable)));
+    out += &not_applicable;
     out
 }
 
@@ -147,7 +154,7 @@ fn finding_row(report: &ScanReport, finding: &Finding) -> String {
         Some(BaselineState::New) => "**New:** ",
         _ => "",
     };
-    let status = match &finding.waiver {
+    let mut status = match &finding.waiver {
         Some(w) => format!(
             " _(waived by {} until {})_",
             gfm_escape(&w.owner),
@@ -155,6 +162,15 @@ fn finding_row(report: &ScanReport, finding: &Finding) -> String {
         ),
         None => String::new(),
     };
+    if let Some(change) = finding.plan_change {
+        status += &format!(" **{}**", change.label());
+    }
+    if let Some(location) = &finding.location {
+        status += &format!(
+            " {}",
+            gfm_code(&format!("{}:{}", location.path, location.line))
+        );
+    }
     format!(
         "| {} | {} {} | {} | {new}{}<br>{}{status} |\n",
         finding.severity,
@@ -220,4 +236,57 @@ fn rollup(out: &mut String, report: &ScanReport) {
         );
     }
     let _ = writeln!(out);
+}
+
+/// The findings the plan fixes (`--terraform-plan` with a live account or snapshot).
+fn fixed_by_plan(report: &ScanReport) -> Rows {
+    let fixed: Vec<&Finding> = report
+        .accounts
+        .iter()
+        .flat_map(|a| &a.fixed_by_plan)
+        .collect();
+    if fixed.is_empty() {
+        return no_rows();
+    }
+    let total = fixed.len();
+    let rows = fixed
+        .iter()
+        .map(|finding| {
+            format!(
+                "| {} | {} | {}<br>{} |\n",
+                finding.severity,
+                gfm_code(&finding.rule_id),
+                gfm_escape(&finding.message),
+                gfm_code(&finding.resource)
+            )
+        })
+        .collect();
+    Rows {
+        head: "### Fixed by the plan\n\n| Severity | Rule | Finding |\n|---|---|---|\n".to_owned(),
+        rows,
+        left_out: Box::new(move |shown| {
+            format!("{} more findings fixed by the plan", total - shown)
+        }),
+    }
+}
+
+/// The checks that do not apply to what was scanned, one row per reason (a short list).
+fn not_applicable(report: &ScanReport) -> String {
+    let groups = super::summary::not_applicable_groups(report);
+    if groups.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### Not applicable\n\nThese checks do not apply to what was scanned:\n"
+    );
+    let _ = writeln!(out, "| Rules | Reason |");
+    let _ = writeln!(out, "|---|---|");
+    for (reason, rules) in &groups {
+        let rules: Vec<String> = rules.iter().map(|r| gfm_code(r)).collect();
+        let _ = writeln!(out, "| {} | {} |", rules.join(" "), gfm_escape(reason));
+    }
+    let _ = writeln!(out);
+    out
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 
 use super::grid::{self, Cell, Terminal};
-use crate::model::{Finding, ScanReport, Severity};
+use crate::model::{Finding, PlanChange, ScanReport, Severity};
 use crate::text::terminal_safe;
 
 /// How a severity is shown on a colour terminal.
@@ -105,6 +105,25 @@ pub fn render(report: &ScanReport, terminal: Terminal) -> String {
         let title = format!("NOT EVALUATED ({count})");
         section(&mut out, &title, title_style(), rows, (terminal, id_width));
     }
+    let fixed: Vec<&Finding> = report
+        .accounts
+        .iter()
+        .flat_map(|a| &a.fixed_by_plan)
+        .collect();
+    if !fixed.is_empty() {
+        let rows = fixed.iter().map(|f| [f.rule_id.clone(), describe(f)]);
+        let title = format!("FIXED BY THE PLAN ({})", fixed.len());
+        section(&mut out, &title, title_style(), rows, (terminal, id_width));
+    }
+    let not_applicable = super::summary::not_applicable_groups(report);
+    if !not_applicable.is_empty() {
+        let count: usize = not_applicable.iter().map(|(_, rules)| rules.len()).sum();
+        let rows = not_applicable
+            .iter()
+            .map(|(reason, rules)| [rules.join("\n"), reason.clone()]);
+        let title = format!("NOT APPLICABLE ({count})");
+        section(&mut out, &title, title_style(), rows, (terminal, id_width));
+    }
     let _ = writeln!(out, "{}", super::summary::summary_parts(report).join("\n"));
     out
 }
@@ -187,8 +206,10 @@ fn describe(finding: &Finding) -> String {
         Some(location) => format!("{}:{}", location.path, location.line),
         None => finding.resource.clone(),
     };
-    let marker = match finding.baseline_state {
-        Some(crate::model::BaselineState::New) => "NEW: ",
+    let marker = match (finding.baseline_state, finding.plan_change) {
+        (_, Some(PlanChange::Introduced)) => "INTRODUCED BY THE PLAN: ",
+        (_, Some(PlanChange::Unchanged)) => "UNCHANGED BY THE PLAN: ",
+        (Some(crate::model::BaselineState::New), _) => "NEW: ",
         _ => "",
     };
     format!(

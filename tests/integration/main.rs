@@ -36,4 +36,5 @@ mod small_hardening;
 mod stale_snapshots;
 mod standalone;
 mod terminal;
+mod terraform;
 mod time_range;
