@@ -24,3 +24,4 @@ mod trail_bucket;
 
 pub use aws::{AwsContext, CallError, ConnectOptions, connect};
 pub use pipeline::{CollectOptions, IdentityError, caller_identity, collect_account};
+pub use progress::{Progress, ProgressMode};

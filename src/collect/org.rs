@@ -107,6 +107,7 @@ pub async fn collect_all(
     options: &OrgOptions,
     collect: &CollectOptions,
 ) -> Vec<Snapshot> {
+    collect.progress.accounts(targets.len());
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     for (index, target) in targets.into_iter().enumerate() {
@@ -155,10 +156,8 @@ async fn collect_target(
     } else {
         assume(aws, partition, target, options).await
     };
-    let mut collect = collect.clone();
-    collect.progress = false;
     let result = match context {
-        Ok(context) => collect_account(&context, &collect)
+        Ok(context) => collect_account(&context, collect)
             .await
             .map_err(|e| CallError {
                 kind: ErrorKind::Other,
@@ -172,7 +171,10 @@ async fn collect_target(
             snapshot.account.name = target.name.clone();
             (snapshot, true)
         }
-        Err(error) => (unreachable_account(target, partition, &error), false),
+        Err(error) => {
+            collect.progress.account_failed(&target.id);
+            (unreachable_account(target, partition, &error), false)
+        }
     }
 }
 
