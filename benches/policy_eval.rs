@@ -842,6 +842,7 @@ fn aws_managed_policies() -> Vec<ManagedPolicy> {
         arn: format!("arn:aws:iam::aws:policy/{name}"),
         aws_managed: true,
         attachment_count: 0,
+        permissions_boundary_count: 0,
         document,
     };
     vec![
@@ -993,6 +994,7 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
             ),
             aws_managed: false,
             attachment_count: 0,
+            permissions_boundary_count: 0,
             document: permission_document(&mut rng, i),
         })
         .collect();
@@ -1087,6 +1089,7 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
                 groups: user_groups,
                 attached_policies,
                 inline_policies,
+                permissions_boundary: None,
                 tags: tags(&mut rng, i),
                 name,
             }
@@ -1119,6 +1122,7 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
                 } else {
                     Vec::new()
                 },
+                permissions_boundary: None,
                 tags: tags(&mut rng, i),
                 name,
             }
@@ -1171,6 +1175,7 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
             mfa_kind: Some(MfaKind::Virtual),
             access_keys: Vec::new(),
             password_last_used: Some(ago(as_of, 200, 0)),
+            password_present: Some(true),
         }),
         password_policy: Some(PasswordPolicy {
             minimum_length: 8,
@@ -1188,6 +1193,7 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
         roles,
         policies,
         secrets,
+        organization: None,
         collection_errors: Vec::new(),
     }
 }
@@ -1333,6 +1339,7 @@ fn secret(rng: &mut Rng, i: usize, as_of: DateTime<Utc>) -> Secret {
         owning_service: rng.chance(5).then(|| "rds".to_owned()),
         tags,
         resource_policy,
+        deleted_date: None,
         arn,
     }
 }

@@ -54,6 +54,9 @@ pub struct Thresholds {
     pub rotation_grace_days: u32,
     /// Secrets not read for this long are reported (SecretsManager.3).
     pub unused_secret_days: u32,
+    /// A third-party API key readable by more of the account's principals than this is
+    /// reported (KW-SM-007).
+    pub max_secret_readers: u32,
 }
 
 impl Default for Thresholds {
@@ -66,6 +69,7 @@ impl Default for Thresholds {
             max_rotation_interval_days: 90,
             rotation_grace_days: 3,
             unused_secret_days: 90,
+            max_secret_readers: 10,
         }
     }
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["snapshot"],
     &["model"],
-    &["config", "collect"],
+    &["config", "collect", "access"],
     &["policy"],
     &["evaluation", "baseline", "drift", "report"],
     &["cli"],

@@ -336,11 +336,12 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                 collection_errors: Vec::new(),
                 findings,
                 not_evaluated: Vec::new(),
+                access: None,
             }
         })
         .collect();
     ScanReport {
-        report_version: 1,
+        report_version: keyward::model::REPORT_VERSION,
         tool: ToolInfo {
             name: "keyward".into(),
             version: "test".into(),

@@ -96,9 +96,10 @@ fn evaluate_account(
     waivers: &WaiverSet,
 ) -> Result<crate::model::AccountReport, PolicyError> {
     // Built once per account and shared by all rules.
-    let input = PolicyInput::new(snapshot, evaluation)?;
+    let mut input = PolicyInput::new(snapshot, evaluation)?;
+    let access = input.take_access();
     let account_id = &snapshot.account.id;
-    let gaps = not_evaluated(enabled, snapshot);
+    let gaps = not_evaluated(enabled, snapshot, access.as_ref());
     let mut findings: Vec<Finding> = policies
         .evaluate(&input, enabled.iter().copied())?
         .into_iter()
@@ -122,6 +123,7 @@ fn evaluate_account(
         collection_errors: snapshot.collection_errors.clone(),
         findings,
         not_evaluated: gaps,
+        access,
     })
 }
 

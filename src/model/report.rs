@@ -8,13 +8,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{Account, CollectionError};
 
+use super::access::AccessSummary;
 use super::finding::{Finding, NotEvaluated};
 use super::outcome::Outcome;
 use super::rule::RuleMetadata;
 use super::severity::Severity;
 
-/// The version of the JSON report format.
-pub const REPORT_VERSION: u32 = 1;
+/// The version of the JSON report format. Version 2 added `accounts[].access` (the effective
+/// access of each account); reports of version 1 load without it.
+pub const REPORT_VERSION: u32 = 2;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -74,6 +76,10 @@ pub struct AccountReport {
     pub findings: Vec<Finding>,
     #[serde(default)]
     pub not_evaluated: Vec<NotEvaluated>,
+    /// Who can read the account's secrets, and who has administrative access, in effect.
+    /// Absent from reports of version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<AccessSummary>,
 }
 
 impl AccountReport {

@@ -5,6 +5,7 @@ mod error;
 mod input;
 pub mod metadata;
 mod raw_finding;
+pub mod schedule;
 mod source;
 pub mod testing;
 

@@ -1,0 +1,133 @@
+# METADATA
+# title: Third-party API key readable outside the account or by too many principals
+# description: |
+#   The secret looks like a third-party API key (its name, description, tag keys or tag values
+#   contain one of third_party_key_markers, e.g. "openai" or "api-key"), and it can be read
+#   publicly, from outside the account (another account, the organization, an identity provider
+#   such as GitHub Actions, a network), or by more of the account's own users and roles than
+#   max_secret_readers. This is the May 2026 incident's central lesson: an intruder inside an AI
+#   platform's AWS account read the AI-provider keys customers had stored there, and every
+#   principal that can read such a key is one more set of credentials whose theft exposes it.
+#
+#   The readers come from keyward's model of AWS's policy evaluation (`input.access`), every
+#   route counted: identity policies (the principal's and its groups'), the secret's resource
+#   policy, roles a principal can assume (followed through chains, and the role's trust policy for
+#   readers outside the account), and principals that can give themselves the read (write a policy
+#   on themselves, a new default version of a policy attached to them, keys for a user that reads
+#   it, a role passed to a compute service, the secret's own resource policy). Explicit denies,
+#   permissions boundaries, SCPs and RCPs are honoured. Readers that depend on a condition keyward
+#   cannot judge count as conditional and are reported as such; a principal whose policy AWS would
+#   reject counts as a conditional reader of every secret. The finding lists the readers as
+#   evidence (`keyward access <secret>` lists every principal with its route).
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html
+#   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
+#   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+#   - ref: https://aws.amazon.com/identity/data-perimeters-on-aws/
+#   - ref: https://attack.mitre.org/techniques/T1528/
+# custom:
+#   id: KW-SM-007
+#   name: third-party-key-widely-readable
+#   severity: high
+#   requires: [secretsmanager.secrets, secretsmanager.resource_policies, iam.authorization, organizations.policies]
+#   controls:
+#     mitre-attack: [T1528, T1078.004]
+#   remediation: |
+#     1. See who can read it and how: keyward access <secret-arn> (or --format json).
+#     2. Scope identity policies to the applications that need the key: name the secret's ARN (or
+#        a name prefix) in Resource instead of "*", and remove it from broad groups.
+#     3. Remove outside access: delete or narrow the resource policy, and the trust of roles that
+#        read it (name exact principals, add aws:PrincipalOrgID or an OIDC `sub` condition):
+#          aws secretsmanager get-resource-policy --secret-id <secret-arn>
+#          aws secretsmanager delete-resource-policy --secret-id <secret-arn>
+#     4. Add a Deny for everyone but the application's role to the secret's resource policy
+#        (an ArnNotEquals condition on aws:PrincipalArn), put back with --block-public-policy.
+#     5. If it was readable by anyone or another account, treat the key as leaked: rotate it at the
+#        provider and check the provider's usage logs.
+package keyward.secrets.third_party_key_widely_readable
+
+import data.keyward.lib.secrets
+
+limit := input.evaluation.thresholds.max_secret_readers
+
+deny contains {
+	"resource": secret.arn,
+	"region": secret.region,
+	"message": sprintf("secret %s looks like a third-party API key (%s) and %s", [
+		secret.name,
+		concat(", ", sort(markers)),
+		concat("; ", problems),
+	]),
+	"evidence": {
+		"markers": sort(markers),
+		"readers": reach.readers,
+		"conditional_readers": reach.conditional_readers,
+		"max_secret_readers": limit,
+		"public": reach.public,
+		"outside": outside,
+		"grants": [summary(g) | some g in grants],
+	},
+} if {
+	everywhere := input.access.every_secret
+	some secret in input.snapshot.secrets
+	reach := input.access.secrets[secret.arn]
+	too_many := reach.readers + reach.conditional_readers > limit
+	true in {reach.outside_account, too_many} # public is outside too
+	markers := secrets.third_party_markers(secret)
+	outside := array.concat(everywhere.outside, reach.outside)
+	grants := array.concat(everywhere.grants, reach.grants)
+	problems := [text |
+		some text in [
+			public_text(reach.public),
+			outside_text(reach.public, outside),
+			count_text(too_many, reach),
+		]
+		text != ""
+	]
+}
+
+public_text(true) := "anyone with AWS credentials can read it"
+
+public_text(false) := ""
+
+# Outside readers other than the public, by scope: "other accounts 999988887777 via role …".
+outside_text(public, outside) := sprintf("it can be read from outside the account by %s", [concat(", ", sort({reader_text(r) | some r in outside; not skip_public(public, r)}))]) if {
+	count([r | some r in outside; not skip_public(public, r)]) > 0
+} else := ""
+
+skip_public(true, reader) if reader.scope == "public"
+
+reader_text(r) := sprintf("%s %s%s%s", [scope_names[r.scope], r.principal, via_text(r), conditional_text(r.access)])
+
+scope_names := {
+	"public": "anyone",
+	"other_account": "account",
+	"organization": "the organization of",
+	"network": "callers from a network, as",
+	"federated": "identities of",
+	"restricted": "the principal",
+}
+
+via_text(r) := sprintf(" through role %s", [r.role]) if r.via == "role" else := ""
+
+conditional_text("conditional") := " (conditional)"
+
+conditional_text(access) := "" if access != "conditional"
+
+count_text(true, reach) := sprintf("%d of the account's principals can read it (%d of them only under a condition keyward cannot judge), more than the limit of %d", [
+	reach.readers + reach.conditional_readers,
+	reach.conditional_readers,
+	limit,
+])
+
+count_text(false, _) := ""
+
+# A grant, as evidence: who holds it, how many members, through what.
+summary(g) := {
+	"holder": g.holder,
+	"holder_kind": g.holder_kind,
+	"members": object.get(g, "members", null),
+	"via": g.via,
+	"access": g.access,
+	"except": object.get(g, "except", []),
+}

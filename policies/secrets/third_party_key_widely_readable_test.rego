@@ -1,0 +1,95 @@
+package keyward.secrets.third_party_key_widely_readable_test
+
+import data.keyward.lib.secrets_input as t
+import data.keyward.secrets.third_party_key_widely_readable.deny
+
+# deny for an input. The input is built before `with`, never inside it: regorus 0.14.1 drops the
+# rules evaluated inside a `with` value (see keyward.lib.secrets_input).
+deny_for(inp) := found if {
+	found := deny with input as inp
+}
+
+# Findings for one secret `name` with its effective access `fields` (input.access.secrets) and
+# what reaches every secret. (The access model that computes them is tested in Rust.)
+findings(name, fields, everywhere) := deny_for(t.input_with_access([t.secret(name, {})], {name: fields}, everywhere))
+
+key := "prod/openai-api-key"
+
+partner_reader := {
+	"principal": "arn:aws:iam::999988887777:root",
+	"scope": "other_account",
+	"accounts": ["999988887777"],
+	"access": "allowed",
+	"via": "resource_policy",
+	"paths": [],
+}
+
+admins := {
+	"holder": "arn:aws:iam::123456789012:group/admins",
+	"holder_kind": "group",
+	"members": 14,
+	"via": "identity_policy",
+	"access": "allowed",
+	"paths": [],
+}
+
+test_readable_from_another_account_fires if {
+	found := findings(key, {"readers": 2, "outside_account": true, "outside": [partner_reader]}, {})
+	count(found) == 1
+	some f in found
+	f.resource == t.arn(key)
+	f.region == "us-east-1"
+	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and it can be read from outside the account by account arn:aws:iam::999988887777:root"
+	f.evidence.outside == [partner_reader]
+	f.evidence.readers == 2
+	f.evidence.public == false
+}
+
+test_public_fires_once_without_repeating_the_public_reader if {
+	public := object.union(partner_reader, {"principal": "*", "scope": "public", "accounts": []})
+	found := findings(key, {"public": true, "outside_account": true, "outside": [public]}, {})
+	some f in found
+	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and anyone with AWS credentials can read it"
+}
+
+test_outside_readers_reaching_every_secret_count_too if {
+	ci := {
+		"principal": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+		"scope": "federated", "access": "conditional", "via": "role",
+		"role": "arn:aws:iam::123456789012:role/ci", "paths": [],
+	}
+	found := findings(key, {"outside_account": true}, {"outside": [ci]})
+	some f in found
+	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and it can be read from outside the account by identities of arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com through role arn:aws:iam::123456789012:role/ci (conditional)"
+}
+
+test_more_readers_than_the_limit_fires_with_the_grants_as_evidence if {
+	quiet := findings(key, {"readers": 10, "grants": [admins]}, {})
+	count(quiet) == 0
+	found := findings(key, {"readers": 9, "conditional_readers": 3}, {"grants": [admins]})
+	count(found) == 1
+	some f in found
+	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and 12 of the account's principals can read it (3 of them only under a condition keyward cannot judge), more than the limit of 10"
+	f.evidence.grants == [{"holder": admins.holder, "holder_kind": "group", "members": 14, "via": "identity_policy", "access": "allowed", "except": []}]
+	f.evidence.max_secret_readers == 10
+}
+
+test_the_limit_comes_from_the_thresholds if {
+	inp := object.union(
+		t.input_with_access([t.secret(key, {})], {key: {"readers": 3}}, {}),
+		{"evaluation": {"thresholds": {"max_secret_readers": 2}}},
+	)
+	count(deny_for(inp)) == 1
+}
+
+test_secrets_that_are_no_third_party_key_or_read_by_few_do_not_fire if {
+	count(findings("prod/db-password", {"readers": 50, "public": true, "outside_account": true, "outside": [partner_reader]}, {})) == 0
+	count(findings(key, {"readers": 1}, {})) == 0
+}
+
+test_every_problem_is_in_one_message if {
+	found := findings(key, {"readers": 40, "outside_account": true, "outside": [partner_reader]}, {})
+	count(found) == 1
+	some f in found
+	contains(f.message, "by account arn:aws:iam::999988887777:root; 40 of the account's principals can read it")
+}
