@@ -5,8 +5,10 @@
 //! Measured per scale point, each over several iterations (median and min):
 //!   - loading the snapshot as `keyward scan --snapshot` does (its JSON text to the typed
 //!     snapshot);
-//!   - the policy input (`PolicyInput::new`: the snapshot serialised and parsed into regorus),
-//!     and the baseline: the input and a trivial one-rule pack (engine clone + one cheap rule);
+//!   - the access model alone (`keyward::access::summarize`: who can read every secret, who is
+//!     administrator in effect), and the policy input (`PolicyInput::new`: the access model on a
+//!     thread of its own while the snapshot is serialised and parsed into regorus), and the
+//!     baseline: the input and a trivial one-rule pack (engine clone + one cheap rule);
 //!   - the whole built-in pack, as `keyward scan` runs it (`keyward::scan::scan`: input,
 //!     evaluate, findings, fingerprints, sort), its evaluation from the snapshot (input and
 //!     rules), and its rules alone on an input built beforehand, with and without the rules'
@@ -19,6 +21,10 @@
 //! something wrong (more than one finding per user and secret: the worst case for the rules,
 //! which spend most of their time building findings), and `mostly-compliant`, the same account
 //! with nine users and secrets in ten fixed (what an account that uses keyward looks like).
+//! Both have what the access model weighs: Deny statements, NotAction, conditions on tags and
+//! on the organization, resource policies, roles trusted by services, by other accounts and
+//! (one in ten) by the account itself, a permissions boundary on one user in twenty, and the
+//! organization's SCPs and RCPs (one SCP with an exception by aws:PrincipalArn).
 //!
 //! Usage (scripts/bench.sh runs it):
 //!   cargo bench --bench policy_eval -- [--quick] [--iterations N] [--scales 1000,5000,10000]
@@ -42,8 +48,9 @@ use keyward::policy::{
 };
 use keyward::snapshot::{
     AccessKey, Account, AttachedPolicy, Collector, ConsolePassword, Group, InlinePolicy,
-    KeyLastUse, KeyStatus, ManagedPolicy, MfaDevice, MfaKind, PasswordPolicy, Role, RootUser,
-    Rotation, RotationRules, SCHEMA_VERSION, Secret, Snapshot, User,
+    KeyLastUse, KeyStatus, ManagedPolicy, MfaDevice, MfaKind, Organization, OrganizationPolicies,
+    OrganizationPolicy, OrganizationTarget, PasswordPolicy, Role, RootUser, Rotation,
+    RotationRules, SCHEMA_VERSION, Secret, Snapshot, User,
 };
 use serde_json::{Value, json};
 
@@ -260,6 +267,7 @@ struct ScaleResult {
     input_bytes: usize,
     /// Reading a saved snapshot (`keyward scan --snapshot`): its JSON text to the typed snapshot.
     load: Stats,
+    access: Stats,
     input: Stats,
     trivial_eval: Stats,
     /// The trivial rule alone on the pack's engine: what each rule's own time is measured from.
@@ -354,6 +362,7 @@ fn measure(
     } = packs;
     let [
         load,
+        access,
         input_time,
         trivial_eval,
         baseline,
@@ -363,13 +372,16 @@ fn measure(
         one_query,
         rule_by_rule,
         scan_time,
-    ]: [Stats; 10] = time_rounds(
+    ]: [Stats; 11] = time_rounds(
         options.iterations,
         &mut [
             &mut || {
                 black_box(
                     keyward::snapshot::parse(Path::new("bench.json"), &json).expect("parses"),
                 );
+            },
+            &mut || {
+                black_box(keyward::access::summarize(snapshot, as_of));
             },
             &mut || {
                 black_box(build_input());
@@ -454,6 +466,7 @@ fn measure(
         policies: snapshot.policies.len(),
         input_bytes: json.len(),
         load,
+        access,
         input: input_time,
         trivial_eval,
         trivial_in_pack,
@@ -534,7 +547,8 @@ fn print_scale(r: &ScaleResult, profile: Profile) {
         println!("{name:<52} {:>10.1} {:>10.1}", s.median_ms, s.min_ms);
     };
     row("load a saved snapshot (JSON text to typed)", &r.load);
-    row("policy input (serialise + parse, in parallel)", &r.input);
+    row("access model alone (readers of every secret)", &r.access);
+    row("policy input (access model + serialise + parse)", &r.input);
     row("trivial one-rule pack on a built input", &r.trivial_eval);
     row("baseline: policy input + trivial pack", &r.baseline);
     row(
@@ -628,6 +642,7 @@ fn write_json(
                 "managed_policies": r.policies,
                 "input_bytes": r.input_bytes,
                 "snapshot_load": stats(&r.load),
+                "access_model": stats(&r.access),
                 "policy_input": stats(&r.input),
                 "trivial_eval": stats(&r.trivial_eval),
                 "trivial_in_pack": stats(&r.trivial_in_pack),
@@ -1089,7 +1104,8 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
                 groups: user_groups,
                 attached_policies,
                 inline_policies,
-                permissions_boundary: None,
+                // A permissions boundary on one user in twenty.
+                permissions_boundary: (i % 20 == 0).then(|| arn("policy", BOUNDARY)),
                 tags: tags(&mut rng, i),
                 name,
             }
@@ -1104,6 +1120,13 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
                 json!({"Service": service})
             } else {
                 json!({"AWS": format!("arn:aws:iam::{}:root", 100_000_000_000u64 + rng.below(900_000_000_000))})
+            };
+            // One role in ten is for people of the account to assume (after the random draws, so
+            // that the rest of the account stays as it was).
+            let trust = if i % 10 == 0 {
+                json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")})
+            } else {
+                trust
             };
             let n = 1 + rng.below(3);
             Role {
@@ -1147,6 +1170,12 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
     }
     // Like the collector: AWS-managed policies nothing uses are left out.
     policies.retain(|p| !p.aws_managed || p.attachment_count > 0);
+    policies.push(boundary_policy(
+        users
+            .iter()
+            .filter(|u| u.permissions_boundary.is_some())
+            .count(),
+    ));
 
     let mut secrets: Vec<Secret> = (0..n_secrets).map(|i| secret(&mut rng, i, as_of)).collect();
     if profile == Profile::MostlyCompliant {
@@ -1193,8 +1222,110 @@ fn synthetic(n_users: usize, n_secrets: usize, as_of: DateTime<Utc>, profile: Pr
         roles,
         policies,
         secrets,
-        organization: None,
+        organization: Some(organization()),
         collection_errors: Vec::new(),
+    }
+}
+
+/// The permissions boundary some users have: their own work and no signing keys.
+const BOUNDARY: &str = "developer-boundary";
+
+fn boundary_policy(users: usize) -> ManagedPolicy {
+    ManagedPolicy {
+        name: BOUNDARY.to_owned(),
+        arn: arn("policy", BOUNDARY),
+        aws_managed: false,
+        attachment_count: 0,
+        permissions_boundary_count: users as u32,
+        document: document(vec![
+            statement(
+                "Allow",
+                json!([
+                    "s3:*",
+                    "logs:*",
+                    "sts:AssumeRole",
+                    "secretsmanager:Describe*",
+                    "secretsmanager:GetSecretValue"
+                ]),
+                json!("*"),
+            ),
+            statement(
+                "Deny",
+                json!("secretsmanager:GetSecretValue"),
+                json!(format!(
+                    "arn:aws:secretsmanager:*:{ACCOUNT}:secret:*/signing-key-*"
+                )),
+            ),
+        ]),
+    }
+}
+
+/// The account is a member of an organization whose SCPs keep everyone but a break-glass role
+/// away from the break-glass secrets, and whose RCPs keep secrets within the organization.
+fn organization() -> Organization {
+    let policy = |id: &str, name: &str, document: Value| OrganizationPolicy {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        aws_managed: id == "p-FullAWSAccess",
+        document,
+    };
+    let full = || {
+        policy(
+            "p-FullAWSAccess",
+            "FullAWSAccess",
+            document(vec![statement("Allow", json!("*"), json!("*"))]),
+        )
+    };
+    let break_glass = policy(
+        "p-break-glass",
+        "break-glass-secrets-for-break-glass-only",
+        document(vec![json!({
+            "Effect": "Deny",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "arn:aws:secretsmanager:*:*:secret:break-glass/*",
+            "Condition": {"ArnNotLike": {"aws:PrincipalArn": format!("arn:aws:iam::{ACCOUNT}:role/break-glass")}},
+        })]),
+    );
+    let perimeter = policy(
+        "p-perimeter",
+        "secrets-within-the-organization",
+        document(vec![json!({
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "secretsmanager:*",
+            "Resource": "*",
+            "Condition": {
+                "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-bench"},
+                "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+            },
+        })]),
+    );
+    let target = |id: &str,
+                  kind: &str,
+                  scps: Vec<OrganizationPolicy>,
+                  rcps: Vec<OrganizationPolicy>| OrganizationTarget {
+        id: id.to_owned(),
+        kind: kind.to_owned(),
+        service_control_policies: scps,
+        resource_control_policies: rcps,
+    };
+    Organization {
+        id: "o-bench".to_owned(),
+        management_account_id: Some("999999999999".to_owned()),
+        policies: Some(OrganizationPolicies {
+            service_control_policies_enabled: true,
+            resource_control_policies_enabled: true,
+            path: vec![
+                target("r-bench", "root", vec![full()], vec![perimeter]),
+                target(
+                    "ou-bench-prod",
+                    "organizational_unit",
+                    vec![full(), break_glass],
+                    Vec::new(),
+                ),
+                target(ACCOUNT, "account", vec![full()], Vec::new()),
+            ],
+        }),
     }
 }
 

@@ -79,10 +79,13 @@ input_with_markers(secrets, markers) := object.union(input_for(secrets), {"evalu
 
 # The input for secrets with the effective access of some of them: `access` maps a secret's name
 # to fields of its entry in input.access.secrets (merged over access_secret), `everywhere` is
-# input.access.every_secret.
-input_with_access(secrets, access, everywhere) := object.union(input_for(secrets), {"access": {
+# input.access.every_secret, and `tables` holds input.access.grants and input.access.outside,
+# which the entries refer to by index.
+input_with_access(secrets, access, everywhere, tables) := object.union(input_for(secrets), {"access": {
 	"secrets": {arn(name): access_secret(name, fields) | some name, fields in access},
 	"every_secret": object.union({"grants": [], "outside": []}, everywhere),
+	"grants": object.get(tables, "grants", []),
+	"outside": object.get(tables, "outside", []),
 }})
 
 # A secret's entry in input.access.secrets: nobody reads it unless `fields` says so.

@@ -50,6 +50,8 @@ empty_access := {
 	"basis": {"service_control_policies": "not_in_organization", "resource_control_policies": "not_in_organization", "organization_id": null},
 	"principals": {},
 	"secrets": {},
+	"grants": [],
+	"outside": [],
 	"every_secret": {"grants": [], "outside": []},
 	"unreadable_policies": [],
 }

@@ -22,7 +22,7 @@ grant(scope, principal, fields) := object.union(
 
 # Findings for one secret "shared" whose resource policy grants these to outsiders.
 with_grants(grants) := found if {
-	found := deny_for(t.input_with_access([t.secret("shared", {})], {"shared": {"resource_policy": grants}}, {}))
+	found := deny_for(t.input_with_access([t.secret("shared", {})], {"shared": {"resource_policy": grants}}, {}, {}))
 }
 
 test_cross_account_fires if {

@@ -72,10 +72,11 @@ deny contains {
 	some secret in input.snapshot.secrets
 	reach := input.access.secrets[secret.arn]
 	too_many := reach.readers + reach.conditional_readers > limit
-	true in {reach.outside_account, too_many} # public is outside too
+	true in {reach.outside_account, too_many} # public is outside too (deleted secrets are neither)
 	markers := secrets.third_party_markers(secret)
-	outside := array.concat(everywhere.outside, reach.outside)
-	grants := array.concat(everywhere.grants, reach.grants)
+	# Grants and outside readers are listed once in input.access and referred to by index.
+	outside := [input.access.outside[i] | some i in array.concat(everywhere.outside, object.get(reach, "outside", []))]
+	grants := [input.access.grants[i] | some i in array.concat(everywhere.grants, object.get(reach, "grants", []))]
 	problems := [text |
 		some text in [
 			public_text(reach.public),

@@ -9,10 +9,6 @@ deny_for(inp) := found if {
 	found := deny with input as inp
 }
 
-# Findings for one secret `name` with its effective access `fields` (input.access.secrets) and
-# what reaches every secret. (The access model that computes them is tested in Rust.)
-findings(name, fields, everywhere) := deny_for(t.input_with_access([t.secret(name, {})], {name: fields}, everywhere))
-
 key := "prod/openai-api-key"
 
 partner_reader := {
@@ -24,6 +20,14 @@ partner_reader := {
 	"paths": [],
 }
 
+public_reader := object.union(partner_reader, {"principal": "*", "scope": "public", "accounts": []})
+
+ci_reader := {
+	"principal": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+	"scope": "federated", "access": "conditional", "via": "role",
+	"role": "arn:aws:iam::123456789012:role/ci", "paths": [],
+}
+
 admins := {
 	"holder": "arn:aws:iam::123456789012:group/admins",
 	"holder_kind": "group",
@@ -33,8 +37,16 @@ admins := {
 	"paths": [],
 }
 
+# input.access lists grants and outside readers once; secrets refer to them by index:
+# outside 0 is the partner, 1 the public, 2 the CI identities; grant 0 is the admins group.
+tables := {"grants": [admins], "outside": [partner_reader, public_reader, ci_reader]}
+
+# Findings for one secret `name` with its effective access `fields` (input.access.secrets) and
+# what reaches every secret. (The access model that computes them is tested in Rust.)
+findings(name, fields, everywhere) := deny_for(t.input_with_access([t.secret(name, {})], {name: fields}, everywhere, tables))
+
 test_readable_from_another_account_fires if {
-	found := findings(key, {"readers": 2, "outside_account": true, "outside": [partner_reader]}, {})
+	found := findings(key, {"readers": 2, "outside_account": true, "outside": [0]}, {})
 	count(found) == 1
 	some f in found
 	f.resource == t.arn(key)
@@ -46,27 +58,21 @@ test_readable_from_another_account_fires if {
 }
 
 test_public_fires_once_without_repeating_the_public_reader if {
-	public := object.union(partner_reader, {"principal": "*", "scope": "public", "accounts": []})
-	found := findings(key, {"public": true, "outside_account": true, "outside": [public]}, {})
+	found := findings(key, {"public": true, "outside_account": true, "outside": [1]}, {})
 	some f in found
 	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and anyone with AWS credentials can read it"
 }
 
 test_outside_readers_reaching_every_secret_count_too if {
-	ci := {
-		"principal": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
-		"scope": "federated", "access": "conditional", "via": "role",
-		"role": "arn:aws:iam::123456789012:role/ci", "paths": [],
-	}
-	found := findings(key, {"outside_account": true}, {"outside": [ci]})
+	found := findings(key, {"outside_account": true}, {"outside": [2]})
 	some f in found
 	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and it can be read from outside the account by identities of arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com through role arn:aws:iam::123456789012:role/ci (conditional)"
 }
 
 test_more_readers_than_the_limit_fires_with_the_grants_as_evidence if {
-	quiet := findings(key, {"readers": 10, "grants": [admins]}, {})
+	quiet := findings(key, {"readers": 10, "grants": [0]}, {})
 	count(quiet) == 0
-	found := findings(key, {"readers": 9, "conditional_readers": 3}, {"grants": [admins]})
+	found := findings(key, {"readers": 9, "conditional_readers": 3}, {"grants": [0]})
 	count(found) == 1
 	some f in found
 	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and 12 of the account's principals can read it (3 of them only under a condition keyward cannot judge), more than the limit of 10"
@@ -76,20 +82,30 @@ test_more_readers_than_the_limit_fires_with_the_grants_as_evidence if {
 
 test_the_limit_comes_from_the_thresholds if {
 	inp := object.union(
-		t.input_with_access([t.secret(key, {})], {key: {"readers": 3}}, {}),
+		t.input_with_access([t.secret(key, {})], {key: {"readers": 3}}, {}, tables),
 		{"evaluation": {"thresholds": {"max_secret_readers": 2}}},
 	)
 	count(deny_for(inp)) == 1
 }
 
 test_secrets_that_are_no_third_party_key_or_read_by_few_do_not_fire if {
-	count(findings("prod/db-password", {"readers": 50, "public": true, "outside_account": true, "outside": [partner_reader]}, {})) == 0
+	count(findings("prod/db-password", {"readers": 50, "public": true, "outside_account": true, "outside": [1]}, {})) == 0
 	count(findings(key, {"readers": 1}, {})) == 0
 }
 
 test_every_problem_is_in_one_message if {
-	found := findings(key, {"readers": 40, "outside_account": true, "outside": [partner_reader]}, {})
+	found := findings(key, {"readers": 40, "outside_account": true, "outside": [0]}, {})
 	count(found) == 1
 	some f in found
 	contains(f.message, "by account arn:aws:iam::999988887777:root; 40 of the account's principals can read it")
+}
+
+test_a_sparse_entry_as_the_report_writes_it if {
+	# Empty lists and false flags are left out of input.access.
+	entry := {"name": key, "readers": 11, "conditional_readers": 0, "public": false, "outside_account": false}
+	inp := object.union(t.input_for([t.secret(key, {})]), {"access": {"secrets": {t.arn(key): entry}}})
+	found := deny_for(inp)
+	count(found) == 1
+	some f in found
+	f.evidence.outside == []
 }

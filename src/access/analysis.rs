@@ -6,10 +6,9 @@
 //! Nothing here walks principal × secret pairs: each principal's answer is a set over all
 //! secrets, computed from cached per-statement sets, and identical sets are stored once.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::bits::{Tri, TriBits};
+use super::bits::{FastMap, Tri, TriBits};
 use super::catalog::{ADMIN_ACTIONS, Act, Target};
 use super::document::PrincipalRef;
 use super::engine::Engine;
@@ -43,7 +42,7 @@ pub const SECRET_ACTIONS: &[&str] = &[
 /// Stores equal sets once.
 #[derive(Default)]
 struct Interner {
-    sets: HashMap<TriBits, Rc<TriBits>>,
+    sets: FastMap<TriBits, Rc<TriBits>>,
 }
 
 impl Interner {
@@ -55,6 +54,16 @@ impl Interner {
         self.sets.insert(bits, shared.clone());
         shared
     }
+}
+
+/// A way for one principal to act as another: assume a role, or become a user or role by
+/// escalation.
+#[derive(Debug, Clone, Copy)]
+pub struct Edge {
+    pub to: usize,
+    pub access: Tri,
+    /// `sts:AssumeRole` (rather than an escalation route).
+    pub assume: bool,
 }
 
 pub struct Analysis<'e, 's> {
@@ -132,6 +141,11 @@ impl<'e, 's> Analysis<'e, 's> {
     pub fn store(&self) -> &'s Store {
         self.engine.store
     }
+
+    /// The principals principal `p` can act as.
+    pub fn edges(&self, p: usize) -> impl Iterator<Item = Edge> + '_ {
+        edges(self.store(), &self.assume, &self.escalations, p)
+    }
 }
 
 /// Whether a set covers every member of a mask, surely or conditionally.
@@ -182,6 +196,28 @@ pub fn probe_arn(store: &Store, target: Target) -> String {
 /// the users and roles it can become read, followed to a fixed point (chains of roles). Edges
 /// into the same set of reads are merged, so a principal that can assume many roles costs one
 /// union per distinct set those roles read.
+/// The principals principal `p` can act as: the roles it can assume, the users and roles its
+/// escalation routes make it.
+fn edges<'a>(
+    store: &'a Store,
+    assume: &'a [Rc<TriBits>],
+    escalations: &'a [PrincipalEscalation],
+    p: usize,
+) -> impl Iterator<Item = Edge> + 'a {
+    let of = |bits: &'a TriBits, principals: &'a [usize], assume: bool| {
+        bits.any.ones().map(move |i| Edge {
+            to: principals[i],
+            access: bits.get(i),
+            assume,
+        })
+    };
+    let escalation = &escalations[p];
+    of(&assume[p], &store.role_principals, true)
+        .chain(of(&escalation.become_users, &store.user_principals, false))
+        .chain(of(&escalation.become_roles, &store.role_principals, false))
+        .filter(move |e| e.to != p)
+}
+
 fn reach(
     store: &Store,
     direct: &[Rc<TriBits>],
@@ -198,33 +234,21 @@ fn reach(
             interner.intern(all)
         })
         .collect();
-    let edges: Vec<Vec<(usize, Tri)>> = (0..store.principals.len())
-        .map(|p| {
-            let mut edges: Vec<(usize, Tri)> = assume[p]
-                .any
-                .ones()
-                .map(|r| (store.role_principals[r], assume[p].get(r)))
-                .collect();
-            edges.extend(escalations[p].becomes.iter().copied());
-            edges.retain(|&(q, _)| q != p);
-            edges
-        })
-        .collect();
     let full = TriBits::full(store.secret_universe.len());
     // Each round lengthens the chains followed by one; chains are short, and a round that
     // changes nothing ends it.
     for _ in 0..store.principals.len() {
         let mut changed = false;
         for p in 0..store.principals.len() {
-            if edges[p].is_empty() || reads[p].yes == full.yes {
+            if reads[p].yes == full.yes {
                 continue;
             }
-            let mut targets: HashMap<*const TriBits, (Rc<TriBits>, Tri)> = HashMap::new();
-            for &(q, tri) in &edges[p] {
+            let mut targets: FastMap<*const TriBits, (Rc<TriBits>, Tri)> = FastMap::default();
+            for edge in edges(store, assume, escalations, p) {
                 let entry = targets
-                    .entry(Rc::as_ptr(&reads[q]))
-                    .or_insert((reads[q].clone(), Tri::No));
-                entry.1 = entry.1.or(tri);
+                    .entry(Rc::as_ptr(&reads[edge.to]))
+                    .or_insert((reads[edge.to].clone(), Tri::No));
+                entry.1 = entry.1.or(edge.access);
             }
             let mut all = (*reads[p]).clone();
             for (set, tri) in targets.values() {

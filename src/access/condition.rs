@@ -35,9 +35,15 @@ impl Clause {
         KeyKind::of(&self.key)
     }
 
-    /// Whether the clause's answer depends on which of the account's principals asks.
+    /// Whether the clause's answer differs between the account's principals: a key on the
+    /// principal itself (its ARN, name, tags, type) or a policy variable. Keys on the account or
+    /// its organization (`aws:PrincipalAccount`, `aws:PrincipalOrgID`, …) are the same for all.
     pub fn depends_on_principal(&self) -> bool {
-        matches!(self.kind(), KeyKind::Principal(_)) || self.values.iter().any(|v| v.contains("${"))
+        let individual = match self.kind() {
+            KeyKind::Principal(key) => !ACCOUNT_WIDE_PRINCIPAL_KEYS.contains(&key.as_str()),
+            _ => false,
+        };
+        individual || self.values.iter().any(|v| v.contains("${"))
     }
 
     /// Whether keyward keeps the clause as a constraint (who may call, from where) or cannot
@@ -192,6 +198,16 @@ pub enum Outcome {
     /// keyward cannot judge it; the reasons name the keys.
     Unknown(Vec<String>),
 }
+
+/// Principal keys whose value is the same for every principal of the account.
+const ACCOUNT_WIDE_PRINCIPAL_KEYS: &[&str] = &[
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+    "aws:principalservicenameslist",
+];
 
 /// The classes of condition keys (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Eq)]

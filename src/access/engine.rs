@@ -16,10 +16,9 @@
 //! cached by that list: principals that share groups and policies share the work.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::bits::{Bits, Tri, TriBits};
+use super::bits::{Bits, FastMap, Tri, TriBits};
 use super::catalog::{Act, Target};
 use super::condition::{self, Outcome, ResourceFacts, Subject};
 use super::document::{Effect, ResourceSet};
@@ -54,10 +53,10 @@ type ResourceKey = (StmtId, Target, Option<Rc<str>>);
 pub struct Engine<'s> {
     pub store: &'s Store,
     /// The resources a statement covers, by statement, target and resolution.
-    resources: RefCell<HashMap<ResourceKey, Rc<TriBits>>>,
-    unions: RefCell<HashMap<UnionKey, Rc<TriBits>>>,
+    resources: RefCell<FastMap<ResourceKey, Rc<TriBits>>>,
+    unions: RefCell<FastMap<UnionKey, Rc<TriBits>>>,
     /// The answer of statements whose conditions do not depend on the principal.
-    shared_scalars: RefCell<HashMap<StmtId, Tri>>,
+    shared_scalars: RefCell<FastMap<StmtId, Tri>>,
 }
 
 /// How a Condition outcome counts for one of the account's principals: a constraint on where

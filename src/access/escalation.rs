@@ -27,12 +27,14 @@ use super::document::{Effect, PolicyKind, PrincipalRef};
 use super::engine::Engine;
 use super::resource_side::ResourceSide;
 use super::store::{Boundary, PolicyId};
+use super::universe::Universe;
 
-/// One route, for reports.
+/// One route, for reports: the same action on many targets is one route that counts them.
 #[derive(Debug, Clone)]
 pub struct Route {
     pub kind: &'static str,
     pub actions: Vec<Act>,
+    /// The one target's ARN, or how many ("120 users").
     pub target: Option<String>,
     pub access: Tri,
 }
@@ -43,8 +45,34 @@ pub struct PrincipalEscalation {
     /// Secrets it can read by granting itself (self policy, joining a group, a secret's
     /// policy).
     pub own_reads: TriBits,
-    /// Users and roles (principal indices) it can act as, and how surely.
-    pub becomes: Vec<(usize, Tri)>,
+    /// Users (user-universe order) and roles (role-universe order) it can act as.
+    pub become_users: TriBits,
+    pub become_roles: TriBits,
+}
+
+/// One route over a set of targets; `None` when the set is empty.
+fn route_over(
+    kind: &'static str,
+    actions: Vec<Act>,
+    targets: &TriBits,
+    universe: &Universe,
+    noun: &str,
+) -> Option<Route> {
+    let target = match targets.any.count() {
+        0 => return None,
+        1 => universe.arn(targets.any.ones().next()?).to_owned(),
+        n => format!("{n} {noun}s"),
+    };
+    Some(Route {
+        kind,
+        actions,
+        target: Some(target),
+        access: if targets.yes.is_empty() {
+            Tri::Maybe
+        } else {
+            Tri::Yes
+        },
+    })
 }
 
 /// Roles trusting each compute service, in role-universe order.
@@ -237,36 +265,35 @@ pub fn of(
     }
 
     // Other users and roles it can become.
-    let mut becomes = Vec::new();
+    let mut become_users = TriBits::empty(store.user_universe.len());
     for act in [
         Act::CreateAccessKey,
         Act::CreateLoginProfile,
         Act::UpdateLoginProfile,
     ] {
-        let users = engine.effective(p, act, None);
-        for u in users.any.ones() {
-            let target = store.user_principals[u];
-            if target != p {
-                becomes.push((target, users.get(u)));
-                routes.push(Route {
-                    kind: "become_user",
-                    actions: vec![act],
-                    target: Some(store.user_universe.arn(u).to_owned()),
-                    access: users.get(u),
-                });
-            }
+        let mut users = engine.effective(p, act, None);
+        if principal.is_user()
+            && let Some(me) = self_index
+        {
+            users.set(me, Tri::No);
         }
+        routes.extend(route_over(
+            "become_user",
+            vec![act],
+            &users,
+            &store.user_universe,
+            "user",
+        ));
+        become_users.union_with(&users);
     }
-    let retrust = engine.effective(p, Act::UpdateAssumeRolePolicy, None);
-    for r in retrust.any.ones() {
-        becomes.push((store.role_principals[r], retrust.get(r)));
-        routes.push(Route {
-            kind: "update_trust",
-            actions: vec![Act::UpdateAssumeRolePolicy],
-            target: Some(store.role_universe.arn(r).to_owned()),
-            access: retrust.get(r),
-        });
-    }
+    let mut become_roles = engine.effective(p, Act::UpdateAssumeRolePolicy, None);
+    routes.extend(route_over(
+        "update_trust",
+        vec![Act::UpdateAssumeRolePolicy],
+        &become_roles,
+        &store.role_universe,
+        "role",
+    ));
     let passable = engine.effective(p, Act::PassRole, None);
     if !passable.is_empty() {
         for ((_, alternatives), trusting) in COMPUTE_SERVICES.iter().zip(&services.by_service) {
@@ -274,25 +301,32 @@ pub fn of(
             if runs == Tri::No {
                 continue;
             }
-            for r in passable.any.ones().filter(|&r| trusting.contains(r)) {
-                let tri = passable.get(r).and(runs);
-                let mut all = vec![Act::PassRole];
-                all.extend(actions.iter().copied());
-                becomes.push((store.role_principals[r], tri));
-                routes.push(Route {
-                    kind: "pass_role",
-                    actions: all,
-                    target: Some(store.role_universe.arn(r).to_owned()),
-                    access: tri,
-                });
-            }
+            let mut roles = passable.clone();
+            roles.restrict(trusting);
+            roles.limit(runs);
+            let mut all = vec![Act::PassRole];
+            all.extend(actions.iter().copied());
+            routes.extend(route_over(
+                "pass_role",
+                all,
+                &roles,
+                &store.role_universe,
+                "role",
+            ));
+            become_roles.union_with(&roles);
         }
+    }
+    if !principal.is_user()
+        && let Some(me) = self_index
+    {
+        become_roles.set(me, Tri::No);
     }
     own_reads.restrict(&store.readable);
     PrincipalEscalation {
         routes,
         own_reads,
-        becomes,
+        become_users,
+        become_roles,
     }
 }
 

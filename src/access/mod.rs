@@ -17,11 +17,13 @@ mod engine;
 mod escalation;
 mod outside;
 mod pattern;
+mod readers;
 mod resource_side;
 mod store;
 mod summary;
 mod universe;
 
+pub use readers::list as readers;
 pub use summary::summarize;
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use super::analysis::{Analysis, covers_all, probe_arn};
-use super::bits::{Bits, Tri, TriBits};
+use super::bits::{Bits, FastMap, Tri, TriBits};
 use super::catalog::{Act, Target};
 use super::document::{Effect, PolicyKind, PrincipalRef};
 use super::outside::{OutsideGrant, Scope};
@@ -28,19 +28,25 @@ pub fn summarize(
     of_analysis(&analysis)
 }
 
-fn of_analysis(analysis: &Analysis) -> AccessSummary {
+pub fn of_analysis(analysis: &Analysis) -> AccessSummary {
     let store = analysis.store();
     let real = real_mask(store);
-    let (every_grants, secret_grants) = holder_grants(analysis, &real);
-    let (every_outside, secret_outside) = outside_readers(analysis, &real);
+    let mut grants = Table::default();
+    let mut outside = Table::default();
+    let (every_grants, secret_grants) = holder_grants(analysis, &real, &mut grants);
+    let (every_outside, secret_outside) = outside_readers(analysis, &real, &mut outside);
     let (readers, conditional) = reader_counts(analysis, &real);
     let mut secrets = BTreeMap::new();
-    for (i, (grants, outside)) in secret_grants.into_iter().zip(secret_outside).enumerate() {
+    for (i, (grant_ids, outside_ids)) in secret_grants.into_iter().zip(secret_outside).enumerate() {
         let info = &store.secrets[i];
         let reaching: Vec<&OutsideReader> = if info.deleted {
             Vec::new()
         } else {
-            every_outside.iter().chain(&outside).collect()
+            every_outside
+                .iter()
+                .chain(&outside_ids)
+                .map(|&o| &outside.items[o])
+                .collect()
         };
         secrets.insert(
             store.secret_universe.arn(i).to_owned(),
@@ -51,8 +57,8 @@ fn of_analysis(analysis: &Analysis) -> AccessSummary {
                 public: reaching.iter().any(|r| r.scope == Scope::Public.name()),
                 outside_account: !reaching.is_empty(),
                 scheduled_for_deletion: info.deleted,
-                grants,
-                outside,
+                grants: grant_ids,
+                outside: outside_ids,
                 resource_policy: resource_policy_grants(analysis, i),
             },
         );
@@ -61,6 +67,8 @@ fn of_analysis(analysis: &Analysis) -> AccessSummary {
         basis: basis(store),
         principals: principals(analysis, &real),
         secrets,
+        grants: grants.items,
+        outside: outside.items,
         every_secret: EverySecret {
             grants: every_grants,
             outside: every_outside,
@@ -68,6 +76,40 @@ fn of_analysis(analysis: &Analysis) -> AccessSummary {
         unreadable_policies: unreadable(store),
     }
 }
+
+/// Items listed once and referred to by index, each made the first time its key is seen.
+struct Table<K, T> {
+    items: Vec<T>,
+    index: FastMap<K, usize>,
+}
+
+impl<K, T> Default for Table<K, T> {
+    fn default() -> Self {
+        Table {
+            items: Vec::new(),
+            index: FastMap::default(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, T> Table<K, T> {
+    fn add(&mut self, key: K, make: impl FnOnce(&K) -> T) -> usize {
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        self.items.push(make(&key));
+        self.index.insert(key, self.items.len() - 1);
+        self.items.len() - 1
+    }
+}
+
+/// What makes a grant the same grant: its holder, statements, exceptions (principal indices),
+/// answer and route.
+type GrantKey = (usize, Vec<StmtId>, Vec<usize>, Access, &'static str);
+
+/// What makes an outside reader the same: the statement, the principal, the role it goes
+/// through, the answer and the conditions.
+type OutsideKey = (StmtId, String, Option<usize>, Access, Vec<String>);
 
 /// The real secrets that can be read (probes and secrets scheduled for deletion left out).
 fn real_mask(store: &Store) -> Bits {
@@ -269,20 +311,25 @@ fn holder_policies(store: &Store) -> Vec<Vec<PolicyId>> {
 }
 
 /// The account's identity grants of `GetSecretValue`, by holder: those that reach every secret,
-/// and per secret the others. A grant that holds for none of the holder's principals in effect
-/// is left out; members for whom it does not hold are listed as exceptions.
-fn holder_grants(analysis: &Analysis, real: &Bits) -> (Vec<HolderGrant>, Vec<Vec<HolderGrant>>) {
+/// and per secret the others (indices into the grant table). A grant that holds for none of the
+/// holder's principals in effect is left out; members for whom it does not hold are listed as
+/// exceptions.
+fn holder_grants(
+    analysis: &Analysis,
+    real: &Bits,
+    table: &mut Table<GrantKey, HolderGrant>,
+) -> (Vec<usize>, Vec<Vec<usize>>) {
     let store = analysis.store();
     let engine = analysis.engine;
     let mut every = Vec::new();
-    let mut per_secret: Vec<Vec<HolderGrant>> = vec![Vec::new(); store.real_secrets];
+    let mut per_secret: Vec<Vec<usize>> = vec![Vec::new(); store.real_secrets];
     for (h, policies) in holder_policies(store).into_iter().enumerate() {
         let holder = &store.holders[h];
         let Some(&rep) = holder.members.first() else {
             continue;
         };
         let mut wide = Vec::new();
-        let mut by_secret: BTreeMap<usize, Vec<PolicyPath>> = BTreeMap::new();
+        let mut by_secret: BTreeMap<usize, Vec<StmtId>> = BTreeMap::new();
         for id in policies {
             for &stmt in &store.policies[id].statements {
                 let s = store.stmt(stmt);
@@ -297,48 +344,88 @@ fn holder_grants(analysis: &Analysis, real: &Bits) -> (Vec<HolderGrant>, Vec<Vec
                 bits.limit(scalar);
                 bits.restrict(&store.readable);
                 if covers_all(&bits, &store.readable) != Tri::No {
-                    wide.push(path(store, stmt, &holder.arn));
+                    wide.push(stmt);
                 } else {
                     for i in bits.any.ones().filter(|&i| real.contains(i)) {
-                        by_secret
-                            .entry(i)
-                            .or_default()
-                            .push(path(store, stmt, &holder.arn));
+                        by_secret.entry(i).or_default().push(stmt);
                     }
                 }
             }
         }
         if !wide.is_empty() {
-            let mut except = Vec::new();
-            let mut best = Tri::No;
-            for &m in &holder.members {
-                match covers_all(&analysis.direct[m], &store.readable) {
-                    Tri::No => except.push(store.principals[m].arn().to_owned()),
-                    tri => best = best.or(tri),
-                }
-            }
-            if let Some(access) = access(best) {
-                every.push(grant(holder, access, wide, except));
-            }
+            let answers = holder
+                .members
+                .iter()
+                .map(|&m| (m, covers_all(&analysis.direct[m], &store.readable)));
+            every.extend(add_grant(table, store, h, wide, answers, "identity_policy"));
         }
-        for (i, paths) in by_secret {
-            let mut except = Vec::new();
-            let mut best = Tri::No;
-            for &m in &holder.members {
-                match analysis.direct[m].get(i) {
-                    Tri::No => except.push(store.principals[m].arn().to_owned()),
-                    tri => best = best.or(tri),
-                }
-            }
-            if let Some(access) = access(best) {
-                per_secret[i].push(grant(holder, access, paths, except));
-            }
+        for (i, stmts) in by_secret {
+            let answers = holder
+                .members
+                .iter()
+                .map(|&m| (m, analysis.direct[m].get(i)));
+            per_secret[i].extend(add_grant(
+                table,
+                store,
+                h,
+                stmts,
+                answers,
+                "identity_policy",
+            ));
         }
     }
     for (i, grants) in per_secret.iter_mut().enumerate() {
-        grants.extend(resource_policy_holders(analysis, i));
+        grants.extend(resource_policy_holders(analysis, i, table));
     }
     (every, per_secret)
+}
+
+/// A holder's grant through `stmts`, given each member's answer in effect: the members it does
+/// not reach are exceptions; `None` when it reaches none.
+fn add_grant(
+    table: &mut Table<GrantKey, HolderGrant>,
+    store: &Store,
+    holder: usize,
+    stmts: Vec<StmtId>,
+    answers: impl Iterator<Item = (usize, Tri)>,
+    via: &'static str,
+) -> Option<usize> {
+    let mut except = Vec::new();
+    let mut best = Tri::No;
+    for (member, answer) in answers {
+        match answer {
+            Tri::No => except.push(member),
+            tri => best = best.or(tri),
+        }
+    }
+    let access = access(best)?;
+    Some(table.add(
+        (holder, stmts, except, access, via),
+        |(_, stmts, except, _, _)| {
+            let h = &store.holders[holder];
+            let paths = stmts
+                .iter()
+                .map(|&s| path(store, s, resource_of(store, s, &h.arn)))
+                .collect();
+            let except = except
+                .iter()
+                .map(|&m| store.principals[m].arn().to_owned())
+                .collect();
+            let mut grant = grant(h, access, paths, except);
+            grant.via = via.to_owned();
+            grant
+        },
+    ))
+}
+
+/// What a statement's policy is attached to, for its path: the secret for a resource policy, the
+/// holder otherwise.
+fn resource_of<'a>(store: &'a Store, stmt: StmtId, holder: &'a str) -> &'a str {
+    let policy = store.policy_of(stmt);
+    match policy.kind {
+        PolicyKind::Resource => policy.attached_to.first().map_or(holder, String::as_str),
+        _ => holder,
+    }
 }
 
 fn grant(
@@ -361,12 +448,16 @@ fn grant(
 }
 
 /// The account's principals a secret's resource policy names, with the answer in effect.
-fn resource_policy_holders(analysis: &Analysis, i: usize) -> Vec<HolderGrant> {
+fn resource_policy_holders(
+    analysis: &Analysis,
+    i: usize,
+    table: &mut Table<GrantKey, HolderGrant>,
+) -> Vec<usize> {
     let store = analysis.store();
     let Some(policy) = store.secrets[i].policy else {
         return Vec::new();
     };
-    let mut grants: Vec<HolderGrant> = Vec::new();
+    let mut grants = Vec::new();
     for &stmt in &store.policies[policy].statements {
         let s = store.stmt(stmt);
         if s.effect() != Effect::Allow || !s.covers(Act::GetSecretValue) {
@@ -382,18 +473,16 @@ fn resource_policy_holders(analysis: &Analysis, i: usize) -> Vec<HolderGrant> {
             let Some(p) = store.principals.iter().position(|x| x.arn() == arn) else {
                 continue;
             };
-            let Some(access) = access(analysis.direct[p].get(i)) else {
-                continue;
-            };
-            let holder = &store.holders[store.principals[p].holder];
-            let mut grant = grant(
+            let holder = store.principals[p].holder;
+            let answer = std::iter::once((p, analysis.direct[p].get(i)));
+            grants.extend(add_grant(
+                table,
+                store,
                 holder,
-                access,
-                vec![path(store, stmt, store.secret_universe.arn(i))],
-                Vec::new(),
-            );
-            grant.via = "resource_policy".to_owned();
-            grants.push(grant);
+                vec![stmt],
+                answer,
+                "resource_policy",
+            ));
         }
     }
     grants
@@ -403,7 +492,7 @@ fn resource_policy_holders(analysis: &Analysis, i: usize) -> Vec<HolderGrant> {
 /// conditionally. Principals with the same reads are counted together.
 fn reader_counts(analysis: &Analysis, real: &Bits) -> (Vec<u32>, Vec<u32>) {
     let store = analysis.store();
-    let mut classes: HashMap<*const TriBits, (Rc<TriBits>, u32)> = HashMap::new();
+    let mut classes: FastMap<*const TriBits, (Rc<TriBits>, u32)> = FastMap::default();
     for reads in &analysis.reads {
         classes
             .entry(Rc::as_ptr(reads))
@@ -429,29 +518,19 @@ fn reader_counts(analysis: &Analysis, real: &Bits) -> (Vec<u32>, Vec<u32>) {
 fn outside_readers(
     analysis: &Analysis,
     real: &Bits,
-) -> (Vec<OutsideReader>, Vec<Vec<OutsideReader>>) {
+    table: &mut Table<OutsideKey, OutsideReader>,
+) -> (Vec<usize>, Vec<Vec<usize>>) {
     let store = analysis.store();
     let mut every = Vec::new();
-    let mut per_secret: Vec<Vec<OutsideReader>> = analysis
-        .outside_readers
-        .iter()
-        .enumerate()
-        .map(|(i, grants)| {
-            grants
-                .iter()
-                .filter_map(|g| {
-                    outside_reader(
-                        store,
-                        g,
-                        Tri::Yes,
-                        "resource_policy",
-                        None,
-                        store.secret_universe.arn(i),
-                    )
-                })
-                .collect()
-        })
-        .collect();
+    let mut per_secret: Vec<Vec<usize>> = Vec::with_capacity(store.real_secrets);
+    for (i, grants) in analysis.outside_readers.iter().enumerate() {
+        let secret = store.secret_universe.arn(i);
+        let readers = grants
+            .iter()
+            .filter_map(|g| add_outside(table, store, g, Tri::Yes, None, secret))
+            .collect();
+        per_secret.push(readers);
+    }
     for (r, grants) in analysis.role_outsiders.iter().enumerate() {
         let outsiders: Vec<&OutsideGrant> =
             grants.iter().filter(|g| g.scope.is_outside()).collect();
@@ -465,43 +544,60 @@ fn outside_readers(
             every.extend(
                 outsiders
                     .iter()
-                    .filter_map(|g| outside_reader(store, g, everywhere, "role", Some(role), role)),
+                    .filter_map(|g| add_outside(table, store, g, everywhere, Some(r), role)),
             );
             continue;
         }
         for i in reads.any.ones().filter(|&i| real.contains(i)) {
             per_secret[i].extend(
-                outsiders.iter().filter_map(|g| {
-                    outside_reader(store, g, reads.get(i), "role", Some(role), role)
-                }),
+                outsiders
+                    .iter()
+                    .filter_map(|g| add_outside(table, store, g, reads.get(i), Some(r), role)),
             );
         }
     }
     (every, per_secret)
 }
 
-fn outside_reader(
+/// An outside reader, through a resource policy or a role (`role`, role-universe index), its
+/// answer limited to `limit`; `None` when it does not reach outside the account.
+fn add_outside(
+    table: &mut Table<OutsideKey, OutsideReader>,
     store: &Store,
     grant: &OutsideGrant,
     limit: Tri,
-    via: &str,
-    role: Option<&str>,
+    role: Option<usize>,
     attached_to: &str,
-) -> Option<OutsideReader> {
+) -> Option<usize> {
     if !grant.scope.is_outside() {
         return None;
     }
-    let mut p = path(store, grant.stmt, attached_to);
-    p.conditions = grant.conditions.clone();
-    Some(OutsideReader {
-        principal: grant.principal.clone(),
-        scope: grant.scope.name().to_owned(),
-        accounts: grant.accounts.clone(),
-        access: access(grant.access.and(limit))?,
-        via: via.to_owned(),
-        role: role.map(str::to_owned),
-        paths: vec![p],
-    })
+    let access = access(grant.access.and(limit))?;
+    let key = (
+        grant.stmt,
+        grant.principal.clone(),
+        role,
+        access,
+        grant.conditions.clone(),
+    );
+    Some(table.add(key, |_| {
+        let mut p = path(store, grant.stmt, attached_to);
+        p.conditions = grant.conditions.clone();
+        OutsideReader {
+            principal: grant.principal.clone(),
+            scope: grant.scope.name().to_owned(),
+            accounts: grant.accounts.clone(),
+            access,
+            via: if role.is_some() {
+                "role"
+            } else {
+                "resource_policy"
+            }
+            .to_owned(),
+            role: role.map(|r| store.role_universe.arn(r).to_owned()),
+            paths: vec![p],
+        }
+    }))
 }
 
 fn resource_policy_grants(analysis: &Analysis, i: usize) -> Vec<ResourcePolicyGrant> {

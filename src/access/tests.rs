@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use crate::model::access::{Access, AccessSummary};
+use crate::model::access::{Access, AccessSummary, HolderGrant, OutsideReader};
 use crate::snapshot::Snapshot;
 
 const ACCOUNT: &str = "123456789012";
@@ -126,6 +126,19 @@ fn merge(target: &mut Value, extra: Value) {
 fn readers(summary: &AccessSummary, secret: &str) -> (u32, u32) {
     let s = &summary.secrets[&secret_arn(secret)];
     (s.readers, s.conditional_readers)
+}
+
+/// The grants and outside readers that reach a secret (its own and every secret's).
+fn grants<'a>(summary: &'a AccessSummary, secret: &str) -> Vec<&'a HolderGrant> {
+    summary
+        .grants_of(&summary.secrets[&secret_arn(secret)])
+        .collect()
+}
+
+fn outside<'a>(summary: &'a AccessSummary, secret: &str) -> Vec<&'a OutsideReader> {
+    summary
+        .outside_of(&summary.secrets[&secret_arn(secret)])
+        .collect()
 }
 
 fn every_secret(summary: &AccessSummary, principal: &str) -> Option<Access> {
@@ -308,7 +321,7 @@ fn group_policies_apply_to_members_and_are_listed_once_by_holder() {
         .secret("db", json!({}))
         .summary();
     assert_eq!(readers(&summary, "db"), (1, 0));
-    let grants = &summary.secrets[&secret_arn("db")].grants;
+    let grants = grants(&summary, "db");
     assert_eq!(grants.len(), 1);
     assert_eq!(grants[0].holder, arn("group", "readers"));
     assert_eq!(grants[0].members, Some(2));
@@ -395,7 +408,7 @@ fn within_the_account_a_resource_policy_naming_a_user_grants_without_identity_po
         .secret("db", rp)
         .summary();
     assert_eq!(readers(&summary, "db"), (1, 0), "alice only");
-    let grants = &summary.secrets[&secret_arn("db")].grants;
+    let grants = grants(&summary, "db");
     assert_eq!(
         (grants[0].holder.as_str(), grants[0].via.as_str()),
         (arn("user", "alice").as_str(), "resource_policy")
@@ -448,7 +461,7 @@ fn a_policy_open_to_anyone_is_public_whatever_aws_secure_transport_says() {
         .summary();
     let db = &summary.secrets[&secret_arn("db")];
     assert!(db.public && db.outside_account);
-    assert_eq!(db.outside[0].scope, "public");
+    assert_eq!(outside(&summary, "db")[0].scope, "public");
     assert_eq!(db.resource_policy[0].actions, [GET]);
     assert_eq!(
         readers(&summary, "db"),
@@ -471,7 +484,7 @@ fn allow_everyone_deny_outside_the_organization_admits_only_the_organization() {
         .summary();
     let db = &summary.secrets[&secret_arn("db")];
     assert!(!db.public);
-    assert_eq!(db.outside[0].scope, "organization");
+    assert_eq!(outside(&summary, "db")[0].scope, "organization");
     assert_eq!(db.resource_policy[0].scope, "organization");
     assert_eq!(readers(&summary, "db"), (1, 0), "alice is in o-abc");
 }
@@ -505,14 +518,14 @@ fn a_condition_keyward_cannot_judge_makes_the_answer_conditional() {
     let summary = Account::new().secret("db", rp).summary();
     let db = &summary.secrets[&secret_arn("db")];
     assert!(db.public, "it may be public: shown, never silently dropped");
-    assert_eq!(db.outside[0].access, Access::Conditional);
+    assert_eq!(outside(&summary, "db")[0].access, Access::Conditional);
     assert!(
-        db.outside[0].paths[0]
+        outside(&summary, "db")[0].paths[0]
             .conditions
             .iter()
             .any(|c| c.contains("ec2:Vpc")),
         "{:?}",
-        db.outside[0]
+        outside(&summary, "db")[0]
     );
 }
 
@@ -526,9 +539,8 @@ fn other_accounts_are_outside_and_conditions_on_who_narrow_the_public() {
     let summary = Account::new().secret("db", rp).summary();
     let db = &summary.secrets[&secret_arn("db")];
     assert!(!db.public);
-    let scopes: Vec<(&str, &str)> = db
-        .outside
-        .iter()
+    let scopes: Vec<(&str, &str)> = outside(&summary, "db")
+        .into_iter()
         .map(|o| (o.paths[0].statement.as_str(), o.scope.as_str()))
         .collect();
     assert_eq!(
@@ -536,7 +548,7 @@ fn other_accounts_are_outside_and_conditions_on_who_narrow_the_public() {
         [("Partner", "other_account"), ("Vpce", "network")],
         "Self stays in the account"
     );
-    assert_eq!(db.outside[0].accounts, [PARTNER]);
+    assert_eq!(outside(&summary, "db")[0].accounts, [PARTNER]);
 }
 
 #[test]
@@ -652,7 +664,7 @@ fn an_rcp_keeps_outsiders_to_the_organization() {
         .summary();
     let db = &summary.secrets[&secret_arn("db")];
     assert!(!db.public);
-    assert_eq!(db.outside[0].scope, "organization");
+    assert_eq!(outside(&summary, "db")[0].scope, "organization");
 }
 
 // --- Roles: trust, chains, outsiders ----------------------------------------------------------
@@ -729,15 +741,28 @@ fn readers_outside_the_account_through_a_role() {
         .summary();
     let shared = &summary.secrets[&secret_arn("shared")];
     assert!(shared.outside_account && !shared.public);
+    // Its own outside reader (the partner, through its role) after every secret's (CI's).
+    assert_eq!(shared.outside.len(), 1);
+    let partner = outside(&summary, "shared")[1];
     assert_eq!(
         (
-            shared.outside[0].via.as_str(),
-            shared.outside[0].role.as_deref()
+            partner.via.as_str(),
+            partner.role.as_deref(),
+            partner.accounts.clone()
         ),
-        ("role", Some(arn("role", "partner").as_str()))
+        (
+            "role",
+            Some(arn("role", "partner").as_str()),
+            vec![PARTNER.to_owned()]
+        )
     );
     // The CI role reads every secret: its federated readers are listed once.
-    let every = &summary.every_secret.outside;
+    let every: Vec<&OutsideReader> = summary
+        .every_secret
+        .outside
+        .iter()
+        .map(|&o| &summary.outside[o])
+        .collect();
     assert_eq!(every.len(), 1);
     assert_eq!(every[0].scope, "federated");
     assert!(every[0].paths[0].conditions[0].contains("repo:acme/app:*"));

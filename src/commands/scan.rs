@@ -14,7 +14,7 @@ use super::domain::{fail_threshold, report_format};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
-const DEMO_SNAPSHOT: &str = include_str!("../../fixtures/incident.json");
+pub(super) const DEMO_SNAPSHOT: &str = include_str!("../../fixtures/incident.json");
 
 pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     let policies = super::policies::load(&args.policies)?;

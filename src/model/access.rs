@@ -2,17 +2,24 @@
 //! policy evaluation works it out (`src/access`, described in `docs/access.md`). Rules read it as
 //! `input.access`; the JSON report keeps it per account (`accounts[].access`).
 //!
-//! The data is compact by design: a grant held by a group is listed once with its member count,
-//! not once per member, and grants and outside readers that reach *every* secret are listed once
-//! under `every_secret` rather than under each secret. The readers of a secret are therefore
-//! `every_secret` plus the secret's own entries; its counts include both.
+//! The data is compact by design, for accounts of tens of thousands of principals and secrets:
+//! - a grant held by a group is listed once with its member count, not once per member;
+//! - every grant and every reader outside the account is listed once, in `grants` and
+//!   `outside`, and secrets refer to them by index;
+//! - those that reach *every* secret are referred to once, under `every_secret`, not under each
+//!   secret. The readers of a secret are therefore `every_secret` plus the secret's own entries;
+//!   its counts include both.
+//!
+//! Empty lists, absent grants and `false` flags are left out of the JSON (read them with a
+//! default in Rego: `object.get(secret, "outside", [])`).
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The effective access of one account.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AccessSummary {
     /// What the model weighed and what it could not.
     pub basis: AccessBasis,
@@ -23,7 +30,14 @@ pub struct AccessSummary {
     /// Every secret, by ARN.
     #[serde(default)]
     pub secrets: BTreeMap<String, SecretAccess>,
-    /// Grants and readers outside the account that reach every secret of the account.
+    /// Every grant of `secretsmanager:GetSecretValue` in the account, each once: secrets and
+    /// `every_secret` refer to them by index.
+    #[serde(default)]
+    pub grants: Vec<HolderGrant>,
+    /// Every reader outside the account, each once, referred to by index.
+    #[serde(default)]
+    pub outside: Vec<OutsideReader>,
+    /// The grants and outside readers (indices) that reach every secret of the account.
     #[serde(default)]
     pub every_secret: EverySecret,
     /// Policy documents AWS would reject: what they grant is unknown, and the checks that read
@@ -33,7 +47,7 @@ pub struct AccessSummary {
 }
 
 /// What the answers rest on.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AccessBasis {
     /// `weighed`; `not_collected` (the snapshot has none: scan with `--org` from the management
     /// account to collect them); `not_in_organization`; `not_applicable` (the management account,
@@ -47,7 +61,9 @@ pub struct AccessBasis {
 }
 
 /// `allowed`, or `conditional`: only if a condition keyward cannot judge holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Access {
     Allowed,
@@ -55,14 +71,16 @@ pub enum Access {
 }
 
 /// A capability and the statements it comes from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Grant {
     pub access: Access,
     pub paths: Vec<PolicyPath>,
 }
 
 /// Where a grant comes from: a statement of a policy and what the policy is attached to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub struct PolicyPath {
     /// The policy's name (for a resource or trust policy: `resource policy`, `trust policy`).
     pub policy: String,
@@ -80,17 +98,17 @@ pub struct PolicyPath {
 }
 
 /// One of the account's users or roles.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PrincipalAccess {
     /// `user` or `role`.
     pub kind: String,
     pub name: String,
     /// It can read every secret of the account, existing or future, through its own policies and
     /// its groups', after explicit denies, its permissions boundary and the SCPs.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub every_secret: Option<Grant>,
     /// It has administrative access in effect (see KW-IAM-011).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<Grant>,
     /// Secrets it can read by any route (its policies, resource policies, roles it can assume,
     /// escalation), surely.
@@ -98,16 +116,16 @@ pub struct PrincipalAccess {
     /// Secrets it can read only under a condition keyward cannot judge.
     pub conditionally_readable_secrets: u32,
     /// Ways it can give itself more access.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalations: Vec<Escalation>,
     /// Roles: who can assume it (the account's own principals with their route, other accounts,
     /// identity providers, services).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assumed_by: Vec<Assumer>,
 }
 
 /// A way to gain access beyond one's own policies.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Escalation {
     /// `self_policy` (write or attach a policy to itself or its group, a new version of an attached
     /// policy, remove its boundary: it can grant itself anything its boundary and the SCPs allow),
@@ -123,7 +141,7 @@ pub struct Escalation {
 }
 
 /// Who can assume a role, and how.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Assumer {
     /// An ARN of the account, an account id, `*`, an identity provider or a service.
     pub principal: String,
@@ -137,7 +155,7 @@ pub struct Assumer {
 }
 
 /// The readers of one secret.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SecretAccess {
     pub name: String,
     /// The account's users and roles that can read it by any route, surely.
@@ -150,22 +168,27 @@ pub struct SecretAccess {
     /// an identity provider, a network).
     pub outside_account: bool,
     /// It is scheduled for deletion: nobody can read it until it is restored.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub scheduled_for_deletion: bool,
-    /// The account's grants that name this secret (those reaching every secret are under
-    /// `every_secret`).
-    #[serde(default)]
-    pub grants: Vec<HolderGrant>,
-    /// Readers outside the account (those reaching every secret are under `every_secret`).
-    #[serde(default)]
-    pub outside: Vec<OutsideReader>,
+    /// The account's grants that name this secret, as indices into `grants` (those reaching
+    /// every secret are under `every_secret`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grants: Vec<usize>,
+    /// Its readers outside the account, as indices into `outside` (those reaching every secret
+    /// are under `every_secret`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outside: Vec<usize>,
     /// What its resource policy grants to principals outside the account, any action.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_policy: Vec<ResourcePolicyGrant>,
 }
 
+fn is_false(value: &bool) -> bool {
+    !value
+}
+
 /// A grant held by a user, group or role.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct HolderGrant {
     /// The ARN of the user, group or role that holds it.
     pub holder: String,
@@ -186,7 +209,7 @@ pub struct HolderGrant {
 }
 
 /// A reader outside the account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct OutsideReader {
     /// `*`, an account id, an ARN, or an identity provider.
     pub principal: String,
@@ -204,7 +227,7 @@ pub struct OutsideReader {
 }
 
 /// A resource policy's grant to principals outside the account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ResourcePolicyGrant {
     pub principal: String,
     /// As for [`OutsideReader::scope`].
@@ -219,15 +242,15 @@ pub struct ResourcePolicyGrant {
     pub conditions: Vec<String>,
 }
 
-/// What reaches every secret of the account.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// What reaches every secret of the account: indices into `grants` and `outside`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EverySecret {
-    pub grants: Vec<HolderGrant>,
-    pub outside: Vec<OutsideReader>,
+    pub grants: Vec<usize>,
+    pub outside: Vec<usize>,
 }
 
 /// A policy document AWS would reject.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct UnreadablePolicy {
     /// The policy's name (or ARN for a managed policy).
     pub policy: String,
@@ -245,7 +268,15 @@ impl AccessSummary {
         &'a self,
         secret: &'a SecretAccess,
     ) -> impl Iterator<Item = &'a HolderGrant> {
-        self.every_secret.grants.iter().chain(&secret.grants)
+        let reaching = if secret.scheduled_for_deletion {
+            &[][..]
+        } else {
+            &self.every_secret.grants[..]
+        };
+        reaching
+            .iter()
+            .chain(&secret.grants)
+            .filter_map(|&i| self.grants.get(i))
     }
 
     /// The readers outside the account of a secret: every secret's and its own.
@@ -253,6 +284,58 @@ impl AccessSummary {
         &'a self,
         secret: &'a SecretAccess,
     ) -> impl Iterator<Item = &'a OutsideReader> {
-        self.every_secret.outside.iter().chain(&secret.outside)
+        let reaching = if secret.scheduled_for_deletion {
+            &[][..]
+        } else {
+            &self.every_secret.outside[..]
+        };
+        reaching
+            .iter()
+            .chain(&secret.outside)
+            .filter_map(|&i| self.outside.get(i))
     }
+}
+
+/// Every reader of one secret, principal by principal, each with its route: what
+/// `keyward access` shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SecretReaders {
+    pub secret: String,
+    pub name: String,
+    pub region: String,
+    pub scheduled_for_deletion: bool,
+    pub public: bool,
+    pub outside_account: bool,
+    /// The account's users and roles that can read it, surely first.
+    pub readers: Vec<Reader>,
+    /// Readers outside the account.
+    pub outside: Vec<OutsideReader>,
+}
+
+/// One of the account's principals that can read a secret, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Reader {
+    pub principal: String,
+    /// `user` or `role`.
+    pub kind: String,
+    pub access: Access,
+    /// `identity_policy`, `resource_policy`, `role` (it can assume a role that reads it, `chain`),
+    /// or `escalation` (it can give itself the read, or become someone who has it).
+    pub via: String,
+    /// From this principal to the one that reads the secret: the roles it assumes, the users it
+    /// becomes. Empty when it reads the secret itself.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<String>,
+    /// The statements that grant the read (to the last principal of the chain).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<PolicyPath>,
+    /// How it gives itself the read, for `escalation`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<Escalation>,
+}
+
+/// The JSON Schema of `input.access` (and of `accounts[].access` in the JSON report), generated
+/// from the doc comments above: `keyward schema access`.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(AccessSummary)).expect("a schema always serializes")
 }

@@ -23,6 +23,7 @@ pub fn render(report: &ScanReport) -> String {
     }
     findings(&mut out, report);
     not_evaluated(&mut out, report);
+    scheduled_for_deletion(&mut out, report);
     out
 }
 
@@ -83,6 +84,23 @@ fn findings(out: &mut String, report: &ScanReport) {
             "\n{} more findings are in the JSON or SARIF report.",
             all.len() - MAX_DETAIL_ROWS
         );
+    }
+    let _ = writeln!(out);
+}
+
+fn scheduled_for_deletion(out: &mut String, report: &ScanReport) {
+    let deleted = super::summary::scheduled_for_deletion(report);
+    if deleted.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "### Scheduled for deletion\n\nNot judged for rotation; nobody can read them until they are restored:\n"
+    );
+    let _ = writeln!(out, "| Account | Secret |");
+    let _ = writeln!(out, "|---|---|");
+    for (account, name) in deleted.iter().take(MAX_DETAIL_ROWS) {
+        let _ = writeln!(out, "| {account} | {} |", escape(name));
     }
     let _ = writeln!(out);
 }

@@ -93,6 +93,23 @@ pub fn gap_groups(report: &ScanReport) -> Vec<GapGroup> {
     groups
 }
 
+/// The secrets scheduled for deletion, as (account, secret name): reported as such, since the
+/// rotation rules do not judge them.
+pub fn scheduled_for_deletion(report: &ScanReport) -> Vec<(String, String)> {
+    report
+        .accounts
+        .iter()
+        .filter_map(|a| Some((a, a.access.as_ref()?)))
+        .flat_map(|(a, access)| {
+            access
+                .secrets
+                .values()
+                .filter(|s| s.scheduled_for_deletion)
+                .map(|s| (a.account.id.clone(), s.name.clone()))
+        })
+        .collect()
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -60,6 +60,22 @@ pub fn render(report: &ScanReport, width: usize) -> String {
         });
         section(&mut out, &format!("NOT EVALUATED ({count})"), rows, width);
     }
+    let deleted = super::summary::scheduled_for_deletion(report);
+    if !deleted.is_empty() {
+        let rows = deleted
+            .into_iter()
+            .map(|(account, name)| {
+                (
+                    account,
+                    format!(
+                        "{name}: not judged for rotation; nobody can read it until it is restored"
+                    ),
+                )
+            })
+            .map(|(account, text)| [account, text]);
+        let title = "SCHEDULED FOR DELETION";
+        section(&mut out, title, rows, width);
+    }
     let _ = writeln!(out, "{}", super::summary::summary_parts(report).join("\n"));
     out
 }
