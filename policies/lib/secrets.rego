@@ -210,21 +210,10 @@ overdue_report(overdue) := {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Third-party API keys (KW-SM-006)
+# Third-party API keys (KW-SM-006, KW-SM-007)
 
-# input.evaluation.third_party_key_markers, lower-cased once per evaluation.
-markers := {lower(m) | some m in input.evaluation.third_party_key_markers; m != ""}
-
-# The markers found (case-insensitively, as substrings) in a secret's name, description, tag keys
-# and tag values; undefined when there are none. The texts are searched as one JSON text, where
-# quotes separate them, so a marker (a word) cannot match across two texts. The description comes
-# last, so that a null one ("null") can be cut off. Most secrets hold no marker: one
-# strings.replace_n call that removes every marker settles them (the text comes out unchanged),
-# and only the others pay for one `contains` per marker.
-third_party_markers(secret) := found if {
-	text := trim_suffix(lower(json.marshal([secret.name, secret.tags, secret.description])), ",null]")
-	strings.replace_n(marker_removal, text) != text
-	found := {m | some m in markers; contains(text, m)}
-}
-
-marker_removal := {m: "" | some m in markers}
+# The markers (input.evaluation.third_party_key_markers, lower case) found in a secret's name,
+# description, tag keys or tag values, ignoring case, sorted; undefined when there are none.
+# keyward searches them before the rules run (input.third_party_keys, by ARN, holds the secrets
+# that have some): a lookup here instead of a text search per secret in the interpreter.
+third_party_markers(secret) := input.third_party_keys[secret.arn]

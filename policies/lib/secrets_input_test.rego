@@ -75,7 +75,7 @@ input_with_thresholds(secrets, overrides) := data.keyward.lib.test_input.input_w
 
 snapshot(secrets) := {"account": {"id": account_id, "partition": "aws"}, "secrets": secrets}
 
-input_with_markers(secrets, markers) := object.union(input_for(secrets), {"evaluation": {"third_party_key_markers": markers}})
+input_with_markers(secrets, markers) := data.keyward.lib.test_input.with_markers(input_for(secrets), markers)
 
 # The input for secrets with the effective access of some of them: `access` maps a secret's name
 # to fields of its entry in input.access.secrets (merged over access_secret), `everywhere` is

@@ -83,17 +83,34 @@ schedules := {
 # evaluates `f(x) with input as t.input_for(...)` wrongly when both read rules of this package.
 input_for(snapshot) := input_with_thresholds(snapshot, {})
 
-input_with_thresholds(snapshot, overrides) := {
-	"snapshot": object.union(empty_snapshot, snapshot),
-	"evaluation": {
-		"as_of": as_of,
-		"as_of_ns": as_of_ns,
-		"thresholds": object.union(default_thresholds, overrides),
-		"third_party_key_markers": ["openai", "anthropic", "api key"],
+input_with_thresholds(snapshot, overrides) := with_markers(
+	{
+		"snapshot": object.union(empty_snapshot, snapshot),
+		"evaluation": {
+			"as_of": as_of,
+			"as_of_ns": as_of_ns,
+			"thresholds": object.union(default_thresholds, overrides),
+		},
+		"access": empty_access,
+		"schedules": schedules,
 	},
-	"access": empty_access,
-	"schedules": schedules,
-}
+	["openai", "anthropic", "api key"],
+)
+
+# An input with its third-party key markers, and input.third_party_keys found with them the way
+# keyward finds them before the rules run (src/policy/input.rs, where the search is tested): each
+# of the secret's texts searched ignoring case.
+with_markers(inp, markers) := object.union(inp, {
+	"evaluation": {"third_party_key_markers": markers},
+	"third_party_keys": {secret.arn: found |
+		some secret in inp.snapshot.secrets
+		texts := array.concat([secret.name, object.get(secret, "description", null)], tag_texts(object.get(secret, "tags", {})))
+		found := sort({lower(m) | some m in markers; m != ""; some text in texts; is_string(text); contains(lower(text), lower(m))})
+		count(found) > 0
+	},
+})
+
+tag_texts(tags) := array.concat([k | some k, _ in tags], [v | some _, v in tags])
 
 # An IAM user created 400 days ago, with no credentials or policies unless `fields` adds them.
 user(name, fields) := object.union(

@@ -50,37 +50,50 @@ import data.keyward.lib.secrets
 
 limit := input.evaluation.thresholds.max_secret_readers
 
+# What reaches every secret, resolved once: input.access lists grants and outside readers once
+# and refers to them by index.
+every_secret := {
+	"outside": outside,
+	"outside_texts": {reader_text(r) | some r in outside; r.scope != "public"},
+	"grants": [summary(input.access.grants[i]) | some i in input.access.every_secret.grants],
+} if {
+	outside := [input.access.outside[i] | some i in input.access.every_secret.outside]
+}
+
 deny contains {
 	"resource": secret.arn,
 	"region": secret.region,
 	"message": sprintf("secret %s looks like a third-party API key (%s) and %s", [
 		secret.name,
-		concat(", ", sort(markers)),
+		concat(", ", markers),
 		concat("; ", problems),
 	]),
+	# `arn` first (keys are ordered): findings differ in their first field, so the set of
+	# findings orders them without walking their long lists of readers.
 	"evidence": {
-		"markers": sort(markers),
+		"arn": secret.arn,
+		"markers": markers,
 		"readers": reach.readers,
 		"conditional_readers": reach.conditional_readers,
 		"max_secret_readers": limit,
 		"public": reach.public,
 		"outside": outside,
-		"grants": [summary(g) | some g in grants],
+		"grants": array.concat(every_secret.grants, [summary(input.access.grants[i]) | some i in object.get(reach, "grants", [])]),
 	},
 } if {
-	everywhere := input.access.every_secret
+	everywhere := every_secret # read once, not once per secret
 	some secret in input.snapshot.secrets
+	markers := secrets.third_party_markers(secret)
 	reach := input.access.secrets[secret.arn]
 	too_many := reach.readers + reach.conditional_readers > limit
 	true in {reach.outside_account, too_many} # public is outside too (deleted secrets are neither)
-	markers := secrets.third_party_markers(secret)
-	# Grants and outside readers are listed once in input.access and referred to by index.
-	outside := [input.access.outside[i] | some i in array.concat(everywhere.outside, object.get(reach, "outside", []))]
-	grants := [input.access.grants[i] | some i in array.concat(everywhere.grants, object.get(reach, "grants", []))]
+	own_outside := [input.access.outside[i] | some i in object.get(reach, "outside", [])]
+	outside := array.concat(everywhere.outside, own_outside)
+	texts := everywhere.outside_texts | {reader_text(r) | some r in own_outside; r.scope != "public"}
 	problems := [text |
 		some text in [
 			public_text(reach.public),
-			outside_text(reach.public, outside),
+			outside_text(texts),
 			count_text(too_many, reach),
 		]
 		text != ""
@@ -91,12 +104,11 @@ public_text(true) := "anyone with AWS credentials can read it"
 
 public_text(false) := ""
 
-# Outside readers other than the public, by scope: "other accounts 999988887777 via role …".
-outside_text(public, outside) := sprintf("it can be read from outside the account by %s", [concat(", ", sort({reader_text(r) | some r in outside; not skip_public(public, r)}))]) if {
-	count([r | some r in outside; not skip_public(public, r)]) > 0
+# The readers outside the account other than the public (which public_text names), as texts:
+# "account 999988887777", "identities of <provider> through role …".
+outside_text(texts) := sprintf("it can be read from outside the account by %s", [concat(", ", sort(texts))]) if {
+	count(texts) > 0
 } else := ""
-
-skip_public(true, reader) if reader.scope == "public"
 
 reader_text(r) := sprintf("%s %s%s%s", [scope_names[r.scope], r.principal, via_text(r), conditional_text(r.access)])
 

@@ -362,6 +362,9 @@ impl<'s> Engine<'s> {
     /// the resources' own policies (secrets' resource policies, roles' trust policies).
     pub fn effective(&self, p: usize, act: Act, side: Option<&SideGrants>) -> TriBits {
         let principal = &self.store.principals[p];
+        if principal.allow_mask & act.bit() == 0 && side.is_none_or(|s| s.direct.is_empty()) {
+            return TriBits::empty(self.len(act.def().target));
+        }
         let boundary = self.boundary_allow(p, act);
         let mut result = (*self.identity_allow(p, act)).clone();
         if let Some(delegated) = side.and_then(|s| s.delegated.as_ref()) {
@@ -399,6 +402,9 @@ impl<'s> Engine<'s> {
     /// do this to something?" rather than "to everything?".
     pub fn on_resource(&self, p: usize, act: Act, arn: &str, any_resource: bool) -> Tri {
         let principal = &self.store.principals[p];
+        if principal.allow_mask & act.bit() == 0 {
+            return Tri::No;
+        }
         let covers = |stmt: StmtId, effect: Effect| -> Tri {
             let s = self.store.stmt(stmt);
             if s.effect() != effect || !s.covers(act) {

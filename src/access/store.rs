@@ -66,6 +66,10 @@ pub struct Principal {
     pub service_linked: bool,
     /// The holder index of the principal itself.
     pub holder: usize,
+    /// The catalog's actions some identity Allow statement of the principal covers (every one
+    /// when a policy cannot be read): an action outside it is granted by identity policies
+    /// nowhere, which settles most questions before any set is built.
+    pub allow_mask: u64,
 }
 
 impl Principal {
@@ -190,6 +194,7 @@ impl Store {
         };
         store.read_managed(snapshot);
         store.read_principals(snapshot);
+        store.compute_allow_masks();
         store.read_secrets(snapshot);
         store.read_organization(snapshot);
         store
@@ -334,6 +339,7 @@ impl Store {
                 groups,
                 service_linked: false,
                 holder,
+                allow_mask: 0,
             });
             self.user_principals.push(index);
         }
@@ -369,10 +375,32 @@ impl Store {
                 groups: Vec::new(),
                 service_linked: role.arn.contains(":role/aws-service-role/"),
                 holder,
+                allow_mask: 0,
             });
             self.role_principals.push(index);
         }
         self.role_universe = Universe::new(snapshot.roles.iter().map(|r| r.arn.clone()).collect());
+    }
+
+    fn compute_allow_masks(&mut self) {
+        for i in 0..self.principals.len() {
+            let mask = self.principals[i]
+                .identity
+                .iter()
+                .map(|&(id, _)| &self.policies[id])
+                .fold(0u64, |mask, policy| {
+                    if policy.problem.is_some() {
+                        return u64::MAX;
+                    }
+                    policy
+                        .statements
+                        .iter()
+                        .map(|&s| &self.stmts[s])
+                        .filter(|s| s.effect() == Effect::Allow)
+                        .fold(mask, |mask, s| mask | s.mask)
+                });
+            self.principals[i].allow_mask = mask;
+        }
     }
 
     fn new_holder(&mut self, arn: &str, kind: &'static str, principal: usize) -> usize {

@@ -36,7 +36,7 @@ pub fn run(args: &AccessArgs) -> Result<i32, Error> {
         };
         let wanted = |secret: &Secret| {
             if args.secrets.is_empty() {
-                looks_like_third_party_key(secret, &markers)
+                !crate::policy::third_party_markers(secret, &markers).is_empty()
             } else {
                 args.secrets
                     .iter()
@@ -97,17 +97,6 @@ fn check_names(wanted: &[String], snapshots: &[Snapshot]) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// A marker (lower case) in the secret's name, description, tag keys or tag values, as the
-/// rules KW-SM-006 and KW-SM-007 look for it.
-fn looks_like_third_party_key(secret: &Secret, markers: &[String]) -> bool {
-    let texts = std::iter::once(&secret.name)
-        .chain(secret.description.as_ref())
-        .chain(secret.tags.iter().flat_map(|(k, v)| [k, v]));
-    texts
-        .map(|text| text.to_lowercase())
-        .any(|text| markers.iter().any(|m| text.contains(m.as_str())))
 }
 
 fn render(account: &str, secrets: &[SecretReaders], by_marker: bool) -> String {
@@ -252,19 +241,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn markers_are_found_in_names_descriptions_and_tags() {
-        let mut secret: Secret = serde_json::from_value(serde_json::json!({
-            "arn": "arn:aws:secretsmanager:us-east-1:1:secret:x", "name": "prod/db", "region": "us-east-1",
-            "rotation": {"enabled": false}, "tags": {"Provider": "OpenAI"},
-        }))
-        .unwrap();
-        let markers = ["openai".to_owned()];
-        assert!(looks_like_third_party_key(&secret, &markers));
-        secret.tags.clear();
-        assert!(!looks_like_third_party_key(&secret, &markers));
-        secret.description = Some("the OpenAI key".to_owned());
-        assert!(looks_like_third_party_key(&secret, &markers));
+    fn arns_are_shortened_to_their_resource() {
         assert_eq!(short("arn:aws:iam::1:user/alice"), "user/alice");
+        assert_eq!(
+            short("arn:aws:secretsmanager:us-east-1:1:secret:a/b-AbCdEf"),
+            "secret:a/b-AbCdEf"
+        );
         assert_eq!(short("*"), "*");
     }
 }

@@ -1,8 +1,9 @@
 //! The policy input: what every rule reads as `input`: `{"snapshot": …, "evaluation": …,
-//! "access": …, "schedules": …}`. `access` is the effective access worked out by keyward's
-//! access model (`model::access::AccessSummary`), `schedules` the longest gap of each rotation
-//! schedule expression of the snapshot (`schedule::Schedule`, keyed by the expression as
-//! written).
+//! "access": …, "schedules": …, "third_party_keys": …}`. `access` is the effective access worked
+//! out by keyward's access model (`model::access::AccessSummary`), `schedules` the longest gap of
+//! each rotation schedule expression of the snapshot (`schedule::Schedule`, keyed by the
+//! expression as written), `third_party_keys` the third-party key markers found in each secret
+//! that has some (`third_party_markers`), by ARN.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,7 @@ use crate::config::Config;
 use crate::model::access::AccessSummary;
 use crate::snapshot::{
     Account, CollectionError, Collector, Group, ManagedPolicy, Organization, PasswordPolicy, Role,
-    RootUser, Snapshot, Timestamp,
+    RootUser, Secret, Snapshot, Timestamp,
 };
 
 /// The policy input as regorus values, built once per snapshot and shared by every rule.
@@ -52,6 +53,7 @@ impl PolicyInput {
             });
             let rest = to_regorus(&SnapshotRest::of(snapshot));
             let schedules = to_regorus(&schedules(snapshot));
+            let keys = to_regorus(&third_party_keys(snapshot, &markers_of(evaluation)));
             let joined = |h: std::thread::ScopedJoinHandle<'_, _>| {
                 h.join().expect("building the input does not panic")
             };
@@ -59,10 +61,10 @@ impl PolicyInput {
                 joined(users),
                 joined(secrets),
                 access.join().expect("the access model does not panic"),
-                rest.and_then(|rest| Ok((rest, schedules?))),
+                rest.and_then(|rest| Ok((rest, schedules?, keys?))),
             )
         });
-        let (mut snapshot_value, schedules) = rest?;
+        let (mut snapshot_value, schedules, keys) = rest?;
         let fields = snapshot_value.as_object_mut().map_err(input_error)?;
         fields.insert(regorus::Value::from("users"), users?);
         fields.insert(regorus::Value::from("secrets"), secrets?);
@@ -73,6 +75,7 @@ impl PolicyInput {
         input.insert(regorus::Value::from("evaluation"), to_regorus(evaluation)?);
         input.insert(regorus::Value::from("access"), access_value?);
         input.insert(regorus::Value::from("schedules"), schedules);
+        input.insert(regorus::Value::from("third_party_keys"), keys);
         Ok(PolicyInput {
             value,
             access: Some(access),
@@ -177,6 +180,54 @@ impl<'a> SnapshotRest<'a> {
     }
 }
 
+/// The markers of `input.evaluation` (lower case).
+fn markers_of(evaluation: &serde_json::Value) -> Vec<String> {
+    evaluation["third_party_key_markers"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|m| m.as_str())
+                .filter(|m| !m.is_empty())
+                .map(str::to_lowercase)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The secrets that look like third-party API keys, with the markers found in each, by ARN.
+fn third_party_keys<'a>(
+    snapshot: &'a Snapshot,
+    markers: &[String],
+) -> BTreeMap<&'a str, Vec<String>> {
+    snapshot
+        .secrets
+        .iter()
+        .filter_map(|s| {
+            let found = third_party_markers(s, markers);
+            (!found.is_empty()).then_some((s.arn.as_str(), found))
+        })
+        .collect()
+}
+
+/// The markers (lower case) a secret's name, description, tag keys or tag values contain,
+/// ignoring case, sorted: what makes it look like a third-party API key (KW-SM-006, KW-SM-007,
+/// `keyward access`). Each text is searched on its own, so a marker never spans two of them.
+pub fn third_party_markers(secret: &Secret, markers: &[String]) -> Vec<String> {
+    let texts: Vec<String> = std::iter::once(&secret.name)
+        .chain(secret.description.as_ref())
+        .chain(secret.tags.iter().flat_map(|(k, v)| [k, v]))
+        .map(|text| text.to_lowercase())
+        .collect();
+    let mut found: Vec<String> = markers
+        .iter()
+        .filter(|m| texts.iter().any(|text| text.contains(m.as_str())))
+        .cloned()
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// `input.evaluation`: the time and limits the rules measure against.
 pub fn evaluation_input(config: &Config, as_of: DateTime<Utc>) -> serde_json::Value {
     json!({
@@ -212,6 +263,31 @@ mod tests {
             regorus::Value::from_json_str(&serde_json::to_string(&access).unwrap()).unwrap();
         assert_eq!(built.value()["access"], access_value);
         assert!(!access.secrets.is_empty());
+    }
+
+    #[test]
+    fn markers_are_found_in_names_descriptions_and_tags_ignoring_case() {
+        let mut secret: Secret = serde_json::from_value(serde_json::json!({
+            "arn": "arn:aws:secretsmanager:us-east-1:1:secret:x", "name": "prod/OpenAI-key", "region": "us-east-1",
+            "rotation": {"enabled": false}, "tags": {"Provider": "Anthropic", "api_key": "yes"},
+        }))
+        .unwrap();
+        let markers = ["openai", "anthropic", "api_key", "mistral"].map(str::to_owned);
+        assert_eq!(
+            third_party_markers(&secret, &markers),
+            ["anthropic", "api_key", "openai"]
+        );
+        secret.name = "team/open".to_owned();
+        secret.tags.clear();
+        secret.description = Some("ai evaluation".to_owned());
+        assert!(
+            third_party_markers(&secret, &markers).is_empty(),
+            "a marker never spans two texts"
+        );
+        secret.description = Some("Org-level OpenAI key".to_owned());
+        assert_eq!(third_party_markers(&secret, &markers), ["openai"]);
+        let evaluation = serde_json::json!({"third_party_key_markers": ["OpenAI", ""]});
+        assert_eq!(markers_of(&evaluation), ["openai"]);
     }
 
     #[test]

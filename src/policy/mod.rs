@@ -11,6 +11,6 @@ pub mod testing;
 
 pub use engine::{PolicySet, Rule, read_dirs};
 pub use error::PolicyError;
-pub use input::{PolicyInput, evaluation_input};
+pub use input::{PolicyInput, evaluation_input, third_party_markers};
 pub use raw_finding::RawFinding;
 pub use source::{SourceFile, builtin_sources};
