@@ -5,6 +5,9 @@
 #     on a free loopback port; boto3 comes with it and seeds the emulated accounts;
 #   - Microsoft's SARIF Multitool and the SARIF 2.1.0 JSON schema, from the npm registry: the
 #     SARIF tests validate every fixture's report with them.
+#   - insta snapshots (tests/integration/snapshots/) are compared, never written: a missing or
+#     changed snapshot fails the run, in CI and on a developer's machine alike. To accept
+#     changed output, run with INSTA_UPDATE=always and review `git diff` (docs/testing.md).
 # Usage: scripts/test.sh [extra cargo test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,5 +36,8 @@ export KEYWARD_SARIF_MULTITOOL="$multitool_dir/Sarif.Multitool"
 export KEYWARD_SARIF_SCHEMA="$(find "$multitool_dir" -name 'sarif-2.1.0.json' -print -quit)"
 # The Multitool is a .NET program: without ICU on the machine it needs invariant mode.
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+# insta's default ("auto") writes .snap.new files outside CI, and a CI that does not set CI=true
+# would not be recognised: "no" says it for every machine; INSTA_UPDATE=always still overrides.
+export INSTA_UPDATE="${INSTA_UPDATE:-no}"
 # Two cores: build with both, and let tests that start moto share them.
 cargo test --locked "$@"

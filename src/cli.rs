@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::evaluation::AsOf;
+use crate::text::quoted;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -27,7 +28,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan the AWS account of the current credentials (or saved snapshots, or the bundled demo
     /// account) and report findings.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Collect the AWS account of the current credentials into a snapshot file, to evaluate
     /// later with `scan --snapshot`.
     Snapshot(SnapshotArgs),
@@ -39,6 +40,9 @@ pub enum Command {
     Access(AccessArgs),
     /// List the rules, or show one rule's documentation.
     Rules(RulesArgs),
+    /// Show every control of CIS AWS Foundations v3.0 (section 1), AWS Security Hub (IAM and
+    /// Secrets Manager) and MITRE ATT&CK in scope, and how much of each the rules cover.
+    Controls(ControlsArgs),
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -216,6 +220,7 @@ pub struct OrgArgs {
         long,
         value_name = "IDS",
         value_delimiter = ',',
+        value_parser = parse_account_id,
         help_heading = "Accounts"
     )]
     pub accounts: Vec<String>,
@@ -224,6 +229,7 @@ pub struct OrgArgs {
         long,
         value_name = "IDS",
         value_delimiter = ',',
+        value_parser = parse_account_id,
         help_heading = "Accounts"
     )]
     pub exclude_accounts: Vec<String>,
@@ -266,6 +272,40 @@ pub struct PolicyArgs {
     /// Leave the built-in pack out: only the --policy directories are loaded.
     #[arg(long)]
     pub no_builtin: bool,
+    #[command(flatten)]
+    pub limits: PolicyLimitArgs,
+}
+
+/// What one of your own rules may take (the built-in pack is not limited). A rule past a limit
+/// stops the run with exit code 2, naming the rule.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyLimitArgs {
+    /// Seconds one rule (or one Rego test) may run.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
+        help_heading = "Policy limits"
+    )]
+    pub policy_timeout: u64,
+    /// MiB of memory one rule (or one Rego test) may allocate.
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = 2048,
+        value_parser = clap::value_parser!(u64).range(16..=1_048_576),
+        help_heading = "Policy limits"
+    )]
+    pub policy_memory: u64,
+    /// Findings one rule may return.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 100_000,
+        help_heading = "Policy limits"
+    )]
+    pub max_findings: usize,
 }
 
 #[derive(Debug, Args)]
@@ -315,13 +355,38 @@ pub enum WaivedMode {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Show the full documentation of this rule (id or name).
+    /// Show the full documentation of this rule (id or name, in any case).
     pub rule: Option<String>,
     #[command(flatten)]
     pub policies: PolicyArgs,
     /// `table` or `json`.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: ListFormat,
+    /// Write each rule's documentation to DIR/<ID>.md, and their index to DIR/README.md.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["rule", "format"])]
+    pub doc_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ControlsArgs {
+    /// Only this framework: cis-aws-foundations-v3.0, aws-securityhub or mitre-attack.
+    #[arg(long, value_name = "ID")]
+    pub framework: Option<String>,
+    #[command(flatten)]
+    pub policies: PolicyArgs,
+    /// Thresholds and disabled rules to compute the coverage for (default `./keyward.yaml` if
+    /// present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// `markdown` (the document docs/controls.md is) or `json`.
+    #[arg(long, value_name = "FORMAT", default_value = "markdown")]
+    pub format: ControlsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ControlsFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -350,6 +415,15 @@ pub struct PolicyTestArgs {
     /// `table` or `json`.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: ListFormat,
+    #[command(flatten)]
+    pub limits: PolicyLimitArgs,
+}
+
+/// An account id of `--accounts` or `--exclude-accounts`: 12 digits, as it names files.
+fn parse_account_id(text: &str) -> Result<String, String> {
+    let id = text.trim();
+    crate::snapshot::check_account_id(id)?;
+    Ok(id.to_owned())
 }
 
 /// Parses `--as-of`: RFC 3339, `YYYY-MM-DD`, `now`, `+Nd` (N days from now) or `snapshot`.
@@ -360,29 +434,56 @@ pub fn parse_as_of(text: &str) -> Result<AsOf, String> {
     parse_as_of_at(text, Utc::now()).map(AsOf::At)
 }
 
+/// The time `--as-of` names, checked against the times keyward computes with.
 fn parse_as_of_at(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let time = read_as_of(text, now)?;
+    crate::snapshot::check_time(&time).map_err(|e| format!("{}: {e}", quoted(text)))?;
+    Ok(time)
+}
+
+fn read_as_of(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     if text == "now" {
         return Ok(now);
     }
     if let Some(days) = text.strip_prefix('+').and_then(|t| t.strip_suffix('d')) {
-        let days: i64 = days.parse().map_err(|_| {
-            format!("`{text}`: expected +Nd with a whole number of days, e.g. +30d")
-        })?;
-        return Ok(now + chrono::Duration::days(days));
+        let later = days
+            .parse()
+            .ok()
+            .and_then(chrono::TimeDelta::try_days)
+            .and_then(|days| now.checked_add_signed(days));
+        return later.ok_or_else(|| {
+            format!(
+                "{}: expected +Nd with a whole number of days that keeps the time before {}, e.g. +30d",
+                quoted(text),
+                crate::snapshot::time_range().1.format("%Y-%m-%d")
+            )
+        });
     }
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.with_timezone(&Utc));
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map(|date| date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
-        .map_err(|_| {
-            format!("`{text}`: expected an RFC 3339 time (2026-11-23T08:00:00Z), a date (2026-11-23), now, or +Nd")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|time| time.and_utc())
+        .ok_or_else(|| {
+            format!(
+                "{}: expected an RFC 3339 time (2026-11-23T08:00:00Z), a date (2026-11-23), now, or +Nd",
+                quoted(text)
+            )
         })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_subcommand_is_defined_consistently() {
+        // clap checks a subcommand's definition only when it parses that subcommand.
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
 
     #[test]
     fn as_of_forms() {
@@ -406,5 +507,25 @@ mod tests {
         );
         assert!(parse_as_of_at("+x d", now).is_err());
         assert!(parse_as_of_at("yesterday", now).is_err());
+    }
+
+    #[test]
+    fn as_of_outside_the_times_keyward_computes_with_is_refused() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        for text in [
+            "+100000000d",
+            "+9223372036854775807d",
+            "+73000d",
+            "1600-01-01",
+            "2263-01-01T00:00:00Z",
+            "-999999-01-01T00:00:00Z",
+        ] {
+            let error = parse_as_of_at(text, now).unwrap_err();
+            assert!(error.starts_with(&format!("`{text}`: ")), "{error}");
+        }
+        assert!(parse_as_of_at("+36500d", now).is_ok());
+        assert!(parse_as_of_at("1800-01-01", now).is_ok());
     }
 }

@@ -1,9 +1,12 @@
 //! `keyward.yaml`: thresholds, disabled rules, third-party key markers and waivers.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::text::quoted;
 
 /// The file looked for in the working directory when `--config` is not given.
 pub const DEFAULT_CONFIG_FILE: &str = "keyward.yaml";
@@ -48,15 +51,31 @@ pub struct Thresholds {
     pub root_recent_use_days: u32,
     /// A never-used key created this close to its user counts as set up with it (CIS 1.11).
     pub initial_key_window_hours: u32,
-    /// Rotation schedules longer than this are reported (SecretsManager.4).
+    /// Rotation schedules longer than this are reported.
     pub max_rotation_interval_days: u32,
+    /// Secrets last rotated (or, never rotated, created) longer ago than this are reported,
+    /// whatever their schedule (SecretsManager.4).
+    pub max_days_since_rotation: u32,
     /// A rotation later than its schedule by more than this is overdue (SecretsManager.2).
     pub rotation_grace_days: u32,
     /// Secrets not read for this long are reported (SecretsManager.3).
     pub unused_secret_days: u32,
     /// A third-party API key readable by more of the account's principals than this is
-    /// reported (KW-SM-007).
+    /// reported (KW-SM-009).
     pub max_secret_readers: u32,
+}
+
+impl Thresholds {
+    /// Each threshold by its name in `keyward.yaml` (and in `input.evaluation.thresholds`).
+    pub fn as_map(&self) -> BTreeMap<String, u32> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(fields)) => fields
+                .into_iter()
+                .filter_map(|(name, value)| Some((name, u32::try_from(value.as_u64()?).ok()?)))
+                .collect(),
+            other => unreachable!("thresholds serialize as an object, not {other:?}"),
+        }
+    }
 }
 
 impl Default for Thresholds {
@@ -67,6 +86,7 @@ impl Default for Thresholds {
             root_recent_use_days: 30,
             initial_key_window_hours: 24,
             max_rotation_interval_days: 90,
+            max_days_since_rotation: 90,
             rotation_grace_days: 3,
             unused_secret_days: 90,
             max_secret_readers: 10,
@@ -201,17 +221,26 @@ pub fn parse(
         message,
         hint: hint.to_owned(),
     };
+    crate::snapshot::check_yaml_depth(text)
+        .map_err(|(line, message)| error(line, message, "keyward.yaml needs only a few levels"))?;
     let mut config: Config = if text.trim().is_empty() {
         Config::default()
     } else {
         yaml_serde::from_str(text).map_err(|e| {
             error(
                 e.location().map_or(1, |l| l.line()),
-                crate::snapshot::strip_position(&e.to_string()),
+                crate::snapshot::parser_message(&e.to_string()),
                 "README.md (Configuration) lists every key with its default",
             )
         })?
     };
+    check_thresholds(&config.thresholds).map_err(|(key, message)| {
+        error(
+            crate::snapshot::line_of(text, &format!("{key}:")),
+            message,
+            "a threshold longer than 100 years would reach outside the times keyward computes with",
+        )
+    })?;
     let waiver_lines = sequence_item_lines(text, "waivers", config.waivers.len());
     let disabled_lines = sequence_item_lines(text, "disabled_rules", config.disabled_rules.len());
     let unknown_rule_hint = "`keyward rules` lists the rule ids (with --policy for your own rules)";
@@ -219,7 +248,7 @@ pub fn parse(
         if !is_known_rule(rule) {
             return Err(error(
                 *line,
-                format!("disabled_rules: unknown rule id `{rule}`"),
+                format!("disabled_rules: unknown rule id {}", quoted(rule)),
                 unknown_rule_hint,
             ));
         }
@@ -228,7 +257,7 @@ pub fn parse(
         if !is_known_rule(&waiver.rule) {
             return Err(error(
                 *line,
-                format!("waiver for unknown rule id `{}`", waiver.rule),
+                format!("waiver for unknown rule id {}", quoted(&waiver.rule)),
                 unknown_rule_hint,
             ));
         }
@@ -240,7 +269,10 @@ pub fn parse(
             if value.trim().is_empty() {
                 return Err(error(
                     *line,
-                    format!("waiver for {}: `{field}` must not be empty", waiver.rule),
+                    format!(
+                        "waiver for {}: `{field}` must not be empty",
+                        quoted(&waiver.rule)
+                    ),
                     "a waiver needs a rule, a resource, a reason, an owner and an expiry date",
                 ));
             }
@@ -251,6 +283,53 @@ pub fn parse(
         waiver_lines,
     });
     Ok(config)
+}
+
+/// Refuses a threshold past 100 years (`MAX_THRESHOLD_DAYS`): the rules subtract it from the
+/// evaluation time, which must stay where 64-bit nanoseconds reach. Names the key.
+fn check_thresholds(thresholds: &Thresholds) -> Result<(), (&'static str, String)> {
+    let max_days = crate::snapshot::MAX_THRESHOLD_DAYS;
+    let Thresholds {
+        max_access_key_age_days,
+        unused_credential_days,
+        root_recent_use_days,
+        initial_key_window_hours,
+        max_rotation_interval_days,
+        max_days_since_rotation,
+        rotation_grace_days,
+        unused_secret_days,
+        // A count of principals, not a time: any value keeps the rules' arithmetic in range.
+        max_secret_readers: _,
+    } = thresholds;
+    let days = [
+        ("max_access_key_age_days", max_access_key_age_days),
+        ("unused_credential_days", unused_credential_days),
+        ("root_recent_use_days", root_recent_use_days),
+        ("max_rotation_interval_days", max_rotation_interval_days),
+        ("max_days_since_rotation", max_days_since_rotation),
+        ("rotation_grace_days", rotation_grace_days),
+        ("unused_secret_days", unused_secret_days),
+    ];
+    for (key, value) in days {
+        if *value > max_days {
+            return Err((
+                key,
+                format!(
+                    "thresholds.{key}: {value} days is more than the {max_days} keyward allows"
+                ),
+            ));
+        }
+    }
+    let max_hours = max_days * 24;
+    if *initial_key_window_hours > max_hours {
+        return Err((
+            "initial_key_window_hours",
+            format!(
+                "thresholds.initial_key_window_hours: {initial_key_window_hours} hours is more than the {max_hours} keyward allows"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The 1-based lines of the items of the top-level block sequence `key:`, one per item.
@@ -303,6 +382,24 @@ mod tests {
         assert!(!wildcard_match("abc", "abcd"));
         assert!(wildcard_match("a*b*c", "aXXbYYc"));
         assert!(!wildcard_match("a*b*c", "aXXbYY"));
+    }
+
+    #[test]
+    fn thresholds_past_a_hundred_years_are_refused_naming_the_key() {
+        let text = "thresholds:\n  rotation_grace_days: 3\n  unused_secret_days: 129000\n";
+        let error = parse(Path::new("k.yaml"), text, |_| true).unwrap_err();
+        assert_eq!(error.line, 3);
+        assert!(
+            error
+                .message
+                .contains("thresholds.unused_secret_days: 129000 days is more than the 36500"),
+            "{}",
+            error.message
+        );
+        let hours = "thresholds:\n  initial_key_window_hours: 900000\n";
+        assert!(parse(Path::new("k.yaml"), hours, |_| true).is_err());
+        let fine = "thresholds:\n  unused_secret_days: 36500\n";
+        assert!(parse(Path::new("k.yaml"), fine, |_| true).is_ok());
     }
 
     #[test]

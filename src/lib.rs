@@ -5,8 +5,8 @@
 //! reports, and a [`report`] format renders them. Each module uses only modules below it:
 //!
 //! ```text
-//! snapshot -> model -> {config, collect, access} -> policy -> {evaluation, baseline, drift, report}
-//!          -> cli -> commands -> main
+//! text -> snapshot -> {model, synthetic} -> {config, collect, access} -> policy
+//!      -> {evaluation, baseline, drift, report} -> cli -> commands -> main
 //! ```
 //!
 //! `docs/architecture.md` explains the layers; a test fails on any import that points upwards.
@@ -23,3 +23,5 @@ pub mod model;
 pub mod policy;
 pub mod report;
 pub mod snapshot;
+pub mod synthetic;
+pub mod text;

@@ -18,8 +18,12 @@
 #   severity: high
 #   requires: [iam.credentials]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.14"]
-#     aws-securityhub: [IAM.3]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.14"
+#         thresholds: {max_access_key_age_days: 90}
+#     aws-securityhub:
+#       - id: IAM.3
+#         thresholds: {max_access_key_age_days: 90}
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Create a second key and move every caller to it:
@@ -35,13 +39,13 @@
 #        Identity Center (people), so no long-lived key exists.
 package keyward.iam.access_key_not_rotated
 
-import data.keyward.lib.format
+import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 deny contains {
 	"resource": user.arn,
-	"key": key.created,
-	"message": sprintf("access key %s of user %s is %d days old (limit %d)", [format.key_label(key), user.name, age, max]),
+	"key": id.ref,
+	"message": sprintf("access key %s of user %s is %d days old (limit %d)", [id.label, user.name, age, max]),
 	"evidence": {"created": key.created, "age_days": age, "limit_days": max, "last_used": object.get(key, ["last_used", "date"], null)},
 } if {
 	# Bound once, outside the loop: a rule or input reference inside it costs more.
@@ -51,7 +55,7 @@ deny contains {
 	day := kwtime.ns_per_day
 	max := limit
 	some user in input.snapshot.users
-	some key in user.access_keys
+	some i, key in user.access_keys
 	key.created <= before
 	key.status == "active"
 	created := time.parse_rfc3339_ns(key.created)
@@ -59,6 +63,7 @@ deny contains {
 	# Whole days from the timestamp parsed above: in regorus a function call (kwtime.days_since)
 	# costs more than the arithmetic, and this runs for every key reported.
 	age := floor((now - created) / day)
+	id := keys.identity(user.access_keys, i)
 }
 
 limit := input.evaluation.thresholds.max_access_key_age_days

@@ -8,6 +8,7 @@
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_virtual.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-5
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-19
 #   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
 #   - ref: https://attack.mitre.org/techniques/T1078/004/
 # custom:
@@ -17,7 +18,11 @@
 #   requires: [iam.credentials]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.10"]
-#     aws-securityhub: [IAM.5]
+#     aws-securityhub:
+#       - IAM.5
+#       - id: IAM.19
+#         partial: true
+#         leaves_out: users without a console password (access keys only) that have no MFA device
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Have the user register an MFA device (a FIDO security key or an authenticator app):

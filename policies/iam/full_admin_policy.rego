@@ -19,7 +19,9 @@
 #   the finding names the policies and statements. Grants that hold only under a condition keyward
 #   cannot judge are reported, marked conditional; CIS and Security Hub count a conditional full
 #   grant as administrative too. Administrative access reached by assuming a role or granting
-#   oneself more shows in `keyward access` (the principal's escalations).
+#   oneself more shows in `keyward access` (the principal's escalations). A finding names
+#   Security Hub's IAM.1 only when a customer-managed policy is among its sources, the policies
+#   that control checks.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-versioning.html
@@ -32,8 +34,19 @@
 #   severity: high
 #   requires: [iam.authorization, iam.policy_documents, organizations.policies]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.16"]
-#     aws-securityhub: [IAM.1]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.16"
+#         partial: true
+#         leaves_out: >-
+#           full-admin policies attached where they grant nothing in effect: to a group without
+#           members, or cancelled by an explicit Deny, a permissions boundary or an SCP (CIS checks
+#           the attachment; keyward reports the access)
+#     aws-securityhub:
+#       - id: IAM.1
+#         partial: true
+#         leaves_out: >-
+#           customer-managed policies attached to no user or role, or whose grant is cancelled in
+#           effect (they grant nothing now, but would when attached or uncancelled)
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Work out what the principals really use: IAM Access Analyzer can generate a policy from
@@ -60,8 +73,23 @@ deny contains {
 		access.conditional_note(grant.access),
 	]),
 	"evidence": {"access": grant.access, "paths": grant.paths},
+	"controls": {"aws-securityhub": securityhub_controls(grant.paths)},
 } if {
 	some arn, principal in input.access.principals
 	grant := principal.admin
 	grant != null
 }
+
+# Security Hub's IAM.1 checks customer-managed policies only: a principal that is administrator
+# through inline or AWS-managed policies alone does not fail it.
+securityhub_controls(paths) := ["IAM.1"] if {
+	some path in paths
+	customer_managed(path)
+} else := []
+
+customer_managed(path) if {
+	arn := object.get(path, "policy_arn", "")
+	arn != ""
+	not contains(arn, ":aws:policy/")
+}
+

@@ -14,11 +14,12 @@
 #   one secret ends it. Grants that hold only under a condition keyward cannot judge are
 #   reported, marked conditional; conditions on where the call comes from (aws:SourceIp, VPC
 #   endpoints) are shown with the grant. Reading through a role it can assume, or by granting
-#   itself more, is not counted here: `keyward access` and KW-SM-007 show those routes.
+#   itself more, is not counted here: `keyward access` and KW-SM-009 show those routes.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
+#   - ref: https://attack.mitre.org/techniques/T1555/006/
 #   - ref: https://attack.mitre.org/techniques/T1528/
 # custom:
 #   id: KW-IAM-013
@@ -26,7 +27,7 @@
 #   severity: high
 #   requires: [iam.authorization, iam.policy_documents, organizations.policies]
 #   controls:
-#     mitre-attack: [T1528]
+#     mitre-attack: [T1555.006, T1528]
 #   remediation: |
 #     1. List the secrets the principal really needs, and scope the statement's Resource to their
 #        ARNs (or a name prefix such as arn:aws:secretsmanager:<region>:<account>:secret:app/*),

@@ -33,22 +33,23 @@
 #     3. If the key may have leaked, review CloudTrail for its use before deleting it.
 package keyward.iam.root_access_keys
 
-import data.keyward.lib.format
 import data.keyward.lib.iam
+import data.keyward.lib.keys
 
 deny contains {
 	"resource": root.arn,
-	"key": key.created,
+	"key": id.ref,
 	"message": sprintf("root user of account %s has an %s access key %s (created %s, %s)", [
 		input.snapshot.account.id,
 		key.status,
-		format.key_label(key),
+		id.label,
 		iam.day(key.created),
 		iam.use_phrase(last_used),
 	]),
 	"evidence": {"status": key.status, "created": key.created, "last_used": last_used},
 } if {
 	root := input.snapshot.root
-	some key in root.access_keys
+	some i, key in root.access_keys
 	last_used := object.get(key, ["last_used", "date"], null)
+	id := keys.identity(root.access_keys, i)
 }

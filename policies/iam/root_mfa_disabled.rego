@@ -11,6 +11,7 @@
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-9
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-6
 #   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
 #   - ref: https://attack.mitre.org/techniques/T1078/004/
 # custom:
@@ -19,15 +20,26 @@
 #   severity: critical
 #   requires: [iam.root]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.5"]
-#     aws-securityhub: [IAM.9]
+#     cis-aws-foundations-v3.0:
+#       - "1.5"
+#       - id: "1.6"
+#         partial: true
+#         leaves_out: a root user whose MFA device is virtual (KW-IAM-003 reports it)
+#         completed_by: [KW-IAM-003]
+#     aws-securityhub:
+#       - IAM.9
+#       - id: IAM.6
+#         partial: true
+#         leaves_out: a root user whose MFA device is virtual (KW-IAM-003 reports it)
+#         completed_by: [KW-IAM-003]
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Sign in as the root user, open Security credentials > Multi-factor authentication (MFA) >
 #        Assign MFA device, and register a FIDO security key or hardware TOTP token (a virtual
 #        device only as a stopgap; see KW-IAM-003). AWS offers no CLI for the root user's own MFA.
 #     2. Register a second device and store both apart, so losing one does not lock you out.
-#     3. Check: aws iam get-account-summary --query SummaryMap.AccountMFAEnabled   # 1 when enabled
+#     3. Check (1 when enabled):
+#          aws iam get-account-summary --query SummaryMap.AccountMFAEnabled
 #     4. In an organization, consider centralized root access, which removes member accounts'
 #        root passwords altogether.
 package keyward.iam.root_mfa_disabled

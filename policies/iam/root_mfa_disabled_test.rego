@@ -1,6 +1,7 @@
 package keyward.iam.root_mfa_disabled_test
 
 import data.keyward.iam.root_mfa_disabled as rule
+import data.keyward.lib.assert
 import data.keyward.lib.test_input as t
 
 root(mfa_enabled, mfa_kind, password_last_used) := {"root": {
@@ -18,27 +19,27 @@ deny_for(snapshot) := findings if {
 
 test_no_mfa_fires if {
 	findings := deny_for(root(false, null, "2026-05-01T08:00:00Z"))
-	count(findings) == 1
+	assert.size(1, findings)
 	some f in findings
-	f.resource == "arn:aws:iam::123456789012:root"
-	f.message == "root user of account 123456789012 has no MFA device: its password alone signs in (password last used 2026-05-01)"
-	f.evidence == {"mfa_enabled": false, "password_last_used": "2026-05-01T08:00:00Z"}
+	assert.equal("arn:aws:iam::123456789012:root", f.resource)
+	assert.equal("root user of account 123456789012 has no MFA device: its password alone signs in (password last used 2026-05-01)", f.message)
+	assert.equal({"mfa_enabled": false, "password_last_used": "2026-05-01T08:00:00Z"}, f.evidence)
 }
 
 test_no_mfa_password_never_used_fires if {
 	findings := deny_for(root(false, null, null))
-	count(findings) == 1
+	assert.size(1, findings)
 	some f in findings
 	endswith(f.message, "(password never used)")
 }
 
 test_mfa_enabled_no_finding if {
-	count(deny_for(root(true, "virtual", null))) == 0
-	count(deny_for(root(true, "hardware", null))) == 0
+	assert.empty(deny_for(root(true, "virtual", null)))
+	assert.empty(deny_for(root(true, "hardware", null)))
 }
 
 test_root_not_collected_no_finding if {
-	count(deny_for({"root": null})) == 0
+	assert.empty(deny_for({"root": null}))
 }
 
 test_root_without_a_password_no_finding if {

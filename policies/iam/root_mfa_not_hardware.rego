@@ -20,8 +20,16 @@
 #   severity: high
 #   requires: [iam.root]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.6"]
-#     aws-securityhub: [IAM.6]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.6"
+#         partial: true
+#         leaves_out: a root user with no MFA device at all (KW-IAM-002 reports it)
+#         completed_by: [KW-IAM-002]
+#     aws-securityhub:
+#       - id: IAM.6
+#         partial: true
+#         leaves_out: a root user with no MFA device at all (KW-IAM-002 reports it)
+#         completed_by: [KW-IAM-002]
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Sign in as the root user, open Security credentials > Multi-factor authentication (MFA) >

@@ -1,6 +1,7 @@
 package keyward.iam.root_mfa_not_hardware_test
 
 import data.keyward.iam.root_mfa_not_hardware as rule
+import data.keyward.lib.assert
 import data.keyward.lib.test_input as t
 
 root(mfa_enabled, mfa_kind) := {"root": {
@@ -18,28 +19,28 @@ deny_for(snapshot) := findings if {
 
 test_virtual_mfa_fires if {
 	findings := deny_for(root(true, "virtual"))
-	count(findings) == 1
+	assert.size(1, findings)
 	some f in findings
-	f.resource == "arn:aws:iam::123456789012:root"
-	f.message == "root user of account 123456789012 is protected by a virtual MFA device, not a hardware device"
-	f.evidence == {"mfa_kind": "virtual"}
+	assert.equal("arn:aws:iam::123456789012:root", f.resource)
+	assert.equal("root user of account 123456789012 is protected by a virtual MFA device, not a hardware device", f.message)
+	assert.equal({"mfa_kind": "virtual"}, f.evidence)
 }
 
 test_unknown_kind_fires if {
 	findings := deny_for(root(true, null))
-	count(findings) == 1
+	assert.size(1, findings)
 	some f in findings
-	contains(f.message, "an MFA device of unknown kind")
-	f.evidence == {"mfa_kind": null}
+	assert.includes("an MFA device of unknown kind", f.message)
+	assert.equal({"mfa_kind": null}, f.evidence)
 }
 
 test_hardware_mfa_no_finding if {
-	count(deny_for(root(true, "hardware"))) == 0
+	assert.empty(deny_for(root(true, "hardware")))
 }
 
 # No MFA at all is KW-IAM-002's finding, not this rule's.
 test_no_mfa_no_finding if {
-	count(deny_for(root(false, null))) == 0
+	assert.empty(deny_for(root(false, null)))
 }
 
 test_root_without_a_password_no_finding if {

@@ -6,6 +6,8 @@
 #   either such a rare task, a habit that puts unrestricted credentials in daily circulation, or an
 #   intruder: after the May 2026 breach of an AI platform's AWS account, opened with valid
 #   credentials, every unexpected use of the account's most powerful identity deserves a look.
+#   Reported when the root password, or a root access key (active or not), was last used fewer
+#   than `root_recent_use_days` (30 by default) days before the evaluation time.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html
@@ -17,7 +19,18 @@
 #   severity: high
 #   requires: [iam.root]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.7"]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.7"
+#         partial: true
+#         leaves_out: >-
+#           uses older than root_recent_use_days (30 by default), and the judgement the manual
+#           audit asks for: whether a use was one of the few tasks that need the root user
+#     aws-securityhub:
+#       - id: IAM.20
+#         partial: true
+#         leaves_out: >-
+#           uses older than root_recent_use_days (30 by default), and whether a use was one of the
+#           few tasks that need the root user
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Confirm who used the root user and why, from CloudTrail:
@@ -31,8 +44,8 @@
 #        userIdentity.type = "Root"), so the next use is seen when it happens.
 package keyward.iam.root_recently_used
 
-import data.keyward.lib.format
 import data.keyward.lib.iam
+import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 deny contains {
@@ -62,10 +75,11 @@ uses contains {"key": "password", "credential": "the password", "at": at} if {
 
 # Inactive keys count too: their last use is still a use of root.
 uses contains {
-	"key": key.created,
-	"credential": sprintf("access key %s", [format.key_label(key)]),
+	"key": id.ref,
+	"credential": sprintf("access key %s", [id.label]),
 	"at": key.last_used.date,
 } if {
-	some key in input.snapshot.root.access_keys
+	some i, key in input.snapshot.root.access_keys
 	key.last_used != null
+	id := keys.identity(input.snapshot.root.access_keys, i)
 }

@@ -4,10 +4,13 @@
 #   A password or access key that nobody has used for weeks is a credential nobody watches: it still
 #   works, it is still stored somewhere, and its first use in months would likely be an attacker's.
 #   In the May 2026 breach of an AI platform's AWS account, the way in was most likely stolen valid
-#   credentials; removing credentials that are not in use shrinks what can be stolen.
+#   credentials; removing credentials that are not in use shrinks what can be stolen. Reported for
+#   each enabled console password and active access key last used (or, never used, created)
+#   `unused_credential_days` (45 by default) or more days ago.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-22
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-8
 #   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
 #   - ref: https://attack.mitre.org/techniques/T1078/004/
 # custom:
@@ -16,8 +19,14 @@
 #   severity: medium
 #   requires: [iam.credentials]
 #   controls:
-#     cis-aws-foundations-v3.0: ["1.12"]
-#     aws-securityhub: [IAM.22]
+#     cis-aws-foundations-v3.0:
+#       - id: "1.12"
+#         thresholds: {unused_credential_days: 45}
+#     aws-securityhub:
+#       - id: IAM.22
+#         thresholds: {unused_credential_days: 45}
+#       - id: IAM.8
+#         thresholds: {unused_credential_days: 90}
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Confirm with the owner that the credential is no longer needed.
@@ -29,8 +38,8 @@
 #     4. If the user has no credential left, consider deleting the user.
 package keyward.iam.unused_credentials
 
-import data.keyward.lib.format
 import data.keyward.lib.iam
+import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 # A console password counts from its last sign-in. Most users sign in often: this body settles
@@ -70,13 +79,13 @@ deny contains unused(user, "password", "console password", null, since, since, d
 }
 
 # An access key counts from its last use; never used, from its creation.
-deny contains unused(user, key.created, label, last_used, key.created, since, days) if {
+deny contains unused(user, id.ref, label, last_used, key.created, since, days) if {
 	cut := idle
 	before := cut.candidates_before
 	now := input.evaluation.as_of_ns
 	day := kwtime.ns_per_day
 	some user in input.snapshot.users
-	some key in user.access_keys
+	some i, key in user.access_keys
 	# A key is last used no earlier than it was created, so a key created after the cutoff is
 	# settled by one comparison, before the costlier object.get.
 	key.created <= before
@@ -87,7 +96,8 @@ deny contains unused(user, key.created, label, last_used, key.created, since, da
 	since_ns <= cut.ns
 	last_used := object.get(key, ["last_used", "date"], null)
 	days := floor((now - since_ns) / day)
-	label := sprintf("access key %s", [format.key_label(key)])
+	id := keys.identity(user.access_keys, i)
+	label := sprintf("access key %s", [id.label])
 }
 
 limit := input.evaluation.thresholds.unused_credential_days
@@ -105,7 +115,12 @@ unused(user, key, credential, last_used, created, since, days) := {
 	"key": key,
 	"message": sprintf("%s of user %s %s %d days ago, on %s (limit %d days)", [credential, user.name, idle_phrase[last_used == null], days, substring(since, 0, 10), limit]),
 	"evidence": {"last_used": last_used, "created": created, "days_unused": days, "limit_days": limit},
+	"controls": {"aws-securityhub": [id | some id, control_days in securityhub_limits; days >= control_days]},
 }
+
+# Security Hub's controls on unused credentials and their limits: a credential unused for 45 to
+# 89 days, reported at the default limit, fails IAM.22 but not IAM.8.
+securityhub_limits := {"IAM.22": 45, "IAM.8": 90}
 
 # (`days` is at least the limit, so "days" is the plural that fits.)
 idle_phrase := {

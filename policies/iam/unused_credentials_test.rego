@@ -20,6 +20,8 @@ test_key_unused_for_45_days_fires if {
 	f.key == t.days_ago(400)
 	f.message == "access key AKIA…MPLE of user alice was last used 45 days ago, on 2026-03-26 (limit 45 days)"
 	f.evidence == {"last_used": "2026-03-26T00:00:00Z", "created": "2025-04-05T00:00:00Z", "days_unused": 45, "limit_days": 45}
+	# 45 days fails IAM.22 (45), not IAM.8 (90).
+	f.controls == {"aws-securityhub": ["IAM.22"]}
 }
 
 test_key_used_44_days_ago_no_finding if {
@@ -55,6 +57,7 @@ test_never_used_password if {
 	count(findings) == 1
 	some f in findings
 	f.evidence == {"last_used": null, "created": "2025-10-22T00:00:00Z", "days_unused": 200, "limit_days": 45}
+	{id | some id in f.controls["aws-securityhub"]} == {"IAM.22", "IAM.8"}
 	unknown := deny_for([with_password({"enabled": true, "last_used": null, "last_changed": null})])
 	some g in unknown
 	g.evidence.created == "2025-04-05T00:00:00Z"
@@ -75,7 +78,20 @@ test_one_finding_per_credential if {
 		],
 	})
 	findings := deny_for([user])
-	{f.key | some f in findings} == {"password", t.days_ago(400)}
+	# The keys were created in the same second: the one reported is told apart by its id.
+	{f.key | some f in findings} == {"password", sprintf("%s#AKIAAAAAAAAAAAAA1111", [t.days_ago(400)])}
+}
+
+# Keys without ids (the credential report) created in the same second: one finding each.
+test_keys_of_the_same_second_without_ids_get_a_finding_each if {
+	user := t.user("bob", {"access_keys": [
+		t.access_key(null, "active", t.days_ago(400), null),
+		t.access_key(null, "active", t.days_ago(400), null),
+	]})
+	findings := deny_for([user])
+	{f.key | some f in findings} == {sprintf("%s#slot1", [t.days_ago(400)]), sprintf("%s#slot2", [t.days_ago(400)])}
+	some f in findings
+	contains(f.message, "access key created 2025-04-05 (slot ")
 }
 
 test_threshold_from_input if {

@@ -6,7 +6,7 @@
 #   Granting through groups (and roles) keeps permissions in a few places that can be audited.
 #   Auditing and restricting access to related systems was part of the response to the May 2026
 #   breach of an AI platform's AWS account; that is much easier when access is not scattered over
-#   users.
+#   users. Reported for a user with managed policies attached or inline policies of its own.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups_manage_attach-policy.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-2

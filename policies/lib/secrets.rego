@@ -210,7 +210,7 @@ overdue_report(overdue) := {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Third-party API keys (KW-SM-006, KW-SM-007)
+# Third-party API keys (KW-SM-006, KW-SM-009)
 
 # The markers (input.evaluation.third_party_key_markers, lower case) found in a secret's name,
 # description, tag keys or tag values, ignoring case, sorted; undefined when there are none.

@@ -1,5 +1,6 @@
 package keyward.lib.secrets_test
 
+import data.keyward.lib.assert
 import data.keyward.lib.secrets
 import data.keyward.lib.secrets_input as t
 
@@ -16,8 +17,8 @@ days_of(expression) := on(expression).days
 # schedule_of: input.schedules, else AutomaticallyAfterDays
 
 test_schedule_automatically_after_days if {
-	secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": null}) == {"days": 30, "label": "every 30 days"}
-	secrets.schedule_of({"automatically_after_days": 30}).days == 30
+	assert.equal({"days": 30, "label": "every 30 days"}, secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": null}))
+	assert.equal(30, secrets.schedule_of({"automatically_after_days": 30}).days)
 }
 
 test_schedule_comes_from_input_schedules if {
@@ -57,16 +58,16 @@ test_schedule_of_a_snapshot_secret if {
 	unreadable := t.secret("c", t.rotating_on("rate(nonsense)", null))
 	inp := t.input_for([weekly, monthly, unreadable, t.secret("d", {})])
 	w := secrets.schedule(weekly) with input as inp
-	w.days == 7
-	w.label == "cron(0 3 ? * MON *), at most about 7 days apart"
+	assert.equal(7, w.days)
+	assert.equal("cron(0 3 ? * MON *), at most about 7 days apart", w.label)
 	# Overdue once 7 + 3 days of grace are exceeded: at or before 11 days ago.
-	w.overdue.ns == time.parse_rfc3339_ns(t.days_ago(11))
-	w.overdue.candidates_before == t.days_ago(9)
+	assert.equal(time.parse_rfc3339_ns(t.days_ago(11)), w.overdue.ns)
+	assert.equal(t.days_ago(9), w.overdue.candidates_before)
 	m := secrets.schedule(monthly) with input as inp
-	m.days == 30
+	assert.equal(30, m.days)
 	not secrets.schedule(unreadable) with input as inp
 	table := secrets.schedules with input as inp
-	count(table) == 2
+	assert.size(2, table)
 }
 
 test_schedule_needs_the_secret_in_the_snapshot if {
@@ -80,34 +81,34 @@ test_schedule_needs_the_secret_in_the_snapshot if {
 test_since_last_uses_the_last_time if {
 	inp := t.input_for([])
 	last := secrets.since_last(t.days_ago(12), t.days_ago(400), "rotated") with input as inp
-	last.at == t.days_ago(12)
-	last.days == 12
-	last.text == sprintf("last rotated %s, 12 days ago", [t.day_ago(12)])
+	assert.equal(t.days_ago(12), last.at)
+	assert.equal(12, last.days)
+	assert.equal(sprintf("last rotated %s, 12 days ago", [t.day_ago(12)]), last.text)
 }
 
 test_since_last_falls_back_to_creation if {
 	inp := t.input_for([])
 	last := secrets.since_last(null, t.days_ago(50), "accessed") with input as inp
-	last.at == t.days_ago(50)
-	last.days == 50
-	last.text == sprintf("never accessed since its creation on %s, 50 days ago", [t.day_ago(50)])
+	assert.equal(t.days_ago(50), last.at)
+	assert.equal(50, last.days)
+	assert.equal(sprintf("never accessed since its creation on %s, 50 days ago", [t.day_ago(50)]), last.text)
 }
 
 test_rotation_history_without_timestamps if {
 	s := t.secret("s", {"created": null})
 	inp := t.input_for([])
 	history := secrets.rotation_history(s) with input as inp
-	history.text == "never rotated, creation date unknown"
-	history.evidence.days_since_rotation == null
-	history.evidence.created == null
+	assert.equal("never rotated, creation date unknown", history.text)
+	assert.equal(null, history.evidence.days_since_rotation)
+	assert.equal(null, history.evidence.created)
 }
 
 test_rotation_history if {
 	s := t.secret("s", object.union(t.rotating_every(30, t.days_ago(12)), {"last_changed": t.days_ago(5)}))
 	inp := t.input_for([])
 	history := secrets.rotation_history(s) with input as inp
-	history.text == sprintf("last rotated %s, 12 days ago", [t.day_ago(12)])
-	history.evidence == {
+	assert.equal(sprintf("last rotated %s, 12 days ago", [t.day_ago(12)]), history.text)
+	expected := {
 		"rotation_enabled": true,
 		"last_rotated": t.days_ago(12),
 		"created": t.days_ago(400),
@@ -115,6 +116,7 @@ test_rotation_history if {
 		"days_since_rotation": 12,
 		"owning_service": null,
 	}
+	assert.equal(expected, history.evidence)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -129,11 +131,11 @@ overdue(s) := o if {
 test_overdue_boundary_of_interval_plus_grace if {
 	not overdue(t.secret("s", t.rotating_every(30, t.days_ago(33))))
 	o := overdue(t.secret("s", t.rotating_every(30, t.days_ago(34))))
-	o.summary == sprintf("last rotated %s, 34 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(34)])
-	o.evidence.days_since_rotation == 34
-	o.evidence.interval_days == 30
-	o.evidence.grace_days == 3
-	o.evidence.last_rotated == t.days_ago(34)
+	assert.equal(sprintf("last rotated %s, 34 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(34)]), o.summary)
+	assert.equal(34, o.evidence.days_since_rotation)
+	assert.equal(30, o.evidence.interval_days)
+	assert.equal(3, o.evidence.grace_days)
+	assert.equal(t.days_ago(34), o.evidence.last_rotated)
 }
 
 test_overdue_counts_whole_days if {
@@ -155,8 +157,8 @@ test_overdue_never_rotated_counts_from_creation if {
 	not overdue(t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(33)})))
 	o := overdue(t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(34)})))
 	startswith(o.summary, sprintf("never rotated since its creation on %s, 34 days ago;", [t.day_ago(34)]))
-	o.evidence.last_rotated == null
-	o.evidence.created == t.days_ago(34)
+	assert.equal(null, o.evidence.last_rotated)
+	assert.equal(t.days_ago(34), o.evidence.created)
 }
 
 test_overdue_grace_comes_from_thresholds if {
@@ -164,7 +166,7 @@ test_overdue_grace_comes_from_thresholds if {
 	not overdue(s)
 	no_grace := t.input_with_thresholds([s], {"rotation_grace_days": 0})
 	o := secrets.rotation_overdue(s) with input as no_grace
-	o.evidence.grace_days == 0
+	assert.equal(0, o.evidence.grace_days)
 }
 
 test_overdue_with_each_schedule_form if {
@@ -173,7 +175,7 @@ test_overdue_with_each_schedule_form if {
 	overdue(t.secret("s", t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(11))))
 	not overdue(t.secret("s", t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(10))))
 	o := overdue(t.secret("s", t.rotating_on("cron(0 3 1 * ? *)", t.days_ago(35))))
-	contains(o.summary, "schedule cron(0 3 1 * ? *), at most about 31 days apart, plus 3 days grace")
+	assert.includes("schedule cron(0 3 1 * ? *), at most about 31 days apart, plus 3 days grace", o.summary)
 }
 
 test_never_rotated_with_the_first_rotation_planned_is_not_overdue if {
@@ -202,8 +204,8 @@ with_next(fields, next) := t.secret("s", object.union(fields, {"rotation": {"nex
 test_overdue_by_next_rotation_when_no_interval if {
 	not overdue(with_next(t.rotating(null, t.days_ago(200)), t.days_ago(3)))
 	o := overdue(with_next(t.rotating(null, t.days_ago(200)), t.days_ago(4)))
-	o.summary == sprintf("no rotation interval known, and the next rotation was due %s, 4 days ago (grace 3 days)", [t.day_ago(4)])
-	o.evidence == {"last_rotated": t.days_ago(200), "next_rotation": t.days_ago(4), "days_past_next_rotation": 4, "grace_days": 3}
+	assert.equal(sprintf("no rotation interval known, and the next rotation was due %s, 4 days ago (grace 3 days)", [t.day_ago(4)]), o.summary)
+	assert.equal({"last_rotated": t.days_ago(200), "next_rotation": t.days_ago(4), "days_past_next_rotation": 4, "grace_days": 3}, o.evidence)
 }
 
 test_overdue_by_next_rotation_when_schedule_unreadable if {

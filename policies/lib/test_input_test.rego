@@ -16,6 +16,7 @@ default_thresholds := {
 	"root_recent_use_days": 30,
 	"initial_key_window_hours": 24,
 	"max_rotation_interval_days": 90,
+	"max_days_since_rotation": 90,
 	"rotation_grace_days": 3,
 	"unused_secret_days": 90,
 	"max_secret_readers": 10,

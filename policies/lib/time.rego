@@ -20,6 +20,12 @@ hours_between(a, b) := floor(abs(time.parse_rfc3339_ns(a) - time.parse_rfc3339_n
 # time, which is less than a day from UTC, so anything after `candidates_before` (two days past
 # the cutoff) is surely after the cutoff. Rules run it first, on every user, key or secret, as
 # the one test that settles most of them; a nullable timestamp is tested for null after it.
+# `days` is held to at most max_cutoff_days: a rotation schedule read from the snapshot may be
+# any number, and nanoseconds of 64 bits reach only from 1677 to 2262. As keyward's times lie
+# between 1800 and 2200, nothing is older than that anyway.
 cutoff(days) := {"ns": ns, "candidates_before": time.format(ns + (2 * ns_per_day))} if {
-	ns := input.evaluation.as_of_ns - (days * ns_per_day)
+	ns := input.evaluation.as_of_ns - (min([days, max_cutoff_days]) * ns_per_day)
 }
+
+# 100 years, keyward's longest threshold.
+max_cutoff_days := 36500

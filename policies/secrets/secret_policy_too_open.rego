@@ -17,11 +17,13 @@
 #   aws:SecureTransport" is public. A condition keyward cannot judge is reported, marked
 #   conditional. The policy AWS recommends, "Allow * and Deny unless aws:PrincipalOrgID", is not
 #   reported. Principals of the snapshot's own account and service principals are not reported
-#   (KW-SM-007 covers third-party keys read from within the organization).
+#   (KW-SM-008 checks service principals; KW-SM-009 covers third-party keys read from within the
+#   organization).
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_secret-policy.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+#   - ref: https://attack.mitre.org/techniques/T1555/006/
 #   - ref: https://attack.mitre.org/techniques/T1528/
 # custom:
 #   id: KW-SM-005
@@ -29,19 +31,21 @@
 #   severity: critical
 #   requires: [secretsmanager.resource_policies, organizations.policies]
 #   controls:
-#     mitre-attack: [T1528]
+#     mitre-attack: [T1555.006, T1528]
 #   remediation: |
-#     1. Read the policy: aws secretsmanager get-resource-policy --secret-id <secret-arn>
+#     1. Read the policy:
+#          aws secretsmanager get-resource-policy --secret-id <secret-arn>
 #     2. If no other account needs the secret, remove the policy:
-#        aws secretsmanager delete-resource-policy --secret-id <secret-arn>
+#          aws secretsmanager delete-resource-policy --secret-id <secret-arn>
 #     3. Otherwise name exact principals (role ARNs, not "*" or a whole account) and restrict the
 #        statement with a Condition such as aws:PrincipalOrgID, then put it back with public
 #        policies blocked:
-#        aws secretsmanager put-resource-policy --secret-id <secret-arn> \
-#          --resource-policy file://policy.json --block-public-policy
+#          aws secretsmanager put-resource-policy --secret-id <secret-arn> \
+#            --resource-policy file://policy.json --block-public-policy
 #     4. A cross-account reader also needs kms:Decrypt on a customer-managed KMS key: review that
 #        key policy too. If the secret was readable by anyone, treat its value as leaked: rotate it
-#        (aws secretsmanager rotate-secret --secret-id <secret-arn>) and revoke the old value.
+#        and revoke the old value:
+#          aws secretsmanager rotate-secret --secret-id <secret-arn>
 package keyward.secrets.secret_policy_too_open
 
 open_scopes := {"public", "other_account"}
@@ -59,6 +63,8 @@ deny contains {
 
 grant_text(g) := sprintf("anyone (principal %s) call %s (statement %s)%s", [g.principal, concat(", ", g.actions), g.statement, condition_text(g)]) if {
 	g.scope == "public"
+} else := sprintf("account %s call %s (statement %s)%s", [g.principal, concat(", ", g.actions), g.statement, condition_text(g)]) if {
+	g.accounts == [g.principal] # the whole account: its id says it all
 } else := sprintf("account %s (%s) call %s (statement %s)%s", [concat(", ", g.accounts), g.principal, concat(", ", g.actions), g.statement, condition_text(g)])
 
 # Conditions the grant rests on: kept (who, from where) or not judged (then it is conditional).

@@ -36,6 +36,12 @@ test_cross_account_fires if {
 	count(f.evidence.grants) == 1
 }
 
+test_a_whole_account_is_named_once if {
+	found := with_grants([grant("other_account", partner, {"accounts": [partner]})])
+	some f in found
+	f.message == "secret shared has a resource policy that lets account 999988887777 call secretsmanager:GetSecretValue (statement #1), without a condition"
+}
+
 test_public_fires_with_the_conditions_it_rests_on if {
 	found := with_grants([grant("public", "*", {"actions": [read, "secretsmanager:DescribeSecret"], "conditions": ["aws:SecureTransport Bool true"]})])
 	some f in found

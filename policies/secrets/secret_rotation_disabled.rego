@@ -28,12 +28,13 @@
 #        that creates a new key at the provider, stores it with PutSecretValue, tests it and
 #        revokes the previous key.
 #     2. Turn on rotation with a schedule no longer than your policy allows:
-#        aws secretsmanager rotate-secret --secret-id <secret-arn> \
-#          --rotation-lambda-arn <function-arn> \
-#          --rotation-rules '{"ScheduleExpression": "rate(30 days)"}'
-#        (this also rotates once right away; add --no-rotate-immediately to wait for the window).
-#     3. Check the timestamps: aws secretsmanager describe-secret --secret-id <secret-arn> \
-#          --query '{RotationEnabled: RotationEnabled, LastRotated: LastRotatedDate, Next: NextRotationDate}'
+#          aws secretsmanager rotate-secret --secret-id <secret-arn> \
+#            --rotation-lambda-arn <function-arn> \
+#            --rotation-rules '{"ScheduleExpression": "rate(30 days)"}'
+#        (this also rotates once right away; add `--no-rotate-immediately` to wait for the window).
+#     3. Check the timestamps:
+#          aws secretsmanager describe-secret --secret-id <secret-arn> \
+#            --query '{RotationEnabled: RotationEnabled, LastRotated: LastRotatedDate, Next: NextRotationDate}'
 package keyward.secrets.secret_rotation_disabled
 
 import data.keyward.lib.secrets

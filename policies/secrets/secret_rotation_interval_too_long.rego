@@ -11,11 +11,13 @@
 #   ranges such as JAN,APR,JUL,OCT, day-of-week names, L, W and #): a quarterly schedule is 92
 #   days, a bimonthly one 62. Without an expression AWS accepts, AutomaticallyAfterDays serves.
 #   A schedule keyward cannot read is not reported here, and neither is a secret scheduled for
-#   deletion.
+#   deletion. (Security Hub's SecretsManager.1 makes the same check only when it is given a
+#   maximumAllowedRotationFrequency; its SecretsManager.4, the age of the last rotation whatever
+#   the schedule, is KW-SM-007.)
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotationRulesType.html
-#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-4
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-1
 #   - ref: https://attack.mitre.org/techniques/T1528/
 # custom:
 #   id: KW-SM-002
@@ -24,16 +26,16 @@
 #   requires: [secretsmanager.secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:
-#     aws-securityhub: [SecretsManager.4]
 #     mitre-attack: [T1528]
 #   remediation: |
 #     1. Shorten the schedule to at most max_rotation_interval_days (keyward.yaml, default 90),
 #        keeping the existing rotation function:
-#        aws secretsmanager rotate-secret --secret-id <secret-arn> \
-#          --rotation-rules '{"ScheduleExpression": "rate(30 days)"}' --no-rotate-immediately
-#     2. For a cron() schedule, make it run at least monthly, e.g. "cron(0 3 1 * ? *)".
-#     3. Confirm the new schedule: aws secretsmanager describe-secret --secret-id <secret-arn> \
-#          --query '{Rules: RotationRules, Next: NextRotationDate}'
+#          aws secretsmanager rotate-secret --secret-id <secret-arn> \
+#            --rotation-rules '{"ScheduleExpression": "rate(30 days)"}' --no-rotate-immediately
+#     2. For a cron() schedule, make it run at least monthly, e.g. `cron(0 3 1 * ? *)`.
+#     3. Confirm the new schedule:
+#          aws secretsmanager describe-secret --secret-id <secret-arn> \
+#            --query '{Rules: RotationRules, Next: NextRotationDate}'
 package keyward.secrets.secret_rotation_interval_too_long
 
 max_days := input.evaluation.thresholds.max_rotation_interval_days

@@ -23,19 +23,26 @@
 #   requires: [secretsmanager.secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:
-#     aws-securityhub: [SecretsManager.2]
+#     aws-securityhub:
+#       - id: SecretsManager.2
+#         partial: true
+#         leaves_out: >-
+#           rotations late by no more than rotation_grace_days (3 by default), and failures the
+#           timestamps do not show: keyward judges by the last rotation and the schedule, Security
+#           Hub by AWS's own record of whether the rotation happened as scheduled
 #     mitre-attack: [T1528]
 #   remediation: |
-#     1. Find why rotation stopped: read the rotation function's logs
-#        (aws logs tail /aws/lambda/<function-name> --since 30d) and the secret's version stages
-#        (aws secretsmanager list-secret-version-ids --secret-id <secret-arn>): an AWSPENDING
-#        version left behind blocks the next rotation.
+#     1. Find why rotation stopped: read the rotation function's logs and the secret's version
+#        stages (an AWSPENDING version left behind blocks the next rotation):
+#          aws logs tail /aws/lambda/<function-name> --since 30d
+#          aws secretsmanager list-secret-version-ids --secret-id <secret-arn>
 #     2. Fix the cause (the function's role needs secretsmanager:PutSecretValue and
 #        UpdateSecretVersionStage on the secret, and network access to the provider or database).
 #     3. Rotate now and watch it succeed:
-#        aws secretsmanager rotate-secret --secret-id <secret-arn>
-#     4. Check the timestamps: aws secretsmanager describe-secret --secret-id <secret-arn> \
-#          --query '{LastRotated: LastRotatedDate, Next: NextRotationDate}'
+#          aws secretsmanager rotate-secret --secret-id <secret-arn>
+#     4. Check the timestamps:
+#          aws secretsmanager describe-secret --secret-id <secret-arn> \
+#            --query '{LastRotated: LastRotatedDate, Next: NextRotationDate}'
 #     5. Alarm on failures (EventBridge rule on the RotationFailed event) so it does not stall again.
 package keyward.secrets.secret_rotation_overdue
 

@@ -1,5 +1,6 @@
 package keyward.secrets.secret_rotation_overdue_test
 
+import data.keyward.lib.assert
 import data.keyward.lib.secrets_input as t
 import data.keyward.secrets.secret_rotation_overdue.deny
 
@@ -16,14 +17,14 @@ one(fields) := findings([t.secret("s", fields)])
 
 test_boundary_interval_plus_grace if {
 	# Every 30 days plus 3 days of grace: 33 days is on time, 34 is overdue.
-	count(one(t.rotating_every(30, t.days_ago(33)))) == 0
+	assert.empty(one(t.rotating_every(30, t.days_ago(33))))
 	found := one(t.rotating_every(30, t.days_ago(34)))
-	count(found) == 1
+	assert.size(1, found)
 	some f in found
-	f.resource == t.arn("s")
-	f.region == "us-east-1"
-	f.message == sprintf("secret s has rotation enabled but it is overdue: last rotated %s, 34 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(34)])
-	f.evidence == {
+	assert.equal(t.arn("s"), f.resource)
+	assert.equal("us-east-1", f.region)
+	assert.equal(sprintf("secret s has rotation enabled but it is overdue: last rotated %s, 34 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(34)]), f.message)
+	expected := {
 		"last_rotated": t.days_ago(34),
 		"created": t.days_ago(400),
 		"days_since_rotation": 34,
@@ -32,36 +33,37 @@ test_boundary_interval_plus_grace if {
 		"grace_days": 3,
 		"rotation_lambda": t.rotation_lambda,
 	}
+	assert.equal(expected, f.evidence)
 }
 
 test_never_rotated_counts_from_creation if {
 	found := one(object.union(t.rotating_every(30, null), {"created": t.days_ago(277)}))
-	count(found) == 1
+	assert.size(1, found)
 	some f in found
-	f.message == sprintf("secret s has rotation enabled but it is overdue: never rotated since its creation on %s, 277 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(277)])
-	f.evidence.last_rotated == null
-	f.evidence.days_since_rotation == 277
+	assert.equal(sprintf("secret s has rotation enabled but it is overdue: never rotated since its creation on %s, 277 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(277)]), f.message)
+	assert.equal(null, f.evidence.last_rotated)
+	assert.equal(277, f.evidence.days_since_rotation)
 }
 
 test_never_rotated_but_new_does_not_fire if {
-	count(one(object.union(t.rotating_every(30, null), {"created": t.days_ago(10)}))) == 0
+	assert.empty(one(object.union(t.rotating_every(30, null), {"created": t.days_ago(10)})))
 }
 
 test_schedule_forms if {
-	count(one(t.rotating_on("rate(12 hours)", t.days_ago(3)))) == 0
-	count(one(t.rotating_on("rate(12 hours)", t.days_ago(4)))) == 1
-	count(one(t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(10)))) == 0
-	count(one(t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(11)))) == 1
+	assert.empty(one(t.rotating_on("rate(12 hours)", t.days_ago(3))))
+	assert.size(1, one(t.rotating_on("rate(12 hours)", t.days_ago(4))))
+	assert.empty(one(t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(10))))
+	assert.size(1, one(t.rotating_on("cron(0 3 ? * MON *)", t.days_ago(11))))
 	found := one(t.rotating_on("rate(180 days)", t.days_ago(200)))
 	some f in found
-	f.message == sprintf("secret s has rotation enabled but it is overdue: last rotated %s, 200 days ago; schedule rate(180 days), plus 3 days grace", [t.day_ago(200)])
+	assert.equal(sprintf("secret s has rotation enabled but it is overdue: last rotated %s, 200 days ago; schedule rate(180 days), plus 3 days grace", [t.day_ago(200)]), f.message)
 }
 
 test_grace_comes_from_thresholds if {
 	s := t.secret("s", t.rotating_every(30, t.days_ago(31)))
-	count(findings([s])) == 0
+	assert.empty(findings([s]))
 	found := deny_for(t.input_with_thresholds([s], {"rotation_grace_days": 0}))
-	count(found) == 1
+	assert.size(1, found)
 	some f in found
 	endswith(f.message, "schedule every 30 days, plus 0 days grace")
 }
@@ -69,19 +71,19 @@ test_grace_comes_from_thresholds if {
 test_no_interval_uses_next_rotation if {
 	stalled := object.union(t.rotating(null, t.days_ago(90)), {"rotation": {"next_rotation": t.days_ago(60)}})
 	found := one(stalled)
-	count(found) == 1
+	assert.size(1, found)
 	some f in found
-	f.message == sprintf("secret s has rotation enabled but it is overdue: no rotation interval known, and the next rotation was due %s, 60 days ago (grace 3 days)", [t.day_ago(60)])
-	f.evidence.next_rotation == t.days_ago(60)
-	f.evidence.days_past_next_rotation == 60
+	assert.equal(sprintf("secret s has rotation enabled but it is overdue: no rotation interval known, and the next rotation was due %s, 60 days ago (grace 3 days)", [t.day_ago(60)]), f.message)
+	assert.equal(t.days_ago(60), f.evidence.next_rotation)
+	assert.equal(60, f.evidence.days_past_next_rotation)
 
 	on_time := object.union(t.rotating(null, t.days_ago(90)), {"rotation": {"next_rotation": t.days_ago(3)}})
-	count(one(on_time)) == 0
+	assert.empty(one(on_time))
 }
 
 test_rotation_disabled_does_not_fire if {
 	# Disabled rotation is KW-SM-001's finding, however old the secret.
-	count(one({"rotation": {"rules": {"automatically_after_days": 30}, "last_rotated": t.days_ago(300)}})) == 0
+	assert.empty(one({"rotation": {"rules": {"automatically_after_days": 30}, "last_rotated": t.days_ago(300)}}))
 }
 
 test_counts_each_overdue_secret_once if {
@@ -91,7 +93,7 @@ test_counts_each_overdue_secret_once if {
 		t.secret("off", {}),
 		t.secret("later", t.rotating_on("cron(0 3 1 * ? *)", t.days_ago(70))),
 	])
-	{f.resource | some f in found} == {t.arn("late"), t.arn("later")}
+	assert.equal({t.arn("late"), t.arn("later")}, {f.resource | some f in found})
 }
 
 test_a_quarterly_schedule_is_overdue_after_its_longest_gap if {

@@ -15,7 +15,7 @@
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-1
 #   - ref: https://attack.mitre.org/techniques/T1528/
-#   - ref: https://attack.mitre.org/techniques/T1496/
+#   - ref: https://attack.mitre.org/techniques/T1496/004/
 # custom:
 #   id: KW-SM-006
 #   name: third-party-key-not-rotated
@@ -23,22 +23,30 @@
 #   requires: [secretsmanager.secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:
-#     aws-securityhub: [SecretsManager.1]
-#     mitre-attack: [T1528, T1496]
+#     aws-securityhub:
+#       - id: SecretsManager.1
+#         partial: true
+#         leaves_out: secrets that do not look like third-party API keys (KW-SM-001 checks every secret)
+#       - id: SecretsManager.2
+#         partial: true
+#         leaves_out: >-
+#           secrets that do not look like third-party API keys, and what KW-SM-003 leaves out
+#           (KW-SM-003 checks every secret)
+#     mitre-attack: [T1528, T1496.004]
 #   remediation: |
 #     1. Rotate the key now: create a new key in the provider's console or API, store it as a
 #        new version (from a file, so it stays out of shell history and process lists):
-#        aws secretsmanager put-secret-value --secret-id <secret-arn> --secret-string file://new-key.json
+#          aws secretsmanager put-secret-value --secret-id <secret-arn> --secret-string file://new-key.json
 #        then revoke the old key at the provider once the applications use the new one.
-#     2. Check the timestamps: aws secretsmanager describe-secret --secret-id <secret-arn> \
-#          --query '{LastChanged: LastChangedDate, LastRotated: LastRotatedDate, LastAccessed: LastAccessedDate}'
-#        and the provider's usage and audit logs for calls you do not recognize since the key
-#        was last changed.
+#     2. Check the timestamps, and the provider's usage and audit logs for calls you do not
+#        recognize since the key was last changed:
+#          aws secretsmanager describe-secret --secret-id <secret-arn> \
+#            --query '{LastChanged: LastChangedDate, LastRotated: LastRotatedDate, LastAccessed: LastAccessedDate}'
 #     3. Automate it with a rotation Lambda that calls the provider's key API (create, test,
 #        then revoke the previous key), on a short schedule:
-#        aws secretsmanager rotate-secret --secret-id <secret-arn> \
-#          --rotation-lambda-arn <function-arn> \
-#          --rotation-rules '{"ScheduleExpression": "rate(30 days)"}'
+#          aws secretsmanager rotate-secret --secret-id <secret-arn> \
+#            --rotation-lambda-arn <function-arn> \
+#            --rotation-rules '{"ScheduleExpression": "rate(30 days)"}'
 #     4. If rotation is enabled but overdue, fix the rotation function first (see KW-SM-003).
 #     5. Set spending limits and usage alerts at the provider, so a stolen key shows up quickly.
 package keyward.secrets.third_party_key_not_rotated
@@ -73,4 +81,8 @@ finding(secret, markers, problem, text, evidence) := {
 	"region": secret.region,
 	"message": sprintf("secret %s looks like a third-party API key (%s) and %s", [secret.name, concat(", ", sort(markers)), text]),
 	"evidence": object.union(evidence, {"markers": sort(markers), "problem": problem}),
+	"controls": {"aws-securityhub": [failed_control[problem]]},
 }
+
+# Rotation disabled fails SecretsManager.1, rotation overdue SecretsManager.2.
+failed_control := {"rotation_disabled": "SecretsManager.1", "rotation_overdue": "SecretsManager.2"}

@@ -24,6 +24,7 @@ test_marker_in_name_rotation_disabled_fires if {
 	f.region == "us-east-1"
 	f.message == sprintf("secret prod/OpenAI-key looks like a third-party API key (openai) and has automatic rotation disabled; never rotated since its creation on %s, 340 days ago", [t.day_ago(340)])
 	f.evidence.problem == "rotation_disabled"
+	f.controls == {"aws-securityhub": ["SecretsManager.1"]}
 	f.evidence.markers == ["openai"]
 	f.evidence.rotation_enabled == false
 	f.evidence.days_since_rotation == 340
@@ -73,6 +74,7 @@ test_overdue_rotation_fires if {
 	some f in found
 	f.message == sprintf("secret prod/anthropic looks like a third-party API key (anthropic) and its rotation is overdue: last rotated %s, 110 days ago; schedule every 30 days, plus 3 days grace", [t.day_ago(110)])
 	f.evidence.problem == "rotation_overdue"
+	f.controls == {"aws-securityhub": ["SecretsManager.2"]}
 	f.evidence.days_since_rotation == 110
 	f.evidence.interval_days == 30
 	f.evidence.grace_days == 3

@@ -24,14 +24,16 @@
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 #   - ref: https://aws.amazon.com/identity/data-perimeters-on-aws/
+#   - ref: https://attack.mitre.org/techniques/T1555/006/
 #   - ref: https://attack.mitre.org/techniques/T1528/
+#   - ref: https://attack.mitre.org/techniques/T1496/004/
 # custom:
-#   id: KW-SM-007
+#   id: KW-SM-009
 #   name: third-party-key-widely-readable
 #   severity: high
 #   requires: [secretsmanager.secrets, secretsmanager.resource_policies, iam.authorization, organizations.policies]
 #   controls:
-#     mitre-attack: [T1528, T1078.004]
+#     mitre-attack: [T1555.006, T1528, T1496.004]
 #   remediation: |
 #     1. See who can read it and how: keyward access <secret-arn> (or --format json).
 #     2. Scope identity policies to the applications that need the key: name the secret's ARN (or

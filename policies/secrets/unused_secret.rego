@@ -19,15 +19,18 @@
 #   severity: low
 #   requires: [secretsmanager.secrets]
 #   controls:
-#     aws-securityhub: [SecretsManager.3]
+#     aws-securityhub:
+#       - id: SecretsManager.3
+#         thresholds: {unused_secret_days: 90}
 #   remediation: |
-#     1. Confirm nothing uses it: search CloudTrail for GetSecretValue on the secret
-#        (aws cloudtrail lookup-events --lookup-attributes AttributeKey=ResourceName,AttributeValue=<secret-arn>)
-#        and your code and infrastructure for its name.
+#     1. Confirm nothing uses it: search CloudTrail for GetSecretValue on the secret, and your code
+#        and infrastructure for its name:
+#          aws cloudtrail lookup-events --lookup-attributes AttributeKey=ResourceName,AttributeValue=<secret-arn>
 #     2. If it holds a third-party API key, revoke the key at the provider first.
 #     3. Schedule the deletion with a recovery window, so it can still be restored:
-#        aws secretsmanager delete-secret --secret-id <secret-arn> --recovery-window-in-days 30
-#        (undo with aws secretsmanager restore-secret --secret-id <secret-arn>).
+#          aws secretsmanager delete-secret --secret-id <secret-arn> --recovery-window-in-days 30
+#        Undo it within the window with:
+#          aws secretsmanager restore-secret --secret-id <secret-arn>
 #     4. If it must stay, waive the finding with an owner and an expiry in keyward.yaml.
 package keyward.secrets.unused_secret
 

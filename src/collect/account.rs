@@ -7,7 +7,7 @@ use aws_sdk_iam::operation::get_account_password_policy::GetAccountPasswordPolic
 use aws_sdk_iam::types::SummaryKeyType;
 
 use super::aws::{CallError, classify};
-use crate::snapshot::{MfaDevice, MfaKind, PasswordPolicy};
+use crate::snapshot::{ErrorKind, MfaDevice, MfaKind, PasswordPolicy};
 
 /// The caller's account and partition, from its ARN.
 pub struct Identity {
@@ -22,8 +22,15 @@ pub async fn identity(sts: &aws_sdk_sts::Client) -> Result<Identity, CallError> 
         .await
         .map_err(|e| classify(&e))?;
     let arn = output.arn().unwrap_or_default();
+    let account_id = output.account().unwrap_or_default();
+    // The id names the snapshot file of a multi-account collection and every SARIF run.
+    crate::snapshot::check_account_id(account_id).map_err(|message| CallError {
+        kind: ErrorKind::Other,
+        message: format!("GetCallerIdentity answered with {message}"),
+        code: None,
+    })?;
     Ok(Identity {
-        account_id: output.account().unwrap_or_default().to_owned(),
+        account_id: account_id.to_owned(),
         partition: arn.split(':').nth(1).unwrap_or("aws").to_owned(),
     })
 }

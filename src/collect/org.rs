@@ -77,6 +77,7 @@ async fn active_accounts(client: &aws_sdk_organizations::Client) -> Result<Vec<T
                 None => account.status() == Some(&AccountStatus::Active),
             };
             if let (true, Some(id)) = (active, account.id()) {
+                listed_account_id(id)?;
                 targets.push(Target {
                     id: id.to_owned(),
                     name: account.name().map(str::to_owned),
@@ -85,6 +86,16 @@ async fn active_accounts(client: &aws_sdk_organizations::Client) -> Result<Vec<T
         }
     }
     Ok(targets)
+}
+
+/// An id from ListAccounts names files and SARIF runs like any other: an answer that is not an
+/// account id (a hostile or broken endpoint) stops the scan instead.
+fn listed_account_id(id: &str) -> Result<(), CallError> {
+    crate::snapshot::check_account_id(id).map_err(|message| CallError {
+        kind: ErrorKind::Other,
+        message: format!("ListAccounts answered with {message}"),
+        code: None,
+    })
 }
 
 /// Collects every target, `options.concurrency` at a time, in the targets' order. With
@@ -296,5 +307,23 @@ fn unreachable_account(target: &Target, partition: &str, error: &CallError) -> S
             error,
             &DataSection::ALL,
         )],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listed_account_id_that_could_name_a_path_is_refused() {
+        assert!(listed_account_id("123456789012").is_ok());
+        let error = listed_account_id("../../etc/x").unwrap_err();
+        assert!(
+            error
+                .message
+                .contains("`../../etc/x` is not an AWS account id"),
+            "{}",
+            error.message
+        );
     }
 }

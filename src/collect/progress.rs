@@ -17,6 +17,9 @@ impl Progress {
     pub fn update(&self, message: &str) {
         if self.enabled {
             let mut stderr = std::io::stderr().lock();
+            // Only this line's own escape sequence reaches the terminal: the message names
+            // accounts and regions that AWS answered with.
+            let message = crate::text::terminal_safe(message);
             let _ = write!(stderr, "\r\x1b[2Kkeyward: {message}");
             let _ = stderr.flush();
         }
@@ -24,7 +27,7 @@ impl Progress {
 
     pub fn finish(&self) {
         if self.enabled {
-            eprint!("\r\x1b[2K");
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
     }
 }

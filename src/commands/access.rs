@@ -12,6 +12,7 @@ use crate::cli::{AccessArgs, ListFormat};
 use crate::evaluation::AsOf;
 use crate::model::access::{Access, OutsideReader, PolicyPath, Reader, SecretReaders};
 use crate::snapshot::{self, Secret, Snapshot};
+use crate::text::{quoted, terminal_safe};
 
 pub fn run(args: &AccessArgs) -> Result<i32, Error> {
     let config = crate::config::load(args.config.as_deref(), |_| true)?;
@@ -21,6 +22,14 @@ pub fn run(args: &AccessArgs) -> Result<i32, Error> {
         .filter(|m| !m.is_empty())
         .map(|m| m.to_lowercase())
         .collect();
+    if let Some(output) = &args.output {
+        let config = args
+            .config
+            .as_deref()
+            .unwrap_or(Path::new(crate::config::DEFAULT_CONFIG_FILE));
+        let inputs = args.snapshots.iter().map(|p| p.as_path()).chain([config]);
+        super::files::refuse_overwriting_inputs(output, inputs)?;
+    }
     let snapshots = read_snapshots(args)?;
     check_names(&args.secrets, &snapshots)?;
     let default_as_of = if args.demo {
@@ -92,7 +101,8 @@ fn check_names(wanted: &[String], snapshots: &[Snapshot]) -> Result<(), Error> {
             .any(|secret| *name == secret.arn || *name == secret.name);
         if !found {
             return Err(Error::Usage(format!(
-                "no secret has the ARN or name `{name}`: `keyward access` without names lists the secrets that look like third-party API keys"
+                "no secret has the ARN or name {}: `keyward access` without names lists the secrets that look like third-party API keys",
+                quoted(name)
             )));
         }
     }
@@ -160,8 +170,8 @@ fn heading(account: &str, secret: &SecretReaders) -> String {
     }
     format!(
         "{} ({}, account {account}): {}",
-        secret.name,
-        secret.region,
+        terminal_safe(&secret.name),
+        terminal_safe(&secret.region),
         facts.join("; ")
     )
 }
@@ -189,16 +199,20 @@ fn reader_row(reader: &Reader) -> [String; 4] {
     [
         short(&reader.principal),
         access_text(reader.access).to_owned(),
-        reader.via.replace('_', " "),
+        terminal_safe(&reader.via).replace('_', " "),
         route.join("\n"),
     ]
 }
 
 fn outside_row(reader: &OutsideReader) -> [String; 4] {
     let who = match reader.accounts.as_slice() {
-        [] => reader.principal.clone(),
+        [] => terminal_safe(&reader.principal).into_owned(),
         [account] if *account == reader.principal => format!("account {account}"),
-        accounts => format!("{} (account {})", reader.principal, accounts.join(", ")),
+        accounts => format!(
+            "{} (account {})",
+            terminal_safe(&reader.principal),
+            terminal_safe(&accounts.join(", "))
+        ),
     };
     let mut route: Vec<String> = reader
         .role
@@ -209,7 +223,7 @@ fn outside_row(reader: &OutsideReader) -> [String; 4] {
     [
         format!("{who} [{}]", reader.scope.replace('_', " ")),
         access_text(reader.access).to_owned(),
-        reader.via.replace('_', " "),
+        terminal_safe(&reader.via).replace('_', " "),
         route.join("\n"),
     ]
 }
@@ -217,23 +231,28 @@ fn outside_row(reader: &OutsideReader) -> [String; 4] {
 fn path_text(path: &PolicyPath) -> String {
     let mut text = format!(
         "{} ({} of {})",
-        path.policy,
-        path.statement,
+        terminal_safe(&path.policy),
+        terminal_safe(&path.statement),
         short(&path.attached_to)
     );
     if !path.conditions.is_empty() {
-        let _ = write!(text, " when {}", path.conditions.join(" and "));
+        let _ = write!(
+            text,
+            " when {}",
+            terminal_safe(&path.conditions.join(" and "))
+        );
     }
     text
 }
 
-/// The resource part of an ARN: `user/alice`, `secret:prod/key-AbCdEf`.
+/// The resource part of an ARN (`user/alice`, `secret:prod/key-AbCdEf`), safe for a terminal.
 fn short(arn: &str) -> String {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    match parts.as_slice() {
-        [_, _, _, _, _, resource] => (*resource).to_owned(),
-        _ => arn.to_owned(),
-    }
+    let resource = match parts.as_slice() {
+        [_, _, _, _, _, resource] => resource,
+        _ => arn,
+    };
+    terminal_safe(resource).into_owned()
 }
 
 #[cfg(test)]
@@ -248,5 +267,9 @@ mod tests {
             "secret:a/b-AbCdEf"
         );
         assert_eq!(short("*"), "*");
+        assert_eq!(
+            short("arn:aws:iam::1:user/a\u{1b}[2Jb"),
+            "user/a\\u{1b}[2Jb"
+        );
     }
 }

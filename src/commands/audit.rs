@@ -15,32 +15,47 @@ use crate::report::{self, RenderOptions, ReportFormat, sarif::MAX_RUNS};
 use crate::snapshot::Snapshot;
 
 use super::error::Error;
+use super::files;
 use super::report_file::{ScanFile, read_scan_file};
+use crate::text::terminal_safe;
 
+/// Written last: an audit directory with a `report.json` is complete.
 const REPORT_FILE: &str = "report.json";
 
-/// What changed since the latest earlier audit in `dir`, if there is one.
+/// What changed since the latest earlier audit in `dir` that can be read. An audit whose
+/// report is damaged (a run killed by an older keyward, a disk that filled up) is skipped with
+/// a warning: it must not stop every later audit.
 pub fn changes_since_previous(report: &ScanReport, dir: &Path) -> Result<Option<Changes>, Error> {
-    let Some(previous_dir) = latest_audit(dir) else {
-        return Ok(None);
-    };
-    let path = previous_dir.join(REPORT_FILE);
-    let previous = match read_scan_file(&path)? {
-        ScanFile::Report(report) => report,
-        ScanFile::Snapshot(_) => {
-            return Err(Error::Usage(format!(
-                "{} holds a snapshot, not a report: --output-dir is keyward's own directory",
-                path.display()
-            )));
-        }
-    };
-    Ok(Some(Changes {
-        since: dir_name(&previous_dir),
-        drift: crate::drift::between(&previous, report),
-    }))
+    for previous_dir in audits_newest_first(dir) {
+        let path = previous_dir.join(REPORT_FILE);
+        let previous = match read_scan_file(&path) {
+            Ok(ScanFile::Report(report)) => report,
+            Ok(ScanFile::Snapshot(_)) => {
+                skipping(&path, "it holds a snapshot, not a report");
+                continue;
+            }
+            Err(error) => {
+                skipping(&path, &error.to_string());
+                continue;
+            }
+        };
+        return Ok(Some(Changes {
+            since: dir_name(&previous_dir),
+            drift: crate::drift::between(&previous, report),
+        }));
+    }
+    Ok(None)
 }
 
-/// Writes this audit's files and returns its directory.
+fn skipping(path: &Path, why: &str) {
+    super::console::warning(&format!(
+        "skipping the earlier audit {}: {why}",
+        terminal_safe(&path.display().to_string())
+    ));
+}
+
+/// Writes this audit's files and returns its directory. The report comes last, so that a run
+/// stopped on the way leaves no directory that looks complete.
 pub fn write(
     report: &ScanReport,
     snapshots: &[Snapshot],
@@ -48,16 +63,12 @@ pub fn write(
     options: &RenderOptions,
     now: DateTime<Utc>,
 ) -> Result<PathBuf, Error> {
-    let audit = dir.join(now.format("%Y-%m-%dT%H-%M-%SZ").to_string());
-    create_dir(&audit.join("snapshots"))?;
-    crate::snapshot::save_all(snapshots, &audit.join("snapshots"))?;
-    write_file(
-        &audit.join(REPORT_FILE),
-        &report::render(report, ReportFormat::Json, options)?.text,
-    )?;
-    write_file(
+    let audit = new_audit_dir(dir, now)?;
+    files::save_snapshots(snapshots, &audit.join("snapshots"))?;
+    let render = |report: &ScanReport, format| report::render(report, format, options);
+    files::write(
         &audit.join("report.md"),
-        &report::render(report, ReportFormat::Markdown, options)?.text,
+        render(report, ReportFormat::Markdown)?.text.as_bytes(),
     )?;
     let parts = sarif_parts(report);
     for (index, part) in parts.iter().enumerate() {
@@ -66,12 +77,42 @@ pub fn write(
         } else {
             format!("report-{:02}.sarif", index + 1)
         };
-        write_file(
+        files::write(
             &audit.join(name),
-            &report::render(part, ReportFormat::Sarif, options)?.text,
+            render(part, ReportFormat::Sarif)?.text.as_bytes(),
         )?;
     }
+    files::write(
+        &audit.join(REPORT_FILE),
+        render(report, ReportFormat::Json)?.text.as_bytes(),
+    )?;
     Ok(audit)
+}
+
+/// Creates this audit's directory, named by its UTC time, and new: never one that exists
+/// already (nor a link planted under that name), so that no file of this audit lands outside
+/// `dir` or mixes with another's. A second audit in the same second gets `-02`, `-03`, … after
+/// the time, which sorts after the first.
+fn new_audit_dir(dir: &Path, now: DateTime<Utc>) -> Result<PathBuf, Error> {
+    files::create_dir(dir)?;
+    let time = now.format("%Y-%m-%dT%H-%M-%SZ").to_string();
+    for n in 1..100 {
+        let name = match n {
+            1 => time.clone(),
+            n => format!("{time}-{n:02}"),
+        };
+        let audit = dir.join(name);
+        if files::create_new_dir(&audit)? {
+            return Ok(audit);
+        }
+    }
+    Err(Error::Output {
+        path: dir.join(time),
+        source: std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "99 audits of this second exist already",
+        ),
+    })
 }
 
 /// Splits a report so that no SARIF file holds more runs than GitHub accepts; config findings
@@ -101,32 +142,23 @@ fn sarif_parts(report: &ScanReport) -> Vec<ScanReport> {
     }
 }
 
-/// Audit directories are named by their UTC time, so the greatest name is the latest.
-fn latest_audit(dir: &Path) -> Option<PathBuf> {
-    let entries = std::fs::read_dir(dir).ok()?;
-    entries
+/// The audit directories in `dir` that hold a report, newest first: they are named by their
+/// UTC time, so the greatest name is the latest.
+fn audits_newest_first(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut audits: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.join(REPORT_FILE).is_file())
-        .max_by_key(|p| dir_name(p))
+        .collect();
+    audits.sort_by_key(|p| std::cmp::Reverse(dir_name(p)));
+    audits
 }
 
 fn dir_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
-}
-
-fn create_dir(path: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(path).map_err(|source| Error::Output {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-fn write_file(path: &Path, text: &str) -> Result<(), Error> {
-    std::fs::write(path, text).map_err(|source| Error::Output {
-        path: path.to_owned(),
-        source,
-    })
 }

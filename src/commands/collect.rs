@@ -38,7 +38,7 @@ async fn collect_many(
     let targets = collect::org::targets(aws, &options).await.map_err(|e| {
         Error::Usage(format!(
             "cannot list the organization's accounts: {}\nhint: run from the management account or a delegated administrator with organizations:ListAccounts, or name the accounts with --accounts",
-            e.message
+            crate::text::terminal_safe(&e.message)
         ))
     })?;
     if targets.is_empty() {
@@ -104,22 +104,22 @@ fn report_requests(counter: &collect::aws::RequestCounter, snapshots: &[Snapshot
         .map(|(service, n)| format!("{service} {n}"))
         .collect();
     if snapshots.len() == 1 {
-        eprintln!(
-            "keyward: {} AWS API requests ({})",
+        super::console::note(&format!(
+            "{} AWS API requests ({})",
             counter.total(),
             by_service.join(", ")
-        );
+        ));
         return;
     }
     let in_accounts: u64 = snapshots
         .iter()
         .filter_map(|s| s.collector.api_requests)
         .sum();
-    eprintln!(
-        "keyward: {} AWS API requests: {in_accounts} in {} accounts, {} from the caller ({})",
+    super::console::note(&format!(
+        "{} AWS API requests: {in_accounts} in {} accounts, {} from the caller ({})",
         in_accounts + counter.total(),
         snapshots.len(),
         counter.total(),
         by_service.join(", ")
-    );
+    ));
 }

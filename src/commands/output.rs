@@ -1,6 +1,5 @@
 //! Where a command's main output goes.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::error::Error;
@@ -8,15 +7,9 @@ use super::error::Error;
 /// Writes a report to the file given, or to standard output.
 pub fn write(path: Option<&Path>, text: &str) -> Result<(), Error> {
     match path {
-        Some(path) => std::fs::write(path, text).map_err(|source| Error::Output {
-            path: path.to_owned(),
-            source,
-        }),
+        Some(path) => super::files::write(path, text.as_bytes()),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`keyward … | head`) is not an error worth reporting.
-            let _ = stdout.write_all(text.as_bytes());
-            let _ = stdout.flush();
+            super::console::stdout(text);
             Ok(())
         }
     }

@@ -1,10 +1,11 @@
 //! The policies a command works on, and the config checked against them.
 
 use std::path::Path;
+use std::time::Duration;
 
-use crate::cli::PolicyArgs;
+use crate::cli::{PolicyArgs, PolicyLimitArgs};
 use crate::config::Config;
-use crate::policy::{self, PolicySet, SourceFile};
+use crate::policy::{self, Limits, PolicySet, SourceFile};
 
 use super::error::Error;
 
@@ -20,7 +21,15 @@ pub fn sources(args: &PolicyArgs) -> Result<Vec<SourceFile>, Error> {
 }
 
 pub fn load(args: &PolicyArgs) -> Result<PolicySet, Error> {
-    Ok(PolicySet::load(&sources(args)?)?)
+    Ok(PolicySet::load(&sources(args)?)?.with_limits(limits(&args.limits)))
+}
+
+pub fn limits(args: &PolicyLimitArgs) -> Limits {
+    Limits {
+        timeout: Duration::from_secs(args.policy_timeout),
+        memory_bytes: args.policy_memory * 1024 * 1024,
+        max_findings: args.max_findings,
+    }
 }
 
 /// The config named by `--config` (or `./keyward.yaml`), its rule ids checked against `policies`.

@@ -5,13 +5,15 @@ use std::fmt::Write;
 use super::error::{Error, exit};
 use crate::cli::{ListFormat, PolicyArgs, PolicyTestArgs};
 use crate::policy::testing::{self, TestOutcome, TestRun};
+use crate::text::terminal_safe;
 
 pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
     let sources = super::policies::sources(&PolicyArgs {
         dirs: args.dirs.clone(),
         no_builtin: args.no_builtin,
+        limits: args.limits.clone(),
     })?;
-    let run = testing::run(&sources)?;
+    let run = testing::run(&sources, &super::policies::limits(&args.limits))?;
     let results = &run.results;
     if results.is_empty() {
         return Err(Error::Usage(
@@ -32,6 +34,10 @@ pub fn run(args: &PolicyTestArgs) -> Result<i32, Error> {
     })
 }
 
+/// Under a failing test that printed nothing: why it may have failed, and how to be told more.
+const SILENT_FAILURE: &str = "no assertion reported a difference: a condition was false or a value undefined \
+     (the assertions of data.keyward.lib.assert, such as assert.equal, print expected and actual)";
+
 fn render_text(run: &TestRun, coverage: bool) -> String {
     let results = &run.results;
     let mut out = String::new();
@@ -44,15 +50,24 @@ fn render_text(run: &TestRun, coverage: bool) -> String {
         let _ = writeln!(
             out,
             "{label:5} {}.{} ({}, {:.1} ms)",
-            result.package,
+            terminal_safe(&result.package),
             result.name,
             result.origin,
             result.duration.as_secs_f64() * 1000.0
         );
-        if let TestOutcome::Error(message) = &result.outcome {
-            for line in message.lines() {
-                let _ = writeln!(out, "      {line}");
+        for line in &result.output {
+            let _ = writeln!(out, "      {line}");
+        }
+        match &result.outcome {
+            TestOutcome::Error(message) => {
+                for line in message.lines() {
+                    let _ = writeln!(out, "      {line}");
+                }
             }
+            TestOutcome::Failed if result.output.is_empty() => {
+                let _ = writeln!(out, "      {SILENT_FAILURE}");
+            }
+            _ => {}
         }
     }
     let passed = results

@@ -1,6 +1,6 @@
 //! `keyward rules`: the rule list, or one rule's documentation.
 
-use std::fmt::Write;
+use std::path::Path;
 
 use serde::Serialize;
 use tabled::settings::{Style, Width, peaker::Priority};
@@ -9,20 +9,22 @@ use super::error::{Error, exit};
 use crate::cli::{ListFormat, RulesArgs};
 use crate::model::RuleMetadata;
 use crate::policy::Rule;
+use crate::report::rule_doc;
+use crate::text::{quoted, terminal_safe, terminal_safe_lines};
 
 pub fn run(args: &RulesArgs) -> Result<i32, Error> {
     let policies = super::policies::load(&args.policies)?;
+    if let Some(dir) = &args.doc_dir {
+        return write_pages(dir, policies.rules());
+    }
     let rules: Vec<&Rule> = match &args.rule {
         Some(wanted) => {
-            let rule = policies
-                .rules()
-                .iter()
-                .find(|r| &r.metadata.id == wanted || &r.metadata.name == wanted)
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "no rule has the id or name `{wanted}`: `keyward rules` lists them"
-                    ))
-                })?;
+            let rule = find(policies.rules(), wanted).ok_or_else(|| {
+                Error::Usage(format!(
+                    "no rule has the id or name {}: `keyward rules` lists them",
+                    quoted(wanted)
+                ))
+            })?;
             vec![rule]
         }
         None => policies.rules().iter().collect(),
@@ -37,6 +39,14 @@ pub fn run(args: &RulesArgs) -> Result<i32, Error> {
     };
     super::output::write(None, &text)?;
     Ok(exit::CLEAN)
+}
+
+/// The rule with this id or name, in any case: ids are upper case (`KW-IAM-009`), names lower
+/// case, and neither case carries meaning worth a "no such rule".
+fn find<'a>(rules: &'a [Rule], wanted: &str) -> Option<&'a Rule> {
+    rules.iter().find(|r| {
+        r.metadata.id.eq_ignore_ascii_case(wanted) || r.metadata.name.eq_ignore_ascii_case(wanted)
+    })
 }
 
 /// A rule as `keyward rules --format json` lists it: its metadata and where it was loaded from.
@@ -61,8 +71,8 @@ fn render_table(rules: &[&Rule]) -> String {
             [
                 r.metadata.id.clone(),
                 r.metadata.severity.to_string(),
-                r.metadata.title.clone(),
-                r.metadata.control_tags().join(" "),
+                terminal_safe(&r.metadata.title).into_owned(),
+                terminal_safe(&r.metadata.control_tags().join(" ")).into_owned(),
             ]
         })
         .collect();
@@ -76,22 +86,101 @@ fn render_table(rules: &[&Rule]) -> String {
     format!("{table}\n{} rules\n", rules.len())
 }
 
+/// The rule's documentation, and the file it was loaded from.
 fn render_doc(rule: &Rule) -> String {
-    let m = &rule.metadata;
-    let mut out = String::new();
-    let _ = writeln!(out, "{} {} ({})\n", m.id, m.title, m.name);
-    let _ = writeln!(out, "Severity: {}", m.severity);
-    let _ = writeln!(out, "Controls: {}", m.control_tags().join(", "));
-    let requires: Vec<String> = m.requires.iter().map(|s| s.name()).collect();
-    let _ = writeln!(out, "Reads:    {}", requires.join(", "));
-    let _ = writeln!(out, "Source:   {}\n", rule.origin);
-    let _ = writeln!(out, "Why it matters\n\n{}\n", m.description);
-    let _ = writeln!(out, "How to fix it\n\n{}", m.remediation);
-    if !m.references.is_empty() {
-        let _ = writeln!(out, "\nReferences");
-        for reference in &m.references {
-            let _ = writeln!(out, "  {reference}");
-        }
+    format!(
+        "{}\nSource: {}\n",
+        terminal_safe_lines(&rule_doc::plain_text(&rule.metadata)),
+        rule.origin
+    )
+}
+
+/// The pages `--doc-dir` writes, by file name: one per rule, and the index.
+fn pages(rules: &[Rule]) -> Vec<(String, String)> {
+    let metadata: Vec<&RuleMetadata> = rules.iter().map(|r| &r.metadata).collect();
+    let mut pages: Vec<(String, String)> = metadata
+        .iter()
+        .map(|m| (rule_doc::page_file_name(m), rule_doc::page(m)))
+        .collect();
+    pages.push((
+        rule_doc::INDEX_PAGE.to_owned(),
+        rule_doc::index_page(&metadata),
+    ));
+    pages
+}
+
+fn write_pages(dir: &Path, rules: &[Rule]) -> Result<i32, Error> {
+    super::files::create_dir(dir)?;
+    for (name, text) in pages(rules) {
+        super::output::write(Some(&dir.join(name)), &text)?;
     }
-    out
+    let summary = format!(
+        "{}: {} rule pages and {}\n",
+        dir.display(),
+        rules.len(),
+        rule_doc::INDEX_PAGE
+    );
+    super::output::write(None, &summary)?;
+    Ok(exit::CLEAN)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::policy::{PolicySet, builtin_sources};
+
+    #[test]
+    fn a_rule_is_found_by_id_or_name_in_any_case() {
+        let pack = PolicySet::load(&builtin_sources()).unwrap();
+        for wanted in [
+            "KW-IAM-009",
+            "kw-iam-009",
+            "access-key-not-rotated",
+            "Access-Key-Not-Rotated",
+        ] {
+            let rule = find(pack.rules(), wanted);
+            assert_eq!(
+                rule.map(|r| r.metadata.id.as_str()),
+                Some("KW-IAM-009"),
+                "{wanted}"
+            );
+        }
+        assert!(find(pack.rules(), "KW-IAM-999").is_none());
+    }
+
+    /// The pages under docs/rules/ are what the built-in pack's METADATA generates, no more.
+    #[test]
+    fn the_rule_pages_match_the_metadata() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(rule_doc::BUILTIN_PAGES_DIR);
+        let pack = PolicySet::load(&builtin_sources()).unwrap();
+        let expected = pages(pack.rules());
+        let mut problems = Vec::new();
+        for (name, text) in &expected {
+            let page = format!("{}/{name}", rule_doc::BUILTIN_PAGES_DIR);
+            match std::fs::read_to_string(dir.join(name)) {
+                // A checkout with CRLF line endings holds the same pages.
+                Ok(found) if found.replace("\r\n", "\n") == *text => {}
+                Ok(_) => problems.push(format!("{page} is out of date")),
+                Err(_) => problems.push(format!("{page} is missing")),
+            }
+        }
+        let generated: BTreeSet<&str> = expected.iter().map(|(name, _)| name.as_str()).collect();
+        for entry in std::fs::read_dir(&dir).unwrap().map(Result::unwrap) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !generated.contains(name.as_str()) {
+                problems.push(format!(
+                    "{}/{name} belongs to no rule: delete it",
+                    rule_doc::BUILTIN_PAGES_DIR
+                ));
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "{}\nthe rule pages are generated from METADATA: run `cargo run -- rules --doc-dir {}`",
+            problems.join("\n"),
+            rule_doc::BUILTIN_PAGES_DIR
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! `keyward scan`: snapshots (or the demo account) in, a report and an exit code out.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
@@ -9,6 +9,7 @@ use crate::cli::{ScanArgs, WaivedMode};
 use crate::evaluation::AsOf;
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
+use crate::text::terminal_safe;
 
 use super::domain::{fail_threshold, report_format};
 use super::error::{Error, exit_code};
@@ -17,6 +18,9 @@ use super::error::{Error, exit_code};
 pub(super) const DEMO_SNAPSHOT: &str = include_str!("../../fixtures/incident.json");
 
 pub fn run(args: &ScanArgs) -> Result<i32, Error> {
+    if let Some(output) = &args.output.output {
+        super::files::refuse_overwriting_inputs(output, inputs(args))?;
+    }
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
     let snapshots = read_snapshots(args)?;
@@ -42,14 +46,31 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     };
     if let Some(dir) = &args.output_dir {
         let written = super::audit::write(&report, &snapshots, dir, &options, Utc::now())?;
-        eprintln!("keyward: wrote this audit to {}", written.display());
+        super::console::note(&format!(
+            "wrote this audit to {}",
+            terminal_safe(&written.display().to_string())
+        ));
     }
     let rendered = crate::report::render(&report, report_format(args.output.format), &options)?;
     for warning in &rendered.warnings {
-        eprintln!("keyward: warning: {warning}");
+        super::console::warning(&terminal_safe(warning));
     }
     super::output::write(args.output.output.as_deref(), &rendered.text)?;
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
+}
+
+/// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless
+/// `--config` names another).
+fn inputs(args: &ScanArgs) -> impl Iterator<Item = &Path> {
+    let config = args
+        .config
+        .as_deref()
+        .unwrap_or(Path::new(crate::config::DEFAULT_CONFIG_FILE));
+    args.snapshots
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(args.baseline.as_deref())
+        .chain([config])
 }
 
 fn read_snapshots(args: &ScanArgs) -> Result<Vec<Snapshot>, Error> {
@@ -74,8 +95,8 @@ fn check_distinct_accounts(args: &ScanArgs, snapshots: &[Snapshot]) -> Result<()
         if let Some(first) = seen.insert(&snapshot.account.id, index) {
             return Err(Error::Usage(format!(
                 "snapshots {} and {} are both of account {}: scan one snapshot per account",
-                args.snapshots[first].display(),
-                args.snapshots[index].display(),
+                terminal_safe(&args.snapshots[first].display().to_string()),
+                terminal_safe(&args.snapshots[index].display().to_string()),
                 snapshot.account.id
             )));
         }

@@ -7,16 +7,16 @@ use super::error::{Error, exit};
 pub fn run(args: &SnapshotArgs) -> Result<i32, Error> {
     let snapshots = super::collect::collect(&args.collect)?;
     if args.collect.org.is_multi_account() {
-        crate::snapshot::save_all(&snapshots, &args.output)?;
+        super::files::save_snapshots(&snapshots, &args.output)?;
     } else {
-        crate::snapshot::save(&snapshots[0], &args.output)?;
+        super::files::save_snapshot(&snapshots[0], &args.output)?;
     }
-    eprintln!(
-        "keyward: wrote {} snapshot{} to {}",
+    super::console::note(&format!(
+        "wrote {} snapshot{} to {}",
         snapshots.len(),
         if snapshots.len() == 1 { "" } else { "s" },
-        args.output.display()
-    );
+        crate::text::terminal_safe(&args.output.display().to_string())
+    ));
     let incomplete = snapshots
         .iter()
         .any(|s| s.collection_errors.iter().any(|e| !e.sections.is_empty()));

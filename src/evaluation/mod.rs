@@ -62,6 +62,10 @@ pub fn evaluate(
         .iter()
         .map(|snapshot| {
             let time = as_of.for_snapshot(snapshot);
+            // --as-of and snapshot times are checked where they enter; a library caller's
+            // time is checked here, as the rules' nanosecond arithmetic depends on it.
+            crate::snapshot::check_time(&time)
+                .map_err(|e| PolicyError::Input(format!("the evaluation time {e}")))?;
             let evaluation = evaluation_input(config, time);
             evaluate_account(policies, &enabled, snapshot, time, &evaluation, &waivers)
         })
@@ -139,6 +143,7 @@ fn to_finding(rule: &Rule, raw: RawFinding, account_id: &str, waivers: &WaiverSe
         resource: raw.resource,
         message: raw.message,
         evidence: raw.evidence,
+        controls: raw.controls,
         location: None,
         baseline_state: None,
     }

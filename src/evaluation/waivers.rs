@@ -76,6 +76,7 @@ impl<'a> WaiverSet<'a> {
                     .unwrap_or_default(),
                     fingerprint: fingerprint(WAIVER_EXPIRED_RULE, "", &waiver.rule, Some(&waiver.resource)),
                     waiver: None,
+                    controls: None,
                     location: Some(FileLocation { path, line }),
                     baseline_state: None,
                 }
@@ -104,5 +105,6 @@ pub fn waiver_expired_rule() -> RuleMetadata {
         controls: BTreeMap::new(),
         references: Vec::new(),
         evaluation_group: None,
+        builtin: false,
     }
 }

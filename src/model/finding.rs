@@ -1,5 +1,6 @@
 //! Findings, the gaps where a rule could not be evaluated, and how a finding is identified.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
@@ -26,6 +27,10 @@ pub struct Finding {
     /// The facts behind the message.
     #[serde(default)]
     pub evidence: serde_json::Map<String, serde_json::Value>,
+    /// The controls the finding fails, for the frameworks where that is fewer than its rule
+    /// maps to (`RuleMetadata::controls_failed_by` combines the two).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controls: Option<BTreeMap<String, Vec<String>>>,
     /// Stable across scans for the same rule, account, resource and key: baselines, diffs and
     /// GitHub alerts follow a finding by it.
     pub fingerprint: String,

@@ -7,12 +7,17 @@
 //! baseline, comparing scans) is done by the modules above.
 
 pub mod access;
+mod control;
 mod finding;
 mod outcome;
 mod report;
 mod rule;
 mod severity;
 
+pub use control::{
+    CatalogueControl, ControlCoverage, ControlMapping, Coverage, Framework, FrameworkCoverage,
+    MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
+};
 pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
 pub use outcome::Outcome;
 pub use report::{AccountReport, Changes, Drift, REPORT_VERSION, ScanReport, Summary, ToolInfo};

@@ -14,9 +14,11 @@ use super::outcome::Outcome;
 use super::rule::RuleMetadata;
 use super::severity::Severity;
 
-/// The version of the JSON report format. Version 2 added `accounts[].access` (the effective
-/// access of each account); reports of version 1 load without it.
-pub const REPORT_VERSION: u32 = 2;
+/// The version of the JSON report format. Version 2 writes each control a rule maps to as an
+/// object (`{"id": "1.16", "partial": true, "leaves_out": "..."}`) where version 1 wrote the bare
+/// id; version 3 adds `accounts[].access` (the effective access of each account). Reports of
+/// earlier versions keep loading (a bare id reads as a mapping to the whole control; no access).
+pub const REPORT_VERSION: u32 = 3;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -222,5 +224,38 @@ impl ScanReport {
                 .count()
         });
         summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version 1 report, as keyward 0.1 wrote it: controls were bare ids.
+    const VERSION_1: &str = r#"{
+      "report_version": 1,
+      "tool": {"name": "keyward", "version": "0.1.0"},
+      "as_of": "2026-05-03T09:00:00Z",
+      "rules": [{
+        "id": "KW-IAM-009", "name": "access-key-not-rotated", "title": "t", "description": "d",
+        "severity": "high", "remediation": "r", "requires": ["iam.credentials"],
+        "controls": {"cis-aws-foundations-v3.0": ["1.14"], "aws-securityhub": ["IAM.3"]},
+        "references": []
+      }],
+      "accounts": [],
+      "summary": {"accounts": 0, "open": {}, "open_total": 0, "waived": 0, "not_evaluated": 0}
+    }"#;
+
+    #[test]
+    fn a_version_1_report_loads_and_its_controls_map_whole_controls() {
+        let report: ScanReport = serde_json::from_str(VERSION_1).unwrap();
+        let rule = report.rule("KW-IAM-009").unwrap();
+        assert_eq!(rule.controls["aws-securityhub"][0].id, "IAM.3");
+        assert!(!rule.controls["cis-aws-foundations-v3.0"][0].partial);
+        let written = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            written["rules"][0]["controls"]["aws-securityhub"][0],
+            serde_json::json!({"id": "IAM.3", "partial": false})
+        );
     }
 }

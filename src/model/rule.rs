@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::DataSection;
 
+use super::control::{ControlMapping, MappedRule};
+use super::finding::Finding;
 use super::severity::Severity;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -25,8 +27,9 @@ pub struct RuleMetadata {
     /// Snapshot sections the rule reads; a collection error in one of them makes the rule
     /// *not evaluated* for the affected scope.
     pub requires: Vec<DataSection>,
-    /// Control framework -> control ids, e.g. `aws-securityhub: [IAM.3]`.
-    pub controls: BTreeMap<String, Vec<String>>,
+    /// Control framework -> the controls the rule maps to, e.g. `aws-securityhub: [IAM.3]`,
+    /// each saying whether the rule covers all of it (see `ControlMapping`).
+    pub controls: BTreeMap<String, Vec<ControlMapping>>,
     /// Links to further reading.
     pub references: Vec<String>,
     /// Rules naming the same group are evaluated in one query, so that the library rules they
@@ -34,6 +37,11 @@ pub struct RuleMetadata {
     /// rule. It changes the time an evaluation takes, never its results, so reports leave it out.
     #[serde(skip)]
     pub evaluation_group: Option<String>,
+    /// Whether the rule is one of the built-in pack's, whose pages are published with the
+    /// project (SARIF links them). Where a rule was loaded from is a fact of the run, not of its
+    /// findings, so reports leave it out; `keyward rules --format json` shows the origin.
+    #[serde(skip)]
+    pub builtin: bool,
 }
 
 impl RuleMetadata {
@@ -41,7 +49,60 @@ impl RuleMetadata {
     pub fn control_tags(&self) -> Vec<String> {
         self.controls
             .iter()
-            .flat_map(|(framework, ids)| ids.iter().map(move |id| format!("{framework}/{id}")))
+            .flat_map(|(framework, mappings)| {
+                mappings
+                    .iter()
+                    .map(move |m| format!("{framework}/{}", m.id))
+            })
             .collect()
+    }
+
+    /// The controls a finding of this rule fails, by framework: the finding's own list where it
+    /// names one (a narrower list), the rule's mapping otherwise.
+    pub fn controls_failed_by(&self, finding: &Finding) -> BTreeMap<String, Vec<String>> {
+        self.controls
+            .iter()
+            .map(|(framework, mappings)| {
+                let ids = match finding.controls.as_ref().and_then(|c| c.get(framework)) {
+                    Some(narrowed) => narrowed.clone(),
+                    None => mappings.iter().map(|m| m.id.clone()).collect(),
+                };
+                (framework.clone(), ids)
+            })
+            .collect()
+    }
+
+    /// The rule as one framework's coverage reads it; `None` when it maps to none of its
+    /// controls.
+    pub fn mapped(&self, framework: &str) -> Option<MappedRule<'_>> {
+        self.controls.get(framework).map(|mappings| MappedRule {
+            id: &self.id,
+            title: &self.title,
+            mappings,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_fails_its_own_controls_where_it_names_them_and_the_rules_elsewhere() {
+        let rule: RuleMetadata = serde_json::from_value(serde_json::json!({
+            "id": "KW-IAM-012", "name": "n", "title": "t", "description": "d", "severity": "medium",
+            "remediation": "r", "requires": [], "references": [],
+            "controls": {"cis-aws-foundations-v3.0": ["1.8", "1.9"], "mitre-attack": ["T1110"]},
+        }))
+        .unwrap();
+        let finding: Finding = serde_json::from_value(serde_json::json!({
+            "rule_id": "KW-IAM-012", "severity": "medium", "account_id": "1", "resource": "r",
+            "message": "m", "fingerprint": "f",
+            "controls": {"cis-aws-foundations-v3.0": ["1.9"]},
+        }))
+        .unwrap();
+        let failed = rule.controls_failed_by(&finding);
+        assert_eq!(failed["cis-aws-foundations-v3.0"], ["1.9"]);
+        assert_eq!(failed["mitre-attack"], ["T1110"]);
     }
 }

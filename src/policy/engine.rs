@@ -1,14 +1,22 @@
 //! Loads the policy pack into regorus and evaluates it over one input.
 
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use regorus::LimitError;
+use regorus::unstable::RuleHead;
+use regorus::utils::limits::ExecutionTimerConfig;
+
 use super::error::PolicyError;
 use super::input::PolicyInput;
+use super::limits::{self, Limits, SourceChecks};
+use super::memory;
 use super::metadata;
 use super::raw_finding::{RawFinding, read_findings};
 use super::source::SourceFile;
 use crate::model::RuleMetadata;
+use crate::text::{terminal_safe, terminal_safe_lines};
 
 /// The rule set every rule package defines: `deny contains finding if { … }`.
 const FINDINGS_RULE: &str = "deny";
@@ -31,6 +39,7 @@ pub struct Rule {
 pub struct PolicySet {
     engine: regorus::Engine,
     rules: Vec<Rule>,
+    limits: Limits,
 }
 
 impl PolicySet {
@@ -38,14 +47,29 @@ impl PolicySet {
     pub fn load(files: &[SourceFile]) -> Result<Self, PolicyError> {
         let mut engine = regorus::Engine::new();
         let mut rules: Vec<Rule> = Vec::new();
+        let mut checks = SourceChecks::new();
+        let builtin_loaded = files.iter().any(SourceFile::is_builtin);
         for file in files.iter().filter(|f| !f.is_test()) {
-            if let Some(rule) = add_file(&mut engine, file)? {
+            if !file.is_builtin() {
+                checks.check(file)?;
+            }
+            if let Some(rule) = add_file(&mut engine, file, builtin_loaded)? {
                 check_unique(&rules, &rule)?;
                 rules.push(rule);
             }
         }
+        check_loaded(&mut engine)?;
         rules.sort_by(|a, b| a.metadata.id.cmp(&b.metadata.id));
-        Ok(PolicySet { engine, rules })
+        Ok(PolicySet {
+            engine,
+            rules,
+            limits: Limits::default(),
+        })
+    }
+
+    /// The same set, its user rules evaluated under `limits`.
+    pub fn with_limits(self, limits: Limits) -> Self {
+        PolicySet { limits, ..self }
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -79,7 +103,11 @@ impl PolicySet {
         let next = AtomicUsize::new(0);
         let done: Vec<Vec<(usize, RuleOutcome)>> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..workers)
-                .map(|_| scope.spawn(|| self.work_queue(input.value(), &tasks, &next)))
+                .map(|_| {
+                    spawn_deep(scope, "keyward-policy", || {
+                        self.work_queue(input.value(), &tasks, &next)
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
@@ -108,11 +136,61 @@ impl PolicySet {
         engine.set_input(input.clone());
         let mut done = Vec::new();
         while let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
-            done.extend(eval_task(&mut engine, task));
+            done.extend(self.eval_bounded(&mut engine, task));
         }
         done
     }
+
+    /// Evaluates a task, under the limits when it holds a user rule.
+    fn eval_bounded(&self, engine: &mut regorus::Engine, task: &Task) -> Vec<(usize, RuleOutcome)> {
+        let user_rules: Vec<&Rule> = task
+            .iter()
+            .map(|(_, rule)| *rule)
+            .filter(|rule| !rule.metadata.builtin)
+            .collect();
+        let Some(first) = user_rules.first() else {
+            engine.clear_execution_timer_config();
+            return eval_task(engine, task, &self.limits);
+        };
+        engine.set_execution_timer_config(ExecutionTimerConfig {
+            limit: self.limits.timeout,
+            check_interval: TIMER_CHECK_INTERVAL,
+        });
+        let budget = memory::BudgetTask {
+            rule: user_rules
+                .iter()
+                .map(|r| r.metadata.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            origin: first.origin.clone(),
+            limit_bytes: self.limits.memory_bytes,
+        };
+        memory::with_budget(budget, || eval_task(engine, task, &self.limits))
+    }
 }
+
+/// Starts `work` on a thread with a `WORKER_STACK`, or with the default stack where the
+/// system refuses to reserve that much address space.
+pub(super) fn spawn_deep<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    name: &str,
+    work: impl FnOnce() -> T + Send + Copy + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    let builder = || std::thread::Builder::new().name(name.to_owned());
+    builder()
+        .stack_size(WORKER_STACK)
+        .spawn_scoped(scope, work)
+        .or_else(|_| builder().spawn_scoped(scope, work))
+        .expect("a policy thread starts")
+}
+
+/// The stack of a policy worker. regorus evaluates recursively: a rule that reads a rule that
+/// reads a rule goes one level deeper each time, and a thread's default 2 MiB ran out after a
+/// few hundred. The stack is reserved address space; only the part used takes memory.
+const WORKER_STACK: usize = 1 << 30;
+
+/// Work units between two looks at the clock for regorus' execution timer.
+pub(super) const TIMER_CHECK_INTERVAL: NonZeroU32 = NonZeroU32::new(256).expect("not zero");
 
 /// The rules one worker evaluates at once, each with its index among the rules asked for.
 type Task<'a> = Vec<(usize, &'a Rule)>;
@@ -141,18 +219,22 @@ fn tasks<'a>(rules: &[&'a Rule]) -> Vec<Task<'a>> {
 
 /// Evaluates a task's rules together when there are several. Should that fail, each rule is
 /// evaluated alone, so that an error names the rule it comes from.
-fn eval_task(engine: &mut regorus::Engine, task: &Task) -> Vec<(usize, RuleOutcome)> {
+fn eval_task(
+    engine: &mut regorus::Engine,
+    task: &Task,
+    limits: &Limits,
+) -> Vec<(usize, RuleOutcome)> {
     if task.len() > 1
         && let Some(values) = eval_together(engine, task)
     {
         return task
             .iter()
             .zip(values)
-            .map(|(&(i, rule), value)| (i, parse_findings(rule, value)))
+            .map(|(&(i, rule), value)| (i, parse_findings(rule, value, limits)))
             .collect();
     }
     task.iter()
-        .map(|&(i, rule)| (i, eval_findings(engine, rule)))
+        .map(|&(i, rule)| (i, eval_findings(engine, rule, limits)))
         .collect()
 }
 
@@ -181,27 +263,152 @@ fn findings_path(rule: &Rule) -> String {
     format!("{}.{FINDINGS_RULE}", rule.package)
 }
 
-fn eval_findings(engine: &mut regorus::Engine, rule: &Rule) -> RuleOutcome {
+fn eval_findings(engine: &mut regorus::Engine, rule: &Rule, limits: &Limits) -> RuleOutcome {
     let value = engine
         .eval_rule(findings_path(rule))
-        .map_err(|e| PolicyError::Runtime {
-            rule: rule.metadata.id.clone(),
-            origin: rule.origin.clone(),
-            message: e.to_string(),
-        })?;
-    parse_findings(rule, value)
+        .map_err(|e| runtime_error(&rule.metadata.id, &rule.origin, &*e, limits))?;
+    parse_findings(rule, value, limits)
 }
 
-fn parse_findings(rule: &Rule, value: regorus::Value) -> RuleOutcome {
-    read_findings(&value).map_err(|message| PolicyError::BadFinding {
+/// What went wrong in regorus: the time limit, or an error of the rule's own.
+pub(super) fn runtime_error(
+    rule: &str,
+    origin: &str,
+    error: &(dyn std::error::Error + 'static),
+    limits: &Limits,
+) -> PolicyError {
+    let timed_out = std::iter::successors(Some(error), |e| e.source()).any(|cause| {
+        matches!(
+            cause.downcast_ref::<LimitError>(),
+            Some(LimitError::TimeLimitExceeded { .. })
+        )
+    });
+    if timed_out {
+        return PolicyError::Limit {
+            rule: rule.to_owned(),
+            origin: origin.to_owned(),
+            message: format!("it ran longer than {} s", limits.timeout.as_secs_f64()),
+            hint: "a rule that takes this long is runaway; if it is not, raise --policy-timeout",
+        };
+    }
+    PolicyError::Runtime {
+        rule: rule.to_owned(),
+        origin: origin.to_owned(),
+        message: terminal_safe_lines(&error.to_string()),
+    }
+}
+
+/// Refuses a user rule's findings past the cap: a runaway rule, or one that belongs in a
+/// report of its own.
+fn check_findings(rule: &Rule, found: usize, limits: &Limits) -> Result<(), PolicyError> {
+    if rule.metadata.builtin || found <= limits.max_findings {
+        return Ok(());
+    }
+    Err(PolicyError::Limit {
+        rule: rule.metadata.id.clone(),
+        origin: rule.origin.clone(),
+        message: format!(
+            "it returned {found} findings, more than the {} a rule may",
+            limits.max_findings
+        ),
+        hint: "narrow the rule, or raise --max-findings",
+    })
+}
+
+fn parse_findings(rule: &Rule, value: regorus::Value, limits: &Limits) -> RuleOutcome {
+    if let regorus::Value::Set(entries) = &value {
+        check_findings(rule, entries.len(), limits)?;
+    }
+    let findings = read_findings(&value).and_then(|findings| {
+        findings
+            .iter()
+            .try_for_each(|f| check_finding_controls(rule, f))
+            .map(|()| findings)
+    });
+    findings.map_err(|message| PolicyError::BadFinding {
         rule: rule.metadata.id.clone(),
         origin: rule.origin.clone(),
         message,
     })
 }
 
+/// A finding may name fewer controls than its rule maps to, never others.
+fn check_finding_controls(rule: &Rule, finding: &RawFinding) -> Result<(), String> {
+    for (framework, ids) in finding.controls.iter().flatten() {
+        let mapped = rule.metadata.controls.get(framework);
+        if let Some(id) = ids
+            .iter()
+            .find(|id| !mapped.is_some_and(|ms| ms.iter().any(|m| &&m.id == id)))
+        {
+            return Err(format!(
+                "its finding on {} names control {framework}/{id}, which the rule's METADATA does not map",
+                finding.resource
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// With the built-in pack loaded (`reserved`), a user's file may not add to its packages
+/// (`data.keyward…`): its rules would clash with the pack's, or replace the library the pack's
+/// rules call, and regorus failed with an internal error that blamed a built-in rule.
+pub(super) fn check_namespace(
+    file: &SourceFile,
+    package: &str,
+    reserved: bool,
+) -> Result<(), PolicyError> {
+    let builtin_namespace = package == "data.keyward" || package.starts_with("data.keyward.");
+    if !reserved || file.is_builtin() || !builtin_namespace {
+        return Ok(());
+    }
+    Err(PolicyError::Shape {
+        origin: file.origin.clone(),
+        message: format!(
+            "package {} is in the built-in pack's namespace (data.keyward): give your package a name of its own, e.g. acme.iam.my_rule",
+            terminal_safe(package)
+        ),
+    })
+}
+
+/// Refuses a `deny` that is not a set built with `deny contains … if …`: a function, a complete
+/// rule or a default. regorus would evaluate a function named `deny` to nothing, silently.
+fn check_findings_shape(engine: &mut regorus::Engine, origin: &str) -> Result<(), PolicyError> {
+    let modules = engine.get_modules();
+    let Some(module) = modules
+        .iter()
+        .rev()
+        .find(|m| m.package.span.source.file() == origin)
+    else {
+        return Ok(());
+    };
+    for rule in &module.policy {
+        let (refr, is_set, line) = match rule.as_ref() {
+            regorus::unstable::Rule::Spec { head, span, .. } => match head {
+                RuleHead::Set { refr, .. } => (refr, true, span.line),
+                RuleHead::Compr { refr, .. } | RuleHead::Func { refr, .. } => {
+                    (refr, false, span.line)
+                }
+            },
+            regorus::unstable::Rule::Default { refr, span, .. } => (refr, false, span.line),
+        };
+        if !is_set && super::recursion::ref_path(refr).as_deref() == Some(FINDINGS_RULE) {
+            return Err(PolicyError::Shape {
+                origin: format!("{origin}:{line}"),
+                message: format!(
+                    "`{FINDINGS_RULE}` is defined as something other than a set of findings: a rule reports its findings as `{FINDINGS_RULE} contains finding if {{ ... }}`"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Parses one file into the engine and returns its rule, if it is one.
-fn add_file(engine: &mut regorus::Engine, file: &SourceFile) -> Result<Option<Rule>, PolicyError> {
+fn add_file(
+    engine: &mut regorus::Engine,
+    file: &SourceFile,
+    reserve_builtin_namespace: bool,
+) -> Result<Option<Rule>, PolicyError> {
     let metadata = metadata::parse(&file.text).map_err(|e| PolicyError::Metadata {
         origin: file.origin.clone(),
         line: e.line,
@@ -211,14 +418,19 @@ fn add_file(engine: &mut regorus::Engine, file: &SourceFile) -> Result<Option<Ru
         .add_policy(file.origin.clone(), file.text.clone())
         .map_err(|e| PolicyError::Parse {
             origin: file.origin.clone(),
-            message: e.to_string(),
+            message: terminal_safe_lines(&e.to_string()),
         })?;
+    check_namespace(file, &package, reserve_builtin_namespace)?;
+    check_findings_shape(engine, &file.origin)?;
     let declares_findings = engine
         .has_declared_rule_rooted_at(&file.origin, FINDINGS_RULE)
         .unwrap_or(false);
     match (metadata, declares_findings) {
         (Some(metadata), true) => Ok(Some(Rule {
-            metadata,
+            metadata: RuleMetadata {
+                builtin: file.is_builtin(),
+                ..metadata
+            },
             package,
             origin: file.origin.clone(),
         })),
@@ -238,6 +450,37 @@ fn add_file(engine: &mut regorus::Engine, file: &SourceFile) -> Result<Option<Ru
     }
 }
 
+/// Refuses loaded policies that regorus would recurse on without bound: functions that call
+/// themselves, directly or through others (see `recursion`), and more definitions in the
+/// user's files than `limits::MAX_DEFINITIONS`.
+pub(super) fn check_loaded(engine: &mut regorus::Engine) -> Result<(), PolicyError> {
+    let modules = engine.get_modules();
+    let is_builtin = |m: &regorus::unstable::Module| {
+        m.package
+            .span
+            .source
+            .file()
+            .starts_with(super::source::BUILTIN_ORIGIN_PREFIX)
+    };
+    limits::check_definitions(
+        modules
+            .iter()
+            .map(|m| m.as_ref())
+            .filter(|m| !is_builtin(m)),
+    )?;
+    match super::recursion::find_cycle(modules.iter().map(|m| m.as_ref())) {
+        None => Ok(()),
+        Some(cycle) => Err(PolicyError::Shape {
+            origin: format!("{}:{}", terminal_safe(&cycle.origin), cycle.line),
+            message: format!(
+                "function {} calls itself ({}): Rego does not allow recursion, as OPA's compiler says too",
+                terminal_safe(&cycle.path[0]),
+                terminal_safe(&cycle.path.join(" -> "))
+            ),
+        }),
+    }
+}
+
 fn check_unique(rules: &[Rule], new: &Rule) -> Result<(), PolicyError> {
     let clash = rules
         .iter()
@@ -247,7 +490,10 @@ fn check_unique(rules: &[Rule], new: &Rule) -> Result<(), PolicyError> {
             origin: new.origin.clone(),
             message: format!(
                 "rule {} ({}) clashes with rule {} in {}: rule ids and packages must be unique",
-                new.metadata.id, new.package, existing.metadata.id, existing.origin
+                new.metadata.id,
+                terminal_safe(&new.package),
+                existing.metadata.id,
+                existing.origin
             ),
         }),
         None => Ok(()),
@@ -258,22 +504,25 @@ fn check_unique(rules: &[Rule], new: &Rule) -> Result<(), PolicyError> {
 pub fn read_dirs(dirs: &[PathBuf]) -> Result<Vec<SourceFile>, PolicyError> {
     let mut files = Vec::new();
     for dir in dirs {
-        if !dir.is_dir() {
-            return Err(PolicyError::Io {
-                path: dir.clone(),
+        let root = dir
+            .canonicalize()
+            .ok()
+            .filter(|root| root.is_dir())
+            .ok_or_else(|| PolicyError::Io {
+                path: display(dir),
                 message: "not a directory: --policy takes a directory of .rego files".to_owned(),
-            });
-        }
+            })?;
         let mut paths = Vec::new();
-        collect_rego(dir, &mut paths)?;
+        collect_rego(&root, dir, &mut paths)?;
         paths.sort();
         for path in paths {
             let text = std::fs::read_to_string(&path).map_err(|e| PolicyError::Io {
-                path: path.clone(),
+                path: display(&path),
                 message: e.to_string(),
             })?;
+            // A file name shows in every message about the policy: it may not break a line.
             files.push(SourceFile {
-                origin: path.display().to_string(),
+                origin: display(&path),
                 text,
             });
         }
@@ -281,16 +530,47 @@ pub fn read_dirs(dirs: &[PathBuf]) -> Result<Vec<SourceFile>, PolicyError> {
     Ok(files)
 }
 
-fn collect_rego(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
-    let io_error = |e: std::io::Error| PolicyError::Io {
-        path: dir.to_owned(),
-        message: e.to_string(),
+/// A path for messages, made safe: file names in a policy directory are untrusted.
+fn display(path: &Path) -> String {
+    terminal_safe(&path.display().to_string()).into_owned()
+}
+
+/// The `.rego` files below `dir`. Symbolic links are not followed into directories (two links
+/// to `.` made a walk of 2^40 paths) nor out of the policy directory (`root`, canonical): a
+/// policy directory may come from a pull request, and a parse error quotes the file it read.
+fn collect_rego(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+    let io_error = |path: &Path, message: String| PolicyError::Io {
+        path: display(path),
+        message,
     };
-    for entry in std::fs::read_dir(dir).map_err(io_error)? {
-        let path = entry.map_err(io_error)?.path();
-        if path.is_dir() {
-            collect_rego(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "rego") {
+    let mut entries = std::fs::read_dir(dir)
+        .and_then(|entries| entries.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| io_error(dir, e.to_string()))?;
+    // In name order, so that the first problem reported is the same on every machine.
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let kind = entry
+            .file_type()
+            .map_err(|e| io_error(&path, e.to_string()))?;
+        if kind.is_dir() {
+            collect_rego(root, &path, out)?;
+            continue;
+        }
+        let is_rego = path.extension().is_some_and(|e| e == "rego");
+        if kind.is_symlink() && (is_rego || path.is_dir()) {
+            let target = path.canonicalize().ok();
+            let inside = target
+                .as_ref()
+                .filter(|t| t.starts_with(root) && t.is_file());
+            if inside.is_none() {
+                return Err(io_error(
+                    &path,
+                    "a symbolic link to a directory or to a file outside the policy directory: keyward does not follow it (replace the link by the files)".to_owned(),
+                ));
+            }
+        }
+        if is_rego {
             out.push(path);
         }
     }
@@ -381,6 +661,31 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_may_name_fewer_controls_than_its_rule_never_others() {
+        let rule = |finding_controls: &str| SourceFile {
+            origin: "acme.rego".to_owned(),
+            text: format!(
+                "# METADATA\n# title: T\n# description: D.\n# custom:\n#   id: ACME-T-001\n#   name: n\n#   severity: low\n#   remediation: R.\n#   controls:\n#     aws-securityhub: [IAM.1, IAM.2]\npackage acme\n\ndeny contains {{\"resource\": \"r\", \"message\": \"m\", \"controls\": {finding_controls}}}\n"
+            ),
+        };
+        let input = incident_input();
+        let narrowed = PolicySet::load(&[rule(r#"{"aws-securityhub": ["IAM.2"]}"#)]).unwrap();
+        let found = narrowed.evaluate(&input, narrowed.rules()).unwrap();
+        let controls = found[0].1[0].controls.clone().unwrap();
+        assert_eq!(controls["aws-securityhub"], ["IAM.2"]);
+        let other = PolicySet::load(&[rule(r#"{"aws-securityhub": ["IAM.9"]}"#)]).unwrap();
+        let error = other
+            .evaluate(&input, other.rules())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains("aws-securityhub/IAM.9, which the rule's METADATA does not map"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_rule_failing_in_a_group_is_named_and_the_others_are_evaluated_alone() {
         let set = PolicySet::load(&[
             grouped_rule("ACME-T-001", "acme.fine", "user.name == \"alice\""),
@@ -397,7 +702,7 @@ mod tests {
         let mut engine = set.engine.clone();
         engine.set_input(input.value().clone());
         let rules: Vec<&Rule> = set.rules().iter().collect();
-        let outcomes = eval_task(&mut engine, &tasks(&rules)[0]);
+        let outcomes = eval_task(&mut engine, &tasks(&rules)[0], &Limits::default());
         let fine = &outcomes.iter().find(|(i, _)| *i == 0).unwrap().1;
         assert_eq!(fine.as_ref().unwrap().len(), 1, "alice is reported");
     }

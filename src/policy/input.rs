@@ -210,7 +210,7 @@ fn third_party_keys<'a>(
 }
 
 /// The markers (lower case) a secret's name, description, tag keys or tag values contain,
-/// ignoring case, sorted: what makes it look like a third-party API key (KW-SM-006, KW-SM-007,
+/// ignoring case, sorted: what makes it look like a third-party API key (KW-SM-006, KW-SM-009,
 /// `keyward access`). Each text is searched on its own, so a marker never spans two of them.
 pub fn third_party_markers(secret: &Secret, markers: &[String]) -> Vec<String> {
     let texts: Vec<String> = std::iter::once(&secret.name)

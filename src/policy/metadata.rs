@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::model::{RuleMetadata, Severity};
+use crate::config::Thresholds;
+use crate::model::{ControlMapping, RuleMetadata, Severity};
 use crate::snapshot::DataSection;
+use crate::text::quoted;
 
 /// The OPA annotation block as written in the file.
 #[derive(Deserialize)]
@@ -41,7 +43,7 @@ struct Custom {
     #[serde(default)]
     requires: Vec<DataSection>,
     #[serde(default)]
-    controls: BTreeMap<String, Vec<String>>,
+    controls: BTreeMap<String, Vec<ControlMapping>>,
     #[serde(default)]
     evaluation_group: Option<String>,
 }
@@ -59,9 +61,13 @@ pub fn parse(source: &str) -> Result<Option<RuleMetadata>, MetadataError> {
     let Some((first_line, yaml)) = extract_block(source) else {
         return Ok(None);
     };
+    crate::snapshot::check_yaml_depth(&yaml).map_err(|(line, message)| MetadataError {
+        line: first_line + line - 1,
+        message,
+    })?;
     let annotation: Annotation = yaml_serde::from_str(&yaml).map_err(|e| MetadataError {
         line: first_line + e.location().map_or(0, |l| l.line().saturating_sub(1)),
-        message: crate::snapshot::strip_position(&e.to_string()),
+        message: crate::snapshot::parser_message(&e.to_string()),
     })?;
     let metadata = validate(annotation).map_err(|message| MetadataError {
         line: first_line,
@@ -87,7 +93,8 @@ fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
         && scope != "package"
     {
         return Err(format!(
-            "a rule's METADATA must have `scope: package` (found `{scope}`): keyward reads one rule per package"
+            "a rule's METADATA must have `scope: package` (found {}): keyward reads one rule per package",
+            quoted(scope)
         ));
     }
     let custom = annotation.custom;
@@ -106,12 +113,32 @@ fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
         if value.trim().is_empty() {
             return Err(format!("METADATA field `{field}` must not be empty"));
         }
+        // Texts reach terminals, SARIF viewers and rule pages: line breaks are for the texts
+        // of several lines, no other control character is for any.
+        let multiline = matches!(field, "description" | "custom.remediation");
+        if value
+            .chars()
+            .any(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\t')))
+        {
+            return Err(format!(
+                "METADATA field `{field}` holds control characters{}: {}",
+                if multiline {
+                    " other than line breaks"
+                } else {
+                    ""
+                },
+                quoted(value)
+            ));
+        }
     }
     if !is_valid_rule_id(&custom.id) {
         return Err(format!(
-            "rule id `{}` must be upper-case letters, digits and dashes, e.g. ACME-IAM-001",
-            custom.id
+            "rule id {} must be upper-case letters, digits and dashes, e.g. ACME-IAM-001",
+            quoted(&custom.id)
         ));
+    }
+    for (framework, mappings) in &custom.controls {
+        check_mappings(framework, mappings)?;
     }
     Ok(RuleMetadata {
         id: custom.id,
@@ -128,7 +155,61 @@ fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
             .map(|r| r.reference)
             .collect(),
         evaluation_group: custom.evaluation_group,
+        builtin: false,
     })
+}
+
+/// A framework's mappings: ids unique and not empty, `partial` exactly with what it
+/// `leaves_out`, `completed_by` naming rule ids of a partial mapping, known threshold names.
+fn check_mappings(framework: &str, mappings: &[ControlMapping]) -> Result<(), String> {
+    let known_thresholds = Thresholds::default().as_map();
+    for (i, mapping) in mappings.iter().enumerate() {
+        let place = format!("custom.controls.{framework}, control `{}`", mapping.id);
+        if mapping.id.trim().is_empty() {
+            return Err(format!(
+                "custom.controls.{framework} has an empty control id"
+            ));
+        }
+        if mappings[..i].iter().any(|m| m.id == mapping.id) {
+            return Err(format!("{place} is listed twice"));
+        }
+        let leaves_out = mapping.leaves_out.as_deref().map(str::trim);
+        match (mapping.partial, leaves_out) {
+            (true, None | Some("")) => {
+                return Err(format!(
+                    "{place}: `partial: true` needs `leaves_out`, saying what the rule does not check"
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(format!(
+                    "{place}: `leaves_out` is for a partial mapping: add `partial: true`"
+                ));
+            }
+            _ => {}
+        }
+        if !mapping.completed_by.is_empty() && !mapping.partial {
+            return Err(format!(
+                "{place}: `completed_by` is for a partial mapping: add `partial: true`"
+            ));
+        }
+        if let Some(bad) = mapping.completed_by.iter().find(|id| !is_valid_rule_id(id)) {
+            return Err(format!(
+                "{place}: `completed_by` names `{bad}`, which is not a rule id"
+            ));
+        }
+        if let Some(unknown) = mapping
+            .thresholds
+            .keys()
+            .find(|name| !known_thresholds.contains_key(*name))
+        {
+            let names: Vec<&str> = known_thresholds.keys().map(String::as_str).collect();
+            return Err(format!(
+                "{place}: unknown threshold `{unknown}` (known: {})",
+                names.join(", ")
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Rule ids become SARIF rule ids, waiver keys and tags: keep them plain.
@@ -182,6 +263,70 @@ mod tests {
             e.message.contains("custom.evaluation_group"),
             "{}",
             e.message
+        );
+    }
+
+    #[test]
+    fn a_control_is_a_bare_id_or_an_object_saying_what_it_leaves_out() {
+        let m = parse(RULE).unwrap().unwrap();
+        assert_eq!(
+            m.controls["aws-securityhub"],
+            [ControlMapping::full("IAM.4")]
+        );
+        let partial = RULE.replace(
+            "[IAM.4]",
+            "\n#       - id: IAM.6\n#         partial: true\n#         leaves_out: no MFA at all\n#         completed_by: [KW-T-002]\n#         thresholds: {max_access_key_age_days: 90}",
+        );
+        let m = parse(&partial).unwrap().unwrap();
+        let mapping = &m.controls["aws-securityhub"][0];
+        assert!(mapping.partial);
+        assert_eq!(mapping.leaves_out.as_deref(), Some("no MFA at all"));
+        assert_eq!(mapping.completed_by, ["KW-T-002"]);
+        assert_eq!(mapping.thresholds["max_access_key_age_days"], 90);
+    }
+
+    #[test]
+    fn a_partial_mapping_must_say_what_it_leaves_out() {
+        let cases = [
+            ("[{id: IAM.6, partial: true}]", "needs `leaves_out`"),
+            ("[{id: IAM.6, leaves_out: x}]", "add `partial: true`"),
+            (
+                "[{id: IAM.6, completed_by: [KW-T-002]}]",
+                "add `partial: true`",
+            ),
+            (
+                "[{id: IAM.6, partial: true, leaves_out: x, completed_by: [nope]}]",
+                "not a rule id",
+            ),
+            (
+                "[{id: IAM.6, thresholds: {max_age: 90}}]",
+                "unknown threshold `max_age`",
+            ),
+            ("[IAM.6, IAM.6]", "listed twice"),
+            ("[{id: IAM.6, partal: true}]", "partal"),
+        ];
+        for (controls, expected) in cases {
+            let e = parse(&RULE.replace("[IAM.4]", controls)).unwrap_err();
+            assert!(e.message.contains(expected), "{controls}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn control_characters_are_refused_and_line_breaks_only_where_texts_have_lines() {
+        let escape = RULE.replace("A title", "\"A \\e[2J title\"");
+        let e = parse(&escape).unwrap_err();
+        assert!(
+            e.message
+                .contains("`title` holds control characters: `A \\u{1b}[2J title`"),
+            "{}",
+            e.message
+        );
+        let broken_title = RULE.replace("A title", "\"A\\ntitle\"");
+        assert!(parse(&broken_title).is_err());
+        let lines = RULE.replace("Why.", "\"Why.\\nBecause.\"");
+        assert_eq!(
+            parse(&lines).unwrap().unwrap().description,
+            "Why.\nBecause."
         );
     }
 

@@ -4,8 +4,12 @@
 //! then deserialise): that round trip cost about 4 µs a finding, a tenth of the pack's
 //! evaluation time on an account with 26,705 findings.
 
+use std::collections::BTreeMap;
+
 use regorus::Value;
 use serde_json::Map;
+
+use crate::text::quoted;
 
 /// One entry of a rule's `deny` set, as the rule wrote it.
 #[derive(Debug, Clone)]
@@ -16,16 +20,20 @@ pub struct RawFinding {
     pub message: String,
     /// The region of a regional resource.
     pub region: Option<String>,
-    /// Distinguishes several findings of one rule on one resource. The built-in rules use an
-    /// access key's creation time: the credential report, the live source, has no key ids, and
-    /// the time names one of a user's keys as well while keeping fingerprints the same
-    /// whichever source a snapshot came from.
+    /// Distinguishes several findings of one rule on one resource. The built-in rules name an
+    /// access key by its creation time, or, for keys of one principal created in the same
+    /// second, by the time and the key id or slot (`keyward.lib.keys.identity`): the credential
+    /// report, the live source, has no key ids.
     pub key: Option<String>,
     /// Facts behind the finding (ages, dates, policy names), shown in JSON and SARIF.
     pub evidence: Map<String, serde_json::Value>,
+    /// The controls this finding fails, for the frameworks where that is fewer than the rule
+    /// maps to (a password policy that only allows reuse fails CIS 1.9, not 1.8); frameworks it
+    /// does not name keep the rule's controls.
+    pub controls: Option<BTreeMap<String, Vec<String>>>,
 }
 
-const FIELDS: &str = "`resource`, `message`, `region`, `key` and `evidence`";
+const FIELDS: &str = "`resource`, `message`, `region`, `key`, `evidence` and `controls`";
 
 /// Reads a rule's `deny` value: a set (or array) of finding objects; undefined means none.
 pub fn read_findings(deny: &Value) -> Result<Vec<RawFinding>, String> {
@@ -45,7 +53,8 @@ fn read_finding(entry: &Value) -> Result<RawFinding, String> {
             kind(entry)
         ));
     };
-    let (mut resource, mut message, mut region, mut key) = (None, None, None, None);
+    let (mut resource, mut message, mut region, mut key, mut controls) =
+        (None, None, None, None, None);
     let mut evidence_fields = Map::new();
     for (name, value) in fields.iter() {
         let name = field_name(name)?;
@@ -55,7 +64,13 @@ fn read_finding(entry: &Value) -> Result<RawFinding, String> {
             "region" => region = optional_string(name, value)?,
             "key" => key = optional_string(name, value)?,
             "evidence" => evidence_fields = evidence(value)?,
-            _ => return Err(format!("unknown field `{name}`: a finding has {FIELDS}")),
+            "controls" => controls = Some(control_lists(value)?),
+            _ => {
+                return Err(format!(
+                    "unknown field {}: a finding has {FIELDS}",
+                    quoted(name)
+                ));
+            }
         }
     }
     Ok(RawFinding {
@@ -64,7 +79,31 @@ fn read_finding(entry: &Value) -> Result<RawFinding, String> {
         region,
         key,
         evidence: evidence_fields,
+        controls,
     })
+}
+
+/// `{"<framework>": ["<control id>", ...]}`.
+fn control_lists(value: &Value) -> Result<BTreeMap<String, Vec<String>>, String> {
+    let shape =
+        || "field `controls` must be an object of framework -> list of control ids".to_owned();
+    let Value::Object(frameworks) = value else {
+        return Err(shape());
+    };
+    frameworks
+        .iter()
+        .map(|(framework, ids)| {
+            let ids: Box<dyn Iterator<Item = &Value>> = match ids {
+                Value::Array(ids) => Box::new(ids.iter()),
+                Value::Set(ids) => Box::new(ids.iter()),
+                _ => return Err(shape()),
+            };
+            let ids = ids
+                .map(|id| id.as_string().map(|s| s.to_string()).map_err(|_| shape()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((field_name(framework)?.to_owned(), ids))
+        })
+        .collect()
 }
 
 fn field_name(name: &Value) -> Result<&str, String> {
@@ -167,6 +206,28 @@ mod tests {
             serde_json::json!({"days": 91, "ratio": 0.5, "last_used": null, "names": ["a", "b"],
                                "ok": true, "big": 12345678901234567890u64})
         );
+    }
+
+    #[test]
+    fn controls_are_lists_of_ids_by_framework() {
+        let found =
+            read(r#"[{"resource": "r", "message": "m", "controls": {"aws-securityhub": ["IAM.16"], "cis": []}}]"#)
+                .unwrap();
+        let controls = found[0].controls.clone().unwrap();
+        assert_eq!(controls["aws-securityhub"], ["IAM.16"]);
+        assert!(controls["cis"].is_empty());
+        for bad in [
+            r#""IAM.16""#,
+            r#"{"aws-securityhub": "IAM.16"}"#,
+            r#"{"x": [1]}"#,
+        ] {
+            let entry = format!(r#"[{{"resource": "r", "message": "m", "controls": {bad}}}]"#);
+            let error = read(&entry).unwrap_err();
+            assert!(
+                error.contains("framework -> list of control ids"),
+                "{bad}: {error}"
+            );
+        }
     }
 
     #[test]

@@ -15,14 +15,22 @@ impl SourceFile {
     pub fn is_test(&self) -> bool {
         self.origin.ends_with("_test.rego")
     }
+
+    /// Whether the file is one of the embedded pack's.
+    pub fn is_builtin(&self) -> bool {
+        self.origin.starts_with(BUILTIN_ORIGIN_PREFIX)
+    }
 }
+
+/// What the origin of an embedded file starts with, e.g. `builtin:iam/root_access_keys.rego`.
+pub(super) const BUILTIN_ORIGIN_PREFIX: &str = "builtin:";
 
 /// The embedded built-in pack, rule files and tests alike.
 pub fn builtin_sources() -> Vec<SourceFile> {
     BUILTIN_POLICIES
         .iter()
         .map(|(path, text)| SourceFile {
-            origin: format!("builtin:{path}"),
+            origin: format!("{BUILTIN_ORIGIN_PREFIX}{path}"),
             text: (*text).to_owned(),
         })
         .collect()

@@ -5,7 +5,9 @@ use std::fmt::Write;
 
 use serde_json::json;
 
+use super::text::{gfm_code, gfm_escape};
 use crate::model::{Drift, Finding};
+use crate::text::terminal_safe;
 
 /// The formats `keyward diff` writes (SARIF is not one: a drift is not a set of alerts; `scan
 /// --baseline` marks SARIF results new or unchanged instead).
@@ -34,7 +36,9 @@ pub fn render(drift: &Drift, format: DriftFormat, old_label: &str, new_label: &s
             serde_json::to_string_pretty(&value).expect("json") + "\n"
         }
         DriftFormat::Markdown => format!(
-            "### keyward diff\n\nFrom {old_label} to {new_label}.\n\n{}",
+            "### keyward diff\n\nFrom {} to {}.\n\n{}",
+            gfm_escape(old_label),
+            gfm_escape(new_label),
             markdown(drift, old_label)
         ),
         DriftFormat::Table => table(drift, old_label, new_label),
@@ -50,15 +54,23 @@ fn groups(drift: &Drift) -> [(&'static str, &Vec<Finding>); 3] {
 }
 
 fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
-    let mut out = format!("keyward diff: {old_label} -> {new_label}\n\n");
+    let mut out = format!(
+        "keyward diff: {} -> {}\n\n",
+        terminal_safe(old_label),
+        terminal_safe(new_label)
+    );
     for (title, findings) in groups(drift) {
         if findings.is_empty() {
             continue;
         }
         let rows = findings.iter().map(|f| {
             [
-                format!("{}\n{}", f.rule_id, f.severity),
-                format!("{}\n{}", f.message, f.resource),
+                format!("{}\n{}", terminal_safe(&f.rule_id), f.severity),
+                format!(
+                    "{}\n{}",
+                    terminal_safe(&f.message),
+                    terminal_safe(&f.resource)
+                ),
             ]
         });
         super::table::section(
@@ -75,7 +87,8 @@ fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
 /// The changes as markdown, for `diff` and for the drift section of an audit's summary.
 pub fn markdown(drift: &Drift, since: &str) -> String {
     let mut out = format!(
-        "### Changes since {since}\n\n**{}**.\n\n",
+        "### Changes since {}\n\n**{}**.\n\n",
+        gfm_escape(since),
         drift.summary_line()
     );
     for (title, findings) in groups(drift) {
@@ -90,11 +103,11 @@ pub fn markdown(drift: &Drift, since: &str) -> String {
         for finding in findings {
             let _ = writeln!(
                 out,
-                "- {} `{}` {}: {}",
+                "- {} {} {}: {}",
                 finding.severity,
-                finding.rule_id,
-                finding.account_id,
-                finding.message.replace('\n', " ")
+                gfm_code(&finding.rule_id),
+                gfm_escape(&finding.account_id),
+                gfm_escape(&finding.message)
             );
         }
         let _ = writeln!(out, "\n</details>\n");

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::text::{gfm_code, gfm_escape};
 use crate::model::{Finding, ScanReport, Severity};
 
 /// GitHub caps a step summary at 1 MiB; past this many rows the details point to the full report.
@@ -37,7 +38,7 @@ fn rollup(out: &mut String, report: &ScanReport) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            escape(&account.label()),
+            gfm_escape(&account.label()),
             account.open_count(Severity::Critical),
             account.open_count(Severity::High),
             account.open_count(Severity::Medium),
@@ -64,18 +65,22 @@ fn findings(out: &mut String, report: &ScanReport) {
             .rule(&finding.rule_id)
             .map_or("", |r| r.title.as_str());
         let status = match &finding.waiver {
-            Some(w) => format!(" _(waived by {} until {})_", escape(&w.owner), w.expires),
+            Some(w) => format!(
+                " _(waived by {} until {})_",
+                gfm_escape(&w.owner),
+                w.expires
+            ),
             None => String::new(),
         };
         let _ = writeln!(
             out,
-            "| {} | `{}` {} | {} | {}<br>`{}`{status} |",
+            "| {} | {} {} | {} | {}<br>{}{status} |",
             finding.severity,
-            finding.rule_id,
-            escape(title),
-            finding.account_id,
-            escape(&finding.message),
-            escape(&finding.resource)
+            gfm_code(&finding.rule_id),
+            gfm_escape(title),
+            gfm_escape(&finding.account_id),
+            gfm_escape(&finding.message),
+            gfm_code(&finding.resource)
         );
     }
     if all.len() > MAX_DETAIL_ROWS {
@@ -100,7 +105,7 @@ fn scheduled_for_deletion(out: &mut String, report: &ScanReport) {
     let _ = writeln!(out, "| Account | Secret |");
     let _ = writeln!(out, "|---|---|");
     for (account, name) in deleted.iter().take(MAX_DETAIL_ROWS) {
-        let _ = writeln!(out, "| {account} | {} |", escape(name));
+        let _ = writeln!(out, "| {} | {} |", gfm_escape(account), gfm_escape(name));
     }
     let _ = writeln!(out);
 }
@@ -117,20 +122,15 @@ fn not_evaluated(out: &mut String, report: &ScanReport) {
     let _ = writeln!(out, "| Rules | Account | Scope | Reason |");
     let _ = writeln!(out, "|---|---|---|---|");
     for gap in gaps.iter().take(MAX_DETAIL_ROWS) {
-        let rules: Vec<String> = gap.rules.iter().map(|r| format!("`{r}`")).collect();
+        let rules: Vec<String> = gap.rules.iter().map(|r| gfm_code(r)).collect();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
             rules.join(" "),
-            gap.account_id,
-            escape(&gap.scope),
-            escape(&gap.reason)
+            gfm_escape(&gap.account_id),
+            gfm_escape(&gap.scope),
+            gfm_escape(&gap.reason)
         );
     }
     let _ = writeln!(out);
-}
-
-/// Keeps a value inside its table cell.
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', "<br>")
 }

@@ -1,13 +1,16 @@
 //! Report formats. Each renders a finished `ScanReport`; none evaluates anything, and none
 //! knows where the data came from.
 
+pub mod controls;
 pub mod drift;
 mod json;
 mod markdown;
 mod rendered;
+pub mod rule_doc;
 pub mod sarif;
 mod summary;
 mod table;
+mod text;
 
 use crate::model::ScanReport;
 

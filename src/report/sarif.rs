@@ -27,6 +27,7 @@ use serde_sarif::sarif::{
 };
 
 use super::rendered::{Rendered, ReportError};
+use super::rule_doc;
 use crate::model::{AccountReport, Finding, NotEvaluated, RuleMetadata, ScanReport, Severity};
 
 /// GitHub's limits on one SARIF upload.
@@ -165,18 +166,15 @@ fn rule_descriptor(rule: &RuleMetadata) -> ReportingDescriptor {
             ("precision".to_owned(), json!("very-high")),
         ]))
         .build();
-    ReportingDescriptor::builder()
+    let mut descriptor = ReportingDescriptor::builder()
         .id(rule.id.clone())
         .name(rule.name.clone())
         .short_description(text(&rule.title))
         .full_description(text(&truncate(&rule.description, MAX_DESCRIPTION)))
         .help(
             MultiformatMessageString::builder()
-                .text(format!(
-                    "{}\n\nHow to fix it:\n{}",
-                    rule.description, rule.remediation
-                ))
-                .markdown(help_markdown(rule))
+                .text(rule_doc::plain_text(rule))
+                .markdown(rule_doc::markdown(rule))
                 .build(),
         )
         .default_configuration(
@@ -185,25 +183,9 @@ fn rule_descriptor(rule: &RuleMetadata) -> ReportingDescriptor {
                 .build(),
         )
         .properties(properties)
-        .build()
-}
-
-fn help_markdown(rule: &RuleMetadata) -> String {
-    let mut md = format!(
-        "**{}** ({}, severity {})\n\n{}\n\n## How to fix it\n\n{}\n",
-        rule.title, rule.id, rule.severity, rule.description, rule.remediation
-    );
-    let tags = rule.control_tags();
-    if !tags.is_empty() {
-        md += &format!("\n## Controls\n\n{}\n", tags.join(", "));
-    }
-    if !rule.references.is_empty() {
-        md += "\n## References\n\n";
-        for reference in &rule.references {
-            md += &format!("- <{reference}>\n");
-        }
-    }
-    md
+        .build();
+    descriptor.help_uri = rule_doc::page_url(rule);
+    descriptor
 }
 
 fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult {
@@ -320,12 +302,14 @@ pub fn resource_path(resource: &str, account_id: &str) -> String {
     let encoded: Vec<String> = segments
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| percent_encode(s))
+        .map(|s| uri_segment(s))
         .collect();
     format!("aws/{}", encoded.join("/"))
 }
 
-/// A config file path relative to the working directory (the repository root in CI).
+/// A config file path relative to the working directory (the repository root in CI), with
+/// `.` and `a/..` resolved; a `..` that leaves the directory is kept encoded (`%2E%2E`), never
+/// as a step a SARIF viewer would take.
 fn relative_file_uri(path: &str) -> String {
     let path = std::path::Path::new(path);
     let relative = std::env::current_dir()
@@ -333,12 +317,30 @@ fn relative_file_uri(path: &str) -> String {
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.to_path_buf()))
         .unwrap_or_else(|| path.to_path_buf());
     let text = relative.to_string_lossy().replace('\\', "/");
-    let text = text.trim_start_matches("./");
-    text.split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_encode)
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in text.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." if segments.last().is_some_and(|last| *last != "..") => {
+                segments.pop();
+            }
+            segment => segments.push(segment),
+        }
+    }
+    segments
+        .iter()
+        .map(|s| uri_segment(s))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// One segment of an artifact URI. A segment of dots alone (`..`, `.`) would step through the
+/// path: its dots are percent-encoded, so that the URI never leaves where it starts.
+fn uri_segment(segment: &str) -> String {
+    if !segment.is_empty() && segment.chars().all(|c| c == '.') {
+        return segment.replace('.', "%2E");
+    }
+    percent_encode(segment)
 }
 
 /// What a path segment keeps as it is: RFC 3986 unreserved characters and the sub-delimiters
@@ -429,12 +431,51 @@ mod tests {
     }
 
     #[test]
+    fn artifact_paths_never_step_out_of_their_directory() {
+        assert_eq!(
+            resource_path(
+                "arn:aws:iam::123456789012:user/../../etc/./passwd",
+                "123456789012"
+            ),
+            "aws/123456789012/iam/user/%2E%2E/%2E%2E/etc/%2E/passwd"
+        );
+        assert_eq!(
+            resource_path("../../x", "123456789012"),
+            "aws/123456789012/resource/..%2F..%2Fx"
+        );
+        assert_eq!(relative_file_uri("a/./b/../keyward.yaml"), "a/keyward.yaml");
+        assert_eq!(
+            relative_file_uri("../../common/keyward.yaml"),
+            "%2E%2E/%2E%2E/common/keyward.yaml"
+        );
+        for uri in [
+            resource_path("arn:aws:iam::1:user/..", "1"),
+            relative_file_uri("x/../../../y"),
+        ] {
+            assert!(uri.split('/').all(|s| s != ".." && s != "."), "{uri}");
+        }
+    }
+
+    #[test]
     fn severities_map_into_githubs_bands() {
         let band = |s: Severity| security_severity(s).parse::<f64>().unwrap();
         assert!(band(Severity::Critical) > 9.0);
         assert!((7.0..9.0).contains(&band(Severity::High)));
         assert!((4.0..7.0).contains(&band(Severity::Medium)));
         assert!((0.1..4.0).contains(&band(Severity::Low)));
+    }
+
+    #[test]
+    fn built_in_rules_link_their_page_and_user_rules_do_not() {
+        let pack = crate::policy::PolicySet::load(&crate::policy::builtin_sources()).unwrap();
+        let mut rule = pack.rules()[0].metadata.clone();
+        let uri = rule_descriptor(&rule).help_uri.unwrap();
+        assert!(
+            uri.ends_with(&format!("/docs/rules/{}.md", rule.id)),
+            "{uri}"
+        );
+        rule.builtin = false;
+        assert_eq!(rule_descriptor(&rule).help_uri, None);
     }
 
     #[test]

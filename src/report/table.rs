@@ -7,6 +7,7 @@ use tabled::builder::Builder;
 use tabled::settings::{Modify, Style, Width, object::Columns};
 
 use crate::model::{Finding, ScanReport, Severity};
+use crate::text::terminal_safe;
 
 const ID_WIDTH: usize = 12;
 
@@ -29,7 +30,9 @@ pub fn render(report: &ScanReport, width: usize) -> String {
         if group.is_empty() {
             continue;
         }
-        let rows = group.iter().map(|f| [f.rule_id.clone(), describe(f)]);
+        let rows = group
+            .iter()
+            .map(|f| [terminal_safe(&f.rule_id).into_owned(), describe(f)]);
         let title = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
         section(&mut out, &title, rows, width);
     }
@@ -40,11 +43,11 @@ pub fn render(report: &ScanReport, width: usize) -> String {
             let text = format!(
                 "{}\nwaived by {} until {}: {}",
                 describe(f),
-                w.owner,
+                terminal_safe(&w.owner),
                 w.expires,
-                w.reason
+                terminal_safe(&w.reason)
             );
-            [f.rule_id.clone(), text]
+            [terminal_safe(&f.rule_id).into_owned(), text]
         });
         section(&mut out, &format!("WAIVED ({})", waived.len()), rows, width);
     }
@@ -54,8 +57,12 @@ pub fn render(report: &ScanReport, width: usize) -> String {
         let rows = gaps.iter().map(|g| {
             let scope = format!("{} {}", g.account_id, g.scope);
             [
-                g.rules.join("\n"),
-                format!("{}: {}", scope.trim_end(), g.reason),
+                g.rules
+                    .iter()
+                    .map(|r| terminal_safe(r))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                terminal_safe(&format!("{}: {}", scope.trim_end(), g.reason)).into_owned(),
             ]
         });
         section(&mut out, &format!("NOT EVALUATED ({count})"), rows, width);
@@ -87,7 +94,7 @@ fn rollup(out: &mut String, report: &ScanReport, width: usize) {
         "ACCOUNT", "CRIT", "HIGH", "MED", "LOW", "WAIVED", "NOT EVAL",
     ]);
     for account in &report.accounts {
-        let mut row = vec![account.label()];
+        let mut row = vec![terminal_safe(&account.label()).into_owned()];
         row.extend(
             Severity::DESCENDING
                 .iter()
@@ -109,7 +116,7 @@ fn changes_section(out: &mut String, changes: &crate::model::Changes, width: usi
     let _ = writeln!(
         out,
         "CHANGES SINCE {}: {}\n",
-        changes.since,
+        terminal_safe(&changes.since),
         changes.drift.summary_line()
     );
     for (title, findings) in [
@@ -119,13 +126,19 @@ fn changes_section(out: &mut String, changes: &crate::model::Changes, width: usi
         if findings.is_empty() {
             continue;
         }
-        let rows = findings.iter().map(|f| [f.rule_id.clone(), describe(f)]);
+        let rows = findings
+            .iter()
+            .map(|f| [terminal_safe(&f.rule_id).into_owned(), describe(f)]);
         section(out, &format!("{title} ({})", findings.len()), rows, width);
     }
 }
 
 fn heading(report: &ScanReport) -> String {
-    let accounts: Vec<String> = report.accounts.iter().map(|a| a.label()).collect();
+    let accounts: Vec<String> = report
+        .accounts
+        .iter()
+        .map(|a| terminal_safe(&a.label()).into_owned())
+        .collect();
     format!(
         "keyward {} as of {}: {}",
         report.tool.version,
@@ -135,7 +148,8 @@ fn heading(report: &ScanReport) -> String {
 }
 
 /// The message, then where: the resource's ARN (which names its account), or the config
-/// file line for config findings.
+/// file line for config findings. Both may hold anything: control characters are shown, so
+/// that none reaches the terminal and no line break forges a row.
 fn describe(finding: &Finding) -> String {
     let place = match &finding.location {
         Some(location) => format!("{}:{}", location.path, location.line),
@@ -145,7 +159,11 @@ fn describe(finding: &Finding) -> String {
         Some(crate::model::BaselineState::New) => "NEW: ",
         _ => "",
     };
-    format!("{marker}{}\n{place}", finding.message)
+    format!(
+        "{marker}{}\n{}",
+        terminal_safe(&finding.message),
+        terminal_safe(&place)
+    )
 }
 
 /// A titled two-column table: an id column and a wrapped text column.

@@ -1,12 +1,19 @@
 //! The snapshot: the contract between collectors (which write it) and policies (which read it).
 
+mod account_id;
 mod model;
+mod policy_document;
+mod time_range;
+mod yaml_depth;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
+pub use account_id::{check_account_id, line_of};
 pub use model::*;
+pub use time_range::{MAX_THRESHOLD_DAYS, check_time, time_range};
+pub use yaml_depth::{MAX_YAML_DEPTH, check_yaml_depth};
 
 /// A snapshot that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -35,11 +42,6 @@ pub enum SnapshotError {
         supported: u32,
         hint: &'static str,
     },
-    #[error("cannot write snapshot {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
 }
 
 /// Reads a snapshot from a JSON or YAML file.
@@ -59,6 +61,30 @@ pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
     // The typed decode reads the text itself, so that serde_json reports the line of a type
     // error.
     let snapshot: Snapshot = decode(path, text)?;
+    check_account_id(&snapshot.account.id).map_err(|message| SnapshotError::Malformed {
+        path: path.to_owned(),
+        line: line_of(text, &snapshot.account.id),
+        column: 1,
+        message: format!("account.id: {message}"),
+    })?;
+    if let Some((field, expected, near)) = policy_document::first_malformed_document(&snapshot) {
+        return Err(SnapshotError::Malformed {
+            path: path.to_owned(),
+            line: line_of(text, &near),
+            column: 1,
+            message: format!(
+                "{field}: not an IAM policy document as AWS returns it: expected {expected}"
+            ),
+        });
+    }
+    if let Some((field, time)) = time_range::first_time_out_of_range(&snapshot) {
+        return Err(SnapshotError::Malformed {
+            path: path.to_owned(),
+            line: line_of(text, &time.format("%Y-%m-%d").to_string()),
+            column: 1,
+            message: format!("{field}: {}", check_time(&time).err().unwrap_or_default()),
+        });
+    }
     Ok(migrate(snapshot))
 }
 
@@ -88,28 +114,19 @@ fn decode<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, SnapshotErr
     if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| json_error(path, &e))
     } else {
+        check_yaml_depth(text).map_err(|(line, message)| SnapshotError::Malformed {
+            path: path.to_owned(),
+            line,
+            column: 1,
+            message,
+        })?;
         yaml_serde::from_str(text).map_err(|e| yaml_error(path, &e))
     }
 }
 
-/// Writes a snapshot as pretty JSON.
-pub fn save(snapshot: &Snapshot, path: &Path) -> Result<(), SnapshotError> {
-    let json = serde_json::to_string_pretty(snapshot).expect("a snapshot always serializes");
-    std::fs::write(path, json + "\n").map_err(|source| SnapshotError::Write {
-        path: path.to_owned(),
-        source,
-    })
-}
-
-/// Writes one `<account>.json` per snapshot into a directory (created if missing).
-pub fn save_all(snapshots: &[Snapshot], dir: &Path) -> Result<(), SnapshotError> {
-    std::fs::create_dir_all(dir).map_err(|source| SnapshotError::Write {
-        path: dir.to_owned(),
-        source,
-    })?;
-    snapshots
-        .iter()
-        .try_for_each(|s| save(s, &dir.join(format!("{}.json", s.account.id))))
+/// A snapshot as pretty JSON, the form `keyward snapshot` writes.
+pub fn to_json(snapshot: &Snapshot) -> String {
+    serde_json::to_string_pretty(snapshot).expect("a snapshot always serializes") + "\n"
 }
 
 /// The one field read before the typed decode. The rest of the document is skipped, not
@@ -155,7 +172,7 @@ fn json_error(path: &Path, e: &serde_json::Error) -> SnapshotError {
         path: path.to_owned(),
         line: e.line(),
         column: e.column(),
-        message: strip_position(&e.to_string()),
+        message: parser_message(&e.to_string()),
     }
 }
 
@@ -168,17 +185,19 @@ fn yaml_error(path: &Path, e: &yaml_serde::Error) -> SnapshotError {
         path: path.to_owned(),
         line,
         column,
-        message: strip_position(&e.to_string()),
+        message: parser_message(&e.to_string()),
     }
 }
 
-/// serde_json and yaml_serde append " at line L column C"; the position is printed up front
-/// as `file:line:column`, so the tail would only repeat it.
-pub(crate) fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
-    }
+/// A serde_json or yaml_serde error message for one of keyward's own: without the " at line L
+/// column C" they append (the position is printed up front as `file:line:column`), and with
+/// control characters made visible, as the parsers quote keys and values from the file.
+pub(crate) fn parser_message(message: &str) -> String {
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    crate::text::terminal_safe(message).into_owned()
 }
 
 /// The JSON Schema of the snapshot format, generated from the types' doc comments.

@@ -24,6 +24,8 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// 2, those are absent (unknown), which the rules treat as they document.
 pub const FIRST_SCHEMA_VERSION: u32 = 1;
 
+/// A point in time. Every timestamp field is range-checked when a snapshot loads
+/// (`time_range::first_time_out_of_range` names each one: add a new field there).
 pub type Timestamp = DateTime<Utc>;
 
 /// The credential hygiene of one AWS account at one moment: what collectors write and what
@@ -95,7 +97,9 @@ pub struct Collector {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
-    /// The 12-digit account id.
+    /// The 12-digit account id. Checked on every load: it names files (`<account>.json`) and
+    /// SARIF categories, so nothing else may pass for one.
+    #[schemars(regex(pattern = r"^[0-9]{12}$"))]
     pub id: String,
     /// The IAM account alias, if one is set.
     #[serde(default)]

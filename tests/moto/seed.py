@@ -94,6 +94,9 @@ def incident():
     admin = iam.create_policy(PolicyName="LegacyAdmin", PolicyDocument=document(allow("*")))
     iam.create_group(GroupName="admins")
     iam.attach_group_policy(GroupName="admins", PolicyArn=admin["Policy"]["Arn"])
+    # Administrator through the group: its user is who holds the access in effect.
+    iam.create_user(UserName="former-contractor")
+    iam.add_user_to_group(UserName="former-contractor", GroupName="admins")
     iam.create_group(GroupName="developers")
     iam.attach_group_policy(GroupName="developers", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     iam.add_user_to_group(UserName="alice", GroupName="developers")

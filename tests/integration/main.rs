@@ -1,0 +1,29 @@
+//! keyward's integration tests, in one test binary: linking the library and the AWS SDK once
+//! instead of once per file, and sharing the helpers in `support/` without unused copies.
+//!
+//! Text output is compared whole with committed insta snapshots (`snapshots/`): docs/testing.md
+//! says how to review and accept a changed one.
+
+mod support;
+
+mod access;
+mod account_ids;
+mod action;
+mod architecture;
+mod atomic_writes;
+mod cli;
+mod control_characters;
+mod controls;
+mod credential_findings;
+mod faults;
+mod fuzz;
+mod large_account;
+mod live;
+mod markdown_injection;
+mod policy_pack;
+mod rendered;
+mod runaway_policies;
+mod sarif;
+mod small_hardening;
+mod standalone;
+mod time_range;
