@@ -459,16 +459,12 @@ fn the_access_schema_is_printed_and_checked_in() {
     }
 }
 
-/// An organization in moto whose SCP denies GetSecretValue in one member account: collected
-/// with `--org` (ListRoots, ListParents, ListPoliciesForTarget, DescribePolicy) under keyward's
-/// least-privilege policy, the blocked account's readers disappear and the other's stay.
-#[test]
-fn an_scp_that_denies_reading_secrets_removes_that_accounts_readers() {
+/// The moto organization of `scp-organization` (two member accounts, an SCP denying
+/// GetSecretValue in "blocked"), scanned with `--org` by a user holding `policy`: the seeding's
+/// answer and the JSON report.
+fn org_scan(policy: &str) -> (Value, Value) {
     let moto = crate::support::moto::Moto::start();
-    let seeded = moto.seed(&[
-        "scp-organization",
-        &crate::support::moto::least_privilege_policy(),
-    ]);
+    let seeded = moto.seed(&["scp-organization", policy]);
     moto.control("/moto-api/reset-auth", "0");
     let credentials = (
         seeded["access_key_id"].as_str().unwrap(),
@@ -488,7 +484,15 @@ fn an_scp_that_denies_reading_secrets_removes_that_accounts_readers() {
         Some(credentials),
     );
     assert_ne!(run.code, 2, "{}", run.stderr);
-    let report = run.json();
+    (seeded, run.json())
+}
+
+/// An organization in moto whose SCP denies GetSecretValue in one member account: collected
+/// with `--org` (ListRoots, ListParents, ListPoliciesForTarget, DescribePolicy) under keyward's
+/// least-privilege policy, the blocked account's readers disappear and the other's stay.
+#[test]
+fn an_scp_that_denies_reading_secrets_removes_that_accounts_readers() {
+    let (seeded, report) = org_scan(&crate::support::moto::least_privilege_policy());
     let account = |name: &str| {
         let id = seeded["members"][name].as_str().unwrap();
         report["accounts"]
@@ -547,4 +551,61 @@ fn an_scp_that_denies_reading_secrets_removes_that_accounts_readers() {
         "{:?}",
         readers_of(&blocked)
     );
+}
+
+/// The same organization scanned by a user whose policy lacks organizations:ListPoliciesForTarget:
+/// the SCPs cannot be read, so in every account the checks that weigh them are not evaluated,
+/// naming the call that was denied, and the access basis says the SCPs were not collected.
+#[test]
+fn without_permission_to_read_the_scps_the_checks_that_weigh_them_are_not_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut policy: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::moto::least_privilege_policy()).unwrap(),
+    )
+    .unwrap();
+    for statement in policy["Statement"].as_array_mut().unwrap() {
+        if let Some(actions) = statement["Action"].as_array_mut() {
+            actions.retain(|a| a != "organizations:ListPoliciesForTarget");
+        }
+    }
+    let path = write(dir.path(), &policy);
+    let (seeded, report) = org_scan(&path);
+    for name in ["kept", "blocked"] {
+        let id = seeded["members"][name].as_str().unwrap();
+        let account = report["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["account"]["id"] == id)
+            .unwrap();
+        let errors = account["collection_errors"].as_array().unwrap();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["operation"] == "ListPoliciesForTarget"
+                    && e["kind"] == "access_denied"
+                    && e["sections"] == json!(["organizations.policies"])),
+            "{name}: {errors:?}"
+        );
+        let gaps: Vec<&str> = account["not_evaluated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| {
+                g["reason"]
+                    .as_str()
+                    .unwrap()
+                    .contains("ListPoliciesForTarget")
+            })
+            .map(|g| g["rule_id"].as_str().unwrap())
+            .collect();
+        for rule in ["KW-IAM-011", "KW-IAM-013", "KW-SM-005", "KW-SM-009"] {
+            assert!(gaps.contains(&rule), "{name}: {rule} not in {gaps:?}");
+        }
+        assert_ne!(
+            account["access"]["basis"]["service_control_policies"], "weighed",
+            "{name}: {}",
+            account["access"]["basis"]
+        );
+    }
 }
