@@ -241,6 +241,10 @@ fn rotation_is_judged_by_the_longest_gap_of_the_schedule() {
         secret("stepped", json!({"rotation": on("cron(0 3 1/7 * ? *)", Some("2026-04-28T00:00:00Z"), "2026-05-01T00:00:00Z")})),
         // Just turned on with --no-rotate-immediately: never rotated, first run ahead.
         secret("just-enabled", json!({"created": "2025-06-01T00:00:00Z", "rotation": on("rate(30 days)", None, "2026-05-20T00:00:00Z")})),
+        // AI-provider keys (KW-SM-006): a month range with a step (every other month from
+        // January, 62 days at most) stalled for 70 days, and one just turned on.
+        secret("prod/openai-api-key", json!({"rotation": on("cron(0 0 1 JAN-DEC/2 ? *)", Some("2026-03-01T00:00:00Z"), "2026-05-01T00:00:00Z")})),
+        secret("prod/anthropic-api-key", json!({"created": "2025-06-01T00:00:00Z", "rotation": on("cron(0 0 1 JAN,APR,JUL,OCT ? *)", None, "2026-07-01T00:00:00Z")})),
     ]})));
     assert!(
         result.has("KW-SM-003", &secret_arn("quarterly")),
@@ -250,6 +254,10 @@ fn rotation_is_judged_by_the_longest_gap_of_the_schedule() {
     assert!(result.has("KW-SM-003", &secret_arn("stepped")));
     assert!(!result.has("KW-SM-002", &secret_arn("bimonthly")));
     assert!(!result.has("KW-SM-003", &secret_arn("just-enabled")));
+    assert!(result.has("KW-SM-006", &secret_arn("prod/openai-api-key")));
+    assert!(!result.has("KW-SM-002", &secret_arn("prod/openai-api-key")));
+    assert!(!result.has("KW-SM-006", &secret_arn("prod/anthropic-api-key")));
+    assert!(!result.has("KW-SM-003", &secret_arn("prod/anthropic-api-key")));
 }
 
 #[test]
