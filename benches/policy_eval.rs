@@ -374,7 +374,8 @@ impl OneThread {
     }
 
     fn one_query(&self, input: &PolicyInput) -> regorus::QueryResults {
-        let query = format!("[{}]", self.queries.join(", "));
+        // One rule a line: regorus refuses a line longer than 1,024 columns.
+        let query = format!("[{}]", self.queries.join(",\n"));
         self.with_input(input)
             .eval_query(query, false)
             .expect("the pack evaluates")

@@ -17,8 +17,11 @@
 #   it, a role passed to a compute service, the secret's own resource policy). Explicit denies,
 #   permissions boundaries, SCPs and RCPs are honoured. Readers that depend on a condition keyward
 #   cannot judge count as conditional and are reported as such; a principal whose policy AWS would
-#   reject counts as a conditional reader of every secret. The finding lists the readers as
-#   evidence (`keyward access <secret>` lists every principal with its route).
+#   reject counts as a conditional reader of every secret. The finding gives the reader counts as
+#   evidence, with the first 20 readers outside the account and the first 20 grants that reach
+#   the secret (`outside_total` and `grants_total` count them all; the message names five
+#   outside readers and counts the rest; `keyward access <secret>` lists every principal with its
+#   route).
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
@@ -52,14 +55,27 @@ import data.keyward.lib.secrets
 
 limit := input.evaluation.thresholds.max_secret_readers
 
+# The grants and outside readers a finding lists, and the outside readers its message names:
+# enough to show where the access comes from. In an account where thousands of principals, or
+# hundreds of other accounts through roles, read every secret, every finding would otherwise
+# copy them all (`keyward access <secret>` lists them).
+max_listed := 20
+
+max_named := 5
+
 # What reaches every secret, resolved once: input.access lists grants and outside readers once
 # and refers to them by index.
 every_secret := {
-	"outside": outside,
-	"outside_texts": {reader_text(r) | some r in outside; r.scope != "public"},
-	"grants": [summary(input.access.grants[i]) | some i in input.access.every_secret.grants],
+	"outside": array.slice(outside, 0, max_listed),
+	"outside_total": count(outside),
+	"outside_texts": sort(texts),
+	"outside_text_set": texts,
+	"grants": [summary(input.access.grants[i]) | some i in array.slice(indices, 0, max_listed)],
+	"grants_total": count(indices),
 } if {
 	outside := [input.access.outside[i] | some i in input.access.every_secret.outside]
+	indices := input.access.every_secret.grants
+	texts := {reader_text(r) | some r in outside; r.scope != "public"}
 }
 
 deny contains {
@@ -79,8 +95,10 @@ deny contains {
 		"conditional_readers": reach.conditional_readers,
 		"max_secret_readers": limit,
 		"public": reach.public,
-		"outside": outside,
-		"grants": array.concat(every_secret.grants, [summary(input.access.grants[i]) | some i in object.get(reach, "grants", [])]),
+		"outside": array.slice(array.concat(everywhere.outside, own_outside), 0, max_listed),
+		"outside_total": everywhere.outside_total + count(own_outside),
+		"grants": array.slice(array.concat(everywhere.grants, own_grants), 0, max_listed),
+		"grants_total": everywhere.grants_total + count(own_indices),
 	},
 } if {
 	everywhere := every_secret # read once, not once per secret
@@ -90,12 +108,13 @@ deny contains {
 	too_many := reach.readers + reach.conditional_readers > limit
 	true in {reach.outside_account, too_many} # public is outside too (deleted secrets are neither)
 	own_outside := [input.access.outside[i] | some i in object.get(reach, "outside", [])]
-	outside := array.concat(everywhere.outside, own_outside)
-	texts := everywhere.outside_texts | {reader_text(r) | some r in own_outside; r.scope != "public"}
+	own_indices := object.get(reach, "grants", [])
+	own_grants := [summary(input.access.grants[i]) | some i in array.slice(own_indices, 0, max_listed)]
+	named := named_outside(everywhere, own_outside)
 	problems := [text |
 		some text in [
 			public_text(reach.public),
-			outside_text(texts),
+			outside_text(named),
 			count_text(too_many, reach),
 		]
 		text != ""
@@ -106,10 +125,34 @@ public_text(true) := "anyone with AWS credentials can read it"
 
 public_text(false) := ""
 
-# The readers outside the account other than the public (which public_text names), as texts:
-# "account 999988887777", "identities of <provider> through role …".
-outside_text(texts) := sprintf("it can be read from outside the account by %s", [concat(", ", sort(texts))]) if {
-	count(texts) > 0
+# The readers outside the account other than the public (which public_text names), as texts
+# ("account 999988887777", "identities of <provider> through role …"): the first few in order,
+# and how many there are. Most secrets have none of their own and take every secret's as they
+# are; the others add theirs to every secret's first few, so no finding sorts every secret's.
+named_outside(everywhere, own) := {
+	"named": array.slice(everywhere.outside_texts, 0, max_named),
+	"total": count(everywhere.outside_texts),
+} if {
+	count(own) == 0
+} else := {
+	"named": array.slice(sort(array.concat(array.slice(everywhere.outside_texts, 0, max_named), added)), 0, max_named),
+	"total": count(everywhere.outside_texts) + count(added),
+} if {
+	added := [text |
+		some text in {reader_text(r) | some r in own; r.scope != "public"}
+		not everywhere.outside_text_set[text]
+	]
+}
+
+# The first few in the message, and how many more there are.
+outside_text(named) := sprintf("it can be read from outside the account by %s", [concat(", ", named.named)]) if {
+	named.total > 0
+	named.total <= max_named
+} else := sprintf("it can be read from outside the account by %s and %d more", [
+	concat(", ", named.named),
+	named.total - max_named,
+]) if {
+	named.total > max_named
 } else := ""
 
 reader_text(r) := sprintf("%s %s%s%s", [scope_names[r.scope], r.principal, via_text(r), conditional_text(r.access)])

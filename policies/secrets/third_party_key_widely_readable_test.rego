@@ -77,7 +77,30 @@ test_more_readers_than_the_limit_fires_with_the_grants_as_evidence if {
 	some f in found
 	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and 12 of the account's principals can read it (3 of them only under a condition keyward cannot judge), more than the limit of 10"
 	f.evidence.grants == [{"holder": admins.holder, "holder_kind": "group", "members": 14, "via": "identity_policy", "access": "allowed", "except": []}]
+	f.evidence.grants_total == 1
 	f.evidence.max_secret_readers == 10
+}
+
+# In an account where many principals read every secret, a finding lists the first 20 grants
+# (every secret's first) and counts them all.
+test_at_most_20_grants_are_listed_and_all_are_counted if {
+	many := {"grants": [object.union(admins, {"holder": sprintf("arn:aws:iam::123456789012:user/u%d", [i]), "holder_kind": "user", "members": null}) | some i in numbers.range(0, 29)]}
+	inp := t.input_with_access([t.secret(key, {})], {key: {"readers": 30, "grants": [25, 26, 27, 28, 29]}}, {"grants": numbers.range(0, 24)}, many)
+	some f in deny_for(inp)
+	count(f.evidence.grants) == 20
+	f.evidence.grants[0].holder == "arn:aws:iam::123456789012:user/u0"
+	f.evidence.grants_total == 30
+}
+
+# Many accounts outside reading every secret through roles: the message names five and counts
+# the rest, the evidence lists 20 and counts them all.
+test_the_message_names_five_outside_readers_and_counts_the_rest if {
+	accounts := [object.union(partner_reader, {"principal": sprintf("arn:aws:iam::%d:root", [100000000000 + i])}) | some i in numbers.range(0, 29)]
+	inp := t.input_with_access([t.secret(key, {})], {key: {"outside_account": true}}, {"outside": numbers.range(0, 29)}, {"outside": accounts})
+	some f in deny_for(inp)
+	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and it can be read from outside the account by account arn:aws:iam::100000000000:root, account arn:aws:iam::100000000001:root, account arn:aws:iam::100000000002:root, account arn:aws:iam::100000000003:root, account arn:aws:iam::100000000004:root and 25 more"
+	count(f.evidence.outside) == 20
+	f.evidence.outside_total == 30
 }
 
 test_the_limit_comes_from_the_thresholds if {
