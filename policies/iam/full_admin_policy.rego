@@ -33,6 +33,7 @@
 #   name: full-admin-policy
 #   severity: high
 #   requires: [iam.authorization, iam.policy_documents, organizations.policies]
+#   evaluates: [principals]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "1.16"

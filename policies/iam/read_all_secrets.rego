@@ -26,6 +26,7 @@
 #   name: read-all-secrets
 #   severity: high
 #   requires: [iam.authorization, iam.policy_documents, organizations.policies]
+#   evaluates: [principals]
 #   controls:
 #     mitre-attack: [T1555.006, T1528]
 #   remediation: |

@@ -30,6 +30,7 @@
 #   name: secret-policy-too-open
 #   severity: critical
 #   requires: [secretsmanager.resource_policies, organizations.policies]
+#   evaluates: [secrets]
 #   controls:
 #     mitre-attack: [T1555.006, T1528]
 #   remediation: |

@@ -35,6 +35,7 @@
 #   name: third-party-key-widely-readable
 #   severity: high
 #   requires: [secretsmanager.secrets, secretsmanager.resource_policies, iam.authorization, organizations.policies]
+#   evaluates: [secrets]
 #   controls:
 #     mitre-attack: [T1555.006, T1528, T1496.004]
 #   remediation: |

@@ -18,6 +18,7 @@
 #   name: unused-secret
 #   severity: low
 #   requires: [secretsmanager.secrets]
+#   evaluates: [secrets]
 #   controls:
 #     aws-securityhub:
 #       - id: SecretsManager.3

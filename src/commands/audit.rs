@@ -4,7 +4,9 @@
 //!
 //! Layout: `DIR/<UTC time>/report.json`, `report.md`, `snapshots/<account>.json`, and SARIF as
 //! `report.sarif`, or `report-01.sarif`, `report-02.sarif`, … when the accounts need more runs
-//! than GitHub accepts in one file (each file is uploaded on its own).
+//! than GitHub accepts in one file (each file is uploaded on its own). The SARIF files leave
+//! waived findings out: GitHub ignores SARIF suppressions, so uploading a waived finding would
+//! open an alert for it. `report.json` and `report.md` keep them, marked as waived.
 
 use std::path::{Path, PathBuf};
 
@@ -70,7 +72,7 @@ pub fn write(
         &audit.join("report.md"),
         render(report, ReportFormat::Markdown)?.text.as_bytes(),
     )?;
-    let parts = sarif_parts(report);
+    let parts = sarif_parts(&report.clone().without_waived());
     for (index, part) in parts.iter().enumerate() {
         let name = if parts.len() == 1 {
             "report.sarif".to_owned()

@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{ScanArgs, WaivedMode};
+use crate::config::Config;
 use crate::evaluation::AsOf;
+use crate::model::{ComplianceReport, Framework, RuleMetadata, ScanReport};
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
 use crate::text::terminal_safe;
 
-use super::domain::{fail_threshold, report_format};
+use super::domain::{compliance_format, fail_threshold, report_format};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
@@ -21,6 +23,14 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(output) = &args.output.output {
         super::files::refuse_overwriting_inputs(output, inputs(args))?;
     }
+    // Checked before a live collection that may take minutes.
+    let compliance_target = match &args.compliance {
+        Some(id) => Some((
+            super::controls::check_framework(id)?,
+            compliance_format(args.output.format)?,
+        )),
+        None => None,
+    };
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
     let snapshots = read_snapshots(args)?;
@@ -38,6 +48,9 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(dir) = &args.output_dir {
         report.changes = super::audit::changes_since_previous(&report, dir)?;
     }
+    let compliance = compliance_target
+        .as_ref()
+        .map(|(framework, _)| compliance_report(framework, &report, &config));
     if args.waived == WaivedMode::Omit {
         report = report.without_waived();
     }
@@ -51,12 +64,28 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
-    let rendered = crate::report::render(&report, report_format(args.output.format), &options)?;
+    let rendered = match (&compliance, &compliance_target) {
+        (Some(compliance), Some((_, format))) => {
+            crate::report::compliance::render(compliance, *format)
+        }
+        _ => crate::report::render(&report, report_format(args.output.format), &options)?,
+    };
     for warning in &rendered.warnings {
         super::console::warning(&terminal_safe(warning));
     }
     super::output::write(args.output.output.as_deref(), &rendered.text)?;
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
+}
+
+/// The compliance of the scanned accounts with one framework, counted from the rules that ran.
+fn compliance_report(
+    framework: &Framework,
+    report: &ScanReport,
+    config: &Config,
+) -> ComplianceReport {
+    let rules: Vec<&RuleMetadata> = report.rules.iter().collect();
+    let coverage = super::controls::coverage_of(framework, &rules, config);
+    ComplianceReport::new(&coverage, report)
 }
 
 /// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless

@@ -3,6 +3,7 @@
 //! line.
 
 mod gaps;
+mod results;
 mod waivers;
 
 use chrono::{DateTime, Utc};
@@ -119,6 +120,7 @@ fn evaluate_account(
             &b.fingerprint,
         ))
     });
+    let rule_results = results::rule_results(enabled, snapshot, &findings, &gaps);
     Ok(crate::model::AccountReport {
         account: snapshot.account.clone(),
         as_of,
@@ -127,6 +129,7 @@ fn evaluate_account(
         collection_errors: snapshot.collection_errors.clone(),
         findings,
         not_evaluated: gaps,
+        rule_results,
         access,
     })
 }

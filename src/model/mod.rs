@@ -7,6 +7,7 @@
 //! baseline, comparing scans) is done by the modules above.
 
 pub mod access;
+mod compliance;
 mod control;
 mod finding;
 mod outcome;
@@ -14,12 +15,18 @@ mod report;
 mod rule;
 mod severity;
 
+pub use compliance::{
+    COMPLIANCE_VERSION, CheckCounts, ComplianceReport, ComplianceSummary, ControlResult,
+    ControlStatus, FrameworkInfo,
+};
 pub use control::{
     CatalogueControl, ControlCoverage, ControlMapping, Coverage, Framework, FrameworkCoverage,
     MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
 };
 pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
 pub use outcome::Outcome;
-pub use report::{AccountReport, Changes, Drift, REPORT_VERSION, ScanReport, Summary, ToolInfo};
-pub use rule::RuleMetadata;
+pub use report::{
+    AccountReport, Changes, Drift, REPORT_VERSION, RuleResult, ScanReport, Summary, ToolInfo,
+};
+pub use rule::{ResourceKind, RuleMetadata};
 pub use severity::Severity;
