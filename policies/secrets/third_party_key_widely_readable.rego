@@ -69,14 +69,12 @@ max_named := 5
 every_secret := {
 	"outside": array.slice(outside, 0, max_listed),
 	"outside_total": count(outside),
-	"outside_texts": sort(texts),
-	"outside_text_set": texts,
+	"outside_texts": sort({reader_text(r) | some r in outside; r.scope != "public"}),
 	"grants": [summary(input.access.grants[i]) | some i in array.slice(indices, 0, max_listed)],
 	"grants_total": count(indices),
 } if {
 	outside := [input.access.outside[i] | some i in input.access.every_secret.outside]
 	indices := input.access.every_secret.grants
-	texts := {reader_text(r) | some r in outside; r.scope != "public"}
 }
 
 deny contains {
@@ -127,22 +125,15 @@ public_text(true) := "anyone with AWS credentials can read it"
 public_text(false) := ""
 
 # The readers outside the account other than the public (which public_text names), as texts
-# ("account 999988887777", "identities of <provider> through role …"): the first few in order,
-# and how many there are. Most secrets have none of their own and take every secret's as they
-# are; the others add theirs to every secret's first few, so no finding sorts every secret's.
+# ("account 999988887777", "identities of <provider> through role …"): the first few (every
+# secret's, sorted, then the secret's own in the model's order) and how many there are. Only the
+# named ones are written out: a key that hundreds of accounts read through roles would
+# otherwise cost hundreds of texts per finding.
 named_outside(everywhere, own) := {
-	"named": array.slice(everywhere.outside_texts, 0, max_named),
-	"total": count(everywhere.outside_texts),
+	"named": array.slice(array.concat(everywhere.outside_texts, [reader_text(r) | some r in array.slice(own_private, 0, max_named)]), 0, max_named),
+	"total": count(everywhere.outside_texts) + count(own_private),
 } if {
-	count(own) == 0
-} else := {
-	"named": array.slice(sort(array.concat(array.slice(everywhere.outside_texts, 0, max_named), added)), 0, max_named),
-	"total": count(everywhere.outside_texts) + count(added),
-} if {
-	added := [text |
-		some text in {reader_text(r) | some r in own; r.scope != "public"}
-		not everywhere.outside_text_set[text]
-	]
+	own_private := [r | some r in own; r.scope != "public"]
 }
 
 # The first few in the message, and how many more there are.

@@ -142,7 +142,10 @@ fn the_snapshot_keeps_only_attached_aws_policies_and_secret_metadata() {
         .iter()
         .map(|u| u["name"].as_str().unwrap())
         .collect();
-    assert_eq!(users, BTreeSet::from(["alice", "ci-deploy"]));
+    assert_eq!(
+        users,
+        BTreeSet::from(["alice", "ci-deploy", "former-contractor"])
+    );
     let alice = snapshot["users"]
         .as_array()
         .unwrap()
