@@ -87,6 +87,7 @@ pub(super) fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
         secrets,
         organization,
         collection_errors: errors,
+        terraform: None,
     }
 }
 

@@ -8,9 +8,11 @@ use chrono::Utc;
 use crate::cli::{ScanArgs, WaivedMode};
 use crate::config::Config;
 use crate::evaluation::AsOf;
-use crate::model::{ComplianceReport, Framework, RuleMetadata, ScanReport};
+use crate::model::{ComplianceReport, Framework, FrameworkCoverage, RuleMetadata, ScanReport};
+use crate::policy::PolicySet;
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
+use crate::terraform::{self, SourceMap};
 use crate::text::terminal_safe;
 
 use super::domain::{compliance_format, fail_threshold, report_format};
@@ -33,14 +35,17 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     };
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
-    let snapshots = read_snapshots(args)?;
     let default_as_of = if args.demo {
         AsOf::Snapshot
     } else {
         AsOf::At(Utc::now())
     };
     let as_of = args.as_of.unwrap_or(default_as_of);
-    let mut report = crate::evaluation::evaluate(&policies, &snapshots, &config, as_of)?;
+    let judged = match &args.terraform.terraform_plan {
+        Some(plan) => judge_plan(args, plan, &policies, &config, as_of)?,
+        None => judge_accounts(args, &policies, &config, as_of)?,
+    };
+    let (mut report, snapshots) = judged;
     if let Some(path) = &args.baseline {
         let baseline = super::diff::read_report(path, &policies, &config)?;
         report = crate::baseline::mark(report, &baseline, &path.display().to_string());
@@ -77,19 +82,146 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
 }
 
+type Judged = (ScanReport, Vec<Snapshot>);
+
+/// Scans the accounts (live, saved or the demo), with findings on the .tf lines of the
+/// resources a given Terraform state manages.
+fn judge_accounts(
+    args: &ScanArgs,
+    policies: &PolicySet,
+    config: &crate::config::Config,
+    as_of: AsOf,
+) -> Result<Judged, Error> {
+    let snapshots = read_snapshots(args)?;
+    let mut report = crate::evaluation::evaluate(policies, &snapshots, config, as_of)?;
+    if let Some(state) = &args.terraform.terraform_state {
+        let resources = terraform::read_state(state)?;
+        SourceMap::new(&resources, &args.terraform.terraform_dir)?.locate(&mut report);
+    }
+    Ok((report, snapshots))
+}
+
+/// Judges a Terraform plan: alone, or applied to the one account of `--snapshot` or `--live`.
+fn judge_plan(
+    args: &ScanArgs,
+    path: &Path,
+    policies: &PolicySet,
+    config: &crate::config::Config,
+    as_of: AsOf,
+) -> Result<Judged, Error> {
+    let plan = terraform::read_plan(path)?;
+    let live = if args.terraform.live {
+        Some(super::collect::collect(&args.collect)?)
+    } else if args.snapshots.is_empty() {
+        None
+    } else {
+        Some(read_snapshots(args)?)
+    };
+    let live = match live {
+        None => None,
+        Some(mut snapshots) if snapshots.len() == 1 => snapshots.pop(),
+        Some(snapshots) => {
+            return Err(Error::Usage(format!(
+                "a plan is applied to one account, and {} were given: scan each account with its own plan",
+                snapshots.len()
+            )));
+        }
+    };
+    if let (Some(live), Some(planned)) = (&live, plan.account_id())
+        && live.account.id != planned
+    {
+        return Err(Error::Usage(format!(
+            "{} is a plan for account {planned}, and the account given is {}: apply a plan to its own account",
+            path.display(),
+            live.account.id
+        )));
+    }
+    let accounts = plan.accounts(live.as_ref());
+    let mut report = crate::evaluation::evaluate_plan(
+        policies,
+        std::slice::from_ref(&accounts.before),
+        std::slice::from_ref(&accounts.after),
+        config,
+        as_of,
+        &path.display().to_string(),
+    )?;
+    let mut resources = Vec::new();
+    for snapshot in [&accounts.after, &accounts.before] {
+        resources.extend(
+            snapshot
+                .terraform
+                .iter()
+                .flat_map(|t| t.resources.iter().cloned()),
+        );
+    }
+    SourceMap::new(&resources, &args.terraform.terraform_dir)?.locate(&mut report);
+    Ok((report, vec![accounts.after]))
+}
+
 /// The compliance of the scanned accounts with one framework, counted from the rules that ran.
+/// A rule not applicable to every account (the KW-TF rules without a plan, the live-data rules
+/// on a plan alone) checked nothing, so it covers no control here; a control only such rules
+/// check is not covered, with a note naming them and why.
 fn compliance_report(
     framework: &Framework,
     report: &ScanReport,
     config: &Config,
 ) -> ComplianceReport {
-    let rules: Vec<&RuleMetadata> = report.rules.iter().collect();
-    let coverage = super::controls::coverage_of(framework, &rules, config);
-    ComplianceReport::new(&coverage, report)
+    let applied_somewhere = |rule: &RuleMetadata| {
+        report.accounts.is_empty()
+            || report
+                .accounts
+                .iter()
+                .any(|a| !a.not_applicable.iter().any(|n| n.rule_id == rule.id))
+    };
+    let all: Vec<&RuleMetadata> = report.rules.iter().collect();
+    let applied: Vec<&RuleMetadata> = all
+        .iter()
+        .copied()
+        .filter(|r| applied_somewhere(r))
+        .collect();
+    let coverage = super::controls::coverage_of(framework, &applied, config);
+    let mut compliance = ComplianceReport::new(&coverage, report);
+    let everything = super::controls::coverage_of(framework, &all, config);
+    note_rules_not_applicable(&mut compliance, &everything, report);
+    compliance
 }
 
-/// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless
-/// `--config` names another).
+fn note_rules_not_applicable(
+    compliance: &mut ComplianceReport,
+    everything: &FrameworkCoverage,
+    report: &ScanReport,
+) {
+    let uncovered = compliance
+        .controls
+        .iter_mut()
+        .filter(|c| c.rules.is_empty() && c.not_covered.is_none());
+    for control in uncovered {
+        let Some(all) = everything
+            .controls
+            .iter()
+            .find(|c| c.control.id == control.id)
+        else {
+            continue;
+        };
+        let rules: Vec<&str> = all.rules.iter().map(|r| r.rule_id.as_str()).collect();
+        let reason = report
+            .accounts
+            .iter()
+            .flat_map(|a| &a.not_applicable)
+            .find(|n| rules.contains(&n.rule_id.as_str()));
+        if let Some(reason) = reason {
+            control.not_covered = Some(format!(
+                "Checked by {}, not applicable to what was scanned: {}.",
+                rules.join(", "),
+                reason.reason
+            ));
+        }
+    }
+}
+
+/// The files a scan reads: snapshots, the baseline, the Terraform plan or state and the config
+/// (`./keyward.yaml` unless `--config` names another).
 fn inputs(args: &ScanArgs) -> impl Iterator<Item = &Path> {
     let config = args
         .config
@@ -99,6 +231,8 @@ fn inputs(args: &ScanArgs) -> impl Iterator<Item = &Path> {
         .iter()
         .map(PathBuf::as_path)
         .chain(args.baseline.as_deref())
+        .chain(args.terraform.terraform_plan.as_deref())
+        .chain(args.terraform.terraform_state.as_deref())
         .chain([config])
 }
 

@@ -2,13 +2,56 @@
 //! scope instead of a pass or a finding made from what is missing. Three things leave data
 //! missing: a collection error (named in the snapshot), a policy document AWS would reject
 //! (found by the access model), and a snapshot without a root user that says nothing about why.
+//! *Not applicable*: a rule that needs data the snapshot cannot have by its nature (a plan's last
+//! use, a live account's plan) is not run at all, and says why.
 
 use std::collections::BTreeSet;
 
-use crate::model::NotEvaluated;
 use crate::model::access::{AccessSummary, UnreadablePolicy};
+use crate::model::{NotApplicable, NotEvaluated};
 use crate::policy::Rule;
-use crate::snapshot::{CollectionError, DataSection, Snapshot};
+use crate::snapshot::{CollectionError, DataSection, ErrorKind, Snapshot};
+
+/// Splits the enabled rules into those that apply to the snapshot and the reasons the others
+/// do not.
+pub(super) fn applicable<'r>(
+    enabled: &[&'r Rule],
+    snapshot: &Snapshot,
+) -> (Vec<&'r Rule>, Vec<NotApplicable>) {
+    let absent = snapshot.absent_sections();
+    let mut applying = Vec::new();
+    let mut not_applicable = Vec::new();
+    for rule in enabled {
+        match absent
+            .iter()
+            .find(|section| rule.metadata.requires.contains(section))
+        {
+            Some(section) => not_applicable.push(NotApplicable {
+                rule_id: rule.metadata.id.clone(),
+                account_id: snapshot.account.id.clone(),
+                reason: absence_reason(*section).to_owned(),
+            }),
+            None => applying.push(*rule),
+        }
+    }
+    (applying, not_applicable)
+}
+
+fn absence_reason(section: DataSection) -> &'static str {
+    match section {
+        DataSection::Terraform => "needs a Terraform plan (--terraform-plan)",
+        DataSection::Activity => {
+            "a Terraform plan alone has no ages or last use: judge the plan with the live account (a scan or --snapshot) for them"
+        }
+        DataSection::IamRoot => {
+            "a Terraform plan alone has no root user: judge the plan with the live account (a scan or --snapshot) for it"
+        }
+        DataSection::IamPasswordPolicy => {
+            "the plan does not manage the account password policy (aws_iam_account_password_policy): judge the plan with the live account for it"
+        }
+        _ => "the snapshot has no such data",
+    }
+}
 
 /// A part of the snapshot that cannot be relied on, and why.
 struct Missing {
@@ -59,20 +102,27 @@ pub(super) fn not_evaluated(
 }
 
 fn collection_error(error: &CollectionError) -> Missing {
-    let sections: Vec<String> = error.sections.iter().map(|s| s.name()).collect();
     Missing {
         sections: error.sections.clone(),
         region: error.region.clone(),
         resource: error.resource.clone(),
-        reason: format!(
-            "{} {} failed ({}): {} [{}]",
-            error.service,
-            error.operation,
-            error.kind.name(),
-            error.message,
-            sections.join(", ")
-        ),
+        reason: describe_error(error),
     }
+}
+
+fn describe_error(error: &CollectionError) -> String {
+    let sections: Vec<String> = error.sections.iter().map(|s| s.name()).collect();
+    if error.kind == ErrorKind::KnownAfterApply {
+        return format!("{} [{}]", error.message, sections.join(", "));
+    }
+    format!(
+        "{} {} failed ({}): {} [{}]",
+        error.service,
+        error.operation,
+        error.kind.name(),
+        error.message,
+        sections.join(", ")
+    )
 }
 
 /// A snapshot whose root is null carries a collection error that says why (live collection

@@ -3,6 +3,7 @@
 //! line.
 
 mod gaps;
+mod plan_changes;
 mod results;
 mod waivers;
 
@@ -17,7 +18,7 @@ use crate::snapshot::Snapshot;
 
 pub use waivers::{WAIVER_EXPIRED_RULE, waiver_expired_rule};
 
-use gaps::not_evaluated;
+use gaps::{applicable, not_evaluated};
 use waivers::WaiverSet;
 
 /// The time rules measure ages against.
@@ -85,6 +86,7 @@ pub fn evaluate(
         accounts,
         config_findings,
         baseline: None,
+        terraform_plan: None,
         changes: None,
         summary: Summary::default(),
     };
@@ -104,9 +106,10 @@ fn evaluate_account(
     let mut input = PolicyInput::new(snapshot, evaluation)?;
     let access = input.take_access();
     let account_id = &snapshot.account.id;
-    let gaps = not_evaluated(enabled, snapshot, access.as_ref());
+    let (applying, not_applicable) = applicable(enabled, snapshot);
+    let gaps = not_evaluated(&applying, snapshot, access.as_ref());
     let mut findings: Vec<Finding> = policies
-        .evaluate(&input, enabled.iter().copied())?
+        .evaluate(&input, applying.iter().copied())?
         .into_iter()
         .flat_map(|(rule, raw)| raw.into_iter().map(move |f| (rule, f)))
         .map(|(rule, raw)| to_finding(rule, raw, account_id, waivers))
@@ -120,7 +123,9 @@ fn evaluate_account(
             &b.fingerprint,
         ))
     });
-    let rule_results = results::rule_results(enabled, snapshot, &findings, &gaps);
+    // A rule that does not apply judged nothing: counting its resources as passed would make a
+    // compliance report claim what was never checked.
+    let rule_results = results::rule_results(&applying, snapshot, &findings, &gaps);
     Ok(crate::model::AccountReport {
         account: snapshot.account.clone(),
         as_of,
@@ -129,6 +134,8 @@ fn evaluate_account(
         collection_errors: snapshot.collection_errors.clone(),
         findings,
         not_evaluated: gaps,
+        not_applicable,
+        fixed_by_plan: Vec::new(),
         rule_results,
         access,
     })
@@ -149,5 +156,25 @@ fn to_finding(rule: &Rule, raw: RawFinding, account_id: &str, waivers: &WaiverSe
         controls: raw.controls,
         location: None,
         baseline_state: None,
+        plan_change: None,
     }
+}
+
+/// Judges a Terraform plan: the accounts before it and after it are evaluated alike, and each
+/// finding after it is labelled introduced or unchanged, each finding gone fixed. `plan` names
+/// the plan file in the report.
+pub fn evaluate_plan(
+    policies: &PolicySet,
+    before: &[Snapshot],
+    after: &[Snapshot],
+    config: &Config,
+    as_of: AsOf,
+    plan: &str,
+) -> Result<ScanReport, PolicyError> {
+    let before = evaluate(policies, before, config, as_of)?;
+    let mut report = evaluate(policies, after, config, as_of)?;
+    plan_changes::label(&mut report, &before);
+    report.terraform_plan = Some(plan.to_owned());
+    report.summary = report.summarize();
+    Ok(report)
 }

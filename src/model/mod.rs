@@ -23,10 +23,14 @@ pub use control::{
     CatalogueControl, ControlCoverage, ControlMapping, Coverage, Framework, FrameworkCoverage,
     MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
 };
-pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
+pub use finding::{
+    AppliedWaiver, BaselineState, FileLocation, Finding, NotApplicable, NotEvaluated, PlanChange,
+    fingerprint,
+};
 pub use outcome::Outcome;
 pub use report::{
-    AccountReport, Changes, Drift, REPORT_VERSION, RuleResult, ScanReport, Summary, ToolInfo,
+    AccountReport, Changes, Drift, PlanSummary, REPORT_VERSION, RuleResult, ScanReport, Summary,
+    ToolInfo,
 };
 pub use rule::{ResourceKind, RuleMetadata};
 pub use severity::Severity;

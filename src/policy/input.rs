@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::model::access::AccessSummary;
 use crate::snapshot::{
     Account, CollectionError, Collector, Group, ManagedPolicy, Organization, PasswordPolicy, Role,
-    RootUser, Secret, Snapshot, Timestamp,
+    RootUser, Secret, Snapshot, TerraformPlan, Timestamp,
 };
 
 /// The policy input as regorus values, built once per snapshot and shared by every rule.
@@ -143,6 +143,8 @@ struct SnapshotRest<'a> {
     policies: &'a [ManagedPolicy],
     organization: &'a Option<Organization>,
     collection_errors: &'a [CollectionError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terraform: &'a Option<TerraformPlan>,
 }
 
 impl<'a> SnapshotRest<'a> {
@@ -163,6 +165,7 @@ impl<'a> SnapshotRest<'a> {
             secrets: _,
             organization,
             collection_errors,
+            terraform,
         } = snapshot;
         SnapshotRest {
             schema_version: *schema_version,
@@ -176,6 +179,7 @@ impl<'a> SnapshotRest<'a> {
             policies,
             organization,
             collection_errors,
+            terraform,
         }
     }
 }

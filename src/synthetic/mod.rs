@@ -174,6 +174,7 @@ impl Generator {
             secrets,
             organization: Some(self.organization()),
             collection_errors: Vec::new(),
+            terraform: None,
         }
     }
 

@@ -31,4 +31,5 @@ mod sarif;
 mod sarif_on_github;
 mod small_hardening;
 mod standalone;
+mod terraform;
 mod time_range;
