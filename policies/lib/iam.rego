@@ -1,7 +1,31 @@
-# Helpers for IAM credential rules: dates and counts in messages. (What principals can do is
-# worked out by keyward's access model before the rules run: rules read `input.access`, see
-# keyward.lib.access and docs/access.md.)
+# Helpers for IAM rules: policy documents as written, and dates and counts in messages. (What
+# principals can do in effect is worked out by keyward's access model before the rules run:
+# rules read `input.access`, see keyward.lib.access and docs/access.md.)
 package keyward.lib.iam
+
+# --- Policy documents --------------------------------------------------------------------------
+# (Who can do what in effect is the access model's answer, `input.access`; these read documents
+# as written, for the rules that judge a document's shape: KW-SM-008, KW-TF-003.)
+
+# A single value or a list, as a list. Undefined when the value is (an absent field).
+as_array(value) := value if is_array(value) else := [value]
+
+# The statements of a policy document. Undefined for a document that has none.
+statements(document) := as_array(document.Statement)
+
+# Managed policies by ARN, built once per evaluation.
+policies_by_arn := {p.arn: p | some p in input.snapshot.policies}
+
+# Every policy of a user, group or role: its inline policies, then the managed policies attached
+# to it (documents looked up in input.snapshot.policies; one missing there is skipped). Each is
+# {"name", "arn" (null for an inline policy), "document"}. For a check over every principal,
+# evaluating each managed policy once by ARN is cheaper (see iam/read_all_secrets.rego).
+principal_policies(principal) := array.concat(
+	[{"name": p.name, "arn": null, "document": p.document} | some p in principal.inline_policies],
+	[{"name": a.name, "arn": a.arn, "document": policies_by_arn[a.arn].document} |
+		some a in principal.attached_policies
+	],
+)
 
 # --- Credentials -------------------------------------------------------------------------------
 

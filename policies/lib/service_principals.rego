@@ -8,6 +8,8 @@
 # statements with a Service principal; Deny statements are not weighed.
 package keyward.lib.service_principals
 
+import data.keyward.lib.iam
+
 get_secret_value := "secretsmanager:GetSecretValue"
 
 # Condition keys are case-insensitive: compared lower-cased.
@@ -21,9 +23,9 @@ narrowing_operators := {"stringequals", "stringequalsignorecase", "stringlike", 
 # without a source condition, each as {"statement": its Sid or "#<position>", "services": the
 # service principals, "document": the statement as written}.
 unscoped_reads(policy) := [grant |
-	some i, statement in as_array(policy.Statement)
+	some i, statement in iam.as_array(policy.Statement)
 	statement.Effect == "Allow"
-	services := sort([s | some s in as_array(statement.Principal.Service)])
+	services := sort([s | some s in iam.as_array(statement.Principal.Service)])
 	count(services) > 0
 	allows_action(statement, get_secret_value)
 	not source_scoped(statement)
@@ -37,7 +39,7 @@ source_scoped(statement) if {
 	lower(operator) in narrowing_operators
 	some key, values in keys
 	lower(key) in source_keys
-	some value in as_array(values)
+	some value in iam.as_array(values)
 	trim(value, "*?") != ""
 }
 
@@ -50,18 +52,16 @@ label(statement, i) := statement.Sid if {
 # --- Action matching, as IAM does it -----------------------------------------------------------
 
 # A single value or a list, as a list. Undefined when the value is (an absent field).
-as_array(value) := value if is_array(value) else := [value]
-
 # Whether an Allow statement grants `action` ("service:Operation"): one of its Action patterns
 # matches it, or its NotAction list leaves it out (Allow + NotAction grants everything else).
 allows_action(statement, action) if {
 	statement.Effect == "Allow"
-	some pattern in as_array(statement.Action)
+	some pattern in iam.as_array(statement.Action)
 	action_matches(pattern, action)
 } else := true if {
 	statement.Effect == "Allow"
 	excluded := statement.NotAction # read first: most statements have none
-	not any_action_matches(as_array(excluded), action)
+	not any_action_matches(iam.as_array(excluded), action)
 }
 
 any_action_matches(patterns, action) if {

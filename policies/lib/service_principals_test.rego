@@ -59,13 +59,6 @@ get_secret := "secretsmanager:GetSecretValue"
 
 stmt(fields) := object.union({"Effect": "Allow", "Resource": "*"}, fields)
 
-# --- as_array -------------------------------------------------------------------
-
-test_as_array_wraps_a_single_value if {
-	assert.equal(["s3:GetObject"], service_principals.as_array("s3:GetObject"))
-	assert.equal(["a", "b"], service_principals.as_array(["a", "b"]))
-}
-
 # --- allows_action -----------------------------------------------------------------------------
 
 test_allows_exact_action_ignoring_case if {
