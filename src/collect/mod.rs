@@ -17,3 +17,4 @@ mod secrets;
 
 pub use aws::{AwsContext, CallError, ConnectOptions, connect};
 pub use pipeline::{CollectOptions, IdentityError, caller_identity, collect_account};
+pub use progress::{Progress, ProgressMode};

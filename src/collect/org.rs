@@ -109,6 +109,7 @@ pub async fn collect_all(
     options: &OrgOptions,
     collect: &CollectOptions,
 ) -> Vec<Snapshot> {
+    collect.progress.accounts(targets.len());
     let organization = if options.from_organization {
         Some(Arc::new(OrganizationView::read(aws).await))
     } else {
@@ -211,10 +212,8 @@ async fn collect_target(
     } else {
         assume(aws, partition, target, options).await
     };
-    let mut collect = collect.clone();
-    collect.progress = false;
     let result = match context {
-        Ok(context) => collect_account(&context, &collect)
+        Ok(context) => collect_account(&context, collect)
             .await
             .map_err(|e| CallError {
                 kind: ErrorKind::Other,
@@ -228,7 +227,10 @@ async fn collect_target(
             snapshot.account.name = target.name.clone();
             snapshot
         }
-        Err(error) => unreachable_account(target, partition, &error),
+        Err(error) => {
+            collect.progress.account_failed(&target.id);
+            unreachable_account(target, partition, &error)
+        }
     }
 }
 

@@ -5,12 +5,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::Utc;
-use tabled::settings::{Style, Width, peaker::Priority};
 
 use super::error::{Error, exit};
 use crate::cli::{AccessArgs, ListFormat};
 use crate::evaluation::AsOf;
 use crate::model::access::{Access, OutsideReader, PolicyPath, Reader, SecretReaders};
+use crate::report::Terminal;
+use crate::report::grid::Cell;
 use crate::snapshot::{self, Secret, Snapshot};
 use crate::text::{quoted, terminal_safe};
 
@@ -57,6 +58,7 @@ pub fn run(args: &AccessArgs) -> Result<i32, Error> {
             crate::access::readers(snapshot, as_of, &wanted),
         ));
     }
+    let terminal = super::console::terminal_for(args.output.as_deref());
     let text = match args.format {
         ListFormat::Json => {
             let accounts: Vec<serde_json::Value> = listed
@@ -68,7 +70,7 @@ pub fn run(args: &AccessArgs) -> Result<i32, Error> {
         }
         ListFormat::Table => listed
             .iter()
-            .map(|(account, secrets)| render(account, secrets, args.secrets.is_empty()))
+            .map(|(account, secrets)| render(account, secrets, args.secrets.is_empty(), terminal))
             .collect(),
     };
     super::output::write(args.output.as_deref(), &text)?;
@@ -109,7 +111,7 @@ fn check_names(wanted: &[String], snapshots: &[Snapshot]) -> Result<(), Error> {
     Ok(())
 }
 
-fn render(account: &str, secrets: &[SecretReaders], by_marker: bool) -> String {
+fn render(account: &str, secrets: &[SecretReaders], by_marker: bool, terminal: Terminal) -> String {
     let mut out = String::new();
     if secrets.is_empty() {
         let what = if by_marker {
@@ -131,19 +133,16 @@ fn render(account: &str, secrets: &[SecretReaders], by_marker: bool) -> String {
             let _ = writeln!(out, "nobody can read it\n");
             continue;
         }
-        let mut table = tabled::builder::Builder::from_iter(rows);
-        table.insert_record(0, ["READER", "ACCESS", "VIA", "ROUTE"]);
-        let mut table = table.build();
-        let width = crate::report::terminal_width();
-        table
-            .with(Style::sharp())
-            .with(
-                Width::wrap(width)
-                    .priority(Priority::max(true))
-                    .keep_words(true),
-            )
-            .with(Width::increase(width).priority(Priority::min(true)));
-        let _ = writeln!(out, "{table}\n");
+        let rows: Vec<Vec<Cell>> = rows
+            .into_iter()
+            .map(|row| row.map(Cell::from).to_vec())
+            .collect();
+        let table = crate::report::grid::render(
+            Some(&["READER", "ACCESS", "VIA", "ROUTE"]),
+            &rows,
+            terminal,
+        );
+        let _ = writeln!(out, "{table}");
     }
     out
 }

@@ -1,21 +1,23 @@
 //! `keyward scan`: snapshots (or the demo account) in, a report and an exit code out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::cli::{ScanArgs, WaivedMode};
+use crate::cli::{Format, ScanArgs, WaivedMode};
 use crate::config::Config;
 use crate::evaluation::AsOf;
-use crate::model::{ComplianceReport, Framework, FrameworkCoverage, RuleMetadata, ScanReport};
+use crate::model::{
+    ComplianceReport, Framework, FrameworkCoverage, ReportFilter, RuleMetadata, ScanReport,
+};
 use crate::policy::PolicySet;
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
 use crate::terraform::{self, SourceMap};
-use crate::text::terminal_safe;
+use crate::text::{quoted, terminal_safe};
 
-use super::domain::{compliance_format, fail_threshold, report_format};
+use super::domain::{compliance_format, fail_threshold, report_format, severity};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
@@ -46,6 +48,14 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         None => judge_accounts(args, &policies, &config, as_of)?,
     };
     let (mut report, snapshots) = judged;
+    // A plan alone holds no collected data to go stale (its time is the plan's); a plan applied
+    // to a saved snapshot judges that snapshot's data, which may.
+    if args.terraform.terraform_plan.is_none() || !args.snapshots.is_empty() {
+        let max_age = args
+            .max_snapshot_age
+            .unwrap_or(config.max_snapshot_age_days);
+        report.warnings = crate::evaluation::stale_snapshot_warnings(&report, Utc::now(), max_age);
+    }
     if let Some(path) = &args.baseline {
         let baseline = super::diff::read_report(path, &policies, &config)?;
         report = crate::baseline::mark(report, &baseline, &path.display().to_string());
@@ -61,6 +71,7 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     }
     let options = RenderOptions {
         sarif_category: args.output.sarif_category.clone(),
+        terminal: super::console::terminal_for(args.output.output.as_deref()),
     };
     if let Some(dir) = &args.output_dir {
         let written = super::audit::write(&report, &snapshots, dir, &options, Utc::now())?;
@@ -69,17 +80,57 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
+    // Audits (and a compliance report) keep the whole scan; what is printed, and gates the run,
+    // is what was asked for.
+    let report = report.filtered(&filter(args, &policies)?);
     let rendered = match (&compliance, &compliance_target) {
         (Some(compliance), Some((_, format))) => {
             crate::report::compliance::render(compliance, *format)
         }
         _ => crate::report::render(&report, report_format(args.output.format), &options)?,
     };
-    for warning in &rendered.warnings {
+    // The table on a terminal shows its warnings at the top; every other report goes to a
+    // file or a program, and its warnings to stderr too, where a CI log shows them.
+    let shown_on_screen =
+        args.output.format == Format::Table && args.output.output.is_none() && compliance.is_none();
+    let report_warnings = report.warnings.iter().map(|w| &w.message);
+    let report_warnings = report_warnings.filter(|_| !shown_on_screen);
+    for warning in rendered.warnings.iter().chain(report_warnings) {
         super::console::warning(&terminal_safe(warning));
     }
     super::output::write(args.output.output.as_deref(), &rendered.text)?;
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
+}
+
+/// `--severity`, `--rule`, `--skip-rule` and `--only-new` as a filter; rules named by id or
+/// name in any case, and a rule that does not exist is an error rather than an empty report.
+fn filter(args: &ScanArgs, policies: &PolicySet) -> Result<ReportFilter, Error> {
+    let rule_ids = |wanted: &[String]| -> Result<BTreeSet<String>, Error> {
+        wanted
+            .iter()
+            .map(|w| {
+                super::rules::find(policies.rules(), w.trim())
+                    .map(|r| r.metadata.id.clone())
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "no rule has the id or name {}: `keyward rules` lists them",
+                            quoted(w)
+                        ))
+                    })
+            })
+            .collect()
+    };
+    Ok(ReportFilter {
+        severities: args
+            .filter
+            .severities
+            .iter()
+            .map(|s| severity(*s))
+            .collect(),
+        rules: rule_ids(&args.filter.rules)?,
+        skip_rules: rule_ids(&args.filter.skip_rules)?,
+        only_new: args.filter.only_new,
+    })
 }
 
 type Judged = (ScanReport, Vec<Snapshot>);

@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 use crate::model::access::{AccessSummary, UnreadablePolicy};
 use crate::model::{NotApplicable, NotEvaluated};
 use crate::policy::Rule;
-use crate::snapshot::{CollectionError, DataSection, ErrorKind, Snapshot};
+use crate::snapshot::{
+    CollectionError, DataSection, ErrorKind, REGION_DISCOVERY_SECTIONS, Snapshot, UNSCANNED_REGIONS,
+};
 
 /// Splits the enabled rules into those that apply to the snapshot and the reasons the others
 /// do not.
@@ -62,7 +64,9 @@ struct Missing {
 }
 
 /// A rule is *not evaluated* for every scope (account, region or resource) where a section it
-/// reads is missing: missing data never passes as clean.
+/// reads is missing: missing data never passes as clean. A failed region discovery leaves the
+/// secrets of the regions not scanned unread: their rules are not evaluated there, and what they
+/// found in the regions that were scanned stands.
 pub(super) fn not_evaluated(
     enabled: &[&Rule],
     snapshot: &Snapshot,
@@ -102,16 +106,24 @@ pub(super) fn not_evaluated(
 }
 
 fn collection_error(error: &CollectionError) -> Missing {
+    let (sections, region) = if error.is_region_discovery() {
+        (
+            REGION_DISCOVERY_SECTIONS.to_vec(),
+            Some(UNSCANNED_REGIONS.to_owned()),
+        )
+    } else {
+        (error.sections.clone(), error.region.clone())
+    };
     Missing {
-        sections: error.sections.clone(),
-        region: error.region.clone(),
+        reason: describe_error(error, &sections),
+        sections,
+        region,
         resource: error.resource.clone(),
-        reason: describe_error(error),
     }
 }
 
-fn describe_error(error: &CollectionError) -> String {
-    let sections: Vec<String> = error.sections.iter().map(|s| s.name()).collect();
+fn describe_error(error: &CollectionError, sections: &[DataSection]) -> String {
+    let sections: Vec<String> = sections.iter().map(|s| s.name()).collect();
     if error.kind == ErrorKind::KnownAfterApply {
         return format!("{} [{}]", error.message, sections.join(", "));
     }

@@ -5,6 +5,7 @@
 mod gaps;
 mod plan_changes;
 mod results;
+mod staleness;
 mod waivers;
 
 use chrono::{DateTime, Utc};
@@ -16,6 +17,7 @@ use crate::model::{
 use crate::policy::{PolicyError, PolicyInput, PolicySet, RawFinding, Rule, evaluation_input};
 use crate::snapshot::Snapshot;
 
+pub use staleness::stale_snapshot_warnings;
 pub use waivers::{WAIVER_EXPIRED_RULE, waiver_expired_rule};
 
 use gaps::{applicable, not_evaluated};
@@ -88,6 +90,8 @@ pub fn evaluate(
         baseline: None,
         terraform_plan: None,
         changes: None,
+        warnings: Vec::new(),
+        filter: None,
         summary: Summary::default(),
     };
     report.summary = report.summarize();

@@ -99,6 +99,8 @@ mod tests {
             baseline: None,
             terraform_plan: None,
             changes: None,
+            warnings: Vec::new(),
+            filter: None,
             summary: Summary::default(),
         }
     }
