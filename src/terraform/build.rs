@@ -233,7 +233,7 @@ impl Builder<'_> {
                 principal,
                 policy_arn,
             } => {
-                if let Some(attached) = self.attached_policies_if_present(*kind, principal) {
+                if let Some((attached, _)) = self.policies_if_present(*kind, principal) {
                     attached.retain(|a| a.arn != *policy_arn);
                 }
             }
@@ -243,7 +243,7 @@ impl Builder<'_> {
                 name,
                 ..
             } => {
-                if let Some(inline) = self.inline_policies_if_present(*kind, principal) {
+                if let Some((_, inline)) = self.policies_if_present(*kind, principal) {
                     inline.retain(|p| p.name != *name);
                 }
             }
@@ -428,53 +428,29 @@ impl Builder<'_> {
         }
     }
 
-    fn attached_policies_if_present(
+    /// The attached and inline policy lists of a principal the snapshot already holds.
+    fn policies_if_present(
         &mut self,
         kind: PrincipalKind,
         name: &str,
-    ) -> Option<&mut Vec<AttachedPolicy>> {
+    ) -> Option<(&mut Vec<AttachedPolicy>, &mut Vec<InlinePolicy>)> {
         let s = &mut *self.snapshot;
         match kind {
             PrincipalKind::User => s
                 .users
                 .iter_mut()
                 .find(|u| u.name == name)
-                .map(|u| &mut u.attached_policies),
+                .map(|u| (&mut u.attached_policies, &mut u.inline_policies)),
             PrincipalKind::Group => s
                 .groups
                 .iter_mut()
                 .find(|g| g.name == name)
-                .map(|g| &mut g.attached_policies),
+                .map(|g| (&mut g.attached_policies, &mut g.inline_policies)),
             PrincipalKind::Role => s
                 .roles
                 .iter_mut()
                 .find(|r| r.name == name)
-                .map(|r| &mut r.attached_policies),
-        }
-    }
-
-    fn inline_policies_if_present(
-        &mut self,
-        kind: PrincipalKind,
-        name: &str,
-    ) -> Option<&mut Vec<InlinePolicy>> {
-        let s = &mut *self.snapshot;
-        match kind {
-            PrincipalKind::User => s
-                .users
-                .iter_mut()
-                .find(|u| u.name == name)
-                .map(|u| &mut u.inline_policies),
-            PrincipalKind::Group => s
-                .groups
-                .iter_mut()
-                .find(|g| g.name == name)
-                .map(|g| &mut g.inline_policies),
-            PrincipalKind::Role => s
-                .roles
-                .iter_mut()
-                .find(|r| r.name == name)
-                .map(|r| &mut r.inline_policies),
+                .map(|r| (&mut r.attached_policies, &mut r.inline_policies)),
         }
     }
 
