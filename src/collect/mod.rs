@@ -16,6 +16,7 @@ mod guardduty;
 mod join;
 pub mod org;
 mod org_detective;
+mod organization;
 mod pipeline;
 mod progress;
 mod regions;

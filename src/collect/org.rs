@@ -11,9 +11,11 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::aws::{AwsContext, CallError, classify};
+use super::organization::{OrganizationIdentity, PolicyReader, describe};
 use super::pipeline::{CollectOptions, collect_account};
 use crate::snapshot::{
-    Account, CollectionError, Collector, DataSection, ErrorKind, SCHEMA_VERSION, Snapshot,
+    Account, CollectionError, Collector, DataSection, ErrorKind, Organization, SCHEMA_VERSION,
+    Snapshot,
 };
 
 /// How to reach the member accounts.
@@ -96,7 +98,9 @@ fn listed_account_id(id: &str) -> Result<(), CallError> {
     })
 }
 
-/// Collects every target, `options.concurrency` at a time, in the targets' order; then the
+/// Collects every target, `options.concurrency` at a time, in the targets' order. With
+/// `from_organization`, each account's snapshot also gets the organization's service and
+/// resource control policies on its path, read with the caller's credentials; then the
 /// organization-wide detective controls found in one account count for the others
 /// (see `org_detective`).
 pub async fn collect_all(
@@ -108,15 +112,21 @@ pub async fn collect_all(
     collect: &CollectOptions,
 ) -> Vec<Snapshot> {
     collect.progress.accounts(targets.len());
+    let organization = if options.from_organization {
+        Some(Arc::new(OrganizationView::read(aws).await))
+    } else {
+        None
+    };
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     for (index, target) in targets.into_iter().enumerate() {
         let (aws, options, collect, slots) =
             (aws.clone(), options.clone(), collect.clone(), slots.clone());
         let (caller_account, partition) = (caller_account.to_owned(), partition.to_owned());
+        let organization = organization.clone();
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.expect("semaphore open");
-            let snapshot = collect_target(
+            let (mut snapshot, reached) = collect_target(
                 &aws,
                 &caller_account,
                 &partition,
@@ -125,7 +135,10 @@ pub async fn collect_all(
                 &collect,
             )
             .await;
-            (index, snapshot)
+            if let Some(view) = organization {
+                view.add_policies(&mut snapshot).await;
+            }
+            (index, (snapshot, reached))
         });
     }
     let mut collected = Vec::new();
@@ -139,6 +152,56 @@ pub async fn collect_all(
         super::org_detective::share(&mut snapshots, &reached);
     }
     snapshots
+}
+
+/// The organization as the caller (the management account or a delegated administrator) sees
+/// it: its identity, and a reader of its policies shared by the account tasks.
+struct OrganizationView {
+    identity: Result<Option<OrganizationIdentity>, CallError>,
+    reader: PolicyReader,
+}
+
+impl OrganizationView {
+    async fn read(aws: &AwsContext) -> OrganizationView {
+        let client = aws.organizations();
+        OrganizationView {
+            identity: describe(&client).await,
+            reader: PolicyReader::new(client),
+        }
+    }
+
+    /// Sets the account's organization and the policies on its path; a failure to read them
+    /// leaves `organizations.policies` incomplete for the account, so the rules that weigh
+    /// SCPs and RCPs report *not evaluated* rather than answering without them.
+    async fn add_policies(&self, snapshot: &mut Snapshot) {
+        let identity = match &self.identity {
+            Ok(Some(identity)) => identity,
+            Ok(None) => return,
+            Err(error) => {
+                snapshot.collection_errors.push(CollectionError::from_call(
+                    "organizations",
+                    "DescribeOrganization",
+                    error,
+                    &[DataSection::OrganizationPolicies],
+                ));
+                return;
+            }
+        };
+        let organization = snapshot.organization.get_or_insert_with(|| Organization {
+            id: identity.id.clone(),
+            management_account_id: identity.management_account_id.clone(),
+            policies: None,
+        });
+        match self.reader.for_account(&snapshot.account.id).await {
+            Ok(policies) => organization.policies = Some(policies),
+            Err(error) => snapshot.collection_errors.push(CollectionError::from_call(
+                "organizations",
+                "ListPoliciesForTarget",
+                &error,
+                &[DataSection::OrganizationPolicies],
+            )),
+        }
+    }
 }
 
 async fn collect_target(
@@ -246,6 +309,7 @@ fn unreachable_account(target: &Target, partition: &str, error: &CallError) -> S
         roles: Vec::new(),
         policies: Vec::new(),
         secrets: Vec::new(),
+        organization: None,
         detective: None,
         collection_errors: vec![CollectionError::from_call(
             "sts",

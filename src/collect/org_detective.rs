@@ -194,7 +194,7 @@ mod tests {
 
     fn snapshot(account: &str, detective: Detective) -> Snapshot {
         let text = format!(
-            r#"{{"schema_version": 2, "collected_at": "2026-05-01T00:00:00Z",
+            r#"{{"schema_version": 3, "collected_at": "2026-05-01T00:00:00Z",
                 "collector": {{"tool": "keyward", "version": "test"}},
                 "account": {{"id": "{account}"}}}}"#
         );

@@ -107,10 +107,11 @@ fn evaluate_account(
     waivers: &WaiverSet,
 ) -> Result<crate::model::AccountReport, PolicyError> {
     // Built once per account and shared by all rules.
-    let input = PolicyInput::new(snapshot, evaluation)?;
+    let mut input = PolicyInput::new(snapshot, evaluation)?;
+    let access = input.take_access();
     let account_id = &snapshot.account.id;
     let (applying, not_applicable) = applicable(enabled, snapshot);
-    let gaps = not_evaluated(&applying, snapshot);
+    let gaps = not_evaluated(&applying, snapshot, access.as_ref());
     let mut findings: Vec<Finding> = policies
         .evaluate(&input, applying.iter().copied())?
         .into_iter()
@@ -140,6 +141,7 @@ fn evaluate_account(
         not_applicable,
         fixed_by_plan: Vec::new(),
         rule_results,
+        access,
     })
 }
 

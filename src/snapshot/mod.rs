@@ -37,11 +37,12 @@ pub enum SnapshotError {
         message: String,
     },
     #[error(
-        "snapshot {path} has schema_version {found}, but this keyward reads version {supported}\nhint: {hint}"
+        "snapshot {path} has schema_version {found}, but this keyward reads versions {first} to {supported}\nhint: {hint}"
     )]
     Version {
         path: PathBuf,
         found: u64,
+        first: u32,
         supported: u32,
         hint: &'static str,
     },
@@ -61,7 +62,7 @@ pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
 pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
     let probe: VersionProbe = decode(path, text)?;
     let found = probe.schema_version.as_ref().and_then(|v| v.as_u64());
-    let version = check_version(path, found)?;
+    check_version(path, found)?;
     // The typed decode reads the text itself, so that serde_json reports the line of a type
     // error.
     let snapshot: Snapshot = decode(path, text)?;
@@ -89,16 +90,35 @@ pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
             message: format!("{field}: {}", check_time(&time).err().unwrap_or_default()),
         });
     }
-    Ok(migrate(snapshot, version))
+    Ok(migrate(snapshot))
 }
 
-/// Brings a snapshot of an older (or the current) version to the current one. Version 1 had
-/// no `detective` section: its absence is recorded as a collection error, so that the
-/// detective rules report *not evaluated* instead of passing on missing data. The derived
-/// readings (metric filter patterns) are computed afresh.
-fn migrate(mut snapshot: Snapshot, version: u64) -> Snapshot {
-    snapshot.schema_version = SCHEMA_VERSION;
-    // (A plan alone has no detective section by its nature: its rules are not applicable.)
+/// An older snapshot in the current format, cumulatively: each step below applies to every
+/// version before the one that introduced its data.
+///
+/// Every version so far only added fields, each with a default that means "not known" (no
+/// boundary recorded, root password presence unknown, no deletion date), so the typed decode
+/// reads older versions as they are. Two defaults would be read as facts:
+/// - version 2 added `organization`: from then on a missing one means "in no organization", so
+///   a version 1 snapshot gets a note that its organization was never asked for;
+/// - version 3 added `detective`: a snapshot without it gets a collection error, so that the
+///   detective rules report *not evaluated* instead of passing on missing data (a plan alone has
+///   no detective section by its nature: its rules are not applicable, and it gets none).
+///
+/// The derived readings of the detective section (metric filter patterns) are computed afresh.
+fn migrate(mut snapshot: Snapshot) -> Snapshot {
+    let version = snapshot.schema_version;
+    if version < 2 {
+        snapshot.collection_errors.push(CollectionError {
+            sections: Vec::new(),
+            service: "organizations".to_owned(),
+            operation: "DescribeOrganization".to_owned(),
+            region: None,
+            resource: None,
+            kind: ErrorKind::NotAvailable,
+            message: "snapshot format 1 does not record the account's organization: conditions on aws:PrincipalOrgID are reported as conditional; collect the snapshot again to judge them".to_owned(),
+        });
+    }
     let by_nature = snapshot
         .absent_sections()
         .contains(&DataSection::CloudTrailTrails);
@@ -107,14 +127,15 @@ fn migrate(mut snapshot: Snapshot, version: u64) -> Snapshot {
         None if by_nature => {}
         None => snapshot.collection_errors.push(missing_detective(version)),
     }
+    snapshot.schema_version = SCHEMA_VERSION;
     snapshot
 }
 
 /// The collection error that stands for a missing `detective` section: the snapshot was
-/// written before keyward collected detective controls (schema version 1), or by hand without
-/// them. Its rules then report *not evaluated*, never a pass.
-fn missing_detective(found_version: u64) -> CollectionError {
-    let message = if found_version < 2 {
+/// written before keyward collected detective controls (schema versions 1 and 2), or by hand
+/// without them. Its rules then report *not evaluated*, never a pass.
+fn missing_detective(found_version: u32) -> CollectionError {
+    let message = if found_version < 3 {
         format!(
             "the snapshot predates detective collection (schema_version {found_version}): collect it again with this keyward to evaluate these rules"
         )
@@ -161,12 +182,9 @@ struct VersionProbe {
     schema_version: Option<serde_json::Value>,
 }
 
-/// The oldest snapshot version this keyward reads (and migrates).
-const OLDEST_READABLE_VERSION: u64 = 1;
-
 /// Checked before the typed decode, so that a snapshot from a newer keyward gets a version
-/// message rather than a confusing "unknown field". Returns the version found.
-fn check_version(path: &Path, found: Option<u64>) -> Result<u64, SnapshotError> {
+/// message rather than a confusing "unknown field".
+fn check_version(path: &Path, found: Option<u64>) -> Result<(), SnapshotError> {
     let Some(found) = found else {
         return Err(SnapshotError::Malformed {
             path: path.to_owned(),
@@ -176,17 +194,18 @@ fn check_version(path: &Path, found: Option<u64>) -> Result<u64, SnapshotError> 
                 .to_owned(),
         });
     };
-    if (OLDEST_READABLE_VERSION..=u64::from(SCHEMA_VERSION)).contains(&found) {
-        return Ok(found);
+    if (u64::from(FIRST_SCHEMA_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&found) {
+        return Ok(());
     }
     let hint = if found > u64::from(SCHEMA_VERSION) {
         "the snapshot was written by a newer keyward: upgrade keyward to read it"
     } else {
-        "the snapshot was written by an older keyward: collect it again with this version"
+        "this is not a version keyward ever wrote: collect the snapshot again with `keyward snapshot`"
     };
     Err(SnapshotError::Version {
         path: path.to_owned(),
         found,
+        first: FIRST_SCHEMA_VERSION,
         supported: SCHEMA_VERSION,
         hint,
     })

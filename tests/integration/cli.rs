@@ -35,9 +35,10 @@ fn expected_incident_findings() -> Vec<(String, String)> {
         ("KW-IAM-009", iam("user/alice")),
         ("KW-IAM-009", iam("user/ci-deploy")),
         ("KW-IAM-010", iam("user/ci-deploy")),
-        ("KW-IAM-011", iam("policy/LegacyAdmin")),
+        // In effect: the admins group's member, not the policy or the group.
+        ("KW-IAM-011", iam("user/former-contractor")),
         ("KW-IAM-012", iam("root")),
-        ("KW-IAM-013", iam("group/admins")),
+        ("KW-IAM-013", iam("user/former-contractor")),
         ("KW-IAM-013", iam("role/eval-worker")),
         ("KW-IAM-013", iam("user/ci-deploy")),
         (
@@ -80,6 +81,15 @@ fn expected_incident_findings() -> Vec<(String, String)> {
         (
             "KW-SM-007",
             secret("us-east-1", "legacy/reporting-token-Mn78Op"),
+        ),
+        // The eval vendor's account reads both provider keys through vendor-evals.
+        (
+            "KW-SM-009",
+            secret("us-east-1", "prod/openai-api-key-Ab12Cd"),
+        ),
+        (
+            "KW-SM-009",
+            secret("eu-west-1", "prod/anthropic-api-key-Ef34Gh"),
         ),
         // The detective controls the incident lacked.
         ("KW-CT-001", scoped("cloudtrail::", "trail/*")),
@@ -511,7 +521,7 @@ fn yaml_snapshots_are_read_and_bad_yaml_names_its_line() {
 #[test]
 fn a_snapshot_from_a_newer_keyward_says_to_upgrade() {
     let text = fs::read_to_string(fixture("clean.json")).unwrap().replacen(
-        "\"schema_version\": 2",
+        "\"schema_version\": 3",
         "\"schema_version\": 7",
         1,
     );
@@ -719,7 +729,7 @@ fn rules_lists_every_rule_with_its_controls() {
     assert_eq!(run.code, 0);
     let rules = run.json();
     let rules = rules.as_array().unwrap();
-    assert_eq!(rules.len(), 39);
+    assert_eq!(rules.len(), 40);
     for rule in rules {
         for field in ["id", "name", "title", "description", "remediation"] {
             assert!(
@@ -1165,47 +1175,47 @@ fn an_audit_of_many_accounts_splits_sarif_at_githubs_run_limit() {
     keyward(&direct).assert_input_error(&["at most 20"]);
 }
 
+/// Snapshot formats 1 and 2 (before keyward collected detective controls; main's fixtures were
+/// format 2) load, and leave the 15 detective rules not evaluated, naming the version.
 #[test]
 fn a_snapshot_from_before_detective_collection_leaves_those_rules_not_evaluated() {
-    let mut snapshot: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(fixture("incident.json")).unwrap()).unwrap();
-    snapshot["schema_version"] = 1.into();
-    snapshot.as_object_mut().unwrap().remove("detective");
-    let dir = tempfile::tempdir().unwrap();
-    let path = write_file(dir.path(), "v1.json", &snapshot.to_string());
-    let run = keyward(&[
-        "scan",
-        "--snapshot",
-        &path,
-        "--as-of",
-        "snapshot",
-        "--format",
-        "json",
-    ]);
-    let report = run.json();
-    let detective = |rule: &str| !rule.starts_with("KW-IAM-") && !rule.starts_with("KW-SM-");
-    let gaps: std::collections::BTreeSet<String> = report["accounts"][0]["not_evaluated"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .inspect(|g| {
-            assert!(
-                g["reason"]
-                    .as_str()
-                    .unwrap()
-                    .contains("predates detective collection (schema_version 1)"),
-                "{g}"
-            )
-        })
-        .map(|g| g["rule_id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(gaps.len(), 15, "{gaps:?}");
-    assert!(gaps.iter().all(|r| detective(r)));
-    // Never a pass, never a finding made from the missing section; the other rules still run.
-    let findings = open_findings(&report);
-    assert!(
-        !findings.iter().any(|(rule, _)| detective(rule)),
-        "{findings:?}"
-    );
-    assert!(findings.iter().any(|(rule, _)| rule == "KW-IAM-001"));
+    for version in [1, 2] {
+        let mut snapshot: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(fixture("incident.json")).unwrap()).unwrap();
+        snapshot["schema_version"] = version.into();
+        snapshot.as_object_mut().unwrap().remove("detective");
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_file(dir.path(), "old.json", &snapshot.to_string());
+        let run = keyward(&[
+            "scan",
+            "--snapshot",
+            &path,
+            "--as-of",
+            "snapshot",
+            "--format",
+            "json",
+        ]);
+        let report = run.json();
+        let detective = |rule: &str| !rule.starts_with("KW-IAM-") && !rule.starts_with("KW-SM-");
+        let predates = format!("predates detective collection (schema_version {version})");
+        let gaps: std::collections::BTreeSet<String> = report["accounts"][0]["not_evaluated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .inspect(|g| assert!(g["reason"].as_str().unwrap().contains(&predates), "{g}"))
+            .map(|g| g["rule_id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(gaps.len(), 15, "version {version}: {gaps:?}");
+        assert!(gaps.iter().all(|r| detective(r)));
+        // Never a pass, never a finding made from the missing section; the other rules still
+        // run, the access model's among them.
+        let findings = open_findings(&report);
+        assert!(
+            !findings.iter().any(|(rule, _)| detective(rule)),
+            "{findings:?}"
+        );
+        for rule in ["KW-IAM-001", "KW-SM-009"] {
+            assert!(findings.iter().any(|(r, _)| r == rule), "{rule}");
+        }
+    }
 }
