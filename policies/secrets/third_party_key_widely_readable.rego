@@ -95,7 +95,7 @@ deny contains {
 		"max_secret_readers": limit,
 		"public": reach.public,
 		"outside": array.slice(array.concat(everywhere.outside, own_outside), 0, max_listed),
-		"outside_total": everywhere.outside_total + count(own_outside),
+		"outside_total": everywhere.outside_total + count(own_ids),
 		"grants": array.slice(array.concat(everywhere.grants, own_grants), 0, max_listed),
 		"grants_total": everywhere.grants_total + count(own_indices),
 	},
@@ -106,10 +106,11 @@ deny contains {
 	reach := input.access.secrets[secret.arn]
 	too_many := reach.readers + reach.conditional_readers > limit
 	true in {reach.outside_account, too_many} # public is outside too (deleted secrets are neither)
-	own_outside := [input.access.outside[i] | some i in object.get(reach, "outside", [])]
+	own_ids := object.get(reach, "outside", [])
+	own_outside := [input.access.outside[i] | some i in array.slice(own_ids, 0, max_listed)]
 	own_indices := object.get(reach, "grants", [])
 	own_grants := [summary(input.access.grants[i]) | some i in array.slice(own_indices, 0, max_listed)]
-	named := named_outside(everywhere, own_outside)
+	named := named_outside(everywhere, private_ids(own_ids, reach.public))
 	problems := [text |
 		some text in [
 			public_text(reach.public),
@@ -127,13 +128,23 @@ public_text(false) := ""
 # The readers outside the account other than the public (which public_text names), as texts
 # ("account 999988887777", "identities of <provider> through role …"): the first few (every
 # secret's, sorted, then the secret's own in the model's order) and how many there are. Only the
-# named ones are written out: a key that hundreds of accounts read through roles would
-# otherwise cost hundreds of texts per finding.
-named_outside(everywhere, own) := {
-	"named": array.slice(array.concat(everywhere.outside_texts, [reader_text(r) | some r in array.slice(own_private, 0, max_named)]), 0, max_named),
+# named ones are looked up and written out: a key that hundreds of accounts read through roles
+# would otherwise cost hundreds of lookups and texts per finding.
+named_outside(everywhere, own_private) := {
+	"named": array.slice(array.concat(everywhere.outside_texts, [reader_text(input.access.outside[i]) | some i in array.slice(own_private, 0, max_named)]), 0, max_named),
 	"total": count(everywhere.outside_texts) + count(own_private),
-} if {
-	own_private := [r | some r in own; r.scope != "public"]
+}
+
+# A secret's own outside readers (indices into input.access.outside) other than the public.
+# Without a public reader (nearly every secret) that is all of them, taken as they are; only a
+# public secret's list is walked.
+private_ids(ids, false) := ids
+
+private_ids(ids, true) := [i | some i in ids; not public_ids[i]]
+
+public_ids contains i if {
+	some i, reader in input.access.outside
+	reader.scope == "public"
 }
 
 # The first few in the message, and how many more there are.

@@ -103,6 +103,18 @@ test_the_message_names_five_outside_readers_and_counts_the_rest if {
 	f.evidence.outside_total == 30
 }
 
+# A secret's own readers: the public one is named as "anyone" and never counted among the
+# others, wherever it stands in the list; a long list is counted in full and listed up to 20.
+test_own_outside_readers_are_counted_without_the_public_one if {
+	accounts := array.concat([public_reader], [object.union(partner_reader, {"principal": sprintf("arn:aws:iam::%d:root", [100000000000 + i])}) | some i in numbers.range(0, 29)])
+	inp := t.input_with_access([t.secret(key, {})], {key: {"public": true, "outside_account": true, "outside": array.concat(numbers.range(1, 7), array.concat([0], numbers.range(8, 30)))}}, {}, {"outside": accounts})
+	some f in deny_for(inp)
+	f.message == "secret prod/openai-api-key looks like a third-party API key (openai) and anyone with AWS credentials can read it; it can be read from outside the account by account arn:aws:iam::100000000000:root, account arn:aws:iam::100000000001:root, account arn:aws:iam::100000000002:root, account arn:aws:iam::100000000003:root, account arn:aws:iam::100000000004:root and 25 more"
+	count(f.evidence.outside) == 20
+	f.evidence.outside[7] == public_reader
+	f.evidence.outside_total == 31
+}
+
 test_the_limit_comes_from_the_thresholds if {
 	inp := object.union(
 		t.input_with_access([t.secret(key, {})], {key: {"readers": 3}}, {}, tables),
