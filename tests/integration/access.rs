@@ -472,12 +472,7 @@ fn the_access_schema_is_printed_and_checked_in() {
 /// with `--org` by a user holding `policy`: the seeding's answer and the JSON report.
 fn org_scan(scenario: &str, policy: &str) -> (Value, Value) {
     let moto = crate::support::moto::Moto::start();
-    let seeded = moto.seed(&[scenario, policy]);
-    moto.control("/moto-api/reset-auth", "0");
-    let credentials = (
-        seeded["access_key_id"].as_str().unwrap(),
-        seeded["secret_access_key"].as_str().unwrap(),
-    );
+    let scanner = moto.seed_scanner(&[scenario, policy]);
     let run = moto.keyward(
         &[
             "scan",
@@ -489,10 +484,10 @@ fn org_scan(scenario: &str, policy: &str) -> (Value, Value) {
             "--fail-on",
             "none",
         ],
-        Some(credentials),
+        scanner.credentials(),
     );
     assert_ne!(run.code, 2, "{}", run.stderr);
-    (seeded, run.json())
+    (scanner.seeded, run.json())
 }
 
 /// The report's account of the member `name` of an `org_scan` organization.
