@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::support::cli::{keyward, keyward_in};
+use crate::support::moto::Request;
 use crate::support::{fixture, open_findings, repo};
 use serde_json::{Value, json};
 
@@ -469,10 +470,12 @@ fn the_access_schema_is_printed_and_checked_in() {
 
 /// A moto organization of tests/moto/seed.py (`scp-organization` or `rcp-organization`: two
 /// member accounts, "kept" and "blocked", a control policy that bites in "blocked"), scanned
-/// with `--org` by a user holding `policy`: the seeding's answer and the JSON report.
-fn org_scan(scenario: &str, policy: &str) -> (Value, Value) {
+/// with `--org` by a user holding `policy`: the seeding's answer, the JSON report, and the
+/// requests the scan sent.
+fn org_scan(scenario: &str, policy: &str) -> (Value, Value, Vec<Request>) {
     let moto = crate::support::moto::Moto::start();
     let scanner = moto.seed_scanner(&[scenario, policy]);
+    moto.control("/moto-api/recorder/start-recording", "");
     let run = moto.keyward(
         &[
             "scan",
@@ -487,7 +490,8 @@ fn org_scan(scenario: &str, policy: &str) -> (Value, Value) {
         scanner.credentials(),
     );
     assert_ne!(run.code, 2, "{}", run.stderr);
-    (scanner.seeded, run.json())
+    moto.control("/moto-api/recorder/stop-recording", "");
+    (scanner.seeded, run.json(), moto.recorded_requests())
 }
 
 /// The report's account of the member `name` of an `org_scan` organization.
@@ -528,7 +532,7 @@ fn organization_errors(account: &Value) -> Vec<Value> {
 /// least-privilege policy, the blocked account's readers disappear and the other's stay.
 #[test]
 fn an_scp_that_denies_reading_secrets_removes_that_accounts_readers() {
-    let (seeded, report) = org_scan(
+    let (seeded, report, _) = org_scan(
         "scp-organization",
         &crate::support::moto::least_privilege_policy(),
     );
@@ -589,7 +593,7 @@ fn without_permission_to_read_the_scps_the_checks_that_weigh_them_are_not_evalua
         }
     }
     let path = write(dir.path(), &policy);
-    let (seeded, report) = org_scan("scp-organization", &path);
+    let (seeded, report, _) = org_scan("scp-organization", &path);
     for name in ["kept", "blocked"] {
         let account = member(&seeded, &report, name);
         let errors = account["collection_errors"].as_array().unwrap();
@@ -633,10 +637,19 @@ fn without_permission_to_read_the_scps_the_checks_that_weigh_them_are_not_evalua
 /// own readers stay in both.
 #[test]
 fn an_rcp_that_keeps_secrets_in_the_organization_removes_the_outside_reader() {
-    let (seeded, report) = org_scan(
+    let (seeded, report, requests) = org_scan(
         "rcp-organization",
         &crate::support::moto::least_privilege_policy(),
     );
+    // The RCPs are listed on every level of the path: the root, the unit, each account.
+    let rcp_listings = requests
+        .iter()
+        .filter(|r| {
+            r.action.ends_with(".ListPoliciesForTarget")
+                && r.body.contains("RESOURCE_CONTROL_POLICY")
+        })
+        .count();
+    assert!(rcp_listings >= 4, "{rcp_listings} RCP listings");
     let external = "999988887777";
     let outside_readers = |account: &Value| -> Vec<String> {
         let all = account["access"]["outside"].as_array().unwrap();

@@ -3,9 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
-
 use crate::support::cli::keyward;
 use crate::support::moto::{Moto, Scanner, least_privilege_policy};
 use crate::support::open_findings;
@@ -258,29 +255,11 @@ fn secrets_are_collected_in_every_region_asked_for() {
     );
 }
 
-/// The request log moto kept while keyward scanned: (action, body) per request.
+/// The actions of the requests moto recorded while keyward scanned.
 fn recorded_actions(moto: &Moto) -> Vec<String> {
-    let log = moto
-        .get("/moto-api/recorder/download-recording")
-        .expect("recording");
-    log.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let entry: serde_json::Value = serde_json::from_str(line).expect("recorder line");
-            let target = entry["headers"]["X-Amz-Target"].as_str().map(str::to_owned);
-            let raw = entry["body"].as_str().unwrap_or_default();
-            let body = if entry["body_encoded"] == true {
-                String::from_utf8_lossy(&BASE64.decode(raw).expect("base64 body")).into_owned()
-            } else {
-                raw.to_owned()
-            };
-            target.unwrap_or_else(|| {
-                body.split('&')
-                    .find_map(|kv| kv.strip_prefix("Action="))
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| entry["url"].as_str().unwrap_or_default().to_owned())
-            })
-        })
+    moto.recorded_requests()
+        .into_iter()
+        .map(|r| r.action)
         .collect()
 }
 

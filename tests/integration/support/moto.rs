@@ -119,6 +119,36 @@ impl Moto {
         }
     }
 
+    /// The requests moto recorded since `POST /moto-api/recorder/start-recording`.
+    pub fn recorded_requests(&self) -> Vec<Request> {
+        use base64::Engine;
+        use base64::engine::general_purpose::STANDARD as BASE64;
+        let log = self
+            .get("/moto-api/recorder/download-recording")
+            .expect("recording");
+        log.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|line| {
+                let entry: serde_json::Value = serde_json::from_str(line).expect("recorder line");
+                let target = entry["headers"]["X-Amz-Target"].as_str().map(str::to_owned);
+                let raw = entry["body"].as_str().unwrap_or_default();
+                let body = if entry["body_encoded"] == true {
+                    String::from_utf8_lossy(&BASE64.decode(raw).expect("base64 body")).into_owned()
+                } else {
+                    raw.to_owned()
+                };
+                // JSON protocols name the action in X-Amz-Target, query protocols in the body.
+                let action = target.unwrap_or_else(|| {
+                    body.split('&')
+                        .find_map(|kv| kv.strip_prefix("Action="))
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| entry["url"].as_str().unwrap_or_default().to_owned())
+                });
+                Request { action, body }
+            })
+            .collect()
+    }
+
     /// keyward pointed at this server, with test credentials unless `credentials` says otherwise.
     pub fn keyward(&self, args: &[&str], credentials: Option<(&str, &str)>) -> Run {
         keyward_isolated(
@@ -135,6 +165,13 @@ impl Moto {
     pub fn get(&self, path: &str) -> Option<String> {
         http("GET", &self.endpoint, path, "")
     }
+}
+
+/// One request moto recorded: its action (`GetAccountAuthorizationDetails`,
+/// `AWSOrganizationsV20161128.ListPoliciesForTarget`, …) and its body.
+pub struct Request {
+    pub action: String,
+    pub body: String,
 }
 
 /// The scanner user a scenario created, and what else the seeding printed.
