@@ -680,4 +680,34 @@ mod tests {
         apply(&mut snapshot, &before, &[role("app")], Utc::now());
         assert_eq!(boundary_of(&snapshot, "app"), None, "the plan removes it");
     }
+
+    #[test]
+    fn a_planned_boundary_whose_document_is_known_only_after_apply_leaves_its_holder_open() {
+        let mut snapshot = account();
+        let planned = "arn:aws:iam::123456789012:policy/generated";
+        let after = [
+            role("app"),
+            Fact::Policy {
+                arn: planned.to_owned(),
+                name: "generated".to_owned(),
+                document: None,
+            },
+            boundary("app", planned),
+        ];
+        apply(&mut snapshot, &[], &after, Utc::now());
+        let policy = snapshot.policies.iter().find(|p| p.arn == planned).unwrap();
+        assert_eq!(policy.permissions_boundary_count, 1);
+        let gaps: Vec<&str> = snapshot
+            .collection_errors
+            .iter()
+            .filter(|e| e.resource.as_deref() == Some("arn:aws:iam::123456789012:role/app"))
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(
+            gaps,
+            [format!(
+                "the document of policy {planned} is known only after apply"
+            )]
+        );
+    }
 }
