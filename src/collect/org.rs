@@ -123,7 +123,8 @@ fn listed_account_id(id: &str) -> Result<(), CallError> {
 /// Collects every target, `options.concurrency` at a time, in the targets' order. With
 /// `from_organization`, each account's snapshot also gets the organization's service and
 /// resource control policies on its path, read with the caller's credentials, and the list of
-/// the organization's accounts.
+/// the organization's accounts; then the organization-wide detective controls found in one
+/// account count for the others (see `org_detective`).
 pub async fn collect_all(
     aws: &AwsContext,
     caller_account: &str,
@@ -153,7 +154,7 @@ pub async fn collect_all(
         let organization = organization.clone();
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.expect("semaphore open");
-            let mut snapshot = collect_target(
+            let (mut snapshot, reached) = collect_target(
                 &aws,
                 &caller_account,
                 &partition,
@@ -165,15 +166,20 @@ pub async fn collect_all(
             if let Some(view) = organization {
                 view.add_policies(&mut snapshot).await;
             }
-            (index, snapshot)
+            (index, (snapshot, reached))
         });
     }
-    let mut snapshots = Vec::new();
+    let mut collected = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        snapshots.push(joined.expect("an account task does not panic"));
+        collected.push(joined.expect("an account task does not panic"));
     }
-    snapshots.sort_by_key(|(index, _)| *index);
-    snapshots.into_iter().map(|(_, s)| s).collect()
+    collected.sort_by_key(|(index, _)| *index);
+    let (mut snapshots, reached): (Vec<Snapshot>, Vec<bool>) =
+        collected.into_iter().map(|(_, s)| s).unzip();
+    if options.from_organization {
+        super::org_detective::share(&mut snapshots, &reached);
+    }
+    snapshots
 }
 
 /// The organization as the caller (the management account or a delegated administrator) sees
@@ -237,7 +243,7 @@ async fn collect_target(
     target: &Target,
     options: &OrgOptions,
     collect: &CollectOptions,
-) -> Snapshot {
+) -> (Snapshot, bool) {
     // The caller's own account is read with the caller's credentials: the management account
     // usually has no OrganizationAccountAccessRole.
     let context = if target.id == caller_account {
@@ -258,11 +264,11 @@ async fn collect_target(
     match result {
         Ok(mut snapshot) => {
             snapshot.account.name = target.name.clone();
-            snapshot
+            (snapshot, true)
         }
         Err(error) => {
             collect.progress.account_failed(&target.id);
-            unreachable_account(target, partition, &error)
+            (unreachable_account(target, partition, &error), false)
         }
     }
 }
@@ -336,6 +342,7 @@ fn unreachable_account(target: &Target, partition: &str, error: &CallError) -> S
         policies: Vec::new(),
         secrets: Vec::new(),
         organization: None,
+        detective: None,
         collection_errors: vec![CollectionError::from_call(
             "sts",
             "AssumeRole",

@@ -35,26 +35,43 @@ pub(super) fn rule_results(
                 let all_waived = reported.entry(&finding.resource).or_insert(true);
                 *all_waived &= finding.is_waived();
             }
-            let judged: BTreeSet<&str> = rule
+            let rule_findings: Vec<&Finding> =
+                findings.iter().filter(|f| &f.rule_id == id).collect();
+            let passed: BTreeSet<&str> = rule
                 .metadata
                 .evaluates
                 .iter()
-                .flat_map(|kind| resources(*kind, snapshot, &root_arn))
-                .filter(|r| !rule_gaps.iter().any(|gap| inside(gap, r)))
-                .map(|r| r.arn)
-                .chain(reported.keys().copied())
+                .flat_map(|kind| {
+                    resources(*kind, snapshot, &root_arn)
+                        .into_iter()
+                        .map(move |resource| (*kind, resource))
+                })
+                .filter(|(kind, r)| !rule_gaps.iter().any(|gap| inside(gap, *kind, r)))
+                .filter(|(kind, r)| !reported_on(*kind, r, &rule_findings))
+                .map(|(_, r)| r.arn)
                 .collect();
             let waived = reported.values().filter(|&&all_waived| all_waived).count();
             let failed = reported.len() - waived;
             RuleResult {
                 rule_id: id.clone(),
-                passed: judged.len() - reported.len(),
+                passed: passed.len(),
                 failed,
                 waived,
                 not_evaluated: rule_gaps.len(),
             }
         })
         .collect()
+}
+
+/// Whether the rule reported on a resource of `kind`: a finding about it; for the account, any
+/// finding (an account rule's verdict may name the trail or log group it rests on); for a
+/// region, any finding in it.
+fn reported_on(kind: ResourceKind, resource: &Resource, findings: &[&Finding]) -> bool {
+    findings.iter().any(|f| match kind {
+        ResourceKind::Account => true,
+        ResourceKind::Regions => f.region.as_deref() == resource.region,
+        _ => f.resource == resource.arn,
+    })
 }
 
 /// The resources of one kind in a snapshot.
@@ -92,14 +109,44 @@ fn resources<'a>(
                 region: Some(&s.region),
             })
             .collect(),
+        ResourceKind::Trails => snapshot
+            .detective
+            .iter()
+            .flat_map(|d| &d.trails)
+            .filter(|t| t.inherited_from.is_none() && owner(&t.arn) == snapshot.account.id)
+            .map(|t| Resource {
+                arn: &t.arn,
+                region: Some(&t.home_region),
+            })
+            .collect(),
+        // A region is named by itself: only its findings' regions are compared with it.
+        ResourceKind::Regions => snapshot
+            .collector
+            .regions
+            .iter()
+            .map(|region| Resource {
+                arn: region,
+                region: Some(region),
+            })
+            .collect(),
     }
 }
 
-/// Whether a resource lies in a scope the rule could not be evaluated in.
-fn inside(gap: &NotEvaluated, resource: &Resource) -> bool {
-    match (&gap.resource, &gap.region) {
-        (Some(arn), _) => arn == resource.arn,
-        (None, Some(region)) => resource.region == Some(region.as_str()),
-        (None, None) => true,
+/// The account of an ARN (its fifth field).
+fn owner(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
+
+/// Whether a resource lies in a scope the rule could not be evaluated in. The account's verdict
+/// rests on everything in it, a region's on everything in the region (as
+/// `NotEvaluated::covers` has it for findings).
+fn inside(gap: &NotEvaluated, kind: ResourceKind, resource: &Resource) -> bool {
+    match (kind, &gap.resource, &gap.region) {
+        (ResourceKind::Account, _, _) => true,
+        (ResourceKind::Regions, _, Some(region)) => resource.region == Some(region.as_str()),
+        (ResourceKind::Regions, Some(_), None) => true,
+        (_, Some(arn), _) => arn == resource.arn,
+        (_, None, Some(region)) => resource.region == Some(region.as_str()),
+        (_, None, None) => true,
     }
 }

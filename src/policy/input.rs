@@ -16,8 +16,8 @@ use super::schedule::{self, Schedule};
 use crate::config::Config;
 use crate::model::access::AccessSummary;
 use crate::snapshot::{
-    Account, CollectionError, Collector, Group, ManagedPolicy, Organization, PasswordPolicy, Role,
-    RootUser, Secret, Snapshot, TerraformPlan, Timestamp,
+    Account, CollectionError, Collector, Detective, Group, ManagedPolicy, Organization,
+    PasswordPolicy, Role, RootUser, Secret, Snapshot, TerraformPlan, Timestamp,
 };
 
 /// The policy input as regorus values, built once per snapshot and shared by every rule.
@@ -142,6 +142,7 @@ struct SnapshotRest<'a> {
     roles: &'a [Role],
     policies: &'a [ManagedPolicy],
     organization: &'a Option<Organization>,
+    detective: &'a Option<Detective>,
     collection_errors: &'a [CollectionError],
     #[serde(skip_serializing_if = "Option::is_none")]
     terraform: &'a Option<TerraformPlan>,
@@ -164,6 +165,7 @@ impl<'a> SnapshotRest<'a> {
             policies,
             secrets: _,
             organization,
+            detective,
             collection_errors,
             terraform,
         } = snapshot;
@@ -178,6 +180,7 @@ impl<'a> SnapshotRest<'a> {
             roles,
             policies,
             organization,
+            detective,
             collection_errors,
             terraform,
         }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::support::cli::{keyward, keyward_in};
-use crate::support::moto::Request;
+use crate::support::requests::{MotoRequest, moto_requests, recorded_scan};
 use crate::support::{fixture, open_findings, repo};
 use serde_json::{Value, json};
 
@@ -18,21 +18,31 @@ fn secret_arn(name: &str) -> String {
     format!("arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:{name}-AbCdEf")
 }
 
-/// A clean account (root with hardware MFA, a strong password policy) with `extra` merged in.
+/// A clean account (root with hardware MFA, a strong password policy, the clean fixture's
+/// detective controls) with `extra` merged in.
 fn account(extra: Value) -> Value {
     let mut snapshot = json!({
-        "schema_version": 2,
+        "schema_version": 3,
         "collected_at": "2026-05-10T00:00:00Z",
         "collector": {"tool": "test", "version": "0", "regions": ["us-east-1"]},
         "account": {"id": ACCOUNT, "partition": "aws"},
         "root": {"arn": format!("arn:aws:iam::{ACCOUNT}:root"), "mfa_enabled": true, "mfa_kind": "hardware", "access_keys": [], "password_last_used": null, "password_present": true},
         "password_policy": {"minimum_length": 16, "require_symbols": true, "require_numbers": true, "require_uppercase": true, "require_lowercase": true, "reuse_prevention": 24},
         "users": [], "groups": [], "roles": [], "policies": [], "secrets": [],
+        "detective": watched(),
     });
     if let (Value::Object(base), Value::Object(more)) = (&mut snapshot, extra) {
         base.extend(more);
     }
     snapshot
+}
+
+/// The detective controls of the clean fixture (every detective rule passes), moved to this
+/// account, so that these tests see only what the access model changes.
+fn watched() -> Value {
+    let clean = std::fs::read_to_string(fixture("clean.json")).unwrap();
+    let clean: Value = serde_json::from_str(&clean.replace("210987654321", ACCOUNT)).unwrap();
+    clean["detective"].clone()
 }
 
 fn doc(statements: Value) -> Value {
@@ -367,16 +377,28 @@ fn a_policy_aws_would_reject_leaves_its_checks_not_evaluated_naming_it() {
     );
 }
 
+/// A format 1 snapshot has neither the organization (format 2) nor the detective controls
+/// (format 3): it loads with a note for each.
 #[test]
 fn a_snapshot_of_format_1_still_loads() {
-    let text = std::fs::read_to_string(fixture("clean.json"))
-        .unwrap()
-        .replacen("\"schema_version\": 2", "\"schema_version\": 1", 1)
-        .replace("  \"organization\": null,\n", "")
-        .replace(",\n    \"password_present\": true", "");
+    let mut snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("clean.json")).unwrap()).unwrap();
+    snapshot["schema_version"] = 1.into();
+    for (object, field) in [
+        ("", "organization"),
+        ("", "detective"),
+        ("/root", "password_present"),
+    ] {
+        let object = snapshot
+            .pointer_mut(object)
+            .unwrap()
+            .as_object_mut()
+            .unwrap();
+        assert!(object.remove(field).is_some(), "{field}");
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.json");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, snapshot.to_string()).unwrap();
     let run = keyward(&[
         "scan",
         "--snapshot",
@@ -386,13 +408,19 @@ fn a_snapshot_of_format_1_still_loads() {
         "--as-of",
         "snapshot",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Incomplete (exit code 3): the detective rules could not be evaluated.
+    assert_eq!(run.code, 3, "{}", run.stderr);
     let errors = &run.json()["accounts"][0]["collection_errors"];
+    let messages: Vec<&str> = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 2, "{errors}");
+    assert!(messages[0].contains("snapshot format 1"), "{errors}");
     assert!(
-        errors[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("snapshot format 1"),
+        messages[1].contains("predates detective collection (schema_version 1)"),
         "{errors}"
     );
 }
@@ -472,26 +500,26 @@ fn the_access_schema_is_printed_and_checked_in() {
 /// member accounts, "kept" and "blocked", a control policy that bites in "blocked"), scanned
 /// with `--org` by a user holding `policy`: the seeding's answer, the JSON report, and the
 /// requests the scan sent.
-fn org_scan(scenario: &str, policy: &str) -> (Value, Value, Vec<Request>) {
+fn org_scan(scenario: &str, policy: &str) -> (Value, Value, Vec<MotoRequest>) {
     let moto = crate::support::moto::Moto::start();
     let scanner = moto.seed_scanner(&[scenario, policy]);
-    moto.control("/moto-api/recorder/start-recording", "");
-    let run = moto.keyward(
-        &[
-            "scan",
-            "--org",
-            "--region",
-            "us-east-1",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ],
-        scanner.credentials(),
-    );
+    let (run, _) = recorded_scan(&moto, || {
+        moto.keyward(
+            &[
+                "scan",
+                "--org",
+                "--region",
+                "us-east-1",
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+            ],
+            scanner.credentials(),
+        )
+    });
     assert_ne!(run.code, 2, "{}", run.stderr);
-    moto.control("/moto-api/recorder/stop-recording", "");
-    (scanner.seeded, run.json(), moto.recorded_requests())
+    (scanner.seeded, run.json(), moto_requests(&moto))
 }
 
 /// The report's account of the member `name` of an `org_scan` organization.
@@ -645,7 +673,7 @@ fn an_rcp_that_keeps_secrets_in_the_organization_removes_the_outside_reader() {
     let rcp_listings = requests
         .iter()
         .filter(|r| {
-            r.action.ends_with(".ListPoliciesForTarget")
+            r.action == "organizations:ListPoliciesForTarget"
                 && r.body.contains("RESOURCE_CONTROL_POLICY")
         })
         .count();

@@ -8,6 +8,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use super::cli::{Run, TEST_CREDENTIALS, aws_env, keyward_isolated};
+use super::recorded::Recorded;
 use super::{repo, tool_from_env};
 
 /// How long moto may take to start listening, and to answer once it listens.
@@ -19,6 +20,9 @@ const PORT_ATTEMPTS: usize = 5;
 pub struct Moto {
     child: Child,
     pub endpoint: String,
+    /// Recorded responses for the APIs moto lacks (Access Analyzer, Cost Explorer anomaly
+    /// detection): scenario `watched` unless a test picks another with `use_recorded`.
+    pub recorded: Recorded,
     /// The server's working directory: its request recording lives here, apart from other
     /// servers running at the same time.
     _dir: tempfile::TempDir,
@@ -59,6 +63,7 @@ impl Moto {
         let moto = Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
+            recorded: Recorded::start("watched"),
             _dir: dir,
         };
         match startup.recv_timeout(STARTUP_LIMIT) {
@@ -119,42 +124,28 @@ impl Moto {
         }
     }
 
-    /// The requests moto recorded since `POST /moto-api/recorder/start-recording`.
-    pub fn recorded_requests(&self) -> Vec<Request> {
-        use base64::Engine;
-        use base64::engine::general_purpose::STANDARD as BASE64;
-        let log = self
-            .get("/moto-api/recorder/download-recording")
-            .expect("recording");
-        log.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|line| {
-                let entry: serde_json::Value = serde_json::from_str(line).expect("recorder line");
-                let target = entry["headers"]["X-Amz-Target"].as_str().map(str::to_owned);
-                let raw = entry["body"].as_str().unwrap_or_default();
-                let body = if entry["body_encoded"] == true {
-                    String::from_utf8_lossy(&BASE64.decode(raw).expect("base64 body")).into_owned()
-                } else {
-                    raw.to_owned()
-                };
-                // JSON protocols name the action in X-Amz-Target, query protocols in the body.
-                let action = target.unwrap_or_else(|| {
-                    body.split('&')
-                        .find_map(|kv| kv.strip_prefix("Action="))
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| entry["url"].as_str().unwrap_or_default().to_owned())
-                });
-                Request { action, body }
-            })
-            .collect()
+    /// Answers Access Analyzer and Cost Explorer from another recorded scenario.
+    pub fn use_recorded(&mut self, scenario: &str) {
+        self.recorded = Recorded::start(scenario);
     }
 
-    /// keyward pointed at this server, with test credentials unless `credentials` says otherwise.
+    /// Answers each account listed from its own recorded scenario, the others from `default`.
+    pub fn use_recorded_per_account(&mut self, default: &str, by_account: &[(&str, &str)]) {
+        self.recorded = Recorded::start_per_account(default, by_account, &self.endpoint);
+    }
+
+    /// keyward pointed at this server (and the recorded responses), with test credentials
+    /// unless `credentials` says otherwise.
     pub fn keyward(&self, args: &[&str], credentials: Option<(&str, &str)>) -> Run {
-        keyward_isolated(
-            args,
-            &aws_env(&self.endpoint, credentials.unwrap_or(TEST_CREDENTIALS)),
-        )
+        keyward_isolated(args, &self.env(credentials.unwrap_or(TEST_CREDENTIALS)))
+    }
+
+    /// The variables that send keyward's AWS calls here: to moto, and the services moto lacks
+    /// to the recorded responses.
+    pub fn env<'a>(&'a self, credentials: (&'a str, &'a str)) -> Vec<(&'static str, &'a str)> {
+        let mut env = aws_env(&self.endpoint, credentials);
+        env.extend(self.recorded.env());
+        env
     }
 
     /// POSTs to moto's control API (reset, recorder, auth).
@@ -167,13 +158,6 @@ impl Moto {
     }
 }
 
-/// One request moto recorded: its action (`GetAccountAuthorizationDetails`,
-/// `AWSOrganizationsV20161128.ListPoliciesForTarget`, …) and its body.
-pub struct Request {
-    pub action: String,
-    pub body: String,
-}
-
 /// The scanner user a scenario created, and what else the seeding printed.
 pub struct Scanner {
     pub seeded: serde_json::Value,
@@ -182,9 +166,14 @@ pub struct Scanner {
 }
 
 impl Scanner {
+    /// Its access key id and secret access key, for `Moto::env`.
+    pub fn key(&self) -> (&str, &str) {
+        (&self.access_key_id, &self.secret_access_key)
+    }
+
     /// Its access key, for `Moto::keyward`.
     pub fn credentials(&self) -> Option<(&str, &str)> {
-        Some((&self.access_key_id, &self.secret_access_key))
+        Some(self.key())
     }
 }
 
