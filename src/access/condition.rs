@@ -327,10 +327,20 @@ pub enum Subject<'a> {
     Own(&'a OwnPrincipal),
     /// A principal of another account, or any principal: its attributes are not known.
     Outsider,
+    /// A principal of a named other account whose place relative to the account's organization
+    /// is known (the organization's accounts were listed): otherwise an `Outsider`.
+    OtherAccount(Membership<'a>),
     /// An identity federated through an identity provider.
     Federated,
     /// An AWS service acting on someone's behalf.
     Service,
+}
+
+/// Whether another account belongs to the account's organization (of this id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership<'a> {
+    In(&'a str),
+    NotIn(&'a str),
 }
 
 /// What conditions can know about one of the account's principals.
@@ -426,7 +436,9 @@ fn judge_clause(
             let is_claim = !clause.key.eq_ignore_ascii_case("sts:externalid");
             match subject {
                 Subject::Service => known(None),
-                Subject::Own(_) | Subject::Outsider if is_claim => known(None),
+                Subject::Own(_) | Subject::Outsider | Subject::OtherAccount(_) if is_claim => {
+                    known(None)
+                }
                 _ => Outcome::Constrained(vec![clause.as_constraint()]),
             }
         }
@@ -442,7 +454,14 @@ fn judge_clause(
                 Ok(value) => known(value),
                 Err(()) => unknown(clause),
             },
-            Subject::Outsider | Subject::Federated => match key.as_str() {
+            Subject::OtherAccount(membership) if key == "aws:principalorgid" => {
+                match membership_org_id(clause, membership) {
+                    Some(value) => known(value),
+                    None => Outcome::Constrained(vec![clause.as_constraint()]),
+                }
+            }
+            Subject::Outsider | Subject::Federated | Subject::OtherAccount(_) => match key.as_str()
+            {
                 "aws:principalisawsservice" => known(Some("false".to_owned())),
                 "aws:principalservicename" | "aws:principalservicenameslist" => known(None),
                 _ => Outcome::Constrained(vec![clause.as_constraint()]),
@@ -453,6 +472,22 @@ fn judge_clause(
             },
         },
         KeyKind::Unknown => unknown(clause),
+    }
+}
+
+/// The `aws:PrincipalOrgID` of another account's principal, where it settles the clause: the
+/// organization's id for a member; for an account outside the organization, absent, when the
+/// clause names only the account's organization (then another organization's id and none
+/// answer alike, except for `Null`). `None`: it does not settle the clause.
+fn membership_org_id(clause: &Clause, membership: Membership) -> Option<Option<String>> {
+    match membership {
+        Membership::In(id) => Some(Some(id.to_owned())),
+        Membership::NotIn(id) => (clause.operator != Operator::Null
+            && clause
+                .values
+                .iter()
+                .all(|v| pattern::is_literal(v) && v.as_str() == id))
+        .then_some(None),
     }
 }
 
@@ -643,6 +678,31 @@ mod tests {
             allow(org, Subject::Own(&unknown_org)),
             Outcome::Unknown(_)
         ));
+    }
+
+    #[test]
+    fn another_accounts_organization_is_judged_where_the_organizations_accounts_are_known() {
+        let inside = json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}});
+        let member = Subject::OtherAccount(Membership::In("o-abc"));
+        let stranger = Subject::OtherAccount(Membership::NotIn("o-abc"));
+        assert_eq!(allow(inside.clone(), member), Outcome::True);
+        assert_eq!(allow(inside, stranger), Outcome::False);
+        let perimeter =
+            clauses(json!({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}));
+        let deny = |subject| judge(&perimeter, Effect::Deny, subject, None, at());
+        assert_eq!(
+            deny(stranger),
+            Outcome::True,
+            "the perimeter Deny reaches it"
+        );
+        assert_eq!(deny(member), Outcome::False);
+        // Another organization named, or a wildcard: the stranger's own organization decides.
+        for open in [
+            json!({"StringEquals": {"aws:PrincipalOrgID": ["o-abc", "o-partner"]}}),
+            json!({"StringLike": {"aws:PrincipalOrgID": "o-*"}}),
+        ] {
+            assert!(matches!(allow(open, stranger), Outcome::Constrained(_)));
+        }
     }
 
     #[test]

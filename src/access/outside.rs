@@ -4,7 +4,9 @@
 //! is classified by how far it reaches (its *scope*).
 
 use super::bits::Tri;
-use super::condition::{self, Constraint, Outcome, ResourceFacts, Subject};
+use super::condition::{
+    self, Constraint, Membership, Organization, Outcome, ResourceFacts, Subject,
+};
 use super::document::{Effect, PrincipalRef};
 use super::pattern;
 use super::store::{StmtId, Store};
@@ -260,16 +262,25 @@ fn same_account(deny: &PrincipalRef, principal: &PrincipalRef) -> bool {
 }
 
 /// The subject, scope and accounts of an outside principal; `None` for the account's own.
-fn classify(
-    store: &Store,
+fn classify<'s>(
+    store: &'s Store,
     principal: &PrincipalRef,
-) -> Option<(Subject<'static>, Scope, Vec<String>)> {
+) -> Option<(Subject<'s>, Scope, Vec<String>)> {
     Some(match principal {
         PrincipalRef::Anyone => (Subject::Outsider, Scope::Public, Vec::new()),
         PrincipalRef::Account(a) if *a == store.account => return None,
-        PrincipalRef::Account(a) => (Subject::Outsider, Scope::OtherAccount, vec![a.clone()]),
+        PrincipalRef::Account(a) => (
+            other_account(store, a),
+            Scope::OtherAccount,
+            vec![a.clone()],
+        ),
         PrincipalRef::Arn(arn) => match pattern::arn_account(arn) {
             Some(a) if a == store.account => return None,
+            Some(a) if pattern::is_literal(a) && !a.is_empty() => (
+                other_account(store, a),
+                Scope::OtherAccount,
+                vec![a.to_owned()],
+            ),
             Some(a) if !a.is_empty() => {
                 (Subject::Outsider, Scope::OtherAccount, vec![a.to_owned()])
             }
@@ -279,6 +290,21 @@ fn classify(
         PrincipalRef::Service(_) => (Subject::Service, Scope::Service, Vec::new()),
         PrincipalRef::CanonicalUser(_) => return None,
     })
+}
+
+/// A principal of another account: placed inside or outside the account's organization where
+/// the organization's accounts are known, an unknown outsider otherwise.
+fn other_account<'s>(store: &'s Store, account: &str) -> Subject<'s> {
+    match (&store.organization, &store.organization_members) {
+        (Organization::Member { id, .. }, Some(members)) => {
+            Subject::OtherAccount(if members.contains(account) {
+                Membership::In(id.as_str())
+            } else {
+                Membership::NotIn(id.as_str())
+            })
+        }
+        _ => Subject::Outsider,
+    }
 }
 
 pub fn describe(principal: &PrincipalRef) -> String {

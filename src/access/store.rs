@@ -2,7 +2,7 @@
 //! statements (each with its action mask and its conditions split by what they depend on), the
 //! principals with the policies that apply to them, and the resources by kind.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -135,6 +135,8 @@ pub struct Store {
     pub account: String,
     pub partition: String,
     pub organization: Organization,
+    /// Every account of the organization, where a scan with `--org` listed them.
+    pub organization_members: Option<HashSet<String>>,
     pub policies: Vec<Policy>,
     pub stmts: Vec<Stmt>,
     pub principals: Vec<Principal>,
@@ -173,6 +175,11 @@ impl Store {
             account: snapshot.account.id.clone(),
             partition: snapshot.account.partition.clone(),
             organization,
+            organization_members: snapshot
+                .organization
+                .as_ref()
+                .and_then(|o| o.member_accounts.as_ref())
+                .map(|accounts| accounts.iter().cloned().collect()),
             policies: Vec::new(),
             stmts: Vec::new(),
             principals: Vec::new(),

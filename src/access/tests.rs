@@ -59,32 +59,47 @@ impl Account {
         self
     }
 
-    /// A user with inline policies and other fields merged in.
-    fn user(self, name: &str, policies: &[Value], extra: Value) -> Account {
-        let mut user = json!({
-            "name": name, "arn": arn("user", name), "created": "2025-01-01T00:00:00Z",
-            "mfa_active": false,
+    /// A user, group or role (`kind`) with inline policies, its own `fields` and `extra` ones
+    /// merged in.
+    fn principal(
+        self,
+        kind: &str,
+        name: &str,
+        policies: &[Value],
+        fields: Value,
+        extra: Value,
+    ) -> Account {
+        let mut principal = json!({
+            "name": name, "arn": arn(kind, name),
             "inline_policies": policies.iter().enumerate().map(|(i, d)| json!({"name": format!("{name}-{i}"), "document": d})).collect::<Vec<_>>(),
         });
-        merge(&mut user, extra);
-        self.push("users", user)
+        merge(&mut principal, fields);
+        merge(&mut principal, extra);
+        self.push(&format!("{kind}s"), principal)
+    }
+
+    fn user(self, name: &str, policies: &[Value], extra: Value) -> Account {
+        let fields = json!({"created": "2025-01-01T00:00:00Z", "mfa_active": false});
+        self.principal("user", name, policies, fields, extra)
+    }
+
+    /// A user whose inline policy lets it read every secret.
+    fn reader(self, name: &str, extra: Value) -> Account {
+        self.user(name, &[doc(json!(allow(GET, "*")))], extra)
     }
 
     fn role(self, name: &str, trust: Value, policies: &[Value], extra: Value) -> Account {
-        let mut role = json!({
-            "name": name, "arn": arn("role", name), "assume_role_policy": trust,
-            "inline_policies": policies.iter().enumerate().map(|(i, d)| json!({"name": format!("{name}-{i}"), "document": d})).collect::<Vec<_>>(),
-        });
-        merge(&mut role, extra);
-        self.push("roles", role)
+        self.principal(
+            "role",
+            name,
+            policies,
+            json!({"assume_role_policy": trust}),
+            extra,
+        )
     }
 
     fn group(self, name: &str, policies: &[Value]) -> Account {
-        let group = json!({
-            "name": name, "arn": arn("group", name),
-            "inline_policies": policies.iter().enumerate().map(|(i, d)| json!({"name": format!("{name}-{i}"), "document": d})).collect::<Vec<_>>(),
-        });
-        self.push("groups", group)
+        self.principal("group", name, policies, json!({}), json!({}))
     }
 
     fn managed(self, name: &str, document: Value, attachments: u32, boundaries: u32) -> Account {
@@ -166,7 +181,7 @@ fn service_trust(service: &str) -> Value {
 #[test]
 fn an_identity_policy_allow_grants_and_every_secret_includes_tomorrows() {
     let summary = Account::new()
-        .user("alice", &[doc(json!(allow(GET, "*")))], json!({}))
+        .reader("alice", json!({}))
         .user(
             "bob",
             &[doc(json!(allow(GET, &secret_arn("db"))))],
@@ -341,14 +356,12 @@ fn a_boundary_limits_what_identity_policies_grant() {
     let boundary = doc(json!(allow("s3:*", "*")));
     let summary = Account::new()
         .managed("s3-only", boundary, 0, 2)
-        .user(
+        .reader(
             "shirley",
-            &[doc(json!(allow(GET, "*")))],
             json!({"permissions_boundary": arn("policy", "s3-only")}),
         )
-        .user(
+        .reader(
             "dev",
-            &[doc(json!(allow(GET, "*")))],
             json!({"permissions_boundary": arn("policy", "not-collected")}),
         )
         .secret("db", json!({}))
@@ -368,9 +381,8 @@ fn a_boundary_limits_what_identity_policies_grant() {
 fn a_boundary_that_allows_the_action_lets_the_grant_through() {
     let summary = Account::new()
         .managed("secrets", doc(json!(allow("secretsmanager:*", "*"))), 0, 1)
-        .user(
+        .reader(
             "alice",
-            &[doc(json!(allow(GET, "*")))],
             json!({"permissions_boundary": arn("policy", "secrets")}),
         )
         .secret("db", json!({}))
@@ -434,7 +446,7 @@ fn a_resource_policy_deny_binds_the_account_principals() {
         json!({"Effect": "Deny", "Principal": "*", "Action": GET, "Resource": "*", "Condition": {"ArnNotEquals": {"aws:PrincipalArn": arn("role", "app")}}}),
     );
     let summary = Account::new()
-        .user("alice", &[doc(json!(allow(GET, "*")))], json!({}))
+        .reader("alice", json!({}))
         .role(
             "app",
             service_trust("lambda.amazonaws.com"),
@@ -470,13 +482,17 @@ fn a_policy_open_to_anyone_is_public_whatever_aws_secure_transport_says() {
     );
 }
 
-#[test]
-fn allow_everyone_deny_outside_the_organization_admits_only_the_organization() {
-    // AWS's recommended shape: Allow "*", Deny unless aws:PrincipalOrgID.
-    let rp = resource_policy(json!([
+/// AWS's recommended shape: Allow "*", Deny unless aws:PrincipalOrgID is o-abc.
+fn open_to_the_organization() -> Value {
+    resource_policy(json!([
         {"Effect": "Allow", "Principal": "*", "Action": GET, "Resource": "*"},
         {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}},
-    ]));
+    ]))
+}
+
+#[test]
+fn allow_everyone_deny_outside_the_organization_admits_only_the_organization() {
+    let rp = open_to_the_organization();
     let summary = Account::new()
         .user("alice", &[], json!({}))
         .with(json!({"organization": {"id": "o-abc"}}))
@@ -491,19 +507,16 @@ fn allow_everyone_deny_outside_the_organization_admits_only_the_organization() {
 
 #[test]
 fn outside_an_organization_the_org_condition_denies_the_account_itself() {
-    let rp = resource_policy(json!([
-        {"Effect": "Allow", "Principal": "*", "Action": GET, "Resource": "*"},
-        {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}},
-    ]));
+    let rp = open_to_the_organization();
     let member_elsewhere = Account::new()
-        .user("alice", &[doc(json!(allow(GET, "*")))], json!({}))
+        .reader("alice", json!({}))
         .with(json!({"organization": {"id": "o-zzz"}}))
         .secret("db", rp.clone())
         .summary();
     assert_eq!(readers(&member_elsewhere, "db"), (0, 0));
     // A snapshot that could not say which organization: conditional, never a silent no.
     let unknown = Account::new()
-        .user("alice", &[doc(json!(allow(GET, "*")))], json!({}))
+        .reader("alice", json!({}))
         .with(json!({"collection_errors": [{"sections": [], "service": "organizations", "operation": "DescribeOrganization", "kind": "access_denied", "message": "denied"}]}))
         .secret("db", rp)
         .summary();
@@ -563,7 +576,7 @@ fn not_principal_allows_everyone_else() {
 #[test]
 fn a_secret_scheduled_for_deletion_has_no_readers() {
     let summary = Account::new()
-        .user("alice", &[doc(json!(allow(GET, "*")))], json!({}))
+        .reader("alice", json!({}))
         .secret("old", json!({"deleted_date": "2026-05-01T00:00:00Z", "resource_policy": doc(json!({"Effect": "Allow", "Principal": "*", "Action": GET, "Resource": "*"}))}))
         .summary();
     let old = &summary.secrets[&secret_arn("old")];
@@ -598,7 +611,7 @@ fn an_scp_deny_removes_readers_but_not_in_the_management_account() {
     let no_secrets = doc(json!([allow("*", "*"), deny(GET, "*")]));
     let account = || {
         Account::new()
-            .user("alice", &[doc(json!(allow(GET, "*")))], json!({}))
+            .reader("alice", json!({}))
             .role("AWSServiceRoleForX", service_trust("x.amazonaws.com"), &[doc(json!(allow(GET, "*")))], json!({"arn": format!("arn:aws:iam::{ACCOUNT}:role/aws-service-role/x.amazonaws.com/AWSServiceRoleForX")}))
             .secret("db", json!({}))
     };
@@ -628,7 +641,7 @@ fn every_level_of_the_path_must_allow() {
     // An OU whose SCP allows only S3: an implicit deny below the root's FullAWSAccess.
     let full = doc(json!(allow("*", "*")));
     let summary = Account::new()
-        .user("alice", &[doc(json!(allow(GET, "*")))], json!({}))
+        .reader("alice", json!({}))
         .secret("db", json!({}))
         .with(org(
             &[full],
@@ -665,6 +678,53 @@ fn an_rcp_keeps_outsiders_to_the_organization() {
     let db = &summary.secrets[&secret_arn("db")];
     assert!(!db.public);
     assert_eq!(outside(&summary, "db")[0].scope, "organization");
+}
+
+#[test]
+fn an_rcp_removes_a_named_account_outside_the_organization_once_its_accounts_are_known() {
+    let full = doc(json!(allow("*", "*")));
+    let perimeter = doc(
+        json!({"Effect": "Deny", "Principal": "*", "Action": GET, "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}, "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}}),
+    );
+    let shared = |account: &str| {
+        resource_policy(
+            json!({"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{account}:root")}, "Action": GET, "Resource": "*"}),
+        )
+    };
+    let organization = |members: Option<Value>| {
+        let mut organization = org(
+            std::slice::from_ref(&full),
+            std::slice::from_ref(&full),
+            std::slice::from_ref(&perimeter),
+            "111111111111",
+        );
+        if let Some(members) = members {
+            organization["organization"]["member_accounts"] = members;
+        }
+        organization
+    };
+    let outsiders = |members: Option<Value>| -> Vec<(String, String)> {
+        let summary = Account::new()
+            .secret("partner", shared(PARTNER))
+            .secret("sibling", shared("222222222222"))
+            .with(organization(members))
+            .summary();
+        ["partner", "sibling"]
+            .iter()
+            .flat_map(|secret| outside(&summary, secret))
+            .map(|o| (o.principal.clone(), o.scope.clone()))
+            .collect()
+    };
+    let listed = json!(["111111111111", ACCOUNT, "222222222222"]);
+    assert_eq!(
+        outsiders(Some(listed)),
+        [("222222222222".to_owned(), "other_account".to_owned())],
+        "the partner is outside the organization; the sibling account is in it"
+    );
+    // Without the list, whether the partner is in the organization is not known: it stays, as
+    // the organization's principals only.
+    assert_eq!(outsiders(None).len(), 2);
 }
 
 // --- Roles: trust, chains, outsiders ----------------------------------------------------------

@@ -221,6 +221,7 @@ fn organization(
         id: o.id,
         management_account_id: o.management_account_id,
         policies: None,
+        member_accounts: None,
     }))
 }
 

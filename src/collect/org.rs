@@ -41,11 +41,25 @@ pub struct Target {
     pub name: Option<String>,
 }
 
+/// The accounts to scan, and with `from_organization` the ids of every account of the
+/// organization (what conditions on `aws:PrincipalOrgID` need to place another account).
+#[derive(Debug, Clone, Default)]
+pub struct Targets {
+    pub accounts: Vec<Target>,
+    pub organization_members: Option<Vec<String>>,
+}
+
 /// The accounts to scan: the organization's active ones, or the given list, narrowed by the
 /// include and exclude lists.
-pub async fn targets(aws: &AwsContext, options: &OrgOptions) -> Result<Vec<Target>, CallError> {
+pub async fn targets(aws: &AwsContext, options: &OrgOptions) -> Result<Targets, CallError> {
+    let mut members = None;
     let mut targets = if options.from_organization {
-        active_accounts(&aws.organizations()).await?
+        let listed = organization_accounts(&aws.organizations()).await?;
+        members = Some(listed.iter().map(|(t, _)| t.id.clone()).collect());
+        listed
+            .into_iter()
+            .filter_map(|(target, active)| active.then_some(target))
+            .collect()
     } else {
         options
             .accounts
@@ -54,7 +68,7 @@ pub async fn targets(aws: &AwsContext, options: &OrgOptions) -> Result<Vec<Targe
                 id: id.clone(),
                 name: None,
             })
-            .collect()
+            .collect::<Vec<_>>()
     };
     if options.from_organization && !options.accounts.is_empty() {
         targets.retain(|t| options.accounts.contains(&t.id));
@@ -62,12 +76,19 @@ pub async fn targets(aws: &AwsContext, options: &OrgOptions) -> Result<Vec<Targe
     targets.retain(|t| !options.exclude_accounts.contains(&t.id));
     targets.sort_by(|a, b| a.id.cmp(&b.id));
     targets.dedup_by(|a, b| a.id == b.id);
-    Ok(targets)
+    Ok(Targets {
+        accounts: targets,
+        organization_members: members,
+    })
 }
 
-async fn active_accounts(client: &aws_sdk_organizations::Client) -> Result<Vec<Target>, CallError> {
+/// Every account of the organization, and whether it is active (only active accounts are
+/// scanned; suspended ones still belong to the organization).
+async fn organization_accounts(
+    client: &aws_sdk_organizations::Client,
+) -> Result<Vec<(Target, bool)>, CallError> {
     let mut pages = client.list_accounts().into_paginator().send();
-    let mut targets = Vec::new();
+    let mut accounts = Vec::new();
     while let Some(page) = pages.next().await {
         for account in page.map_err(|e| classify(&e))?.accounts() {
             // `State` replaces the deprecated `Status`; older answers carry only `Status`.
@@ -76,16 +97,17 @@ async fn active_accounts(client: &aws_sdk_organizations::Client) -> Result<Vec<T
                 Some(state) => *state == AccountState::Active,
                 None => account.status() == Some(&AccountStatus::Active),
             };
-            if let (true, Some(id)) = (active, account.id()) {
+            if let Some(id) = account.id() {
                 listed_account_id(id)?;
-                targets.push(Target {
+                let target = Target {
                     id: id.to_owned(),
                     name: account.name().map(str::to_owned),
-                });
+                };
+                accounts.push((target, active));
             }
         }
     }
-    Ok(targets)
+    Ok(accounts)
 }
 
 /// An id from ListAccounts names files and SARIF runs like any other: an answer that is not an
@@ -100,20 +122,26 @@ fn listed_account_id(id: &str) -> Result<(), CallError> {
 
 /// Collects every target, `options.concurrency` at a time, in the targets' order. With
 /// `from_organization`, each account's snapshot also gets the organization's service and
-/// resource control policies on its path, read with the caller's credentials; then the
-/// organization-wide detective controls found in one account count for the others
-/// (see `org_detective`).
+/// resource control policies on its path, read with the caller's credentials, and the list of
+/// the organization's accounts; then the organization-wide detective controls found in one
+/// account count for the others (see `org_detective`).
 pub async fn collect_all(
     aws: &AwsContext,
     caller_account: &str,
     partition: &str,
-    targets: Vec<Target>,
+    targets: Targets,
     options: &OrgOptions,
     collect: &CollectOptions,
 ) -> Vec<Snapshot> {
+    let Targets {
+        accounts: targets,
+        organization_members,
+    } = targets;
     collect.progress.accounts(targets.len());
     let organization = if options.from_organization {
-        Some(Arc::new(OrganizationView::read(aws).await))
+        Some(Arc::new(
+            OrganizationView::read(aws, organization_members).await,
+        ))
     } else {
         None
     };
@@ -159,14 +187,16 @@ pub async fn collect_all(
 struct OrganizationView {
     identity: Result<Option<OrganizationIdentity>, CallError>,
     reader: PolicyReader,
+    members: Option<Vec<String>>,
 }
 
 impl OrganizationView {
-    async fn read(aws: &AwsContext) -> OrganizationView {
+    async fn read(aws: &AwsContext, members: Option<Vec<String>>) -> OrganizationView {
         let client = aws.organizations();
         OrganizationView {
             identity: describe(&client).await,
             reader: PolicyReader::new(client),
+            members,
         }
     }
 
@@ -191,7 +221,9 @@ impl OrganizationView {
             id: identity.id.clone(),
             management_account_id: identity.management_account_id.clone(),
             policies: None,
+            member_accounts: None,
         });
+        organization.member_accounts = self.members.clone();
         match self.reader.for_account(&snapshot.account.id).await {
             Ok(policies) => organization.policies = Some(policies),
             Err(error) => snapshot.collection_errors.push(CollectionError::from_call(

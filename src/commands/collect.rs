@@ -42,7 +42,7 @@ async fn collect_many(
             crate::text::terminal_safe(&e.message)
         ))
     })?;
-    if targets.is_empty() {
+    if targets.accounts.is_empty() {
         return Err(Error::Usage(
             "no account left to scan: check --accounts and --exclude-accounts".to_owned(),
         ));

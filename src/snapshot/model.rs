@@ -558,6 +558,11 @@ pub struct Organization {
     /// administrator, can read them).
     #[serde(default)]
     pub policies: Option<OrganizationPolicies>,
+    /// The ids of every account of the organization (ListAccounts, any state), so that a
+    /// condition on `aws:PrincipalOrgID` can be judged for another account a policy names;
+    /// absent when they were not listed (only a scan with `--org` lists them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_accounts: Option<Vec<String>>,
 }
 
 /// The organization policies on the account's path from the organization root.

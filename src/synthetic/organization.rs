@@ -92,6 +92,7 @@ impl Generator {
         Organization {
             id: ORGANIZATION_ID.to_owned(),
             management_account_id: Some(MANAGEMENT_ACCOUNT.to_owned()),
+            member_accounts: None,
             policies: Some(OrganizationPolicies {
                 service_control_policies_enabled: true,
                 resource_control_policies_enabled: true,

@@ -144,6 +144,14 @@ impl Builder<'_> {
                 principal,
                 policy_arn,
             } => self.attach(*kind, principal, policy_arn),
+            Fact::Boundary {
+                kind,
+                principal,
+                policy_arn,
+            } => {
+                *self.boundary(*kind, principal) = Some(policy_arn.clone());
+                self.ensure_aws_managed(policy_arn);
+            }
             Fact::Inline {
                 kind,
                 principal,
@@ -233,8 +241,18 @@ impl Builder<'_> {
                 principal,
                 policy_arn,
             } => {
-                if let Some((attached, _)) = self.policies_if_present(*kind, principal) {
-                    attached.retain(|a| a.arn != *policy_arn);
+                if let Some(parts) = self.parts_if_present(*kind, principal) {
+                    parts.attached.retain(|a| a.arn != *policy_arn);
+                }
+            }
+            Fact::Boundary {
+                kind, principal, ..
+            } => {
+                if let Some(boundary) = self
+                    .parts_if_present(*kind, principal)
+                    .and_then(|p| p.boundary)
+                {
+                    *boundary = None;
                 }
             }
             Fact::Inline {
@@ -243,8 +261,8 @@ impl Builder<'_> {
                 name,
                 ..
             } => {
-                if let Some((_, inline)) = self.policies_if_present(*kind, principal) {
-                    inline.retain(|p| p.name != *name);
+                if let Some(parts) = self.parts_if_present(*kind, principal) {
+                    parts.inline.retain(|p| p.name != *name);
                 }
             }
             Fact::Secret { id, .. } => s.secrets.retain(|x| !is_secret(x, id)),
@@ -284,7 +302,6 @@ impl Builder<'_> {
                     groups: Vec::new(),
                     attached_policies: Vec::new(),
                     inline_policies: Vec::new(),
-                    // Not read from plans yet (docs/access.md, what the model does not weigh).
                     permissions_boundary: None,
                     tags: BTreeMap::new(),
                 });
@@ -327,7 +344,6 @@ impl Builder<'_> {
                     last_used: None,
                     attached_policies: Vec::new(),
                     inline_policies: Vec::new(),
-                    // Not read from plans yet (docs/access.md, what the model does not weigh).
                     permissions_boundary: None,
                     tags: BTreeMap::new(),
                 });
@@ -408,6 +424,14 @@ impl Builder<'_> {
         }
     }
 
+    /// The permissions boundary of a user or role (groups have none).
+    fn boundary(&mut self, kind: PrincipalKind, principal: &str) -> &mut Option<String> {
+        match kind {
+            PrincipalKind::User => &mut self.user(principal, "").permissions_boundary,
+            _ => &mut self.role(principal, "").permissions_boundary,
+        }
+    }
+
     fn attached_policies(
         &mut self,
         kind: PrincipalKind,
@@ -428,29 +452,26 @@ impl Builder<'_> {
         }
     }
 
-    /// The attached and inline policy lists of a principal the snapshot already holds.
-    fn policies_if_present(
-        &mut self,
-        kind: PrincipalKind,
-        name: &str,
-    ) -> Option<(&mut Vec<AttachedPolicy>, &mut Vec<InlinePolicy>)> {
+    /// The attached and inline policy lists and the permissions boundary (groups have none) of
+    /// a principal the snapshot already holds.
+    fn parts_if_present(&mut self, kind: PrincipalKind, name: &str) -> Option<Parts<'_>> {
         let s = &mut *self.snapshot;
         match kind {
-            PrincipalKind::User => s
-                .users
-                .iter_mut()
-                .find(|u| u.name == name)
-                .map(|u| (&mut u.attached_policies, &mut u.inline_policies)),
-            PrincipalKind::Group => s
-                .groups
-                .iter_mut()
-                .find(|g| g.name == name)
-                .map(|g| (&mut g.attached_policies, &mut g.inline_policies)),
-            PrincipalKind::Role => s
-                .roles
-                .iter_mut()
-                .find(|r| r.name == name)
-                .map(|r| (&mut r.attached_policies, &mut r.inline_policies)),
+            PrincipalKind::User => s.users.iter_mut().find(|u| u.name == name).map(|u| Parts {
+                attached: &mut u.attached_policies,
+                inline: &mut u.inline_policies,
+                boundary: Some(&mut u.permissions_boundary),
+            }),
+            PrincipalKind::Group => s.groups.iter_mut().find(|g| g.name == name).map(|g| Parts {
+                attached: &mut g.attached_policies,
+                inline: &mut g.inline_policies,
+                boundary: None,
+            }),
+            PrincipalKind::Role => s.roles.iter_mut().find(|r| r.name == name).map(|r| Parts {
+                attached: &mut r.attached_policies,
+                inline: &mut r.inline_policies,
+                boundary: Some(&mut r.permissions_boundary),
+            }),
         }
     }
 
@@ -473,8 +494,23 @@ impl Builder<'_> {
                 holders.push((policy.arn.clone(), arn.clone()));
             }
         }
+        let mut boundary_counts: BTreeMap<String, u32> = BTreeMap::new();
+        let boundaries = s
+            .users
+            .iter()
+            .map(|u| (&u.arn, &u.permissions_boundary))
+            .chain(s.roles.iter().map(|r| (&r.arn, &r.permissions_boundary)));
+        for (arn, boundary) in boundaries {
+            // `<address>`: a boundary known only after apply, whose gap the plan's facts give.
+            if let Some(policy) = boundary.as_ref().filter(|p| !p.starts_with('<')) {
+                *boundary_counts.entry(policy.clone()).or_default() += 1;
+                holders.push((policy.clone(), arn.clone()));
+            }
+        }
         for policy in &mut s.policies {
             policy.attachment_count = counts.get(&policy.arn).copied().unwrap_or(0);
+            policy.permissions_boundary_count =
+                boundary_counts.get(&policy.arn).copied().unwrap_or(0);
         }
         let known: BTreeSet<&str> = s.policies.iter().map(|p| p.arn.as_str()).collect();
         let mut gaps = Vec::new();
@@ -505,6 +541,13 @@ impl Builder<'_> {
         }
         s.collection_errors.extend(gaps);
     }
+}
+
+/// What a plan manages of a user, group or role.
+struct Parts<'s> {
+    attached: &'s mut Vec<AttachedPolicy>,
+    inline: &'s mut Vec<InlinePolicy>,
+    boundary: Option<&'s mut Option<String>>,
 }
 
 fn gap(resource: &str, message: String) -> CollectionError {
@@ -545,4 +588,126 @@ fn same_key(key: &AccessKey, id: Option<&str>, created: DateTime<Utc>) -> bool {
 
 fn empty_document() -> serde_json::Value {
     json!({"Version": "2012-10-17", "Statement": []})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOUNDARY: &str = "arn:aws:iam::123456789012:policy/boundary";
+    const NARROWER: &str = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess";
+
+    fn account() -> Snapshot {
+        serde_json::from_value(json!({
+            "schema_version": 2,
+            "collected_at": "2026-05-10T00:00:00Z",
+            "collector": {"tool": "test", "version": "0", "regions": ["us-east-1"]},
+            "account": {"id": "123456789012", "partition": "aws"},
+            "users": [], "groups": [], "policies": [], "secrets": [],
+            "roles": [
+                {"name": "app", "arn": "arn:aws:iam::123456789012:role/app", "permissions_boundary": BOUNDARY},
+                {"name": "batch", "arn": "arn:aws:iam::123456789012:role/batch", "permissions_boundary": BOUNDARY},
+            ],
+        }))
+        .unwrap()
+    }
+
+    fn role(name: &str) -> Fact {
+        Fact::Role {
+            name: name.to_owned(),
+            arn: format!("arn:aws:iam::123456789012:role/{name}"),
+            trust: None,
+            tags: BTreeMap::new(),
+        }
+    }
+
+    fn boundary(name: &str, policy_arn: &str) -> Fact {
+        Fact::Boundary {
+            kind: PrincipalKind::Role,
+            principal: name.to_owned(),
+            policy_arn: policy_arn.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_plan_replaces_or_removes_the_boundaries_it_manages_and_leaves_the_others() {
+        let mut snapshot = account();
+        let before = [role("app"), boundary("app", BOUNDARY)];
+        let after = [role("app"), boundary("app", NARROWER)];
+        apply(
+            &mut snapshot,
+            &before,
+            &after,
+            "2026-05-10T00:00:00Z".parse().unwrap(),
+        );
+        let boundary_of = |s: &Snapshot, name: &str| {
+            s.roles
+                .iter()
+                .find(|r| r.name == name)
+                .unwrap()
+                .permissions_boundary
+                .clone()
+        };
+        assert_eq!(boundary_of(&snapshot, "app").as_deref(), Some(NARROWER));
+        assert_eq!(boundary_of(&snapshot, "batch").as_deref(), Some(BOUNDARY));
+        // The AWS-managed boundary comes from the catalogue, counted as a boundary only.
+        let narrower = snapshot
+            .policies
+            .iter()
+            .find(|p| p.arn == NARROWER)
+            .unwrap();
+        assert_eq!(
+            (
+                narrower.attachment_count,
+                narrower.permissions_boundary_count
+            ),
+            (0, 1)
+        );
+        // batch's boundary is not in the account's policies: its checks are not evaluated.
+        assert!(
+            snapshot
+                .collection_errors
+                .iter()
+                .any(
+                    |e| e.resource.as_deref() == Some("arn:aws:iam::123456789012:role/batch")
+                        && e.message.contains(BOUNDARY)
+                ),
+            "{:?}",
+            snapshot.collection_errors
+        );
+
+        let mut snapshot = account();
+        apply(&mut snapshot, &before, &[role("app")], Utc::now());
+        assert_eq!(boundary_of(&snapshot, "app"), None, "the plan removes it");
+    }
+
+    #[test]
+    fn a_planned_boundary_whose_document_is_known_only_after_apply_leaves_its_holder_open() {
+        let mut snapshot = account();
+        let planned = "arn:aws:iam::123456789012:policy/generated";
+        let after = [
+            role("app"),
+            Fact::Policy {
+                arn: planned.to_owned(),
+                name: "generated".to_owned(),
+                document: None,
+            },
+            boundary("app", planned),
+        ];
+        apply(&mut snapshot, &[], &after, Utc::now());
+        let policy = snapshot.policies.iter().find(|p| p.arn == planned).unwrap();
+        assert_eq!(policy.permissions_boundary_count, 1);
+        let gaps: Vec<&str> = snapshot
+            .collection_errors
+            .iter()
+            .filter(|e| e.resource.as_deref() == Some("arn:aws:iam::123456789012:role/app"))
+            .map(|e| e.message.as_str())
+            .collect();
+        assert_eq!(
+            gaps,
+            [format!(
+                "the document of policy {planned} is known only after apply"
+            )]
+        );
+    }
 }

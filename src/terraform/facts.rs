@@ -60,6 +60,12 @@ pub enum Fact {
         principal: String,
         policy_arn: String,
     },
+    /// The managed policy that sets a user's or role's permissions boundary.
+    Boundary {
+        kind: PrincipalKind,
+        principal: String,
+        policy_arn: String,
+    },
     Inline {
         kind: PrincipalKind,
         principal: String,
@@ -114,6 +120,9 @@ impl Fact {
             } => {
                 format!("attachment:{}:{principal}:{policy_arn}", kind.name())
             }
+            Fact::Boundary {
+                kind, principal, ..
+            } => format!("boundary:{}:{principal}", kind.name()),
             Fact::Inline {
                 kind,
                 principal,
@@ -210,12 +219,14 @@ impl Reader<'_, '_> {
             }
             "aws_iam_user" => {
                 let arn = c.iam_arn(i);
-                let fact = Fact::User {
-                    name: c.name(i),
+                let name = c.name(i);
+                let mut facts = vec![Fact::User {
+                    name: name.clone(),
                     arn: arn.clone(),
                     tags: self.tags(),
-                };
-                (vec![fact], Some(Subject { arn: Some(arn) }))
+                }];
+                facts.extend(self.boundary(PrincipalKind::User, &name, &arn));
+                (facts, Some(Subject { arn: Some(arn) }))
             }
             "aws_iam_group" => {
                 let arn = c.iam_arn(i);
@@ -383,6 +394,7 @@ impl Reader<'_, '_> {
                 .and_then(|t| serde_json::from_str(t).ok()),
             tags: self.tags(),
         }];
+        facts.extend(self.boundary(PrincipalKind::Role, &name, &arn));
         // `inline_policy` and `managed_policy_arns` are read back from AWS whoever set them;
         // they are the role's own only when its configuration sets them (exclusive management).
         if c.configures(i, "inline_policy") {
@@ -418,6 +430,32 @@ impl Reader<'_, '_> {
             }
         }
         (facts, Some(Subject { arn: Some(arn) }))
+    }
+
+    /// The permissions boundary of a planned user or role: the managed policy's ARN as planned
+    /// (a planned policy by reference, an AWS-managed or existing one by ARN). A boundary known
+    /// only after apply is set to `<address>` (as names known only after apply are), which the
+    /// access model reads as a boundary whose document it lacks (conditional readers), and
+    /// leaves the principal's checks not evaluated. No boundary: no facts.
+    fn boundary(&self, kind: PrincipalKind, principal: &str, arn: &str) -> Vec<Fact> {
+        let i = self.instance;
+        let fact = |policy_arn| Fact::Boundary {
+            kind,
+            principal: principal.to_owned(),
+            policy_arn,
+        };
+        match self.context.string(i, "permissions_boundary", "arn") {
+            Some(policy_arn) if !policy_arn.is_empty() => vec![fact(policy_arn)],
+            None if i.is_unknown("permissions_boundary") => vec![
+                fact(format!("<{}>", i.address)),
+                self.unknown(
+                    &[DataSection::IamAuthorization],
+                    Some(arn.to_owned()),
+                    "permissions_boundary",
+                ),
+            ],
+            _ => Vec::new(),
+        }
     }
 
     fn policy(&self) -> (Vec<Fact>, Option<Subject>) {

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::support::cli::{keyward, keyward_in};
+use crate::support::requests::{MotoRequest, moto_requests, recorded_scan};
 use crate::support::{fixture, open_findings, repo};
 use serde_json::{Value, json};
 
@@ -495,32 +496,63 @@ fn the_access_schema_is_printed_and_checked_in() {
     }
 }
 
-/// The moto organization of `scp-organization` (two member accounts, an SCP denying
-/// GetSecretValue in "blocked"), scanned with `--org` by a user holding `policy`: the seeding's
-/// answer and the JSON report.
-fn org_scan(policy: &str) -> (Value, Value) {
+/// A moto organization of tests/moto/seed.py (`scp-organization` or `rcp-organization`: two
+/// member accounts, "kept" and "blocked", a control policy that bites in "blocked"), scanned
+/// with `--org` by a user holding `policy`: the seeding's answer, the JSON report, and the
+/// requests the scan sent.
+fn org_scan(scenario: &str, policy: &str) -> (Value, Value, Vec<MotoRequest>) {
     let moto = crate::support::moto::Moto::start();
-    let seeded = moto.seed(&["scp-organization", policy]);
-    moto.control("/moto-api/reset-auth", "0");
-    let credentials = (
-        seeded["access_key_id"].as_str().unwrap(),
-        seeded["secret_access_key"].as_str().unwrap(),
-    );
-    let run = moto.keyward(
-        &[
-            "scan",
-            "--org",
-            "--region",
-            "us-east-1",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ],
-        Some(credentials),
-    );
+    let scanner = moto.seed_scanner(&[scenario, policy]);
+    let (run, _) = recorded_scan(&moto, || {
+        moto.keyward(
+            &[
+                "scan",
+                "--org",
+                "--region",
+                "us-east-1",
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+            ],
+            scanner.credentials(),
+        )
+    });
     assert_ne!(run.code, 2, "{}", run.stderr);
-    (seeded, run.json())
+    (scanner.seeded, run.json(), moto_requests(&moto))
+}
+
+/// The report's account of the member `name` of an `org_scan` organization.
+fn member(seeded: &Value, report: &Value, name: &str) -> Value {
+    let id = seeded["members"][name].as_str().unwrap();
+    report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["account"]["id"] == id)
+        .unwrap_or_else(|| panic!("account {name} ({id}) in {report}"))
+        .clone()
+}
+
+/// The access data of an account's `prod/openai-api-key`.
+fn api_key_access(account: &Value) -> Value {
+    let secrets = account["access"]["secrets"].as_object().unwrap();
+    let (_, secret) = secrets
+        .iter()
+        .find(|(arn, _)| arn.contains(":secret:prod/openai-api-key-"))
+        .unwrap_or_else(|| panic!("no API key in {}", account["access"]));
+    secret.clone()
+}
+
+/// The organizations calls an account's collection was denied or failed.
+fn organization_errors(account: &Value) -> Vec<Value> {
+    account["collection_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["service"] == "organizations")
+        .cloned()
+        .collect()
 }
 
 /// An organization in moto whose SCP denies GetSecretValue in one member account: collected
@@ -528,44 +560,28 @@ fn org_scan(policy: &str) -> (Value, Value) {
 /// least-privilege policy, the blocked account's readers disappear and the other's stay.
 #[test]
 fn an_scp_that_denies_reading_secrets_removes_that_accounts_readers() {
-    let (seeded, report) = org_scan(&crate::support::moto::least_privilege_policy());
-    let account = |name: &str| {
-        let id = seeded["members"][name].as_str().unwrap();
-        report["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["account"]["id"] == id)
-            .unwrap_or_else(|| panic!("account {name} ({id}) in {report}"))
-            .clone()
-    };
+    let (seeded, report, _) = org_scan(
+        "scp-organization",
+        &crate::support::moto::least_privilege_policy(),
+    );
     for name in ["kept", "blocked"] {
-        let this = account(name);
-        let denied: Vec<&Value> = this["collection_errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["service"] == "organizations")
-            .collect();
-        assert!(denied.is_empty(), "{name}: {denied:?}");
+        let this = member(&seeded, &report, name);
+        assert!(organization_errors(&this).is_empty(), "{name}: {this}");
         assert_eq!(
-            account(name)["access"]["basis"]["service_control_policies"],
+            this["access"]["basis"]["service_control_policies"],
             "weighed"
         );
     }
-    let secret_of = |account: &Value| {
-        let secrets = account["access"]["secrets"].as_object().unwrap();
-        let (_, secret) = secrets
-            .iter()
-            .find(|(arn, _)| arn.contains(":secret:prod/openai-api-key-"))
-            .unwrap();
-        secret.clone()
-    };
-    let kept = account("kept");
-    let blocked = account("blocked");
+    let kept = member(&seeded, &report, "kept");
+    let blocked = member(&seeded, &report, "blocked");
     // The reader user and the account's admin role read the key where the SCP does not apply.
-    assert_eq!(secret_of(&kept)["readers"], 2, "{}", kept["access"]);
-    assert_eq!(secret_of(&blocked)["readers"], 0, "{}", blocked["access"]);
+    assert_eq!(api_key_access(&kept)["readers"], 2, "{}", kept["access"]);
+    assert_eq!(
+        api_key_access(&blocked)["readers"],
+        0,
+        "{}",
+        blocked["access"]
+    );
     let readers_of = |account: &Value| -> Vec<String> {
         account["findings"]
             .as_array()
@@ -605,15 +621,9 @@ fn without_permission_to_read_the_scps_the_checks_that_weigh_them_are_not_evalua
         }
     }
     let path = write(dir.path(), &policy);
-    let (seeded, report) = org_scan(&path);
+    let (seeded, report, _) = org_scan("scp-organization", &path);
     for name in ["kept", "blocked"] {
-        let id = seeded["members"][name].as_str().unwrap();
-        let account = report["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["account"]["id"] == id)
-            .unwrap();
+        let account = member(&seeded, &report, name);
         let errors = account["collection_errors"].as_array().unwrap();
         assert!(
             errors
@@ -644,4 +654,83 @@ fn without_permission_to_read_the_scps_the_checks_that_weigh_them_are_not_evalua
             account["access"]["basis"]
         );
     }
+}
+
+/// An organization in moto whose RCP, on the organizational unit of one member account, denies
+/// GetSecretValue to principals outside the organization (AWS's data-perimeter example). Both
+/// members' API keys let an external account read them. Collected with `--org` under keyward's
+/// least-privilege policy (ListPoliciesForTarget with the RESOURCE_CONTROL_POLICY filter on the
+/// root, the unit and the account; ListAccounts for the organization's accounts): the external
+/// reader is gone where the RCP applies and stays in the other account, and the organization's
+/// own readers stay in both.
+#[test]
+fn an_rcp_that_keeps_secrets_in_the_organization_removes_the_outside_reader() {
+    let (seeded, report, requests) = org_scan(
+        "rcp-organization",
+        &crate::support::moto::least_privilege_policy(),
+    );
+    // The RCPs are listed on every level of the path: the root, the unit, each account.
+    let rcp_listings = requests
+        .iter()
+        .filter(|r| {
+            r.action == "organizations:ListPoliciesForTarget"
+                && r.body.contains("RESOURCE_CONTROL_POLICY")
+        })
+        .count();
+    assert!(rcp_listings >= 4, "{rcp_listings} RCP listings");
+    let external = "999988887777";
+    let outside_readers = |account: &Value| -> Vec<String> {
+        let all = account["access"]["outside"].as_array().unwrap();
+        api_key_access(account)["outside"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| {
+                all[i.as_u64().unwrap() as usize]["principal"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    // The findings that name the external account (the management account reaches both keys
+    // through OrganizationAccountAccessRole, in either account: KW-SM-009 names it).
+    let naming_external = |account: &Value| -> Vec<String> {
+        account["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["message"].as_str().unwrap().contains(external))
+            .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for name in ["kept", "blocked"] {
+        let this = member(&seeded, &report, name);
+        assert!(organization_errors(&this).is_empty(), "{name}: {this}");
+        assert_eq!(
+            this["access"]["basis"]["resource_control_policies"], "weighed",
+            "{name}: {}",
+            this["access"]["basis"]
+        );
+        assert_eq!(
+            api_key_access(&this)["readers"],
+            2,
+            "{name}: the reader user and the admin role are in the organization: {}",
+            this["access"]
+        );
+    }
+    let kept = member(&seeded, &report, "kept");
+    let blocked = member(&seeded, &report, "blocked");
+    assert_eq!(outside_readers(&kept), [external], "{}", kept["access"]);
+    assert_eq!(naming_external(&kept), ["KW-SM-005", "KW-SM-009"]);
+    assert!(
+        outside_readers(&blocked).is_empty(),
+        "{}",
+        blocked["access"]
+    );
+    assert!(
+        naming_external(&blocked).is_empty(),
+        "{:?}",
+        naming_external(&blocked)
+    );
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::support::cli::{keyward, keyward_isolated};
-use crate::support::moto::{Moto, least_privilege_policy};
+use crate::support::moto::{Moto, Scanner, least_privilege_policy};
 use crate::support::open_findings;
 use crate::support::requests::{documented_actions, recorded_scan};
 
@@ -350,17 +350,13 @@ fn a_scan_with_only_the_least_privilege_policy_succeeds() {
     moto.seed(&["incident"]);
     // The detective controls too, so that every call is made under the policy.
     moto.seed(&["watched"]);
-    let auditor = moto.seed(&["auditor", &least_privilege_policy()]);
-    // From here on moto checks every request against the caller's IAM policies.
-    moto.control("/moto-api/reset-auth", "0");
-    let key = auditor["access_key_id"].as_str().unwrap();
-    let secret = auditor["secret_access_key"].as_str().unwrap();
+    let auditor = moto.seed_scanner(&["auditor", &least_privilege_policy()]);
     // moto checks GuardDuty's REST requests against a signature of its own making that never
     // matches (SignatureDoesNotMatch, to boto3 as to the Rust SDK): GuardDuty is asked of a
     // moto that does not check. Its permissions, and those of the recorded services, are
     // checked against the calls made (a_scan_only_reads_and_never_asks_for_a_secret_value).
     let guardduty = Moto::start();
-    let mut env = moto.env((key, secret));
+    let mut env = moto.env(auditor.key());
     env.push(("AWS_ENDPOINT_URL_GUARDDUTY", &guardduty.endpoint));
     let run = keyward_isolated(
         &[
@@ -396,14 +392,11 @@ fn a_scan_with_only_the_least_privilege_policy_succeeds() {
 fn a_missing_permission_leaves_its_checks_not_evaluated() {
     let moto = Moto::start_with_env(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
     moto.seed(&["incident"]);
-    let auditor = moto.seed(&[
+    let auditor = moto.seed_scanner(&[
         "auditor",
         &least_privilege_policy(),
         "secretsmanager:ListSecrets",
     ]);
-    moto.control("/moto-api/reset-auth", "0");
-    let key = auditor["access_key_id"].as_str().unwrap();
-    let secret = auditor["secret_access_key"].as_str().unwrap();
     let run = moto.keyward(
         &[
             "scan",
@@ -416,7 +409,7 @@ fn a_missing_permission_leaves_its_checks_not_evaluated() {
             "--fail-on",
             "none",
         ],
-        Some((key, secret)),
+        auditor.credentials(),
     );
     assert_eq!(run.code, 3, "incomplete: {}", run.stderr);
     let report = run.json();
@@ -440,19 +433,17 @@ fn a_missing_permission_leaves_its_checks_not_evaluated() {
     assert!(has(&findings, "KW-IAM-005", &iam("user/alice")));
 }
 
-/// An organization of a management account and three members (one without the role).
-fn organization(moto: &Moto) -> (serde_json::Value, (String, String)) {
-    let seeded = moto.seed(&["organization", &least_privilege_policy()]);
-    moto.control("/moto-api/reset-auth", "0");
-    let key = seeded["access_key_id"].as_str().unwrap().to_owned();
-    let secret = seeded["secret_access_key"].as_str().unwrap().to_owned();
-    (seeded["members"].clone(), (key, secret))
+/// An organization of a management account and three members (one without the role), and
+/// its scanner.
+fn organization(moto: &Moto) -> Scanner {
+    moto.seed_scanner(&["organization", &least_privilege_policy()])
 }
 
 #[test]
 fn an_organization_is_audited_account_by_account() {
     let moto = Moto::start();
-    let (members, (key, secret)) = organization(&moto);
+    let scanner = organization(&moto);
+    let members = &scanner.seeded["members"];
     let member = |name: &str| members[name].as_str().unwrap().to_owned();
     let run = moto.keyward(
         &[
@@ -467,7 +458,7 @@ fn an_organization_is_audited_account_by_account() {
             "--concurrency",
             "2",
         ],
-        Some((&key, &secret)),
+        scanner.credentials(),
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report = run.json();
@@ -524,7 +515,7 @@ fn an_organization_is_audited_account_by_account() {
                 "--format",
                 "sarif",
             ],
-            Some((&key, &secret)),
+            scanner.credentials(),
         )
         .json();
     let categories: BTreeSet<String> = sarif["runs"]
@@ -542,7 +533,8 @@ fn an_organization_is_audited_account_by_account() {
 #[test]
 fn named_accounts_are_scanned_without_organizations_access() {
     let moto = Moto::start();
-    let (members, (key, secret)) = organization(&moto);
+    let scanner = organization(&moto);
+    let members = &scanner.seeded["members"];
     let old_keys = members["old-keys"].as_str().unwrap();
     let open_secret = members["open-secret"].as_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -560,7 +552,7 @@ fn named_accounts_are_scanned_without_organizations_access() {
             "-o",
             out.to_str().unwrap(),
         ],
-        Some((&key, &secret)),
+        scanner.credentials(),
     );
     assert_ne!(run.code, 2, "{}", run.stderr);
     let mut files: Vec<String> = std::fs::read_dir(&out)
@@ -592,7 +584,7 @@ fn named_accounts_are_scanned_without_organizations_access() {
             "--fail-on",
             "none",
         ],
-        Some((&key, &secret)),
+        scanner.credentials(),
     );
     let ids: BTreeSet<String> = run.json()["accounts"]
         .as_array()

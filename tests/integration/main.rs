@@ -27,6 +27,7 @@ mod large_account;
 mod live;
 mod markdown_injection;
 mod ocsf;
+mod planned_boundaries;
 mod policy_pack;
 mod progress;
 mod release;

@@ -96,10 +96,7 @@ fn a_slow_scan_says_every_interval_what_it_is_waiting_for() {
 #[test]
 fn an_organization_shows_each_account_and_the_count() {
     let moto = Moto::start();
-    let seeded = moto.seed(&["organization", &least_privilege_policy()]);
-    moto.control("/moto-api/reset-auth", "0");
-    let key = seeded["access_key_id"].as_str().unwrap();
-    let secret = seeded["secret_access_key"].as_str().unwrap();
+    let scanner = moto.seed_scanner(&["organization", &least_privilege_policy()]);
     let run = moto.keyward(
         &[
             "scan",
@@ -111,7 +108,7 @@ fn an_organization_shows_each_account_and_the_count() {
             "--concurrency",
             "2",
         ],
-        Some((key, secret)),
+        scanner.credentials(),
     );
     let lines = progress_lines(&run.stderr);
     assert_eq!(lines[0], "collecting 4 accounts", "{}", run.stderr);
@@ -128,7 +125,7 @@ fn an_organization_shows_each_account_and_the_count() {
         "{}",
         run.stderr
     );
-    let no_role = seeded["members"]["no-role"].as_str().unwrap();
+    let no_role = scanner.seeded["members"]["no-role"].as_str().unwrap();
     assert!(
         lines
             .iter()

@@ -365,20 +365,12 @@ def organization(policy_file):
         ),
     )
     # The scanner: keyward's read-only policy, organizations:ListAccounts, and the member role.
-    policy = json.load(open(policy_file))
+    policy = auditor_policy(policy_file, ())
     policy["Statement"].append(allow("organizations:ListAccounts"))
     policy["Statement"].append(
         allow("sts:AssumeRole", [f"arn:aws:iam::{members[n]}:role/OrganizationAccountAccessRole" for n in ["old-keys", "open-secret"]])
     )
-    iam = client("iam")
-    iam.create_user(UserName="keyward-auditor")
-    iam.put_user_policy(UserName="keyward-auditor", PolicyName="keyward", PolicyDocument=json.dumps(policy))
-    key = iam.create_access_key(UserName="keyward-auditor")["AccessKey"]
-    return {
-        "members": members,
-        "access_key_id": key["AccessKeyId"],
-        "secret_access_key": key["SecretAccessKey"],
-    }
+    return {"members": members, **user_with_policy("keyward-auditor", policy)}
 
 
 def watched_organization():
@@ -410,16 +402,17 @@ SCENARIOS["organization"] = organization
 SCENARIOS["watched-organization"] = watched_organization
 
 
-def scp_organization(policy_file):
-    """An organization whose SCP denies reading secret values in one member account ("blocked")
-    and not in the other ("kept"). Each member has a user allowed to read every secret, and a
-    third-party API key. The scanner holds keyward's read-only policy (organizations calls
-    included), organizations:ListAccounts and the member roles; IAM enforcement is switched on
-    by the test."""
+def control_policy_organization(policy_file, policy_type, control_policy, secret_policy=None, in_unit=False):
+    """An organization with two member accounts, "kept" and "blocked", and one control policy
+    (`policy_type`, its statements made by `control_policy(organization_id)`) attached to
+    "blocked", or with `in_unit` to an organizational unit that holds it. Each member has a user
+    allowed to read every secret, and a third-party API key with `secret_policy` as its resource
+    policy. The scanner holds keyward's read-only policy (organizations calls included),
+    organizations:ListAccounts and the member roles; IAM enforcement is switched on by the test."""
     org = client("organizations")
-    org.create_organization(FeatureSet="ALL")
+    organization_id = org.create_organization(FeatureSet="ALL")["Organization"]["Id"]
     root_id = org.list_roots()["Roots"][0]["Id"]
-    org.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    org.enable_policy_type(RootId=root_id, PolicyType=policy_type)
     members = {}
     for name in ["kept", "blocked"]:
         created = org.create_account(AccountName=name, Email=f"{name}@example.com")
@@ -433,28 +426,70 @@ def scp_organization(policy_file):
         iam.put_user_policy(
             UserName="reader", PolicyName="read-secrets", PolicyDocument=document(allow("secretsmanager:GetSecretValue"))
         )
-        in_account(account_id, "secretsmanager").create_secret(Name="prod/openai-api-key", SecretString="not-a-real-key")
-    scp = org.create_policy(
-        Name="no-secret-values",
-        Description="Secret values are read in other accounts",
-        Type="SERVICE_CONTROL_POLICY",
-        Content=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
-        ]}),
+        sm = in_account(account_id, "secretsmanager")
+        arn = sm.create_secret(Name="prod/openai-api-key", SecretString="not-a-real-key")["ARN"]
+        if secret_policy:
+            sm.put_resource_policy(SecretId=arn, ResourcePolicy=document(secret_policy))
+    target = members["blocked"]
+    if in_unit:
+        target = org.create_organizational_unit(ParentId=root_id, Name="perimeter")["OrganizationalUnit"]["Id"]
+        org.move_account(AccountId=members["blocked"], SourceParentId=root_id, DestinationParentId=target)
+    created = org.create_policy(
+        Name="secrets-policy",
+        Description="Keeps secret values in",
+        Type=policy_type,
+        Content=document(control_policy(organization_id)),
     )
-    org.attach_policy(PolicyId=scp["Policy"]["PolicySummary"]["Id"], TargetId=members["blocked"])
-    policy = json.load(open(policy_file))
+    org.attach_policy(PolicyId=created["Policy"]["PolicySummary"]["Id"], TargetId=target)
+    policy = auditor_policy(policy_file, ())
     policy["Statement"].append(
         allow("sts:AssumeRole", [f"arn:aws:iam::{a}:role/OrganizationAccountAccessRole" for a in members.values()])
     )
-    iam = client("iam")
-    iam.create_user(UserName="keyward-auditor")
-    iam.put_user_policy(UserName="keyward-auditor", PolicyName="keyward", PolicyDocument=json.dumps(policy))
-    key = iam.create_access_key(UserName="keyward-auditor")["AccessKey"]
-    return {"members": members, "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
+    return {"organization_id": organization_id, "members": members, **user_with_policy("keyward-auditor", policy)}
+
+
+def scp_organization(policy_file):
+    """The SCP denies reading secret values in "blocked"."""
+    return control_policy_organization(
+        policy_file,
+        "SERVICE_CONTROL_POLICY",
+        lambda _: {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"},
+    )
+
+
+# An account outside the organization that both members' secrets let read them.
+EXTERNAL_ACCOUNT = "999988887777"
+
+
+def rcp_organization(policy_file):
+    """The RCP, on the organizational unit "perimeter" that holds "blocked", denies reading
+    secret values to principals outside the organization (AWS's data-perimeter example); both
+    members' secrets let the external account read them."""
+    return control_policy_organization(
+        policy_file,
+        "RESOURCE_CONTROL_POLICY",
+        lambda organization_id: {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*",
+            "Condition": {
+                "StringNotEqualsIfExists": {"aws:PrincipalOrgID": organization_id},
+                "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+            },
+        },
+        secret_policy={
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{EXTERNAL_ACCOUNT}:root"},
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": "*",
+        },
+        in_unit=True,
+    )
 
 
 SCENARIOS["scp-organization"] = scp_organization
+SCENARIOS["rcp-organization"] = rcp_organization
 
 if __name__ == "__main__":
     print(json.dumps(SCENARIOS[sys.argv[2]](*sys.argv[3:])))

@@ -105,6 +105,25 @@ impl Moto {
         serde_json::from_slice(&output.stdout).expect("seed.py prints JSON")
     }
 
+    /// Seeds a scenario that creates a scanner user holding a policy (`auditor`,
+    /// `organization`, `scp-organization`, `rcp-organization`), then switches moto's IAM
+    /// enforcement on: from here on every request is checked against the caller's policies.
+    pub fn seed_scanner(&self, scenario: &[&str]) -> Scanner {
+        let seeded = self.seed(scenario);
+        self.control("/moto-api/reset-auth", "0");
+        let credential = |field: &str| {
+            seeded[field]
+                .as_str()
+                .unwrap_or_else(|| panic!("seeding {scenario:?} printed no {field}"))
+                .to_owned()
+        };
+        Scanner {
+            access_key_id: credential("access_key_id"),
+            secret_access_key: credential("secret_access_key"),
+            seeded,
+        }
+    }
+
     /// Answers Access Analyzer and Cost Explorer from another recorded scenario.
     pub fn use_recorded(&mut self, scenario: &str) {
         self.recorded = Recorded::start(scenario);
@@ -136,6 +155,25 @@ impl Moto {
 
     pub fn get(&self, path: &str) -> Option<String> {
         http("GET", &self.endpoint, path, "")
+    }
+}
+
+/// The scanner user a scenario created, and what else the seeding printed.
+pub struct Scanner {
+    pub seeded: serde_json::Value,
+    access_key_id: String,
+    secret_access_key: String,
+}
+
+impl Scanner {
+    /// Its access key id and secret access key, for `Moto::env`.
+    pub fn key(&self) -> (&str, &str) {
+        (&self.access_key_id, &self.secret_access_key)
+    }
+
+    /// Its access key, for `Moto::keyward`.
+    pub fn credentials(&self) -> Option<(&str, &str)> {
+        Some(self.key())
     }
 }
 

@@ -30,6 +30,18 @@ pub fn recorded_scan<T>(moto: &Moto, scan: impl FnOnce() -> T) -> (T, Vec<String
 
 /// moto's recording, as IAM actions.
 fn moto_actions(moto: &Moto) -> Vec<String> {
+    moto_requests(moto).into_iter().map(|r| r.action).collect()
+}
+
+/// One request moto served: the IAM action that authorizes it, and its body (a JSON protocol's
+/// parameters, e.g. ListPoliciesForTarget's `Filter`).
+pub struct MotoRequest {
+    pub action: String,
+    pub body: String,
+}
+
+/// moto's recording (the last one, kept after it stops), request by request.
+pub fn moto_requests(moto: &Moto) -> Vec<MotoRequest> {
     let log = moto
         .get("/moto-api/recorder/download-recording")
         .expect("recording");
@@ -37,7 +49,7 @@ fn moto_actions(moto: &Moto) -> Vec<String> {
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
             let entry: serde_json::Value = serde_json::from_str(line).expect("recorder line");
-            moto_action(&entry)
+            moto_request(&entry)
         })
         .collect()
 }
@@ -45,7 +57,7 @@ fn moto_actions(moto: &Moto) -> Vec<String> {
 /// One recorded request as an IAM action: the service from the signature's credential scope,
 /// the operation from X-Amz-Target (JSON protocols), `Action=` (query protocol) or the method
 /// and path (REST protocols).
-fn moto_action(entry: &serde_json::Value) -> String {
+fn moto_request(entry: &serde_json::Value) -> MotoRequest {
     let headers = &entry["headers"];
     let header = |name: &str| {
         headers
@@ -84,7 +96,10 @@ fn moto_action(entry: &serde_json::Value) -> String {
     } else {
         service
     };
-    format!("{prefix}:{operation}")
+    MotoRequest {
+        action: format!("{prefix}:{operation}"),
+        body,
+    }
 }
 
 /// The operation of a REST request keyward makes, from its path and query.
