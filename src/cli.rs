@@ -126,8 +126,9 @@ pub struct CollectArgs {
     /// Send every AWS call to this endpoint (default: AWS, or $AWS_ENDPOINT_URL).
     #[arg(long, value_name = "URL", help_heading = "AWS")]
     pub endpoint_url: Option<String>,
-    /// Attempts per call, retries of throttling and server errors included.
-    #[arg(long, value_name = "N", default_value_t = 5, help_heading = "AWS")]
+    /// Attempts per call, the first included: throttling, server errors and timeouts are
+    /// retried with exponential backoff and jitter (0.1 s doubling up to 20 s).
+    #[arg(long, value_name = "N", default_value_t = 10, help_heading = "AWS")]
     pub max_attempts: u32,
     /// Seconds to wait for a connection.
     #[arg(

@@ -25,4 +25,5 @@ mod runaway_policies;
 mod sarif;
 mod small_hardening;
 mod standalone;
+mod throttling;
 mod time_range;
