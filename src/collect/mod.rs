@@ -13,6 +13,8 @@ mod pipeline;
 mod progress;
 mod regions;
 mod secrets;
+mod shard;
 
 pub use aws::{AwsContext, CallError, ConnectOptions, connect};
 pub use pipeline::{CollectOptions, IdentityError, caller_identity, collect_account};
+pub use shard::Shard;

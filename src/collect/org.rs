@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_sdk_organizations::types::{AccountState, AccountStatus};
 use aws_sdk_sts::config::Credentials;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::aws::{AwsContext, CallError, classify};
@@ -96,7 +96,12 @@ fn listed_account_id(id: &str) -> Result<(), CallError> {
     })
 }
 
-/// Collects every target, `options.concurrency` at a time, in the targets' order.
+/// Collects every target, `options.concurrency` at a time, and sends each snapshot to
+/// `snapshots` as soon as its collection ends (in no particular order). The channel's bound
+/// holds the collection back while the receiver is busy: an account's task keeps its slot until
+/// its snapshot is taken, so at most `concurrency` snapshots (and those in the channel) are held
+/// at once, however many accounts the organization has. Once the receiver is gone, no further
+/// account is started.
 pub async fn collect_all(
     aws: &AwsContext,
     caller_account: &str,
@@ -104,15 +109,20 @@ pub async fn collect_all(
     targets: Vec<Target>,
     options: &OrgOptions,
     collect: &CollectOptions,
-) -> Vec<Snapshot> {
+    snapshots: mpsc::Sender<Snapshot>,
+) {
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = JoinSet::new();
-    for (index, target) in targets.into_iter().enumerate() {
+    for target in targets {
         let (aws, options, collect, slots) =
             (aws.clone(), options.clone(), collect.clone(), slots.clone());
         let (caller_account, partition) = (caller_account.to_owned(), partition.to_owned());
+        let snapshots = snapshots.clone();
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.expect("semaphore open");
+            if snapshots.is_closed() {
+                return;
+            }
             let snapshot = collect_target(
                 &aws,
                 &caller_account,
@@ -122,15 +132,14 @@ pub async fn collect_all(
                 &collect,
             )
             .await;
-            (index, snapshot)
+            // A receiver that stopped (an error while evaluating) wants no more.
+            let _ = snapshots.send(snapshot).await;
         });
     }
-    let mut snapshots = Vec::new();
+    drop(snapshots);
     while let Some(joined) = tasks.join_next().await {
-        snapshots.push(joined.expect("an account task does not panic"));
+        joined.expect("an account task does not panic");
     }
-    snapshots.sort_by_key(|(index, _)| *index);
-    snapshots.into_iter().map(|(_, s)| s).collect()
 }
 
 async fn collect_target(

@@ -91,19 +91,16 @@ pub fn save_snapshot(snapshot: &Snapshot, path: &Path) -> Result<(), Error> {
     write(path, crate::snapshot::to_json(snapshot).as_bytes())
 }
 
-/// Writes one `<account>.json` per snapshot into `dir` (created if missing).
-pub fn save_snapshots(snapshots: &[Snapshot], dir: &Path) -> Result<(), Error> {
-    create_dir(dir)?;
-    snapshots.iter().try_for_each(|snapshot| {
-        // Loaded snapshots were checked already; this keeps any other way in from naming a
-        // file outside `dir`.
-        let id = &snapshot.account.id;
-        check_account_id(id).map_err(|message| Error::Output {
-            path: dir.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
-        })?;
-        save_snapshot(snapshot, &dir.join(format!("{id}.json")))
-    })
+/// Writes a snapshot as `<account>.json` into `dir`.
+pub fn save_snapshot_in(snapshot: &Snapshot, dir: &Path) -> Result<(), Error> {
+    // Loaded snapshots were checked already; this keeps any other way in from naming a file
+    // outside `dir`.
+    let id = &snapshot.account.id;
+    check_account_id(id).map_err(|message| Error::Output {
+        path: dir.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
+    })?;
+    save_snapshot(snapshot, &dir.join(format!("{id}.json")))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod diff;
 mod domain;
 mod error;
 mod files;
+mod merge;
 mod output;
 mod policies;
 mod policy_test;
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Scan(args) => scan::run(&args),
         Command::Snapshot(args) => snapshot::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Controls(args) => controls::run(&args),
         Command::Policy(PolicyCommand::Test(args)) => policy_test::run(&args),

@@ -1,4 +1,8 @@
 //! `keyward scan`: snapshots (or the demo account) in, a report and an exit code out.
+//!
+//! Accounts go through one at a time: each snapshot is read (or its collection ends), written
+//! into the audit directory when there is one, evaluated, and let go before the next, so that
+//! only the accounts' findings add up, not their snapshots.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -6,11 +10,12 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{ScanArgs, WaivedMode};
-use crate::evaluation::AsOf;
+use crate::evaluation::{AsOf, Evaluation};
 use crate::report::RenderOptions;
 use crate::snapshot::{self, Snapshot};
 use crate::text::terminal_safe;
 
+use super::audit::Audit;
 use super::domain::{fail_threshold, report_format};
 use super::error::{Error, exit_code};
 
@@ -23,14 +28,31 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     }
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
-    let snapshots = read_snapshots(args)?;
     let default_as_of = if args.demo {
         AsOf::Snapshot
     } else {
         AsOf::At(Utc::now())
     };
     let as_of = args.as_of.unwrap_or(default_as_of);
-    let mut report = crate::evaluation::evaluate(&policies, &snapshots, &config, as_of)?;
+    let mut audit = args
+        .output_dir
+        .as_deref()
+        .map(|dir| Audit::new(dir, Utc::now()));
+    let mut evaluation = Evaluation::new(&policies, &config, as_of);
+    let mut seen = SeenAccounts::default();
+    for_each_snapshot(args, |origin, snapshot| {
+        seen.check(origin, &snapshot.account.id)?;
+        if let Some(audit) = &mut audit {
+            audit.save_snapshot(&snapshot)?;
+        }
+        evaluation.add(&snapshot)?;
+        Ok(())
+    })?;
+    if args.snapshots.is_empty() && !args.demo {
+        // Collected accounts end in any order; the report lists them by id.
+        evaluation.sort_accounts();
+    }
+    let mut report = evaluation.finish();
     if let Some(path) = &args.baseline {
         let baseline = super::diff::read_report(path, &policies, &config)?;
         report = crate::baseline::mark(report, &baseline, &path.display().to_string());
@@ -44,8 +66,8 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     let options = RenderOptions {
         sarif_category: args.output.sarif_category.clone(),
     };
-    if let Some(dir) = &args.output_dir {
-        let written = super::audit::write(&report, &snapshots, dir, &options, Utc::now())?;
+    if let Some(audit) = audit {
+        let written = audit.finish(&report, &options)?;
         super::console::note(&format!(
             "wrote this audit to {}",
             terminal_safe(&written.display().to_string())
@@ -73,33 +95,42 @@ fn inputs(args: &ScanArgs) -> impl Iterator<Item = &Path> {
         .chain([config])
 }
 
-fn read_snapshots(args: &ScanArgs) -> Result<Vec<Snapshot>, Error> {
-    let snapshots = if args.demo {
-        vec![snapshot::parse(Path::new("<demo>"), DEMO_SNAPSHOT)?]
-    } else if args.snapshots.is_empty() {
-        super::collect::collect(&args.collect)?
-    } else {
-        args.snapshots
-            .iter()
-            .map(|path| snapshot::load(path))
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    check_distinct_accounts(args, &snapshots)?;
-    Ok(snapshots)
-}
-
-/// Two snapshots of one account would report every finding twice and clash in SARIF.
-fn check_distinct_accounts(args: &ScanArgs, snapshots: &[Snapshot]) -> Result<(), Error> {
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    for (index, snapshot) in snapshots.iter().enumerate() {
-        if let Some(first) = seen.insert(&snapshot.account.id, index) {
-            return Err(Error::Usage(format!(
-                "snapshots {} and {} are both of account {}: scan one snapshot per account",
-                terminal_safe(&args.snapshots[first].display().to_string()),
-                terminal_safe(&args.snapshots[index].display().to_string()),
-                snapshot.account.id
-            )));
-        }
+/// Hands each snapshot of the scan to `each`, one at a time, with where it comes from: the
+/// demo account, the files given (in their order), or the accounts collected live (as each
+/// collection ends).
+fn for_each_snapshot(
+    args: &ScanArgs,
+    mut each: impl FnMut(&str, Snapshot) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if args.demo {
+        let demo = snapshot::parse(Path::new("<demo>"), DEMO_SNAPSHOT)?;
+        return each("the demo account", demo);
+    }
+    if args.snapshots.is_empty() {
+        super::collect::collect(&args.collect, |collected| each("the collection", collected))?;
+        return Ok(());
+    }
+    for path in &args.snapshots {
+        each(
+            &terminal_safe(&path.display().to_string()),
+            snapshot::load(path)?,
+        )?;
     }
     Ok(())
+}
+
+/// The accounts scanned so far, with where their snapshot came from: two snapshots of one
+/// account would report every finding twice and clash in SARIF.
+#[derive(Default)]
+struct SeenAccounts(BTreeMap<String, String>);
+
+impl SeenAccounts {
+    fn check(&mut self, origin: &str, account: &str) -> Result<(), Error> {
+        if let Some(first) = self.0.insert(account.to_owned(), origin.to_owned()) {
+            return Err(Error::Usage(format!(
+                "snapshots {first} and {origin} are both of account {account}: scan one snapshot per account"
+            )));
+        }
+        Ok(())
+    }
 }

@@ -8,6 +8,7 @@ mod markdown;
 mod rendered;
 pub mod rule_doc;
 pub mod sarif;
+pub mod sarif_merge;
 mod summary;
 mod table;
 mod text;

@@ -23,6 +23,7 @@ mod policy_pack;
 mod rendered;
 mod runaway_policies;
 mod sarif;
+mod sharding;
 mod small_hardening;
 mod standalone;
 mod throttling;
