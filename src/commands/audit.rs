@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Changes, ScanReport};
 use crate::report::{self, RenderOptions, ReportFormat, sarif::MAX_RUNS};
-use crate::snapshot::Snapshot;
+use crate::snapshot::SnapshotSource;
 
 use super::error::Error;
 use super::files;
@@ -84,9 +84,14 @@ impl Audit {
         Ok(self.dir.as_deref().expect("just made"))
     }
 
-    /// Writes one account's snapshot as `snapshots/<account>.json`.
-    pub fn save_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), Error> {
-        files::save_snapshot_in(snapshot, &self.dir()?.join("snapshots"))
+    /// Writes one account's snapshot as `snapshots/<account>.json`: a snapshot file read a
+    /// chunk at a time is copied, never read whole.
+    pub fn save_snapshot(&mut self, source: &SnapshotSource) -> Result<(), Error> {
+        let dir = self.dir()?.join("snapshots");
+        match source {
+            SnapshotSource::Whole(snapshot) => files::save_snapshot_in(snapshot, &dir),
+            SnapshotSource::File { path, header } => files::copy_snapshot_in(path, header, &dir),
+        }
     }
 
     /// Writes the reports and returns the audit's directory.
@@ -113,10 +118,7 @@ impl Audit {
                 render(part, ReportFormat::Sarif)?.text.as_bytes(),
             )?;
         }
-        files::write(
-            &dir.join(REPORT_FILE),
-            render(report, ReportFormat::Json)?.text.as_bytes(),
-        )?;
+        super::output::write_json(&dir.join(REPORT_FILE), report)?;
         Ok(dir)
     }
 }

@@ -11,8 +11,8 @@ use chrono::Utc;
 
 use crate::cli::{ScanArgs, WaivedMode};
 use crate::evaluation::{AsOf, Evaluation};
-use crate::report::RenderOptions;
-use crate::snapshot::{self, Snapshot};
+use crate::report::{RenderOptions, ReportFormat};
+use crate::snapshot::{self, SnapshotSource};
 use crate::text::terminal_safe;
 
 use super::audit::Audit;
@@ -40,12 +40,12 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         .map(|dir| Audit::new(dir, Utc::now()));
     let mut evaluation = Evaluation::new(&policies, &config, as_of);
     let mut seen = SeenAccounts::default();
-    for_each_snapshot(args, |origin, snapshot| {
-        seen.check(origin, &snapshot.account.id)?;
+    for_each_snapshot(args, |origin, source| {
+        seen.check(origin, &source.header().account.id)?;
         if let Some(audit) = &mut audit {
-            audit.save_snapshot(&snapshot)?;
+            audit.save_snapshot(&source)?;
         }
-        evaluation.add(&snapshot)?;
+        evaluation.add(&source)?;
         Ok(())
     })?;
     if args.snapshots.is_empty() && !args.demo {
@@ -73,11 +73,18 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
-    let rendered = crate::report::render(&report, report_format(args.output.format), &options)?;
-    for warning in &rendered.warnings {
-        super::console::warning(&terminal_safe(warning));
+    let format = report_format(args.output.format);
+    match (&args.output.output, format) {
+        // Written as it is serialised: a large account's report is larger than its snapshot.
+        (Some(path), ReportFormat::Json) => super::output::write_json(path, &report)?,
+        (path, format) => {
+            let rendered = crate::report::render(&report, format, &options)?;
+            for warning in &rendered.warnings {
+                super::console::warning(&terminal_safe(warning));
+            }
+            super::output::write(path.as_deref(), &rendered.text)?;
+        }
     }
-    super::output::write(args.output.output.as_deref(), &rendered.text)?;
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
 }
 
@@ -96,24 +103,26 @@ fn inputs(args: &ScanArgs) -> impl Iterator<Item = &Path> {
 }
 
 /// Hands each snapshot of the scan to `each`, one at a time, with where it comes from: the
-/// demo account, the files given (in their order), or the accounts collected live (as each
-/// collection ends).
+/// demo account, the files given (in their order; a JSON file opened to be read a chunk at a
+/// time), or the accounts collected live (as each collection ends).
 fn for_each_snapshot(
     args: &ScanArgs,
-    mut each: impl FnMut(&str, Snapshot) -> Result<(), Error>,
+    mut each: impl FnMut(&str, SnapshotSource) -> Result<(), Error>,
 ) -> Result<(), Error> {
     if args.demo {
         let demo = snapshot::parse(Path::new("<demo>"), DEMO_SNAPSHOT)?;
-        return each("the demo account", demo);
+        return each("the demo account", SnapshotSource::Whole(demo));
     }
     if args.snapshots.is_empty() {
-        super::collect::collect(&args.collect, |collected| each("the collection", collected))?;
+        super::collect::collect(&args.collect, |collected| {
+            each("the collection", SnapshotSource::Whole(collected))
+        })?;
         return Ok(());
     }
     for path in &args.snapshots {
         each(
             &terminal_safe(&path.display().to_string()),
-            snapshot::load(path)?,
+            SnapshotSource::open(path)?,
         )?;
     }
     Ok(())

@@ -17,7 +17,9 @@ pub use control::{
     CatalogueControl, ControlCoverage, ControlMapping, Coverage, Framework, FrameworkCoverage,
     MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
 };
-pub use finding::{AppliedWaiver, BaselineState, FileLocation, Finding, NotEvaluated, fingerprint};
+pub use finding::{
+    AppliedWaiver, BaselineState, Evidence, FileLocation, Finding, NotEvaluated, fingerprint,
+};
 pub use outcome::Outcome;
 pub use report::{AccountReport, Changes, Drift, REPORT_VERSION, ScanReport, Summary, ToolInfo};
 pub use rule::RuleMetadata;

@@ -3,7 +3,7 @@
 
 pub mod controls;
 pub mod drift;
-mod json;
+pub mod json;
 mod markdown;
 mod rendered;
 pub mod rule_doc;

@@ -193,7 +193,7 @@ fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult 
         ("severity".to_owned(), json!(finding.severity)),
         (
             "evidence".to_owned(),
-            Value::Object(finding.evidence.clone()),
+            Value::Object(finding.evidence.to_map()),
         ),
     ]);
     if !finding.account_id.is_empty() {
