@@ -85,6 +85,11 @@ pub struct ScanArgs {
     /// into DIR/<time>/, and report what changed since the previous audit in DIR.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    /// Report compliance with this framework instead of the findings: per control its status
+    /// and counts (cis-aws-foundations-v3.0, aws-securityhub or mitre-attack); table, markdown
+    /// or json.
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub compliance: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -314,6 +319,9 @@ pub enum Format {
     Json,
     Sarif,
     Markdown,
+    /// OCSF 1.8.0 Compliance Findings (class 2003): a JSON array of events for Security Hub,
+    /// Security Lake and SIEMs.
+    Ocsf,
 }
 
 /// `keyward diff` formats: a drift is not a set of alerts, so there is no SARIF.

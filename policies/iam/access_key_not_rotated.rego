@@ -17,6 +17,7 @@
 #   name: access-key-not-rotated
 #   severity: high
 #   requires: [iam.credentials]
+#   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "1.14"

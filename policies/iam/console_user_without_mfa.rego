@@ -16,6 +16,7 @@
 #   name: console-user-without-mfa
 #   severity: high
 #   requires: [iam.credentials]
+#   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.10"]
 #     aws-securityhub:

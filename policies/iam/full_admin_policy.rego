@@ -19,6 +19,7 @@
 #   name: full-admin-policy
 #   severity: high
 #   requires: [iam.authorization]
+#   evaluates: [policies, principals]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "1.16"

@@ -18,6 +18,7 @@
 #   name: initial-access-key-unused
 #   severity: low
 #   requires: [iam.credentials]
+#   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "1.11"

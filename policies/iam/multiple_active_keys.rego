@@ -17,6 +17,7 @@
 #   name: multiple-active-keys
 #   severity: medium
 #   requires: [iam.credentials]
+#   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.13"]
 #     mitre-attack: [T1078.004]

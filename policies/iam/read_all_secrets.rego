@@ -21,6 +21,7 @@
 #   name: read-all-secrets
 #   severity: high
 #   requires: [iam.authorization]
+#   evaluates: [principals]
 #   controls:
 #     mitre-attack: [T1555.006, T1528]
 #   remediation: |

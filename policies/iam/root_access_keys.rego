@@ -17,6 +17,7 @@
 #   name: root-access-keys
 #   severity: critical
 #   requires: [iam.root]
+#   evaluates: [account]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.4"]
 #     aws-securityhub: [IAM.4]

@@ -16,6 +16,7 @@
 #   name: root-mfa-disabled
 #   severity: critical
 #   requires: [iam.root]
+#   evaluates: [account]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - "1.5"

@@ -18,6 +18,7 @@
 #   name: root-recently-used
 #   severity: high
 #   requires: [iam.root]
+#   evaluates: [account]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "1.7"

@@ -18,6 +18,7 @@
 #   name: unused-credentials
 #   severity: medium
 #   requires: [iam.credentials]
+#   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "1.12"

@@ -16,6 +16,7 @@
 #   name: user-attached-policies
 #   severity: low
 #   requires: [iam.authorization]
+#   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.15"]
 #     aws-securityhub: [IAM.2]

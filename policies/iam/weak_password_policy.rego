@@ -21,6 +21,7 @@
 #   name: weak-password-policy
 #   severity: medium
 #   requires: [iam.password_policy]
+#   evaluates: [account]
 #   controls:
 #     cis-aws-foundations-v3.0: ["1.8", "1.9"]
 #     aws-securityhub: [IAM.7, IAM.11, IAM.12, IAM.13, IAM.14, IAM.15, IAM.16]

@@ -21,6 +21,7 @@
 #   name: secret-not-rotated
 #   severity: medium
 #   requires: [secretsmanager.secrets]
+#   evaluates: [secrets]
 #   controls:
 #     aws-securityhub:
 #       - id: SecretsManager.4

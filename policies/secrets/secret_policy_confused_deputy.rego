@@ -21,6 +21,7 @@
 #   name: secret-policy-confused-deputy
 #   severity: high
 #   requires: [secretsmanager.resource_policies]
+#   evaluates: [secrets]
 #   controls:
 #     mitre-attack: [T1555.006]
 #   remediation: |

@@ -22,6 +22,7 @@
 #   name: secret-policy-too-open
 #   severity: critical
 #   requires: [secretsmanager.resource_policies]
+#   evaluates: [secrets]
 #   controls:
 #     mitre-attack: [T1555.006, T1528]
 #   remediation: |

@@ -18,6 +18,7 @@
 #   name: secret-rotation-disabled
 #   severity: medium
 #   requires: [secretsmanager.secrets]
+#   evaluates: [secrets]
 #   controls:
 #     aws-securityhub: [SecretsManager.1]
 #     mitre-attack: [T1528]

@@ -23,6 +23,7 @@
 #   name: secret-rotation-interval-too-long
 #   severity: medium
 #   requires: [secretsmanager.secrets]
+#   evaluates: [secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:
 #     mitre-attack: [T1528]

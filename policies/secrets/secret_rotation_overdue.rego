@@ -18,6 +18,7 @@
 #   name: secret-rotation-overdue
 #   severity: high
 #   requires: [secretsmanager.secrets]
+#   evaluates: [secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:
 #     aws-securityhub:

@@ -21,6 +21,7 @@
 #   name: third-party-key-not-rotated
 #   severity: critical
 #   requires: [secretsmanager.secrets]
+#   evaluates: [secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:
 #     aws-securityhub:

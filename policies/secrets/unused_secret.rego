@@ -17,6 +17,7 @@
 #   name: unused-secret
 #   severity: low
 #   requires: [secretsmanager.secrets]
+#   evaluates: [secrets]
 #   controls:
 #     aws-securityhub:
 #       - id: SecretsManager.3

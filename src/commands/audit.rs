@@ -4,7 +4,9 @@
 //!
 //! Layout: `DIR/<UTC time>/report.json`, `report.md`, `snapshots/<account>.json`, and SARIF as
 //! `report.sarif`, or `report-01.sarif`, `report-02.sarif`, … when the accounts need more runs
-//! than GitHub accepts in one file (each file is uploaded on its own).
+//! than GitHub accepts in one file (each file is uploaded on its own). The SARIF files leave
+//! waived findings out: GitHub ignores SARIF suppressions, so uploading a waived finding would
+//! open an alert for it. `report.json` and `report.md` keep them, marked as waived.
 
 use std::path::{Path, PathBuf};
 
@@ -106,7 +108,11 @@ impl Audit {
             &dir.join("report.md"),
             render(report, ReportFormat::Markdown)?.text.as_bytes(),
         )?;
-        let parts = sarif_parts(report);
+        // Without waived findings, part by part (each part is a copy already).
+        let parts: Vec<ScanReport> = sarif_parts(report)
+            .into_iter()
+            .map(ScanReport::without_waived)
+            .collect();
         for (index, part) in parts.iter().enumerate() {
             let name = if parts.len() == 1 {
                 "report.sarif".to_owned()

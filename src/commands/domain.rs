@@ -4,6 +4,9 @@
 use crate::cli::{DiffFormat, FailOn, Format};
 use crate::model::Severity;
 use crate::report::ReportFormat;
+use crate::report::compliance::ComplianceFormat;
+
+use super::error::Error;
 use crate::report::drift::DriftFormat;
 
 pub fn report_format(format: Format) -> ReportFormat {
@@ -12,6 +15,19 @@ pub fn report_format(format: Format) -> ReportFormat {
         Format::Json => ReportFormat::Json,
         Format::Sarif => ReportFormat::Sarif,
         Format::Markdown => ReportFormat::Markdown,
+        Format::Ocsf => ReportFormat::Ocsf,
+    }
+}
+
+/// A compliance report is a table, markdown or JSON; it holds no alerts for SARIF.
+pub fn compliance_format(format: Format) -> Result<ComplianceFormat, Error> {
+    match format {
+        Format::Table => Ok(ComplianceFormat::Table),
+        Format::Json => Ok(ComplianceFormat::Json),
+        Format::Markdown => Ok(ComplianceFormat::Markdown),
+        Format::Sarif | Format::Ocsf => Err(Error::Usage(
+            "--compliance reports in table, markdown or json format, not sarif or ocsf: those hold the findings (scan without --compliance)".to_owned(),
+        )),
     }
 }
 

@@ -10,13 +10,15 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::cli::{ScanArgs, WaivedMode};
+use crate::config::Config;
 use crate::evaluation::{AsOf, Evaluation};
+use crate::model::{ComplianceReport, Framework, RuleMetadata, ScanReport};
 use crate::report::{RenderOptions, ReportFormat};
 use crate::snapshot::{self, SnapshotSource};
 use crate::text::terminal_safe;
 
 use super::audit::Audit;
-use super::domain::{fail_threshold, report_format};
+use super::domain::{compliance_format, fail_threshold, report_format};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
@@ -26,6 +28,14 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(output) = &args.output.output {
         super::files::refuse_overwriting_inputs(output, inputs(args))?;
     }
+    // Checked before a live collection that may take minutes.
+    let compliance_target = match &args.compliance {
+        Some(id) => Some((
+            super::controls::check_framework(id)?,
+            compliance_format(args.output.format)?,
+        )),
+        None => None,
+    };
     let policies = super::policies::load(&args.policies)?;
     let config = super::policies::config(args.config.as_deref(), &policies)?;
     let default_as_of = if args.demo {
@@ -60,6 +70,9 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(dir) = &args.output_dir {
         report.changes = super::audit::changes_since_previous(&report, dir)?;
     }
+    let compliance = compliance_target
+        .as_ref()
+        .map(|(framework, _)| compliance_report(framework, &report, &config));
     if args.waived == WaivedMode::Omit {
         report = report.without_waived();
     }
@@ -73,11 +86,17 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
-    let format = report_format(args.output.format);
-    match (&args.output.output, format) {
+    match (&compliance, &compliance_target, &args.output.output) {
+        (Some(compliance), Some((_, format)), path) => {
+            let rendered = crate::report::compliance::render(compliance, *format);
+            super::output::write(path.as_deref(), &rendered.text)?;
+        }
         // Written as it is serialised: a large account's report is larger than its snapshot.
-        (Some(path), ReportFormat::Json) => super::output::write_json(path, &report)?,
-        (path, format) => {
+        (_, _, Some(path)) if report_format(args.output.format) == ReportFormat::Json => {
+            super::output::write_json(path, &report)?;
+        }
+        (_, _, path) => {
+            let format = report_format(args.output.format);
             let rendered = crate::report::render(&report, format, &options)?;
             for warning in &rendered.warnings {
                 super::console::warning(&terminal_safe(warning));
@@ -86,6 +105,17 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         }
     }
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
+}
+
+/// The compliance of the scanned accounts with one framework, counted from the rules that ran.
+fn compliance_report(
+    framework: &Framework,
+    report: &ScanReport,
+    config: &Config,
+) -> ComplianceReport {
+    let rules: Vec<&RuleMetadata> = report.rules.iter().collect();
+    let coverage = super::controls::coverage_of(framework, &rules, config);
+    ComplianceReport::new(&coverage, report)
 }
 
 /// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless

@@ -19,6 +19,7 @@
 //! they always get the whole snapshot, built up chunk by chunk.
 
 mod gaps;
+mod results;
 mod waivers;
 
 use chrono::{DateTime, Utc};
@@ -34,6 +35,7 @@ use crate::snapshot::{Chunk, ChunkError, Snapshot, SnapshotError, SnapshotSource
 pub use waivers::{WAIVER_EXPIRED_RULE, waiver_expired_rule};
 
 use gaps::not_evaluated;
+use results::{Resources, count_waived, rule_results};
 use waivers::WaiverSet;
 
 /// The time rules measure ages against.
@@ -105,6 +107,8 @@ struct AccountRun {
     header: PolicyInput,
     /// The whole input, built up chunk by chunk, when user rules need it.
     whole: Option<PolicyInput>,
+    /// The resources the rules judge, gathered chunk by chunk for `rule_results`.
+    resources: Resources,
 }
 
 impl<'a> Evaluation<'a> {
@@ -185,9 +189,11 @@ impl<'a> Evaluation<'a> {
                 collection_errors: header.collection_errors.clone(),
                 findings: Vec::new(),
                 not_evaluated: not_evaluated(&self.enabled, header),
+                rule_results: Vec::new(),
             },
             header: input,
             whole,
+            resources: Resources::of_header(header),
         };
         run.report.findings = self.findings(&run.header, &self.rules(true), &run.report)?;
         Ok(run)
@@ -203,6 +209,7 @@ impl<'a> Evaluation<'a> {
         if let Some(whole) = &mut run.whole {
             whole.extend(chunk)?;
         }
+        run.resources.add(chunk);
         Ok(())
     }
 
@@ -220,6 +227,13 @@ impl<'a> Evaluation<'a> {
                 .then_with(|| order_key(a).cmp(&order_key(b)))
         });
         findings.dedup_by(|a, b| order_key(a) == order_key(b));
+        // Counted without waivers, which `finish` applies (and then counts the waived).
+        run.report.rule_results = rule_results(
+            &self.enabled,
+            &run.resources,
+            &run.report.findings,
+            &run.report.not_evaluated,
+        );
         self.accounts.push(run.report);
         Ok(self.accounts.last().expect("just added"))
     }
@@ -260,8 +274,11 @@ impl<'a> Evaluation<'a> {
         };
         let waivers = WaiverSet::new(self.config, report_time);
         let mut accounts = self.accounts;
-        for finding in accounts.iter_mut().flat_map(|a| a.findings.iter_mut()) {
-            finding.waiver = waivers.applying(&finding.rule_id, &finding.resource);
+        for account in &mut accounts {
+            for finding in &mut account.findings {
+                finding.waiver = waivers.applying(&finding.rule_id, &finding.resource);
+            }
+            count_waived(&mut account.rule_results, &account.findings);
         }
         let mut rules: Vec<RuleMetadata> =
             self.enabled.iter().map(|r| r.metadata.clone()).collect();

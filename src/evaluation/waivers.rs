@@ -107,6 +107,7 @@ pub fn waiver_expired_rule() -> RuleMetadata {
         controls: BTreeMap::new(),
         references: Vec::new(),
         evaluation_group: None,
+        evaluates: Vec::new(),
         builtin: false,
     }
 }

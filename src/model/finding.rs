@@ -63,6 +63,11 @@ impl Finding {
 pub struct Evidence(Box<str>);
 
 impl Evidence {
+    /// Whether the object has no field.
+    pub fn is_empty(&self) -> bool {
+        &*self.0 == "{}"
+    }
+
     /// The evidence as a JSON object again (to write it, or for SARIF's property bag).
     pub fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
         serde_json::from_str(&self.0).expect("evidence holds the text of a JSON object")

@@ -6,6 +6,7 @@
 //! The types here are data and the small queries on it; producing them (evaluating, marking a
 //! baseline, comparing scans) is done by the modules above.
 
+mod compliance;
 mod control;
 mod finding;
 mod outcome;
@@ -13,6 +14,10 @@ mod report;
 mod rule;
 mod severity;
 
+pub use compliance::{
+    COMPLIANCE_VERSION, CheckCounts, ComplianceReport, ComplianceSummary, ControlResult,
+    ControlStatus, FrameworkInfo,
+};
 pub use control::{
     CatalogueControl, ControlCoverage, ControlMapping, Coverage, Framework, FrameworkCoverage,
     MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
@@ -21,6 +26,8 @@ pub use finding::{
     AppliedWaiver, BaselineState, Evidence, FileLocation, Finding, NotEvaluated, fingerprint,
 };
 pub use outcome::Outcome;
-pub use report::{AccountReport, Changes, Drift, REPORT_VERSION, ScanReport, Summary, ToolInfo};
-pub use rule::RuleMetadata;
+pub use report::{
+    AccountReport, Changes, Drift, REPORT_VERSION, RuleResult, ScanReport, Summary, ToolInfo,
+};
+pub use rule::{ResourceKind, RuleMetadata};
 pub use severity::Severity;

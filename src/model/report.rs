@@ -16,7 +16,10 @@ use super::severity::Severity;
 /// The version of the JSON report format. Version 2 writes each control a rule maps to as an
 /// object (`{"id": "1.16", "partial": true, "leaves_out": "..."}`) where version 1 wrote the bare
 /// id; version 1 reports keep loading (a bare id reads as a mapping to the whole control).
-pub const REPORT_VERSION: u32 = 2;
+/// Version 3 adds what each rule evaluated per account (`accounts[].rule_results`) and the
+/// resource kinds a rule judges (`rules[].evaluates`); earlier reports load without them, and a
+/// compliance report made from one has no pass counts.
+pub const REPORT_VERSION: u32 = 3;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -76,6 +79,26 @@ pub struct AccountReport {
     pub findings: Vec<Finding>,
     #[serde(default)]
     pub not_evaluated: Vec<NotEvaluated>,
+    /// What each enabled rule judged in this account, in rule order.
+    #[serde(default)]
+    pub rule_results: Vec<RuleResult>,
+}
+
+/// What one rule judged in one account, counted in resources (an access key's findings count
+/// for its user). `passed + failed + waived` resources were evaluated; a resource inside a
+/// not-evaluated scope is in none of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleResult {
+    pub rule_id: String,
+    /// Resources of the kinds the rule judges without a finding of it.
+    pub passed: usize,
+    /// Resources with at least one unwaived finding.
+    pub failed: usize,
+    /// Resources whose every finding is waived.
+    pub waived: usize,
+    /// Scopes (the account, a region or one resource) the rule could not be evaluated in,
+    /// because data it reads was not collected: how many resources they hold is unknown.
+    pub not_evaluated: usize,
 }
 
 impl AccountReport {

@@ -32,6 +32,11 @@ pub struct RuleMetadata {
     pub controls: BTreeMap<String, Vec<ControlMapping>>,
     /// Links to further reading.
     pub references: Vec<String>,
+    /// The kinds of resource the rule judges (`custom.evaluates`): every resource of these kinds
+    /// in a snapshot that has no finding of the rule passed it. A rule without them (a user rule
+    /// that does not say) counts only the resources it reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluates: Vec<ResourceKind>,
     /// Rules naming the same group are evaluated in one query, so that the library rules they
     /// share (e.g. the table of overdue secret rotations) are computed once rather than once per
     /// rule. It changes the time an evaluation takes, never its results, so reports leave it out.
@@ -42,6 +47,35 @@ pub struct RuleMetadata {
     /// findings, so reports leave it out; `keyward rules --format json` shows the origin.
     #[serde(skip)]
     pub builtin: bool,
+}
+
+/// A kind of resource a rule judges; `evaluation` lists them in a snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    /// The account itself, named by its root user's ARN: root user and password policy rules.
+    Account,
+    /// IAM users.
+    Users,
+    /// IAM users, groups and roles.
+    Principals,
+    /// Customer-managed IAM policies.
+    Policies,
+    /// Secrets Manager secrets, in every region collected.
+    Secrets,
+}
+
+impl ResourceKind {
+    /// The name METADATA and reports use.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceKind::Account => "account",
+            ResourceKind::Users => "users",
+            ResourceKind::Principals => "principals",
+            ResourceKind::Policies => "policies",
+            ResourceKind::Secrets => "secrets",
+        }
+    }
 }
 
 impl RuleMetadata {

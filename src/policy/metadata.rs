@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::config::Thresholds;
-use crate::model::{ControlMapping, RuleMetadata, Severity};
+use crate::model::{ControlMapping, ResourceKind, RuleMetadata, Severity};
 use crate::snapshot::DataSection;
 use crate::text::quoted;
 
@@ -46,6 +46,8 @@ struct Custom {
     controls: BTreeMap<String, Vec<ControlMapping>>,
     #[serde(default)]
     evaluation_group: Option<String>,
+    #[serde(default)]
+    evaluates: Vec<ResourceKind>,
 }
 
 /// A METADATA block that could not be read: the line is 1-based within the file.
@@ -155,6 +157,7 @@ fn validate(annotation: Annotation) -> Result<RuleMetadata, String> {
             .map(|r| r.reference)
             .collect(),
         evaluation_group: custom.evaluation_group,
+        evaluates: custom.evaluates,
         builtin: false,
     })
 }

@@ -1,10 +1,12 @@
 //! Report formats. Each renders a finished `ScanReport`; none evaluates anything, and none
 //! knows where the data came from.
 
+pub mod compliance;
 pub mod controls;
 pub mod drift;
 pub mod json;
 mod markdown;
+pub mod ocsf;
 mod rendered;
 pub mod rule_doc;
 pub mod sarif;
@@ -25,6 +27,8 @@ pub enum ReportFormat {
     Json,
     Sarif,
     Markdown,
+    /// OCSF Compliance Findings (class 2003), for Security Hub, Security Lake and SIEMs.
+    Ocsf,
 }
 
 /// What a format may need besides the report.
@@ -52,5 +56,6 @@ pub fn render(
         ReportFormat::Json => Ok(Rendered::complete(json::render(report))),
         ReportFormat::Markdown => Ok(Rendered::complete(markdown::render(report))),
         ReportFormat::Sarif => sarif::render(report, &options.sarif_category),
+        ReportFormat::Ocsf => Ok(Rendered::complete(ocsf::render(report))),
     }
 }

@@ -2,8 +2,8 @@
 //! help of a SARIF rule (markdown, and plain text for viewers without markdown), `keyward rules
 //! ID` (plain text) and the rule pages that `keyward rules --doc-dir` writes (markdown).
 //!
-//! Both forms share one layout: id and title; severity, name and the snapshot sections read; why
-//! it matters; how to fix it; controls; references.
+//! Both forms share one layout: id and title; severity, name, the snapshot sections read and the
+//! resources judged; why it matters; how to fix it; controls; references.
 //!
 //! The METADATA texts are plain text with three conventions (policies/README.md): numbered
 //! steps (`1. `), commands on lines of their own indented deeper than the prose around them, and
@@ -106,7 +106,7 @@ fn title(rule: &RuleMetadata, form: Form) -> String {
     }
 }
 
-/// Severity, name and the snapshot sections the rule reads, one per line.
+/// Severity, name, the snapshot sections the rule reads and the resources it judges, one per line.
 fn facts(rule: &RuleMetadata, form: Form) -> String {
     let mut facts = vec![
         format!("Severity: {}", rule.severity),
@@ -115,6 +115,10 @@ fn facts(rule: &RuleMetadata, form: Form) -> String {
     if !rule.requires.is_empty() {
         let sections: Vec<String> = rule.requires.iter().map(|s| s.name()).collect();
         facts.push(format!("Reads from the snapshot: {}", sections.join(", ")));
+    }
+    if !rule.evaluates.is_empty() {
+        let kinds: Vec<&str> = rule.evaluates.iter().map(|k| k.name()).collect();
+        facts.push(format!("Evaluates: {}", kinds.join(", ")));
     }
     match form {
         Form::Markdown => Body::Items(facts).render(form),
@@ -425,6 +429,7 @@ mod tests {
             )]),
             references: vec!["https://example.com/a_b".to_owned()],
             evaluation_group: None,
+            evaluates: Vec::new(),
             builtin: false,
         }
     }

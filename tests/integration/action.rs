@@ -327,11 +327,16 @@ fn without_a_snapshot_the_live_account_is_collected_once_and_kept() {
 
 /// A copy of the action with a stand-in for the Rust sources, and a fake cargo that logs its
 /// calls and "builds" keyward by copying the tests' binary into the install root.
-fn action_with_fake_cargo() -> (TempDir, TempDir) {
+pub(crate) fn action_with_fake_cargo() -> (TempDir, TempDir) {
     let action = tempfile::tempdir().unwrap();
     fs::create_dir_all(action.path().join("scripts")).unwrap();
     fs::create_dir_all(action.path().join("src")).unwrap();
-    for file in ["action.yml", "scripts/action.sh", "Cargo.lock"] {
+    for file in [
+        "action.yml",
+        "scripts/action.sh",
+        "Cargo.lock",
+        "Cargo.toml",
+    ] {
         fs::copy(repo().join(file), action.path().join(file)).unwrap();
     }
     fs::write(action.path().join("src/main.rs"), "fn main() {}\n").unwrap();
@@ -482,4 +487,48 @@ fn the_readme_documents_exactly_the_actions_inputs_and_outputs() {
         .collect();
     let outputs: BTreeSet<String> = action.outputs.keys().cloned().collect();
     assert_eq!(documented_outputs, outputs, "README outputs");
+}
+
+#[test]
+fn compliance_reports_follow_the_findings_in_the_summary() {
+    let runner = runner_with_built_keyward();
+    let incident = fixture("incident.json");
+    let run = runner.run(
+        &repo(),
+        &[
+            ("snapshot", incident.as_str()),
+            ("as-of", "snapshot"),
+            ("fail-on", "none"),
+            ("compliance", "cis-aws-foundations-v3.0\nmitre-attack"),
+        ],
+    );
+    run.assert_status(0);
+    let cis = run
+        .summary
+        .find("## keyward: CIS Amazon Web Services Foundations Benchmark");
+    let mitre = run.summary.find("## keyward: MITRE ATT");
+    let findings = run.summary.find(ROLL_UP_HEADER);
+    assert!(
+        findings < cis && cis < mitre && findings.is_some(),
+        "summary:\n{}",
+        run.summary
+    );
+    let dir = runner.workspace().join(run.output("compliance"));
+    for framework in ["cis-aws-foundations-v3.0", "mitre-attack"] {
+        let report: Value = serde_json::from_str(
+            &fs::read_to_string(dir.join(format!("{framework}.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(report["framework"]["id"], framework);
+        assert!(dir.join(format!("{framework}.md")).is_file());
+    }
+
+    // An unknown framework stops the step before the SARIF is written.
+    let run = runner.run(
+        &repo(),
+        &[("snapshot", incident.as_str()), ("compliance", "pci-dss")],
+    );
+    run.assert_status(2);
+    assert!(run.log.contains("no framework `pci-dss`"), "{}", run.log);
+    assert_eq!(run.output("sarif"), "");
 }

@@ -337,6 +337,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                 collection_errors: Vec::new(),
                 findings,
                 not_evaluated: Vec::new(),
+                rule_results: Vec::new(),
             }
         })
         .collect();

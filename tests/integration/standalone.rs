@@ -146,3 +146,21 @@ fn the_check_finds_each_forbidden_string_and_names_its_line() {
     assert!(problems[2].starts_with("docs/x.md:3: "), "{problems:#?}");
     assert!(problems[3].starts_with("docs/x.md:4: "), "{problems:#?}");
 }
+
+#[test]
+fn no_generated_text_names_the_breached_company() {
+    // The texts keyward writes come from the pack's METADATA and the code; checked as written,
+    // so that a text assembled at run time cannot slip a name past the file check above.
+    let company = &forbidden()[2];
+    let outputs = [
+        crate::support::cli::keyward(&["rules"]),
+        crate::support::cli::keyward(&["controls", "--format", "markdown"]),
+        crate::support::cli::keyward(&["scan", "--demo", "--format", "sarif"]),
+        crate::support::cli::keyward(&["scan", "--demo", "--format", "markdown"]),
+    ];
+    for run in &outputs {
+        assert!(run.stdout.len() > 1000, "{}", run.stderr);
+        let problems = problems_in("output", &run.stdout, std::slice::from_ref(company));
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}

@@ -84,6 +84,8 @@ type StepOutputs = BTreeMap<String, BTreeMap<String, String>>;
 /// What the expressions of one step can see.
 struct Context<'a> {
     inputs: &'a BTreeMap<String, String>,
+    /// The `github` context's values the action reads (`action_ref`, `action_repository`).
+    github: &'a BTreeMap<String, String>,
     step_ids: &'a BTreeSet<String>,
     steps: &'a StepOutputs,
 }
@@ -97,6 +99,10 @@ impl Context<'_> {
                 .get(*name)
                 .unwrap_or_else(|| panic!("action.yml reads undeclared input {name}"))
                 .clone(),
+            // Empty unless the test set it, as for an action used from a local path.
+            ["github", name @ ("action_ref" | "action_repository")] => {
+                self.github.get(*name).cloned().unwrap_or_default()
+            }
             // A step that was skipped or has not run yet has no outputs: empty, as on GitHub.
             ["steps", id, "outputs", name] => {
                 assert!(self.step_ids.contains(*id), "no step has id {id}");
@@ -162,6 +168,7 @@ pub struct Runner {
     temp: TempDir,
     workspace: TempDir,
     env: Vec<(String, String)>,
+    github: BTreeMap<String, String>,
 }
 
 /// What one run of the action left; its files live in the runner's directories.
@@ -193,7 +200,17 @@ impl Runner {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            github: BTreeMap::new(),
         }
+    }
+
+    /// The action as used from a repository at a ref (`uses: owner/keyward@v1.2.3`).
+    pub fn with_action_ref(mut self, repository: &str, reference: &str) -> Runner {
+        self.github
+            .insert("action_repository".to_owned(), repository.to_owned());
+        self.github
+            .insert("action_ref".to_owned(), reference.to_owned());
+        self
     }
 
     pub fn temp(&self) -> &Path {
@@ -230,6 +247,7 @@ impl Runner {
             }
             let context = Context {
                 inputs: &inputs,
+                github: &self.github,
                 step_ids: &step_ids,
                 steps: &steps,
             };
@@ -246,6 +264,7 @@ impl Runner {
         }
         let context = Context {
             inputs: &inputs,
+            github: &self.github,
             step_ids: &step_ids,
             steps: &steps,
         };
