@@ -220,8 +220,15 @@ scan() {
     if [ -n "${INPUT_BASELINE:-}" ]; then evaluate+=(--baseline "$INPUT_BASELINE"); fi
     for dir in $INPUT_POLICIES; do evaluate+=(--policy "$dir"); done
 
+    # A plan is judged before it is applied: alone (no AWS access needed, as in a pull request),
+    # or applied to the account of the snapshot input.
+    if [ -n "${INPUT_TERRAFORM_PLAN:-}" ]; then
+        evaluate+=(--terraform-plan "$INPUT_TERRAFORM_PLAN" --terraform-dir "${INPUT_TERRAFORM_DIR:-.}")
+    fi
     if [[ $INPUT_SNAPSHOT =~ [^[:space:]] ]]; then
         for file in $INPUT_SNAPSHOT; do evaluate+=(--snapshot "$file"); done
+    elif [ -n "${INPUT_TERRAFORM_PLAN:-}" ]; then
+        : # the plan alone
     else
         # Collect once: the three reports then judge the same state of the account, and the
         # snapshot can be kept as an artifact.

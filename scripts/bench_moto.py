@@ -293,11 +293,13 @@ def create_rotation_functions(endpoint, credentials, snapshot):
     if not functions:
         return
     account = snapshot["account"]["id"]
-    client(endpoint, credentials, "iam").create_role(
-        RoleName="rotation-lambda",
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
-    )
+    # A snapshot of a real account may list the functions' role itself; it is seeded with the roles.
+    if not any(role["name"] == "rotation-lambda" for role in snapshot["roles"]):
+        client(endpoint, credentials, "iam").create_role(
+            RoleName="rotation-lambda",
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
+        )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("handler.py", "def handler(event, context):\n    return None\n")

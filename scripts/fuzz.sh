@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A longer run of the fuzz targets in tests/integration/fuzz.rs (snapshots, keyward.yaml, reports read back,
-# policies) than `cargo test` makes: many more mutated inputs per target, from a fresh seed each
+# policies, Terraform plans) than `cargo test` makes: many more mutated inputs per target, from a fresh seed each
 # time unless one is given. A failing input is written to target/fuzz-failures/<target>/, and
 # the run prints the seed that replays it.
 # Usage: scripts/fuzz.sh [INPUTS_PER_TARGET] [SEED]     (default 20000, a seed from the clock)

@@ -56,8 +56,10 @@ pub struct ScanArgs {
     #[arg(long = "snapshot", value_name = "FILE")]
     pub snapshots: Vec<PathBuf>,
     /// Evaluate the demo account bundled into keyward (shaped like the May 2026 incident).
-    #[arg(long, conflicts_with = "snapshots")]
+    #[arg(long, conflicts_with_all = ["snapshots", "terraform_plan"])]
     pub demo: bool,
+    #[command(flatten)]
+    pub terraform: TerraformArgs,
     #[command(flatten)]
     pub collect: CollectArgs,
     #[command(flatten)]
@@ -90,6 +92,42 @@ pub struct ScanArgs {
     /// or json.
     #[arg(long, value_name = "FRAMEWORK")]
     pub compliance: Option<String>,
+}
+
+/// Pre-deploy checks of Terraform and OpenTofu plans, and findings on the lines of .tf files.
+#[derive(Debug, Args)]
+pub struct TerraformArgs {
+    /// A plan as JSON (`terraform show -json PLANFILE`, or OpenTofu's): judged alone, or
+    /// applied to the account of --snapshot or of --live, labelling each finding introduced by
+    /// the plan, fixed by it or unchanged; only what it introduces fails the run.
+    #[arg(long, value_name = "PLAN.json", help_heading = "Terraform")]
+    pub terraform_plan: Option<PathBuf>,
+    /// With --terraform-plan: collect the live account and apply the plan to it.
+    #[arg(
+        long,
+        requires = "terraform_plan",
+        conflicts_with = "snapshots",
+        help_heading = "Terraform"
+    )]
+    pub live: bool,
+    /// The Terraform state as JSON (`terraform show -json`, or a plan: its prior state): the
+    /// findings of a scan on resources it manages point at their .tf lines.
+    #[arg(
+        long,
+        value_name = "STATE.json",
+        conflicts_with = "terraform_plan",
+        help_heading = "Terraform"
+    )]
+    pub terraform_state: Option<PathBuf>,
+    /// The root module of the plan or state: findings on the resources it defines point at the
+    /// file and line of their `resource` block (SARIF `physicalLocation`).
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = ".",
+        help_heading = "Terraform"
+    )]
+    pub terraform_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

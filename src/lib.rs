@@ -5,7 +5,7 @@
 //! reports, and a [`report`] format renders them. Each module uses only modules below it:
 //!
 //! ```text
-//! text -> snapshot -> {model, synthetic} -> {config, collect} -> policy
+//! text -> snapshot -> {model, synthetic} -> {config, collect, terraform} -> policy
 //!      -> {evaluation, baseline, drift, report} -> cli -> commands -> main
 //! ```
 //!
@@ -24,4 +24,5 @@ pub mod policy;
 pub mod report;
 pub mod snapshot;
 pub mod synthetic;
+pub mod terraform;
 pub mod text;

@@ -10,7 +10,7 @@
 //! - The report's time is the latest part's (each account keeps its own); accounts are listed
 //!   by id, as a scan of the whole organization lists them; the summary is counted again.
 //! - What changed since an earlier audit (`changes`) belongs to one part's audit directory and
-//!   is left out; a baseline is kept when every part named the same one.
+//!   is left out; a baseline (or Terraform plan) is kept when every part named the same one.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -37,11 +37,8 @@ pub fn merge(parts: Vec<ScanReport>) -> Result<ScanReport, MergeError> {
         .map(|p| p.as_of)
         .max()
         .ok_or(MergeError::Nothing)?;
-    let baselines: BTreeSet<Option<String>> = parts.iter().map(|p| p.baseline.clone()).collect();
-    let baseline = match baselines.len() {
-        1 => baselines.into_iter().next().flatten(),
-        _ => None,
-    };
+    let baseline = common(parts.iter().map(|p| p.baseline.clone()));
+    let terraform_plan = common(parts.iter().map(|p| p.terraform_plan.clone()));
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut rules: Vec<RuleMetadata> = Vec::new();
     let mut disabled_rules: Vec<String> = Vec::new();
@@ -74,11 +71,21 @@ pub fn merge(parts: Vec<ScanReport>) -> Result<ScanReport, MergeError> {
         accounts,
         config_findings,
         baseline,
+        terraform_plan,
         changes: None,
         summary: Summary::default(),
     };
     report.summary = report.summarize();
     Ok(report)
+}
+
+/// The value every part has, or none when they differ.
+fn common(values: impl Iterator<Item = Option<String>>) -> Option<String> {
+    let values: BTreeSet<Option<String>> = values.collect();
+    match values.len() {
+        1 => values.into_iter().next().flatten(),
+        _ => None,
+    }
 }
 
 /// Appends the items whose key `into` does not hold yet, in their order: the parts' rules and

@@ -16,7 +16,7 @@
 #   id: KW-IAM-009
 #   name: access-key-not-rotated
 #   severity: high
-#   requires: [iam.credentials]
+#   requires: [iam.credentials, activity]
 #   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0:

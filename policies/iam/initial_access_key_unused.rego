@@ -17,7 +17,7 @@
 #   id: KW-IAM-006
 #   name: initial-access-key-unused
 #   severity: low
-#   requires: [iam.credentials]
+#   requires: [iam.credentials, activity]
 #   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0:

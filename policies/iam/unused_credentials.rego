@@ -17,7 +17,7 @@
 #   id: KW-IAM-007
 #   name: unused-credentials
 #   severity: medium
-#   requires: [iam.credentials]
+#   requires: [iam.credentials, activity]
 #   evaluates: [users]
 #   controls:
 #     cis-aws-foundations-v3.0:

@@ -133,3 +133,16 @@ attachment(name) := {"name": name, "arn": sprintf("arn:aws:iam::%s:policy/%s", [
 
 # A policy document with one statement (as a single object, the way AWS allows it).
 allow(action, resource) := {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": action, "Resource": resource}}
+
+# A Terraform plan's section of the snapshot (`terraform`): the plan alone unless `live`.
+terraform(resources, live) := {"tool": "terraform", "version": "1.11.4", "live_account": live, "resources": resources}
+
+# One resource of a plan: what it does (`create`, `update`, `replace`, `delete`, `no-op`) to
+# whom (`subject`, an ARN).
+planned(address, type, action, subject, details) := {
+	"address": address,
+	"type": type,
+	"action": action,
+	"subject": subject,
+	"details": details,
+}

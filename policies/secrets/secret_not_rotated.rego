@@ -20,7 +20,7 @@
 #   id: KW-SM-007
 #   name: secret-not-rotated
 #   severity: medium
-#   requires: [secretsmanager.secrets]
+#   requires: [secretsmanager.secrets, activity]
 #   evaluates: [secrets]
 #   controls:
 #     aws-securityhub:

@@ -17,7 +17,7 @@
 #   id: KW-SM-003
 #   name: secret-rotation-overdue
 #   severity: high
-#   requires: [secretsmanager.secrets]
+#   requires: [secretsmanager.secrets, activity]
 #   evaluates: [secrets]
 #   evaluation_group: secret-rotation-schedules
 #   controls:

@@ -16,7 +16,7 @@
 #   id: KW-SM-004
 #   name: unused-secret
 #   severity: low
-#   requires: [secretsmanager.secrets]
+#   requires: [secretsmanager.secrets, activity]
 #   evaluates: [secrets]
 #   controls:
 #     aws-securityhub:

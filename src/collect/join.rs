@@ -83,6 +83,7 @@ pub(super) fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
         policies: authorization.policies,
         secrets,
         collection_errors: errors,
+        terraform: None,
     }
 }
 

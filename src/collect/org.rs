@@ -252,6 +252,7 @@ fn unreachable_account(target: &Target, partition: &str, error: &CallError) -> S
             error,
             &DataSection::ALL,
         )],
+        terraform: None,
     }
 }
 

@@ -44,6 +44,8 @@ pub enum Error {
     Identity(#[from] crate::collect::IdentityError),
     #[error(transparent)]
     ReportRead(#[from] ReportReadError),
+    #[error(transparent)]
+    Terraform(#[from] crate::terraform::TerraformError),
     #[error("{0}")]
     Usage(String),
     #[error("cannot write {path}: {source}")]

@@ -2,7 +2,8 @@
 //!
 //! Accounts go through one at a time: each snapshot is read (or its collection ends), written
 //! into the audit directory when there is one, evaluated, and let go before the next, so that
-//! only the accounts' findings add up, not their snapshots.
+//! only the accounts' findings add up, not their snapshots. A Terraform plan, applied to at
+//! most one account, is judged whole.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,9 +13,11 @@ use chrono::Utc;
 use crate::cli::{ScanArgs, WaivedMode};
 use crate::config::Config;
 use crate::evaluation::{AsOf, Evaluation};
-use crate::model::{ComplianceReport, Framework, RuleMetadata, ScanReport};
+use crate::model::{ComplianceReport, Framework, FrameworkCoverage, RuleMetadata, ScanReport};
+use crate::policy::PolicySet;
 use crate::report::{RenderOptions, ReportFormat};
-use crate::snapshot::{self, SnapshotSource};
+use crate::snapshot::{self, Snapshot, SnapshotSource};
+use crate::terraform::{self, SourceMap};
 use crate::text::terminal_safe;
 
 use super::audit::Audit;
@@ -48,21 +51,10 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         .output_dir
         .as_deref()
         .map(|dir| Audit::new(dir, Utc::now()));
-    let mut evaluation = Evaluation::new(&policies, &config, as_of);
-    let mut seen = SeenAccounts::default();
-    for_each_snapshot(args, |origin, source| {
-        seen.check(origin, &source.header().account.id)?;
-        if let Some(audit) = &mut audit {
-            audit.save_snapshot(&source)?;
-        }
-        evaluation.add(&source)?;
-        Ok(())
-    })?;
-    if args.snapshots.is_empty() && !args.demo {
-        // Collected accounts end in any order; the report lists them by id.
-        evaluation.sort_accounts();
-    }
-    let mut report = evaluation.finish();
+    let mut report = match &args.terraform.terraform_plan {
+        Some(plan) => judge_plan(args, plan, &policies, &config, as_of, &mut audit)?,
+        None => judge_accounts(args, &policies, &config, as_of, &mut audit)?,
+    };
     if let Some(path) = &args.baseline {
         let baseline = super::diff::read_report(path, &policies, &config)?;
         report = crate::baseline::mark(report, &baseline, &path.display().to_string());
@@ -107,19 +99,160 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
 }
 
+/// Scans the accounts (live, saved or the demo) one at a time, with findings on the .tf lines
+/// of the resources a given Terraform state manages.
+fn judge_accounts(
+    args: &ScanArgs,
+    policies: &PolicySet,
+    config: &crate::config::Config,
+    as_of: AsOf,
+    audit: &mut Option<Audit>,
+) -> Result<ScanReport, Error> {
+    let mut evaluation = Evaluation::new(policies, config, as_of);
+    let mut seen = SeenAccounts::default();
+    for_each_snapshot(args, |origin, source| {
+        seen.check(origin, &source.header().account.id)?;
+        if let Some(audit) = audit {
+            audit.save_snapshot(&source)?;
+        }
+        evaluation.add(&source)?;
+        Ok(())
+    })?;
+    if args.snapshots.is_empty() && !args.demo {
+        // Collected accounts end in any order; the report lists them by id.
+        evaluation.sort_accounts();
+    }
+    let mut report = evaluation.finish();
+    if let Some(state) = &args.terraform.terraform_state {
+        let resources = terraform::read_state(state)?;
+        SourceMap::new(&resources, &args.terraform.terraform_dir)?.locate(&mut report);
+    }
+    Ok(report)
+}
+
+/// Judges a Terraform plan: alone, or applied to the one account of `--snapshot` or `--live`.
+fn judge_plan(
+    args: &ScanArgs,
+    path: &Path,
+    policies: &PolicySet,
+    config: &crate::config::Config,
+    as_of: AsOf,
+    audit: &mut Option<Audit>,
+) -> Result<ScanReport, Error> {
+    let plan = terraform::read_plan(path)?;
+    let live = if args.terraform.live || !args.snapshots.is_empty() {
+        Some(read_snapshots(args)?)
+    } else {
+        None
+    };
+    let live = match live {
+        None => None,
+        Some(mut snapshots) if snapshots.len() == 1 => snapshots.pop(),
+        Some(snapshots) => {
+            return Err(Error::Usage(format!(
+                "a plan is applied to one account, and {} were given: scan each account with its own plan",
+                snapshots.len()
+            )));
+        }
+    };
+    if let (Some(live), Some(planned)) = (&live, plan.account_id())
+        && live.account.id != planned
+    {
+        return Err(Error::Usage(format!(
+            "{} is a plan for account {planned}, and the account given is {}: apply a plan to its own account",
+            path.display(),
+            live.account.id
+        )));
+    }
+    let accounts = plan.accounts(live.as_ref());
+    let mut report = crate::evaluation::evaluate_plan(
+        policies,
+        std::slice::from_ref(&accounts.before),
+        std::slice::from_ref(&accounts.after),
+        config,
+        as_of,
+        &path.display().to_string(),
+    )?;
+    let mut resources = Vec::new();
+    for snapshot in [&accounts.after, &accounts.before] {
+        resources.extend(
+            snapshot
+                .terraform
+                .iter()
+                .flat_map(|t| t.resources.iter().cloned()),
+        );
+    }
+    SourceMap::new(&resources, &args.terraform.terraform_dir)?.locate(&mut report);
+    if let Some(audit) = audit {
+        audit.save_snapshot(&SnapshotSource::Whole(accounts.after))?;
+    }
+    Ok(report)
+}
+
 /// The compliance of the scanned accounts with one framework, counted from the rules that ran.
+/// A rule not applicable to every account (the KW-TF rules without a plan, the live-data rules
+/// on a plan alone) checked nothing, so it covers no control here; a control only such rules
+/// check is not covered, with a note naming them and why.
 fn compliance_report(
     framework: &Framework,
     report: &ScanReport,
     config: &Config,
 ) -> ComplianceReport {
-    let rules: Vec<&RuleMetadata> = report.rules.iter().collect();
-    let coverage = super::controls::coverage_of(framework, &rules, config);
-    ComplianceReport::new(&coverage, report)
+    let applied_somewhere = |rule: &RuleMetadata| {
+        report.accounts.is_empty()
+            || report
+                .accounts
+                .iter()
+                .any(|a| !a.not_applicable.iter().any(|n| n.rule_id == rule.id))
+    };
+    let all: Vec<&RuleMetadata> = report.rules.iter().collect();
+    let applied: Vec<&RuleMetadata> = all
+        .iter()
+        .copied()
+        .filter(|r| applied_somewhere(r))
+        .collect();
+    let coverage = super::controls::coverage_of(framework, &applied, config);
+    let mut compliance = ComplianceReport::new(&coverage, report);
+    let everything = super::controls::coverage_of(framework, &all, config);
+    note_rules_not_applicable(&mut compliance, &everything, report);
+    compliance
 }
 
-/// The files a scan reads: snapshots, the baseline and the config (`./keyward.yaml` unless
-/// `--config` names another).
+fn note_rules_not_applicable(
+    compliance: &mut ComplianceReport,
+    everything: &FrameworkCoverage,
+    report: &ScanReport,
+) {
+    let uncovered = compliance
+        .controls
+        .iter_mut()
+        .filter(|c| c.rules.is_empty() && c.not_covered.is_none());
+    for control in uncovered {
+        let Some(all) = everything
+            .controls
+            .iter()
+            .find(|c| c.control.id == control.id)
+        else {
+            continue;
+        };
+        let rules: Vec<&str> = all.rules.iter().map(|r| r.rule_id.as_str()).collect();
+        let reason = report
+            .accounts
+            .iter()
+            .flat_map(|a| &a.not_applicable)
+            .find(|n| rules.contains(&n.rule_id.as_str()));
+        if let Some(reason) = reason {
+            control.not_covered = Some(format!(
+                "Checked by {}, not applicable to what was scanned: {}.",
+                rules.join(", "),
+                reason.reason
+            ));
+        }
+    }
+}
+
+/// The files a scan reads: snapshots, the baseline, the Terraform plan or state and the config
+/// (`./keyward.yaml` unless `--config` names another).
 fn inputs(args: &ScanArgs) -> impl Iterator<Item = &Path> {
     let config = args
         .config
@@ -129,7 +262,34 @@ fn inputs(args: &ScanArgs) -> impl Iterator<Item = &Path> {
         .iter()
         .map(PathBuf::as_path)
         .chain(args.baseline.as_deref())
+        .chain(args.terraform.terraform_plan.as_deref())
+        .chain(args.terraform.terraform_state.as_deref())
         .chain([config])
+}
+
+/// The snapshots a plan is applied to, read whole: the live collection (`--live`) or the files
+/// given.
+fn read_snapshots(args: &ScanArgs) -> Result<Vec<Snapshot>, Error> {
+    let mut snapshots = Vec::new();
+    if args.snapshots.is_empty() {
+        super::collect::collect(&args.collect, |collected| {
+            snapshots.push(collected);
+            Ok(())
+        })?;
+    } else {
+        for path in &args.snapshots {
+            snapshots.push(snapshot::load(path)?);
+        }
+    }
+    let mut seen = SeenAccounts::default();
+    for (index, snapshot) in snapshots.iter().enumerate() {
+        let origin = match args.snapshots.get(index) {
+            Some(path) => terminal_safe(&path.display().to_string()).into_owned(),
+            None => "the collection".to_owned(),
+        };
+        seen.check(&origin, &snapshot.account.id)?;
+    }
+    Ok(snapshots)
 }
 
 /// Hands each snapshot of the scan to `each`, one at a time, with where it comes from: the

@@ -1,11 +1,54 @@
 //! *Not evaluated*: where a rule's data was not collected, the rule reports a gap for that
-//! scope instead of a pass or a finding made from missing data.
+//! scope instead of a pass or a finding made from missing data. *Not applicable*: a rule that
+//! needs data the snapshot cannot have by its nature (a plan's last use, a live account's plan)
+//! is not run at all, and says why.
 
 use std::collections::BTreeSet;
 
-use crate::model::NotEvaluated;
+use crate::model::{NotApplicable, NotEvaluated};
 use crate::policy::Rule;
-use crate::snapshot::{CollectionError, Snapshot};
+use crate::snapshot::{CollectionError, DataSection, ErrorKind, Snapshot};
+
+/// Splits the enabled rules into those that apply to the snapshot and the reasons the others
+/// do not.
+pub(super) fn applicable<'r>(
+    enabled: &[&'r Rule],
+    snapshot: &Snapshot,
+) -> (Vec<&'r Rule>, Vec<NotApplicable>) {
+    let absent = snapshot.absent_sections();
+    let mut applying = Vec::new();
+    let mut not_applicable = Vec::new();
+    for rule in enabled {
+        match absent
+            .iter()
+            .find(|section| rule.metadata.requires.contains(section))
+        {
+            Some(section) => not_applicable.push(NotApplicable {
+                rule_id: rule.metadata.id.clone(),
+                account_id: snapshot.account.id.clone(),
+                reason: absence_reason(*section).to_owned(),
+            }),
+            None => applying.push(*rule),
+        }
+    }
+    (applying, not_applicable)
+}
+
+fn absence_reason(section: DataSection) -> &'static str {
+    match section {
+        DataSection::Terraform => "needs a Terraform plan (--terraform-plan)",
+        DataSection::Activity => {
+            "a Terraform plan alone has no ages or last use: judge the plan with the live account (a scan or --snapshot) for them"
+        }
+        DataSection::IamRoot => {
+            "a Terraform plan alone has no root user: judge the plan with the live account (a scan or --snapshot) for it"
+        }
+        DataSection::IamPasswordPolicy => {
+            "the plan does not manage the account password policy (aws_iam_account_password_policy): judge the plan with the live account for it"
+        }
+        _ => "the snapshot has no such data",
+    }
+}
 
 /// A rule is *not evaluated* for every scope (account, region or resource) where a section it
 /// reads has a collection error: missing data never passes as clean.
@@ -33,6 +76,9 @@ pub(super) fn not_evaluated(enabled: &[&Rule], snapshot: &Snapshot) -> Vec<NotEv
 
 fn describe_error(error: &CollectionError) -> String {
     let sections: Vec<String> = error.sections.iter().map(|s| s.name()).collect();
+    if error.kind == ErrorKind::KnownAfterApply {
+        return format!("{} [{}]", error.message, sections.join(", "));
+    }
     format!(
         "{} {} failed ({}): {} [{}]",
         error.service,

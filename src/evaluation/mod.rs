@@ -19,6 +19,7 @@
 //! they always get the whole snapshot, built up chunk by chunk.
 
 mod gaps;
+mod plan_changes;
 mod results;
 mod waivers;
 
@@ -34,7 +35,7 @@ use crate::snapshot::{Chunk, ChunkError, Snapshot, SnapshotError, SnapshotSource
 
 pub use waivers::{WAIVER_EXPIRED_RULE, waiver_expired_rule};
 
-use gaps::not_evaluated;
+use gaps::{applicable, not_evaluated};
 use results::{Resources, count_waived, rule_results};
 use waivers::WaiverSet;
 
@@ -101,7 +102,9 @@ pub struct Evaluation<'a> {
 }
 
 /// One account under evaluation.
-struct AccountRun {
+struct AccountRun<'a> {
+    /// The enabled rules that apply to this account (see `gaps::applicable`).
+    applying: Vec<&'a Rule>,
     report: AccountReport,
     /// The input without users, roles and secrets; each chunk's input shares it.
     header: PolicyInput,
@@ -162,9 +165,9 @@ impl<'a> Evaluation<'a> {
         self.parts && rule.metadata.builtin
     }
 
-    /// The enabled rules that judge parts (`true`), or the whole snapshot (`false`).
-    fn rules(&self, parts: bool) -> Vec<&'a Rule> {
-        self.enabled
+    /// The rules of `applying` that judge parts (`true`), or the whole snapshot (`false`).
+    fn rules(&self, applying: &[&'a Rule], parts: bool) -> Vec<&'a Rule> {
+        applying
             .iter()
             .copied()
             .filter(|r| self.judges_parts(r) == parts)
@@ -172,14 +175,15 @@ impl<'a> Evaluation<'a> {
     }
 
     /// Starts an account with the built-in rules on its header.
-    fn start(&self, header: &Snapshot) -> Result<AccountRun, PolicyError> {
+    fn start(&self, header: &Snapshot) -> Result<AccountRun<'a>, PolicyError> {
         let time = self.as_of.for_snapshot(header);
         // --as-of and snapshot times are checked where they enter; a library caller's time is
         // checked here, as the rules' nanosecond arithmetic depends on it.
         crate::snapshot::check_time(&time)
             .map_err(|e| PolicyError::Input(format!("the evaluation time {e}")))?;
         let input = PolicyInput::header(header, &evaluation_input(self.config, time))?;
-        let whole = (!self.rules(false).is_empty()).then(|| input.fork());
+        let (applying, not_applicable) = applicable(&self.enabled, header);
+        let whole = (!self.rules(&applying, false).is_empty()).then(|| input.fork());
         let mut run = AccountRun {
             report: AccountReport {
                 account: header.account.clone(),
@@ -188,19 +192,23 @@ impl<'a> Evaluation<'a> {
                 api_requests: header.collector.api_requests,
                 collection_errors: header.collection_errors.clone(),
                 findings: Vec::new(),
-                not_evaluated: not_evaluated(&self.enabled, header),
+                not_evaluated: not_evaluated(&applying, header),
+                not_applicable,
+                fixed_by_plan: Vec::new(),
                 rule_results: Vec::new(),
             },
+            applying,
             header: input,
             whole,
             resources: Resources::of_header(header),
         };
-        run.report.findings = self.findings(&run.header, &self.rules(true), &run.report)?;
+        let rules = self.rules(&run.applying, true);
+        run.report.findings = self.findings(&run.header, &rules, &run.report)?;
         Ok(run)
     }
 
-    fn chunk(&self, run: &mut AccountRun, chunk: Chunk<'_>) -> Result<(), PolicyError> {
-        let rules = self.rules(true);
+    fn chunk(&self, run: &mut AccountRun<'a>, chunk: Chunk<'_>) -> Result<(), PolicyError> {
+        let rules = self.rules(&run.applying, true);
         if !rules.is_empty() {
             let input = run.header.with_chunk(chunk)?;
             let found = self.findings(&input, &rules, &run.report)?;
@@ -215,9 +223,10 @@ impl<'a> Evaluation<'a> {
 
     /// The account's findings: with the user's rules' on the whole input; findings that two
     /// parts both made (about the account) once; most severe first.
-    fn end(&mut self, mut run: AccountRun) -> Result<&AccountReport, PolicyError> {
+    fn end(&mut self, mut run: AccountRun<'a>) -> Result<&AccountReport, PolicyError> {
         if let Some(whole) = run.whole.take() {
-            let found = self.findings(&whole, &self.rules(false), &run.report)?;
+            let rules = self.rules(&run.applying, false);
+            let found = self.findings(&whole, &rules, &run.report)?;
             run.report.findings.extend(found);
         }
         let findings = &mut run.report.findings;
@@ -227,9 +236,11 @@ impl<'a> Evaluation<'a> {
                 .then_with(|| order_key(a).cmp(&order_key(b)))
         });
         findings.dedup_by(|a, b| order_key(a) == order_key(b));
-        // Counted without waivers, which `finish` applies (and then counts the waived).
+        // Counted without waivers, which `finish` applies (and then counts the waived). A rule
+        // that does not apply judged nothing: counting its resources as passed would make a
+        // compliance report claim what was never checked.
         run.report.rule_results = rule_results(
-            &self.enabled,
+            &run.applying,
             &run.resources,
             &run.report.findings,
             &run.report.not_evaluated,
@@ -295,6 +306,7 @@ impl<'a> Evaluation<'a> {
             accounts,
             config_findings,
             baseline: None,
+            terraform_plan: None,
             changes: None,
             summary: Summary::default(),
         };
@@ -331,7 +343,27 @@ fn to_finding(rule: &Rule, raw: RawFinding, account_id: &str) -> Finding {
         controls: raw.controls,
         location: None,
         baseline_state: None,
+        plan_change: None,
     }
+}
+
+/// Judges a Terraform plan: the accounts before it and after it are evaluated alike, and each
+/// finding after it is labelled introduced or unchanged, each finding gone fixed. `plan` names
+/// the plan file in the report.
+pub fn evaluate_plan(
+    policies: &PolicySet,
+    before: &[Snapshot],
+    after: &[Snapshot],
+    config: &Config,
+    as_of: AsOf,
+    plan: &str,
+) -> Result<ScanReport, PolicyError> {
+    let before = evaluate(policies, before, config, as_of)?;
+    let mut report = evaluate(policies, after, config, as_of)?;
+    plan_changes::label(&mut report, &before);
+    report.terraform_plan = Some(plan.to_owned());
+    report.summary = report.summarize();
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -81,6 +81,7 @@ impl<'a> WaiverSet<'a> {
                     controls: None,
                     location: Some(FileLocation { path, line }),
                     baseline_state: None,
+                    plan_change: None,
                 }
             })
             .collect()

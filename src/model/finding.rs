@@ -43,6 +43,10 @@ pub struct Finding {
     /// New or unchanged relative to `--baseline`, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_state: Option<BaselineState>,
+    /// What a Terraform plan does to the finding (`--terraform-plan`): introduces it, fixes it,
+    /// or leaves it as it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_change: Option<PlanChange>,
 }
 
 impl Finding {
@@ -50,9 +54,13 @@ impl Finding {
         self.waiver.is_some()
     }
 
-    /// Whether the finding can fail a run: not waived, and not known to the baseline.
+    /// Whether the finding can fail a run: not waived, not known to the baseline, and, when a
+    /// Terraform plan was judged, introduced by it (a pre-deploy gate fails on what the change
+    /// brings, not on what the account already had).
     pub fn is_gating(&self) -> bool {
-        !self.is_waived() && self.baseline_state != Some(BaselineState::Unchanged)
+        !self.is_waived()
+            && self.baseline_state != Some(BaselineState::Unchanged)
+            && matches!(self.plan_change, None | Some(PlanChange::Introduced))
     }
 }
 
@@ -102,6 +110,41 @@ impl<'de> Deserialize<'de> for Evidence {
         let map = serde_json::Map::deserialize(deserializer)?;
         Ok(Evidence::from(&map))
     }
+}
+
+/// What a Terraform plan does to a finding: the account before the plan is compared with the
+/// account after it, finding by fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanChange {
+    /// Present after the plan, absent before: the plan brings it.
+    Introduced,
+    /// Present before the plan, gone after it.
+    Fixed,
+    /// Present before and after.
+    Unchanged,
+}
+
+impl PlanChange {
+    /// The label reports show, e.g. "introduced by the plan".
+    pub fn label(self) -> &'static str {
+        match self {
+            PlanChange::Introduced => "introduced by the plan",
+            PlanChange::Fixed => "fixed by the plan",
+            PlanChange::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// A rule that does not apply to a snapshot by the snapshot's nature (a Terraform plan has no
+/// last use to judge; a live account has no plan): neither passed nor failed, and, unlike *not
+/// evaluated*, no sign of missing data.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NotApplicable {
+    pub rule_id: String,
+    pub account_id: String,
+    /// Why, e.g. "a Terraform plan alone has no activity (ages and last use)".
+    pub reason: String,
 }
 
 /// The waiver that accepted a finding.

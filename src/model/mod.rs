@@ -23,11 +23,13 @@ pub use control::{
     MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
 };
 pub use finding::{
-    AppliedWaiver, BaselineState, Evidence, FileLocation, Finding, NotEvaluated, fingerprint,
+    AppliedWaiver, BaselineState, Evidence, FileLocation, Finding, NotApplicable, NotEvaluated,
+    PlanChange, fingerprint,
 };
 pub use outcome::Outcome;
 pub use report::{
-    AccountReport, Changes, Drift, REPORT_VERSION, RuleResult, ScanReport, Summary, ToolInfo,
+    AccountReport, Changes, Drift, PlanSummary, REPORT_VERSION, RuleResult, ScanReport, Summary,
+    ToolInfo,
 };
 pub use rule::{ResourceKind, RuleMetadata};
 pub use severity::Severity;

@@ -8,18 +8,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{Account, CollectionError};
 
-use super::finding::{Finding, NotEvaluated};
+use super::finding::{Finding, NotApplicable, NotEvaluated, PlanChange};
 use super::outcome::Outcome;
 use super::rule::RuleMetadata;
 use super::severity::Severity;
 
-/// The version of the JSON report format. Version 2 writes each control a rule maps to as an
+/// The version of the JSON report format. Version 2 wrote each control a rule maps to as an
 /// object (`{"id": "1.16", "partial": true, "leaves_out": "..."}`) where version 1 wrote the bare
-/// id; version 1 reports keep loading (a bare id reads as a mapping to the whole control).
-/// Version 3 adds what each rule evaluated per account (`accounts[].rule_results`) and the
-/// resource kinds a rule judges (`rules[].evaluates`); earlier reports load without them, and a
-/// compliance report made from one has no pass counts.
-pub const REPORT_VERSION: u32 = 3;
+/// id. Version 3 adds what each rule evaluated per account (`accounts[].rule_results`) and the
+/// resource kinds a rule judges (`rules[].evaluates`); a compliance report made from an earlier
+/// report has no pass counts. Version 4 adds what a Terraform plan brings: `not_applicable` (per
+/// account and in the summary), `fixed_by_plan`, `terraform_plan`, each finding's `plan_change`
+/// and the summary's `plan`. Earlier versions keep loading: a bare id reads as a mapping to the
+/// whole control, and a report without the plan fields reads as one of a scan without a plan
+/// (see `README.md`, "Public formats and what changed").
+pub const REPORT_VERSION: u32 = 4;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,6 +43,9 @@ pub struct ScanReport {
     /// The baseline report the findings were compared with (`--baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// The Terraform plan judged (`--terraform-plan`); its findings carry a `plan_change`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terraform_plan: Option<String>,
     /// What changed since the previous scheduled audit (`--output-dir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Changes>,
@@ -79,7 +85,14 @@ pub struct AccountReport {
     pub findings: Vec<Finding>,
     #[serde(default)]
     pub not_evaluated: Vec<NotEvaluated>,
-    /// What each enabled rule judged in this account, in rule order.
+    /// Rules that do not apply to this account's snapshot (see `NotApplicable`).
+    #[serde(default)]
+    pub not_applicable: Vec<NotApplicable>,
+    /// Findings of the account before a Terraform plan that the plan removes (`--terraform-plan`
+    /// with a live scan or `--snapshot`); they are not open and never fail a run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixed_by_plan: Vec<Finding>,
+    /// What each rule that applies judged in this account, in rule order.
     #[serde(default)]
     pub rule_results: Vec<RuleResult>,
 }
@@ -132,9 +145,23 @@ pub struct Summary {
     pub open_total: usize,
     pub waived: usize,
     pub not_evaluated: usize,
+    /// Rules not applicable, counted per account.
+    #[serde(default)]
+    pub not_applicable: usize,
     /// Open findings not in the baseline, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_since_baseline: Option<usize>,
+    /// What a Terraform plan does to the findings, when one was judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanSummary>,
+}
+
+/// Findings by what a Terraform plan does to them (open ones; waived ones are not counted).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PlanSummary {
+    pub introduced: usize,
+    pub fixed: usize,
+    pub unchanged: usize,
 }
 
 /// What changed since the previous audit in the same directory.
@@ -174,6 +201,25 @@ impl ScanReport {
         self.config_findings
             .iter()
             .chain(self.accounts.iter().flat_map(|a| a.findings.iter()))
+    }
+
+    /// Open findings by plan change, when the findings were labelled by a Terraform plan.
+    fn plan_summary(&self) -> Option<PlanSummary> {
+        self.terraform_plan.as_ref()?;
+        let labelled = self
+            .all_findings()
+            .chain(self.accounts.iter().flat_map(|a| a.fixed_by_plan.iter()))
+            .filter(|f| !f.is_waived())
+            .filter_map(|f| f.plan_change);
+        let mut counts = PlanSummary::default();
+        for change in labelled {
+            match change {
+                PlanChange::Introduced => counts.introduced += 1,
+                PlanChange::Fixed => counts.fixed += 1,
+                PlanChange::Unchanged => counts.unchanged += 1,
+            }
+        }
+        Some(counts)
     }
 
     /// Every finding, mutably, in the order of `all_findings`.
@@ -232,6 +278,7 @@ impl ScanReport {
                 Vec::new()
             },
             baseline: self.baseline.clone(),
+            terraform_plan: self.terraform_plan.clone(),
             changes: self.changes.clone(),
             summary: self.summary.clone(),
         }
@@ -260,6 +307,8 @@ impl ScanReport {
             }
         }
         summary.not_evaluated = self.accounts.iter().map(|a| a.not_evaluated.len()).sum();
+        summary.not_applicable = self.accounts.iter().map(|a| a.not_applicable.len()).sum();
+        summary.plan = self.plan_summary();
         summary.new_since_baseline = self.baseline.as_ref().map(|_| {
             self.all_findings()
                 .filter(|f| !f.is_waived() && f.is_gating())
@@ -298,6 +347,125 @@ mod tests {
         assert_eq!(
             written["rules"][0]["controls"]["aws-securityhub"][0],
             serde_json::json!({"id": "IAM.3", "partial": false})
+        );
+    }
+
+    /// A version 2 report as keyward wrote it before Terraform plans: controls are objects, a
+    /// finding may name the controls it fails, and there is nothing about a plan.
+    const VERSION_2: &str = r#"{
+      "report_version": 2,
+      "tool": {"name": "keyward", "version": "0.1.0"},
+      "as_of": "2026-09-01T12:00:00Z",
+      "rules": [{
+        "id": "KW-IAM-012", "name": "weak-password-policy", "title": "t", "description": "d",
+        "severity": "medium", "remediation": "r", "requires": ["iam.password_policy"],
+        "controls": {"cis-aws-foundations-v3.0": [
+          {"id": "1.8", "partial": false},
+          {"id": "1.9", "partial": true, "leaves_out": "x", "completed_by": ["KW-IAM-005"]}
+        ]},
+        "references": []
+      }],
+      "accounts": [{
+        "account": {"id": "123456789012", "partition": "aws"},
+        "as_of": "2026-09-01T12:00:00Z",
+        "collected_at": "2026-09-01T11:59:00Z",
+        "findings": [{
+          "rule_id": "KW-IAM-012", "severity": "medium", "account_id": "123456789012",
+          "resource": "arn:aws:iam::123456789012:root", "message": "m",
+          "controls": {"cis-aws-foundations-v3.0": ["1.9"]},
+          "fingerprint": "f"
+        }],
+        "not_evaluated": []
+      }],
+      "summary": {"accounts": 1, "open": {"medium": 1}, "open_total": 1, "waived": 0,
+                  "not_evaluated": 0}
+    }"#;
+
+    #[test]
+    fn a_version_2_report_loads_as_a_scan_without_a_plan() {
+        let report: ScanReport = serde_json::from_str(VERSION_2).unwrap();
+        let mapping = &report.rule("KW-IAM-012").unwrap().controls["cis-aws-foundations-v3.0"];
+        assert!(mapping[1].partial);
+        assert_eq!(mapping[1].completed_by, ["KW-IAM-005"]);
+        assert_eq!(report.terraform_plan, None);
+        let account = &report.accounts[0];
+        assert!(account.not_applicable.is_empty() && account.fixed_by_plan.is_empty());
+        let finding = &account.findings[0];
+        assert_eq!(finding.plan_change, None);
+        assert_eq!(
+            finding.controls.as_ref().unwrap()["cis-aws-foundations-v3.0"],
+            ["1.9"]
+        );
+        // Without a plan, an open finding gates as it did.
+        assert!(finding.is_gating());
+        let summary = report.summarize();
+        assert_eq!((summary.open_total, summary.not_applicable), (1, 0));
+        assert_eq!(summary.plan, None);
+    }
+
+    #[test]
+    fn a_version_3_report_loads_with_its_rule_results_and_without_a_plan() {
+        let text = VERSION_2
+            .replace(r#""report_version": 2"#, r#""report_version": 3"#)
+            .replace(
+                r#""requires": ["iam.password_policy"],"#,
+                r#""requires": ["iam.password_policy"], "evaluates": ["account"],"#,
+            )
+            .replace(
+                r#""not_evaluated": []"#,
+                r#""not_evaluated": [], "rule_results": [{"rule_id": "KW-IAM-012",
+                   "passed": 0, "failed": 1, "waived": 0, "not_evaluated": 0}]"#,
+            );
+        let report: ScanReport = serde_json::from_str(&text).unwrap();
+        let account = &report.accounts[0];
+        assert_eq!(account.rule_results[0].failed, 1);
+        assert!(account.not_applicable.is_empty() && account.fixed_by_plan.is_empty());
+        assert_eq!(report.terraform_plan, None);
+        assert!(account.findings[0].is_gating());
+    }
+
+    #[test]
+    fn a_version_2_report_of_a_development_build_keeps_its_plan_fields() {
+        // Before the Terraform support was released as version 4, a development build of it
+        // also wrote version 2: bare control ids, and the plan's fields.
+        let text = VERSION_2
+            .replace(
+                r#"[
+          {"id": "1.8", "partial": false},
+          {"id": "1.9", "partial": true, "leaves_out": "x", "completed_by": ["KW-IAM-005"]}
+        ]"#,
+                r#"["1.8", "1.9"]"#,
+            )
+            .replace(
+                r#""fingerprint": "f""#,
+                r#""fingerprint": "f", "plan_change": "unchanged""#,
+            )
+            .replace(
+                r#""not_evaluated": []"#,
+                r#""not_evaluated": [], "not_applicable": [{"rule_id": "KW-IAM-009",
+                   "account_id": "123456789012", "reason": "a plan alone has no ages"}]"#,
+            )
+            .replace(
+                r#""accounts": [{"#,
+                r#""terraform_plan": "plan.json", "accounts": [{"#,
+            );
+        let report: ScanReport = serde_json::from_str(&text).unwrap();
+        let mapping = &report.rule("KW-IAM-012").unwrap().controls["cis-aws-foundations-v3.0"];
+        assert!(mapping.iter().all(|m| !m.partial));
+        assert_eq!(report.terraform_plan.as_deref(), Some("plan.json"));
+        let finding = &report.accounts[0].findings[0];
+        assert_eq!(finding.plan_change, Some(PlanChange::Unchanged));
+        // An unchanged finding does not fail a pre-deploy gate.
+        assert!(!finding.is_gating());
+        let summary = report.summarize();
+        assert_eq!(summary.not_applicable, 1);
+        assert_eq!(
+            summary.plan,
+            Some(PlanSummary {
+                introduced: 0,
+                fixed: 0,
+                unchanged: 1
+            })
         );
     }
 }

@@ -10,7 +10,7 @@ use super::error::PolicyError;
 use crate::config::Config;
 use crate::snapshot::{
     Account, Chunk, CollectionError, Collector, Group, ManagedPolicy, PasswordPolicy, RootUser,
-    Snapshot, Timestamp,
+    Snapshot, TerraformPlan, Timestamp,
 };
 
 /// The snapshot's lists that come in chunks (see `Chunk`), by their field names.
@@ -216,6 +216,8 @@ struct SnapshotRest<'a> {
     groups: &'a [Group],
     policies: &'a [ManagedPolicy],
     collection_errors: &'a [CollectionError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terraform: &'a Option<TerraformPlan>,
 }
 
 impl<'a> SnapshotRest<'a> {
@@ -235,6 +237,7 @@ impl<'a> SnapshotRest<'a> {
             policies,
             secrets: _,
             collection_errors,
+            terraform,
         } = snapshot;
         SnapshotRest {
             schema_version: *schema_version,
@@ -246,6 +249,7 @@ impl<'a> SnapshotRest<'a> {
             groups,
             policies,
             collection_errors,
+            terraform,
         }
     }
 }

@@ -23,7 +23,9 @@ pub fn render(report: &ScanReport) -> String {
         out += &super::drift::markdown(&changes.drift, &changes.since);
     }
     findings(&mut out, report);
+    fixed_by_plan(&mut out, report);
     not_evaluated(&mut out, report);
+    not_applicable(&mut out, report);
     out
 }
 
@@ -63,7 +65,7 @@ fn findings(out: &mut String, report: &ScanReport) {
         let title = report
             .rule(&finding.rule_id)
             .map_or("", |r| r.title.as_str());
-        let status = match &finding.waiver {
+        let mut status = match &finding.waiver {
             Some(w) => format!(
                 " _(waived by {} until {})_",
                 gfm_escape(&w.owner),
@@ -71,6 +73,15 @@ fn findings(out: &mut String, report: &ScanReport) {
             ),
             None => String::new(),
         };
+        if let Some(change) = finding.plan_change {
+            status += &format!(" **{}**", change.label());
+        }
+        if let Some(location) = &finding.location {
+            status += &format!(
+                " {}",
+                gfm_code(&format!("{}:{}", location.path, location.line))
+            );
+        }
         let _ = writeln!(
             out,
             "| {} | {} {} | {} | {}<br>{}{status} |",
@@ -113,6 +124,49 @@ fn not_evaluated(out: &mut String, report: &ScanReport) {
             gfm_escape(&gap.scope),
             gfm_escape(&gap.reason)
         );
+    }
+    let _ = writeln!(out);
+}
+
+fn fixed_by_plan(out: &mut String, report: &ScanReport) {
+    let fixed: Vec<&Finding> = report
+        .accounts
+        .iter()
+        .flat_map(|a| &a.fixed_by_plan)
+        .collect();
+    if fixed.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Fixed by the plan\n");
+    let _ = writeln!(out, "| Severity | Rule | Finding |");
+    let _ = writeln!(out, "|---|---|---|");
+    for finding in fixed.iter().take(MAX_DETAIL_ROWS) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {}<br>{} |",
+            finding.severity,
+            gfm_code(&finding.rule_id),
+            gfm_escape(&finding.message),
+            gfm_code(&finding.resource)
+        );
+    }
+    let _ = writeln!(out);
+}
+
+fn not_applicable(out: &mut String, report: &ScanReport) {
+    let groups = super::summary::not_applicable_groups(report);
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "### Not applicable\n\nThese checks do not apply to what was scanned:\n"
+    );
+    let _ = writeln!(out, "| Rules | Reason |");
+    let _ = writeln!(out, "|---|---|");
+    for (reason, rules) in &groups {
+        let rules: Vec<String> = rules.iter().map(|r| gfm_code(r)).collect();
+        let _ = writeln!(out, "| {} | {} |", rules.join(" "), gfm_escape(reason));
     }
     let _ = writeln!(out);
 }

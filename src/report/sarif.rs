@@ -1,8 +1,12 @@
 //! SARIF 2.1.0 for GitHub code scanning (see docs/github-code-scanning.md and
 //! README.md, "GitHub code scanning"). What GitHub needs, point by point:
 //! - every result has a physical location: AWS resources are not files, so the location is a
-//!   relative pseudo path derived from the ARN (`aws/123456789012/iam/user/alice`, line 1); the
-//!   ARN itself is kept as a logical location;
+//!   relative pseudo path derived from the ARN (`aws/123456789012/iam/user/alice`, line 1), or,
+//!   for a resource Terraform defines (`--terraform-plan`, `--terraform-state`), the `.tf` file
+//!   and line of its block, so that code scanning annotates the pull request's diff; the ARN
+//!   itself is kept as a logical location;
+//! - findings a Terraform plan fixes are not results (they would open alerts); each result
+//!   says in `properties.plan` whether the plan introduces it or leaves it unchanged;
 //! - `partialFingerprints.primaryLocationLineHash` is keyward's own stable fingerprint, because
 //!   GitHub computes one only for files in the checkout;
 //! - one run per account with `automationDetails.id` `keyward/aws/<account>/`, so accounts do not
@@ -28,7 +32,9 @@ use serde_sarif::sarif::{
 
 use super::rendered::{Rendered, ReportError};
 use super::rule_doc;
-use crate::model::{AccountReport, Finding, NotEvaluated, RuleMetadata, ScanReport, Severity};
+use crate::model::{
+    AccountReport, Finding, NotApplicable, NotEvaluated, RuleMetadata, ScanReport, Severity,
+};
 
 /// GitHub's limits on one SARIF upload.
 pub const MAX_RUNS: usize = 20;
@@ -83,6 +89,12 @@ fn account_run(
         .not_evaluated
         .iter()
         .map(not_evaluated_notification)
+        .chain(
+            account
+                .not_applicable
+                .iter()
+                .map(not_applicable_notification),
+        )
         .collect();
     if left_out > 0 {
         let text = format!(
@@ -202,6 +214,9 @@ fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult 
     if let Some(region) = &finding.region {
         properties.insert("region".to_owned(), json!(region));
     }
+    if let Some(change) = finding.plan_change {
+        properties.insert("plan".to_owned(), json!(change));
+    }
     let mut result = SarifResult::builder()
         .rule_id(finding.rule_id.clone())
         .rule_index(
@@ -255,6 +270,23 @@ fn location(finding: &Finding) -> Location {
     Location::builder()
         .physical_location(physical)
         .logical_locations(vec![logical])
+        .build()
+}
+
+/// A rule that does not apply (a plan's missing ages, a live scan's missing plan): a note, not
+/// a warning, as nothing is missing that should be there.
+fn not_applicable_notification(entry: &NotApplicable) -> Notification {
+    Notification::builder()
+        .level(json!("note"))
+        .message(message(&format!(
+            "{} not applicable: {}",
+            entry.rule_id, entry.reason
+        )))
+        .associated_rule(
+            ReportingDescriptorReference::builder()
+                .id(entry.rule_id.clone())
+                .build(),
+        )
         .build()
 }
 

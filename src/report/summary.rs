@@ -40,15 +40,26 @@ pub fn summary_parts(report: &ScanReport) -> [String; 2] {
         Some(new) => format!(", {new} new since the baseline"),
         None => String::new(),
     };
+    let plan = match s.plan {
+        Some(plan) => format!(
+            "; the plan introduces {}, fixes {}, leaves {} unchanged",
+            plan.introduced, plan.fixed, plan.unchanged
+        ),
+        None => String::new(),
+    };
+    let not_applicable = match s.not_applicable {
+        0 => String::new(),
+        n => format!(", {n} not applicable"),
+    };
     [
         format!(
-            "{} open finding{} ({}){baseline}",
+            "{} open finding{} ({}){baseline}{plan}",
             s.open_total,
             plural(s.open_total),
             severity_counts(report)
         ),
         format!(
-            "{} waived, {} check{} not evaluated, {} account{}",
+            "{} waived, {} check{} not evaluated{not_applicable}, {} account{}",
             s.waived,
             s.not_evaluated,
             plural(s.not_evaluated),
@@ -88,6 +99,22 @@ pub fn gap_groups(report: &ScanReport) -> Vec<GapGroup> {
                 reason: gap.reason.clone(),
                 rules: vec![gap.rule_id.clone()],
             }),
+        }
+    }
+    groups
+}
+
+/// Rules not applicable for one reason, across accounts: (reason, rule ids).
+pub fn not_applicable_groups(report: &ScanReport) -> Vec<(String, Vec<String>)> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for entry in report.accounts.iter().flat_map(|a| &a.not_applicable) {
+        match groups
+            .iter_mut()
+            .find(|(reason, _)| *reason == entry.reason)
+        {
+            Some((_, rules)) if rules.contains(&entry.rule_id) => {}
+            Some((_, rules)) => rules.push(entry.rule_id.clone()),
+            None => groups.push((entry.reason.clone(), vec![entry.rule_id.clone()])),
         }
     }
     groups

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use tabled::builder::Builder;
 use tabled::settings::{Modify, Style, Width, object::Columns};
 
-use crate::model::{Finding, ScanReport, Severity};
+use crate::model::{Finding, PlanChange, ScanReport, Severity};
 use crate::text::terminal_safe;
 
 const ID_WIDTH: usize = 12;
@@ -66,6 +66,28 @@ pub fn render(report: &ScanReport, width: usize) -> String {
             ]
         });
         section(&mut out, &format!("NOT EVALUATED ({count})"), rows, width);
+    }
+    let fixed: Vec<&Finding> = report
+        .accounts
+        .iter()
+        .flat_map(|a| &a.fixed_by_plan)
+        .collect();
+    if !fixed.is_empty() {
+        let rows = fixed.iter().map(|f| [f.rule_id.clone(), describe(f)]);
+        section(
+            &mut out,
+            &format!("FIXED BY THE PLAN ({})", fixed.len()),
+            rows,
+            width,
+        );
+    }
+    let not_applicable = super::summary::not_applicable_groups(report);
+    if !not_applicable.is_empty() {
+        let count: usize = not_applicable.iter().map(|(_, rules)| rules.len()).sum();
+        let rows = not_applicable
+            .iter()
+            .map(|(reason, rules)| [rules.join("\n"), reason.clone()]);
+        section(&mut out, &format!("NOT APPLICABLE ({count})"), rows, width);
     }
     let _ = writeln!(out, "{}", super::summary::summary_parts(report).join("\n"));
     out
@@ -139,8 +161,10 @@ fn describe(finding: &Finding) -> String {
         Some(location) => format!("{}:{}", location.path, location.line),
         None => finding.resource.clone(),
     };
-    let marker = match finding.baseline_state {
-        Some(crate::model::BaselineState::New) => "NEW: ",
+    let marker = match (finding.baseline_state, finding.plan_change) {
+        (_, Some(PlanChange::Introduced)) => "INTRODUCED BY THE PLAN: ",
+        (_, Some(PlanChange::Unchanged)) => "UNCHANGED BY THE PLAN: ",
+        (Some(crate::model::BaselineState::New), _) => "NEW: ",
         _ => "",
     };
     format!(

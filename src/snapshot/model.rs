@@ -60,6 +60,87 @@ pub struct Snapshot {
     /// Data that could not be collected. Each entry names the data sections it leaves incomplete.
     #[serde(default)]
     pub collection_errors: Vec<CollectionError>,
+    /// The Terraform (or OpenTofu) plan the snapshot was built from; absent for a live account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terraform: Option<TerraformPlan>,
+}
+
+impl Snapshot {
+    /// The sections this snapshot holds no data for by its nature, not because collecting them
+    /// failed: rules that need one of them are *not applicable* to it. A live account has no
+    /// Terraform plan; a plan alone has no root user and no activity (it describes
+    /// configuration, not how credentials were used).
+    pub fn absent_sections(&self) -> Vec<DataSection> {
+        match &self.terraform {
+            None => vec![DataSection::Terraform],
+            Some(plan) if !plan.live_account => {
+                let mut absent = vec![DataSection::IamRoot, DataSection::Activity];
+                // The password policy is the account's: a plan that does not manage it says
+                // nothing about it.
+                if !plan
+                    .resources
+                    .iter()
+                    .any(|r| r.resource_type == "aws_iam_account_password_policy")
+                {
+                    absent.push(DataSection::IamPasswordPolicy);
+                }
+                absent
+            }
+            Some(_) => Vec::new(),
+        }
+    }
+}
+
+/// The Terraform (or OpenTofu) plan a snapshot was built from: the account after the plan is
+/// applied, either to the live account or to nothing but the plan's own prior state.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformPlan {
+    /// `terraform` or `opentofu`.
+    pub tool: String,
+    /// The version of the tool that wrote the plan.
+    pub version: String,
+    /// Whether the plan was applied to a snapshot of the live account (`true`), or stands alone
+    /// (`false`: no root user and no ages or last use, so the rules that need them are *not
+    /// applicable*).
+    pub live_account: bool,
+    /// The IAM and Secrets Manager resources the plan manages, with what it does to each.
+    #[serde(default)]
+    pub resources: Vec<PlannedResource>,
+}
+
+/// One resource instance of a Terraform plan.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedResource {
+    /// The instance address, e.g. `module.app["prod"].aws_iam_access_key.ci[0]`.
+    pub address: String,
+    /// The resource type, e.g. `aws_iam_access_key`.
+    #[serde(rename = "type")]
+    pub resource_type: String,
+    /// What the plan does to it.
+    pub action: PlanAction,
+    /// ARN of the user, group, role, policy or secret the resource is or configures (the user of
+    /// an access key, the secret of a rotation); `null` for the account password policy.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Facts about the resource that plan rules read, e.g. `pgp_key_set` of an access key
+    /// (whether its secret is written to the state encrypted). Never a secret value.
+    #[serde(default)]
+    pub details: BTreeMap<String, serde_json::Value>,
+}
+
+/// What a plan does to a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlanAction {
+    Create,
+    Update,
+    /// Delete and create again (in either order).
+    Replace,
+    Delete,
+    /// Unchanged.
+    NoOp,
 }
 
 /// What produced a snapshot.
@@ -321,7 +402,7 @@ pub struct ManagedPolicy {
 }
 
 /// The account password policy for IAM users.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordPolicy {
     /// Minimum password length.
@@ -407,7 +488,7 @@ pub struct Rotation {
 }
 
 /// A rotation schedule: either a number of days or a schedule expression.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RotationRules {
     /// Rotate this many days after the last rotation.
@@ -468,16 +549,25 @@ pub enum DataSection {
     /// `secrets[].resource_policy` of one secret (the error's `resource`) or of a region.
     #[serde(rename = "secretsmanager.resource_policies")]
     SecretResourcePolicies,
+    /// Ages and use: when credentials and secrets were created, last used, changed and rotated.
+    /// A live account has them; a Terraform plan alone does not.
+    #[serde(rename = "activity")]
+    Activity,
+    /// `terraform`: the resources a Terraform plan manages and what it does to them.
+    #[serde(rename = "terraform")]
+    Terraform,
 }
 
 impl DataSection {
-    pub const ALL: [DataSection; 6] = [
+    pub const ALL: [DataSection; 8] = [
         DataSection::IamRoot,
         DataSection::IamCredentials,
         DataSection::IamAuthorization,
         DataSection::IamPasswordPolicy,
         DataSection::Secrets,
         DataSection::SecretResourcePolicies,
+        DataSection::Activity,
+        DataSection::Terraform,
     ];
 
     /// The name used in snapshots and rule metadata (the serde name above, the one list).
@@ -498,6 +588,8 @@ pub enum ErrorKind {
     Timeout,
     /// The data does not exist where it should (e.g. no root row in the credential report).
     NotAvailable,
+    /// A Terraform plan leaves the value unknown until apply.
+    KnownAfterApply,
     /// Any other failure.
     Other,
 }

@@ -15,7 +15,7 @@ use serde::de::{
 
 use super::model::{
     Account, CollectionError, Collector, Group, ManagedPolicy, PasswordPolicy, Role, RootUser,
-    Secret, Snapshot, Timestamp, User,
+    Secret, Snapshot, TerraformPlan, Timestamp, User,
 };
 
 /// Some of the users, roles and secrets of a snapshot (a chunk holds elements of one list, the
@@ -86,6 +86,7 @@ pub fn read_lists<E>(
         root: None,
         password_policy: None,
         collection_errors: Vec::new(),
+        terraform: None,
         ..header.clone()
     };
     let visitor = ListsVisitor {
@@ -131,6 +132,8 @@ struct Header {
     secrets: Skipped,
     #[serde(default)]
     collection_errors: Vec<CollectionError>,
+    #[serde(default)]
+    terraform: Option<TerraformPlan>,
 }
 
 impl From<Header> for Snapshot {
@@ -148,6 +151,7 @@ impl From<Header> for Snapshot {
             policies,
             secrets: Skipped,
             collection_errors,
+            terraform,
         } = header;
         Snapshot {
             schema_version,
@@ -162,6 +166,7 @@ impl From<Header> for Snapshot {
             policies,
             secrets: Vec::new(),
             collection_errors,
+            terraform,
         }
     }
 }

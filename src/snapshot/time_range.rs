@@ -62,6 +62,7 @@ pub fn first_time_out_of_range(snapshot: &Snapshot) -> Option<(String, Timestamp
         policies: _,
         secrets,
         collection_errors: _,
+        terraform: _, // a plan's resources carry no times
     } = snapshot;
     walk.at(Some(collected_at), || "collected_at".to_owned());
     walk.at(collector.credential_report_generated_at.as_ref(), || {

@@ -164,6 +164,7 @@ impl Generator {
             policies,
             secrets,
             collection_errors: Vec::new(),
+            terraform: None,
         }
     }
 

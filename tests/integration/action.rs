@@ -490,6 +490,51 @@ fn the_readme_documents_exactly_the_actions_inputs_and_outputs() {
 }
 
 #[test]
+fn a_terraform_plan_is_judged_alone_with_findings_on_its_tf_lines() {
+    let runner = runner_with_built_keyward();
+    let app = repo().join("fixtures/terraform/app");
+    for file in [
+        "iam.tf",
+        "secrets.tf",
+        "providers.tf",
+        "plan.json",
+        "modules/secret/main.tf",
+    ] {
+        runner.write(
+            &format!("infra/{file}"),
+            &fs::read_to_string(app.join(file)).unwrap(),
+        );
+    }
+    let run = runner.run(
+        &repo(),
+        &[
+            ("terraform-plan", "infra/plan.json"),
+            ("terraform-dir", "infra"),
+            ("fail-on", "critical"),
+        ],
+    );
+    // The plan introduces critical findings (an open secret policy, an AI key without
+    // rotation): the step fails, after writing every report, without collecting anything.
+    run.assert_status(1);
+    assert_eq!(run.output("snapshot"), "");
+    let report = run.json_file("json");
+    assert_eq!(report["summary"]["plan"]["introduced"], 10);
+    let results = run.sarif_results("keyward");
+    let key = results
+        .iter()
+        .find(|r| r["ruleId"] == "KW-TF-001")
+        .expect("the CI access key is reported");
+    let physical = &key["locations"][0]["physicalLocation"];
+    assert_eq!(physical["artifactLocation"]["uri"], "infra/iam.tf");
+    assert!(physical["region"]["startLine"].as_i64().unwrap() > 1);
+    assert!(
+        run.summary.contains("introduced by the plan"),
+        "{}",
+        run.summary
+    );
+}
+
+#[test]
 fn compliance_reports_follow_the_findings_in_the_summary() {
     let runner = runner_with_built_keyward();
     let incident = fixture("incident.json");

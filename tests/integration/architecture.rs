@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["text"],
     &["snapshot"],
     &["model", "synthetic"],
-    &["config", "collect"],
+    &["config", "collect", "terraform"],
     &["policy"],
     &["evaluation", "baseline", "drift", "merge", "report"],
     &["cli"],

@@ -125,7 +125,7 @@ fn clean_fixture_has_no_findings_and_exits_zero() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
-            .ends_with("0 open findings (none)\n0 waived, 0 checks not evaluated, 1 account\n"),
+            .ends_with("0 open findings (none)\n0 waived, 0 checks not evaluated, 3 not applicable, 1 account\n"),
         "{}",
         run.stdout
     );
@@ -179,7 +179,11 @@ fn table_is_grouped_by_severity_and_fits_80_columns() {
         findings.contains(" open findings (5 critical, "),
         "{findings}"
     );
-    assert_eq!(rest, "0 waived, 0 checks not evaluated, 1 account");
+    // The three KW-TF rules need a Terraform plan.
+    assert_eq!(
+        rest,
+        "0 waived, 0 checks not evaluated, 3 not applicable, 1 account"
+    );
 }
 
 #[test]
@@ -677,7 +681,7 @@ fn rules_lists_every_rule_with_its_controls() {
     assert_eq!(run.code, 0);
     let rules = run.json();
     let rules = rules.as_array().unwrap();
-    assert_eq!(rules.len(), 21);
+    assert_eq!(rules.len(), 24);
     for rule in rules {
         for field in ["id", "name", "title", "description", "remediation"] {
             assert!(

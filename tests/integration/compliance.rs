@@ -172,17 +172,31 @@ fn data_that_was_not_collected_makes_a_control_not_evaluated_never_pass() {
 fn the_json_report_records_what_each_rule_evaluated() {
     let run = keyward(&["scan", "--demo", "--format", "json"]);
     let report = run.json();
-    assert_eq!(report["report_version"], 3);
+    assert_eq!(report["report_version"], 4);
     let users = 4;
     let results = report["accounts"][0]["rule_results"].as_array().unwrap();
-    assert_eq!(results.len(), report["rules"].as_array().unwrap().len());
+    // The KW-TF rules do not apply without a plan: they judged nothing, so they have no result.
+    let not_applicable: Vec<&str> = report["accounts"][0]["not_applicable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(not_applicable, ["KW-TF-001", "KW-TF-002", "KW-TF-003"]);
+    assert_eq!(
+        results.len(),
+        report["rules"].as_array().unwrap().len() - not_applicable.len()
+    );
     for rule in report["rules"].as_array().unwrap() {
         let id = rule["id"].as_str().unwrap();
         let kinds = rule["evaluates"]
             .as_array()
             .unwrap_or_else(|| panic!("{id} says not what it evaluates"));
         assert!(!kinds.is_empty(), "{id}");
-        let result = results.iter().find(|r| r["rule_id"] == id).unwrap();
+        let Some(result) = results.iter().find(|r| r["rule_id"] == id) else {
+            assert!(not_applicable.contains(&id), "{id} has no result");
+            continue;
+        };
         let judged: u64 = ["passed", "failed", "waived"]
             .iter()
             .map(|k| result[k].as_u64().unwrap())

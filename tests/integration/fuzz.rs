@@ -1,5 +1,6 @@
 //! Fuzz targets for every parser of untrusted input: snapshots, `keyward.yaml`, reports read
-//! back (`--baseline`, `diff`, audits) and policies. cargo-fuzz needs a nightly compiler, so
+//! back (`--baseline`, `diff`, audits), policies and Terraform plans (a pull request's author
+//! writes the configuration a pre-deploy check reads the plan of). cargo-fuzz needs a nightly compiler, so
 //! these are mutation loops over the seed corpora in `fuzz/corpus/<target>/`: each input is a
 //! seed changed a few times (bytes flipped, ranges deleted or repeated, seeds spliced, tokens
 //! that parsers find hard inserted), with a seeded generator, so a failure reproduces.
@@ -9,7 +10,8 @@
 //! character; an accepted snapshot is evaluated by the built-in pack without a rule failing,
 //! and its terminal table carries no raw control character either; an accepted report renders
 //! in every format and compares with itself; an accepted policy evaluates or stops with an
-//! error that names it.
+//! error that names it; an accepted plan becomes the accounts before and after it, which the
+//! pack judges and every format renders.
 //!
 //! `cargo test --test integration fuzz::` runs a few hundred inputs per target in seconds;
 //! `scripts/fuzz.sh` runs many more with a random seed. A failing input is written to
@@ -480,6 +482,63 @@ fn snapshots() {
             Ok(Outcome::Accepted)
         },
     );
+}
+
+/// Plan-shaped tokens: the fields keyward reads, references, unknown markers, ARNs.
+const PLAN_TOKENS: &[&str] = &[
+    "\"after_unknown\"",
+    "\"format_version\"",
+    "\"1.2\"",
+    "\"2.0\"",
+    "\"resource_changes\"",
+    "\"planned_values\"",
+    "\"prior_state\"",
+    "\"configuration\"",
+    "\"references\"",
+    "[\"aws_iam_user.a\", \"module.m\"]",
+    "\"module.secrets[\\\"x\\\"]\"",
+    "\"aws_iam_policy\"",
+    "\"aws_iam_user_login_profile\"",
+    "\"aws_iam_access_key\"",
+    "\"aws_iam_policy_document\"",
+    "\"arn:aws:iam::aws:policy/AdministratorAccess\"",
+    "\"arn:aws:iam::123456789012:user/../x\"",
+    "\"index\": 18446744073709551615",
+    "[\"create\", \"delete\"]",
+];
+
+#[test]
+fn plans() {
+    fuzz("plan", 200, &[JSON_TOKENS, PLAN_TOKENS].concat(), &|text| {
+        let plan = match keyward::terraform::parse_plan(Path::new("plan.json"), text) {
+            Ok(plan) => plan,
+            Err(error) => return refused(&error),
+        };
+        let accounts = plan.accounts(None);
+        if sampled(text, 4) {
+            let report = keyward::evaluation::evaluate_plan(
+                builtin_pack(),
+                std::slice::from_ref(&accounts.before),
+                std::slice::from_ref(&accounts.after),
+                &Config::default(),
+                AsOf::Snapshot,
+                "plan.json",
+            )
+            .map_err(|e| format!("an accepted plan made a built-in rule fail: {e}"))?;
+            for format in [
+                ReportFormat::Table,
+                ReportFormat::Markdown,
+                ReportFormat::Sarif,
+            ] {
+                let rendered = keyward::report::render(&report, format, &RenderOptions::default())
+                    .map_err(|e| e.to_string())?;
+                if format == ReportFormat::Table {
+                    plain(&rendered.text.replace('\n', ""), "the table")?;
+                }
+            }
+        }
+        Ok(Outcome::Accepted)
+    });
 }
 
 #[test]

@@ -31,5 +31,6 @@ mod sarif_on_github;
 mod sharding;
 mod small_hardening;
 mod standalone;
+mod terraform;
 mod throttling;
 mod time_range;

@@ -201,11 +201,13 @@ fn a_scan_report_in_markdown_shows_hostile_fields_as_literal_text() {
         "{:?}",
         reading.code_spans
     );
-    // One row per account (with its header), one per finding, one per gap group: no forged row.
+    // One row per account (with its header), one per finding, one per gap group, one per
+    // reason rules are not applicable (the KW-TF rules, without a plan): no forged row.
     let gaps = 1 + 1;
+    let not_applicable = 1 + 1;
     assert_eq!(
         reading.table_rows,
-        2 + 1 + findings.len() + gaps,
+        2 + 1 + findings.len() + gaps + not_applicable,
         "{}",
         run.stdout
     );

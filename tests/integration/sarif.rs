@@ -322,6 +322,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                     waiver: None,
                     location: None,
                     baseline_state: None,
+                    plan_change: None,
                 })
                 .collect();
             AccountReport {
@@ -337,6 +338,8 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                 collection_errors: Vec::new(),
                 findings,
                 not_evaluated: Vec::new(),
+                not_applicable: Vec::new(),
+                fixed_by_plan: Vec::new(),
                 rule_results: Vec::new(),
             }
         })
@@ -353,6 +356,7 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
         accounts,
         config_findings: Vec::new(),
         baseline: None,
+        terraform_plan: None,
         changes: None,
         summary: Summary::default(),
     }

@@ -4,8 +4,10 @@ Usage: seed.py ENDPOINT SCENARIO [ARGS...]
 Everything goes through the AWS API (boto3), as a user would create it. Prints a JSON object
 with anything the test needs to know (e.g. the keys of a created user).
 """
+import concurrent.futures
 import io
 import json
+import os
 import sys
 import zipfile
 
@@ -179,8 +181,29 @@ def auditor(policy_file, *drop_actions):
     return {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
 
 
+def from_snapshot(path):
+    """The account a keyward snapshot describes, seeded as the live benchmark seeds its
+    accounts (scripts/bench_moto.py, "Seeding", says what moto cannot express: times, the root
+    user, AWS-managed attachments)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+    import bench_moto
+
+    with open(path) as f:
+        snapshot = json.load(f)
+    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        bench_moto.seed_account(ENDPOINT, credentials, snapshot, pool)
+    # moto picks each secret's random ARN suffix anew.
+    secrets = {}
+    for region in sorted({secret["region"] for secret in snapshot["secrets"]}):
+        for listed in client("secretsmanager", region).list_secrets()["SecretList"]:
+            secrets[listed["Name"]] = listed["ARN"]
+    return {"secrets": secrets}
+
+
 SCENARIOS = {
     "incident": incident,
+    "from-snapshot": from_snapshot,
     "clean": clean,
     "two-regions": two_regions,
     "many-users": many_users,
