@@ -16,7 +16,8 @@
 //! policies a principal attaches; findings that two parts both make (about the account) are
 //! reported once. A unit test compares this with the whole account judged at once, finding by
 //! finding, on every synthetic profile. A user's own rules may count or compare across users, so
-//! they always get the whole snapshot, built up chunk by chunk.
+//! they always get the whole snapshot, built up chunk by chunk, and so do the plan rules, which
+//! join a Terraform plan's resources with the account's users.
 
 mod gaps;
 mod plan_changes;
@@ -31,7 +32,7 @@ use crate::model::{
     fingerprint,
 };
 use crate::policy::{PolicyError, PolicyInput, PolicySet, RawFinding, Rule, evaluation_input};
-use crate::snapshot::{Chunk, ChunkError, Snapshot, SnapshotError, SnapshotSource};
+use crate::snapshot::{Chunk, ChunkError, DataSection, Snapshot, SnapshotError, SnapshotSource};
 
 pub use waivers::{WAIVER_EXPIRED_RULE, waiver_expired_rule};
 
@@ -160,9 +161,13 @@ impl<'a> Evaluation<'a> {
             .sort_by(|a, b| a.account.id.cmp(&b.account.id));
     }
 
-    /// Whether a rule judges the header and each chunk on its own, or the whole snapshot.
+    /// Whether a rule judges the header and each chunk on its own, or the whole snapshot. The
+    /// plan rules (KW-TF-*) join a plan's resources with the account's users, so they judge the
+    /// whole snapshot (a plan's account is small).
     fn judges_parts(&self, rule: &Rule) -> bool {
-        self.parts && rule.metadata.builtin
+        self.parts
+            && rule.metadata.builtin
+            && !rule.metadata.requires.contains(&DataSection::Terraform)
     }
 
     /// The rules of `applying` that judge parts (`true`), or the whole snapshot (`false`).
