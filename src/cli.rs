@@ -8,6 +8,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::evaluation::AsOf;
 use crate::text::quoted;
 
+/// Shown under `keyward --help` and `keyward scan --help`, where people coming from Prowler
+/// look: there, 3 means failed checks.
+const EXIT_CODES: &str = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or \
+    input error, 3 incomplete scan (some checks not evaluated). Coming from Prowler, where 3 \
+    means failed checks: keyward's findings exit 1, and 3 says that part of the account was not \
+    read.";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "keyward",
@@ -16,18 +23,21 @@ use crate::text::quoted;
     long_about = "keyward reads the IAM and Secrets Manager configuration of AWS accounts (read-only, \
                   never a secret value) into a snapshot, evaluates it with Rego policies, and \
                   reports findings as a table, JSON, markdown or SARIF for GitHub code scanning.",
-    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error, \
-                  3 incomplete scan (some checks not evaluated)."
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only the report, warnings and errors: no progress, no notes on stderr.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan the AWS account of the current credentials (or saved snapshots, or the bundled demo
     /// account) and report findings.
+    #[command(after_help = EXIT_CODES)]
     Scan(Box<ScanArgs>),
     /// Collect the AWS account of the current credentials into a snapshot file, to evaluate
     /// later with `scan --snapshot`.
@@ -73,9 +83,20 @@ pub struct ScanArgs {
     pub as_of: Option<AsOf>,
     #[command(flatten)]
     pub output: OutputArgs,
-    /// Exit 1 when an unwaived finding has at least this severity (`none`: never).
-    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    /// Exit 1 when an unwaived finding has at least this severity (`none`: never); any case.
+    #[arg(
+        long,
+        value_name = "SEVERITY",
+        default_value = "low",
+        ignore_case = true
+    )]
     pub fail_on: FailOn,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Warn when a snapshot judged later than it was collected is older than this many days
+    /// (default: `max_snapshot_age_days` in keyward.yaml, else 7).
+    #[arg(long, value_name = "DAYS")]
+    pub max_snapshot_age: Option<u32>,
     /// What a waived finding becomes: reported as suppressed (`include`), or left out (`omit`).
     #[arg(long, value_name = "MODE", default_value = "include")]
     pub waived: WaivedMode,
@@ -92,6 +113,49 @@ pub struct ScanArgs {
     /// or json.
     #[arg(long, value_name = "FRAMEWORK")]
     pub compliance: Option<String>,
+}
+
+/// What the report shows. A filtered report (every format, the JSON report included) holds only
+/// the findings and *not evaluated* checks of the rules shown, says what it was filtered by, and
+/// the exit code is computed from it.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Only these severities, comma-separated, any case (e.g. `HIGH,CRITICAL`).
+    #[arg(
+        long = "severity",
+        value_name = "SEVERITIES",
+        value_delimiter = ',',
+        ignore_case = true,
+        help_heading = "Filters"
+    )]
+    pub severities: Vec<SeverityArg>,
+    /// Only these rules (ids or names, any case; comma-separated or repeated).
+    #[arg(
+        long = "rule",
+        value_name = "RULES",
+        value_delimiter = ',',
+        help_heading = "Filters"
+    )]
+    pub rules: Vec<String>,
+    /// Leave these rules out (ids or names, any case; comma-separated or repeated).
+    #[arg(
+        long = "skip-rule",
+        value_name = "RULES",
+        value_delimiter = ',',
+        help_heading = "Filters"
+    )]
+    pub skip_rules: Vec<String>,
+    /// Only findings the --baseline report does not contain.
+    #[arg(long, requires = "baseline", help_heading = "Filters")]
+    pub only_new: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+    Critical,
 }
 
 /// Pre-deploy checks of Terraform and OpenTofu plans, and findings on the lines of .tf files.
@@ -145,8 +209,13 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: DiffFormat,
-    /// Exit 1 when a new finding has at least this severity (`none`: never).
-    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    /// Exit 1 when a new finding has at least this severity (`none`: never); any case.
+    #[arg(
+        long,
+        value_name = "SEVERITY",
+        default_value = "low",
+        ignore_case = true
+    )]
     pub fail_on: FailOn,
 }
 
@@ -228,6 +297,15 @@ pub struct CollectArgs {
     /// Per-secret calls in flight at once, per account.
     #[arg(long, value_name = "N", default_value_t = 8, help_heading = "AWS")]
     pub call_concurrency: usize,
+    /// When stderr is not a terminal (CI): seconds between progress lines while calls are in
+    /// flight (a terminal gets progress bars instead; --quiet, neither).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 30,
+        help_heading = "AWS"
+    )]
+    pub progress_interval: u64,
     #[command(flatten)]
     pub org: OrgArgs,
 }

@@ -27,6 +27,10 @@ pub struct Config {
     /// Accepted findings, each with an owner, a reason and an expiry date.
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+    /// A saved snapshot older than this many days, judged later than it was collected, is
+    /// reported with a warning in every format (`--max-snapshot-age` overrides it).
+    #[serde(default = "default_max_snapshot_age_days")]
+    pub max_snapshot_age_days: u32,
     /// Where the config was read from, for messages and SARIF locations; `None` for defaults.
     #[serde(skip)]
     pub source: Option<ConfigSource>,
@@ -88,6 +92,14 @@ impl Default for Thresholds {
             unused_secret_days: 90,
         }
     }
+}
+
+/// A week: the rules look back 30 to 90 days, and a snapshot a week old already misses a
+/// week of sign-ins, key use and rotations.
+pub const DEFAULT_MAX_SNAPSHOT_AGE_DAYS: u32 = 7;
+
+fn default_max_snapshot_age_days() -> u32 {
+    DEFAULT_MAX_SNAPSHOT_AGE_DAYS
 }
 
 /// Names and tags that mark AI-provider and other third-party API keys. Matched
@@ -200,6 +212,7 @@ impl Default for Config {
             third_party_key_markers: default_markers(),
             disabled_rules: Vec::new(),
             waivers: Vec::new(),
+            max_snapshot_age_days: DEFAULT_MAX_SNAPSHOT_AGE_DAYS,
             source: None,
         }
     }

@@ -14,7 +14,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Finding, REPORT_VERSION, RuleMetadata, ScanReport, Summary, ToolInfo};
+use crate::model::{
+    Finding, REPORT_VERSION, ReportWarning, RuleMetadata, ScanReport, Summary, ToolInfo,
+};
 
 /// Reports that cannot be merged.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -39,6 +41,12 @@ pub fn merge(parts: Vec<ScanReport>) -> Result<ScanReport, MergeError> {
         .ok_or(MergeError::Nothing)?;
     let baseline = common(parts.iter().map(|p| p.baseline.clone()));
     let terraform_plan = common(parts.iter().map(|p| p.terraform_plan.clone()));
+    // A filter applies to the merged report only when every part was narrowed alike.
+    let filter = match parts.iter().all(|p| p.filter == parts[0].filter) {
+        true => parts[0].filter.clone(),
+        false => None,
+    };
+    let mut warnings: Vec<ReportWarning> = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut rules: Vec<RuleMetadata> = Vec::new();
     let mut disabled_rules: Vec<String> = Vec::new();
@@ -57,6 +65,7 @@ pub fn merge(parts: Vec<ScanReport>) -> Result<ScanReport, MergeError> {
         }
         add_new(&mut rules, part.rules, |r| r.id.clone());
         add_new(&mut disabled_rules, part.disabled_rules, String::clone);
+        add_new(&mut warnings, part.warnings, ReportWarning::clone);
         add_new(&mut config_findings, part.config_findings, |f| {
             f.fingerprint.clone()
         });
@@ -73,6 +82,8 @@ pub fn merge(parts: Vec<ScanReport>) -> Result<ScanReport, MergeError> {
         baseline,
         terraform_plan,
         changes: None,
+        warnings,
+        filter,
         summary: Summary::default(),
     };
     report.summary = report.summarize();

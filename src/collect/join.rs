@@ -14,7 +14,8 @@ use super::credential_report::{CredentialReport, ReportRow};
 use super::secrets::RegionSecrets;
 use crate::snapshot::{
     Account, CollectionError, Collector, ConsolePassword, DataSection, MfaDevice, MfaKind,
-    PasswordPolicy, RootUser, SCHEMA_VERSION, Secret, Snapshot, Timestamp, User,
+    PasswordPolicy, REGION_DISCOVERY_SECTIONS, RootUser, SCHEMA_VERSION, Secret, Snapshot,
+    Timestamp, User,
 };
 
 /// Assigned virtual MFA devices by the ARN of the user they belong to (root's ARN included).
@@ -204,7 +205,8 @@ fn regions(regions: Vec<String>, discovery_error: Option<CallError>) -> Joined<V
         regions.len()
     );
     let error =
-        CollectionError::from_call("account", "ListRegions", &error, &[]).with_message(message);
+        CollectionError::from_call("account", "ListRegions", &error, &REGION_DISCOVERY_SECTIONS)
+            .with_message(message);
     Joined::with_error(regions, error)
 }
 
@@ -507,7 +509,9 @@ mod tests {
                 vec![IamAuthorization, IamCredentials],
                 |p| p.authorization = Err(denied()),
             ),
-            ("ListRegions", vec![], |p| p.region_error = Some(denied())),
+            ("ListRegions", vec![Secrets, SecretResourcePolicies], |p| {
+                p.region_error = Some(denied())
+            }),
             ("ListSecrets", vec![Secrets, SecretResourcePolicies], |p| {
                 p.secrets = Err(denied())
             }),

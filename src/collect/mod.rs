@@ -17,4 +17,5 @@ mod shard;
 
 pub use aws::{AwsContext, CallError, ConnectOptions, connect};
 pub use pipeline::{CollectOptions, IdentityError, caller_identity, collect_account};
+pub use progress::{Progress, ProgressMode};
 pub use shard::Shard;

@@ -111,6 +111,7 @@ pub async fn collect_all(
     collect: &CollectOptions,
     snapshots: mpsc::Sender<Snapshot>,
 ) {
+    collect.progress.accounts(targets.len());
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     for target in targets {
@@ -157,10 +158,8 @@ async fn collect_target(
     } else {
         assume(aws, partition, target, options).await
     };
-    let mut collect = collect.clone();
-    collect.progress = false;
     let result = match context {
-        Ok(context) => collect_account(&context, &collect)
+        Ok(context) => collect_account(&context, collect)
             .await
             .map_err(|e| CallError {
                 kind: ErrorKind::Other,
@@ -174,7 +173,10 @@ async fn collect_target(
             snapshot.account.name = target.name.clone();
             snapshot
         }
-        Err(error) => unreachable_account(target, partition, &error),
+        Err(error) => {
+            collect.progress.account_failed(&target.id);
+            unreachable_account(target, partition, &error)
+        }
     }
 }
 

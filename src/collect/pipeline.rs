@@ -22,8 +22,8 @@ pub struct CollectOptions {
     pub call_concurrency: usize,
     /// The whole collection's time budget: calls still running then are recorded as timeouts.
     pub deadline: Duration,
-    /// Show progress on stderr (only ever when it is a terminal).
-    pub progress: bool,
+    /// Where progress is shown (stderr: bars, lines, or nothing).
+    pub progress: Progress,
 }
 
 /// Collection cannot start: the caller's identity is unknown, so there is no account to
@@ -47,12 +47,13 @@ pub async fn collect_account(
     aws: &AwsContext,
     options: &CollectOptions,
 ) -> Result<Snapshot, IdentityError> {
-    let progress = Progress::new(options.progress);
+    let progress = &options.progress;
     let deadline = Instant::now() + options.deadline;
     let identity = account::identity(&aws.sts())
         .await
         .map_err(|e| IdentityError(e.message))?;
-    progress.update(&format!("collecting account {}", identity.account_id));
+    let id = identity.account_id.as_str();
+    progress.stage(id, "collecting IAM and the account's regions");
     let iam = aws.iam();
     let home_region = aws.home_region();
     let (alias, summary, report, mfa, password_policy, authorization, (regions, region_error)) = tokio::join!(
@@ -64,7 +65,8 @@ pub async fn collect_account(
         within(deadline, authorization::fetch(&iam)),
         choose_regions(aws, options, &identity.partition, &home_region, deadline),
     );
-    progress.update("IAM collected");
+    progress.regions(id, regions.len());
+    progress.stage(id, "IAM collected; listing secrets");
     let secrets = within(deadline, async {
         Ok::<_, CallError>(
             secrets::collect(
@@ -72,13 +74,13 @@ pub async fn collect_account(
                 &regions,
                 options.region_concurrency,
                 options.call_concurrency,
-                &progress,
+                &progress.for_account(id),
             )
             .await,
         )
     })
     .await;
-    progress.finish();
+    progress.account_done(id);
     let parts = join::Parts {
         account_id: identity.account_id,
         partition: identity.partition,

@@ -10,6 +10,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::aws::{AwsContext, CallError, classify};
+use super::progress::AccountProgress;
 use crate::snapshot::{CollectionError, DataSection, Rotation, RotationRules, Secret};
 
 /// The service name collection errors give.
@@ -31,7 +32,7 @@ pub async fn collect(
     regions: &[String],
     region_concurrency: usize,
     call_concurrency: usize,
-    progress: &super::progress::Progress,
+    progress: &AccountProgress,
 ) -> RegionSecrets {
     let region_slots = Arc::new(Semaphore::new(region_concurrency.max(1)));
     let call_slots = Arc::new(Semaphore::new(call_concurrency.max(1)));
@@ -41,20 +42,19 @@ pub async fn collect(
         let region = region.clone();
         let region_slots = region_slots.clone();
         let call_slots = call_slots.clone();
+        let progress = progress.clone();
         tasks.spawn(async move {
             let _slot = region_slots.acquire_owned().await.expect("semaphore open");
-            collect_region(&client, &region, call_slots).await
+            collect_region(&client, &region, call_slots, &progress).await
         });
     }
     let mut all = RegionSecrets {
         secrets: Vec::new(),
         errors: Vec::new(),
     };
-    let mut done = 0;
     while let Some(result) = tasks.join_next().await {
         let region = result.expect("a region task does not panic");
-        done += 1;
-        progress.update(&format!("secrets: {done}/{} regions", regions.len()));
+        progress.region_done();
         all.secrets.extend(region.secrets);
         all.errors.extend(region.errors);
     }
@@ -70,6 +70,7 @@ async fn collect_region(
     client: &aws_sdk_secretsmanager::Client,
     region: &str,
     call_slots: Arc<Semaphore>,
+    progress: &AccountProgress,
 ) -> RegionSecrets {
     let entries = match list(client).await {
         Ok(entries) => entries,
@@ -89,7 +90,8 @@ async fn collect_region(
         }
     };
     let mut secrets: Vec<Secret> = entries.iter().map(|e| secret(e, region)).collect();
-    let policies = resource_policies(client, &secrets, call_slots).await;
+    progress.calls_queued(secrets.len());
+    let policies = resource_policies(client, &secrets, call_slots, progress).await;
     let mut failures = Vec::new();
     for (secret, policy) in secrets.iter_mut().zip(policies) {
         match policy {
@@ -127,6 +129,7 @@ async fn resource_policies(
     client: &aws_sdk_secretsmanager::Client,
     secrets: &[Secret],
     call_slots: Arc<Semaphore>,
+    progress: &AccountProgress,
 ) -> Vec<Result<Option<serde_json::Value>, CallError>> {
     let mut tasks = JoinSet::new();
     for (index, secret) in secrets.iter().enumerate() {
@@ -149,6 +152,7 @@ async fn resource_policies(
     let mut results: BTreeMap<usize, _> = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         let (index, policy) = joined.expect("a policy task does not panic");
+        progress.call_done();
         results.insert(index, policy);
     }
     results.into_values().collect()

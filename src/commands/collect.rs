@@ -1,11 +1,12 @@
 //! Live collection for `scan` and `snapshot`: options from the command line, a runtime, and
 //! the request count reported at the end.
 
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use super::error::Error;
 use crate::cli::CollectArgs;
-use crate::collect::{self, CollectOptions, ConnectOptions};
+use crate::collect::{self, CollectOptions, ConnectOptions, ProgressMode};
 use crate::snapshot::Snapshot;
 
 /// Regions listed at once: enough to hide latency, few enough to stay clear of throttling.
@@ -129,7 +130,21 @@ pub fn collect_options(args: &CollectArgs) -> CollectOptions {
         region_concurrency: REGION_CONCURRENCY,
         call_concurrency: args.call_concurrency.max(1),
         deadline: Duration::from_secs(args.deadline),
-        progress: true,
+        progress: collect::Progress::new(progress_mode(args)),
+    }
+}
+
+/// Bars on a terminal, lines every `--progress-interval` seconds in a log, nothing under
+/// `--quiet`.
+fn progress_mode(args: &CollectArgs) -> ProgressMode {
+    if super::console::is_quiet() {
+        ProgressMode::Off
+    } else if std::io::stderr().is_terminal() {
+        ProgressMode::Bars
+    } else {
+        ProgressMode::Lines {
+            interval: Duration::from_secs(args.progress_interval.max(1)),
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 use std::fmt::Display;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// `keyward: error: …` on stderr.
 pub fn error(error: &dyn Display) {
@@ -23,14 +24,67 @@ pub fn warning(message: &str) {
     stderr(&format!("keyward: warning: {message}\n"));
 }
 
-/// `keyward: …` on stderr: what a run did besides its report (files written, requests made).
-pub fn note(message: &str) {
-    stderr(&format!("keyward: {message}\n"));
+/// `--quiet`: notes (and progress) are not printed; warnings and errors still are.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
 }
 
-/// The report (or listing) on stdout.
+pub fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// `keyward: …` on stderr: what a run did besides its report (files written, requests made);
+/// nothing under `--quiet`.
+pub fn note(message: &str) {
+    if !is_quiet() {
+        stderr(&format!("keyward: {message}\n"));
+    }
+}
+
+/// Width below which `$COLUMNS` is not believed: no table reads well in fewer columns.
+const MIN_WIDTH: usize = 40;
+
+/// Where tables on stdout are shown: `$COLUMNS` when set (scripts and tests fix the width with
+/// it; shells do not export it), else the terminal's own width (stdout's, or stderr's when stdout
+/// is piped into a pager), else 80. Colour when anstream says stdout takes it: a terminal,
+/// `NO_COLOR` unset, or `CLICOLOR_FORCE` set.
+pub fn terminal() -> crate::report::Terminal {
+    crate::report::Terminal {
+        width: terminal_width(),
+        color: anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
+    }
+}
+
+/// Where a report goes: stdout's terminal, or a file (its width, never colour).
+pub fn terminal_for(file: Option<&std::path::Path>) -> crate::report::Terminal {
+    match file {
+        None => terminal(),
+        Some(_) => crate::report::Terminal {
+            width: terminal_width(),
+            color: false,
+        },
+    }
+}
+
+fn terminal_width() -> usize {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    let measured = || {
+        terminal_size::terminal_size_of(std::io::stdout())
+            .or_else(|| terminal_size::terminal_size_of(std::io::stderr()))
+            .map(|(width, _)| usize::from(width.0))
+    };
+    columns
+        .or_else(measured)
+        .filter(|&w| w >= MIN_WIDTH)
+        .unwrap_or(80)
+}
+
+/// The report (or listing) on stdout; colours only reach a terminal that shows them (anstream
+/// strips them otherwise, and translates them for older Windows consoles).
 pub fn stdout(text: &str) {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = anstream::stdout().lock();
     let _ = stdout.write_all(no_workflow_commands(text).as_bytes());
     let _ = stdout.flush();
 }

@@ -23,6 +23,7 @@ pub fn run(args: &DiffArgs) -> Result<i32, Error> {
         drift_format(args.format),
         &args.old.display().to_string(),
         &args.new.display().to_string(),
+        super::console::terminal(),
     );
     super::output::write(None, &text)?;
     let failing = fail_threshold(args.fail_on)

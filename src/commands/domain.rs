@@ -1,7 +1,7 @@
 //! The command line's choices as domain values. clap's types stay in `cli`; the model, the
 //! evaluation and the report formats never see them.
 
-use crate::cli::{DiffFormat, FailOn, Format};
+use crate::cli::{DiffFormat, FailOn, Format, SeverityArg};
 use crate::model::Severity;
 use crate::report::ReportFormat;
 use crate::report::compliance::ComplianceFormat;
@@ -47,5 +47,14 @@ pub fn fail_threshold(fail_on: FailOn) -> Option<Severity> {
         FailOn::High => Some(Severity::High),
         FailOn::Critical => Some(Severity::Critical),
         FailOn::None => None,
+    }
+}
+
+pub fn severity(severity: SeverityArg) -> Severity {
+    match severity {
+        SeverityArg::Low => Severity::Low,
+        SeverityArg::Medium => Severity::Medium,
+        SeverityArg::High => Severity::High,
+        SeverityArg::Critical => Severity::Critical,
     }
 }

@@ -106,6 +106,7 @@ fn merge_reports(args: &MergeArgs, parts: Vec<Part>) -> Result<i32, Error> {
     let format = report_format(args.format.unwrap_or(Format::Json));
     let options = RenderOptions {
         sarif_category: args.sarif_category.clone(),
+        terminal: super::console::terminal_for(args.output.as_deref()),
     };
     match (&args.output_dir, format) {
         (Some(dir), ReportFormat::Sarif) => {

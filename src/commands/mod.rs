@@ -27,6 +27,7 @@ pub use report_file::{ReportReadError, ScanFile, parse_scan_file};
 
 pub fn run(cli: Cli) -> Result<i32, Error> {
     crate::policy::memory::on_exceeded(stop_runaway_policy);
+    console::set_quiet(cli.quiet);
     match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Snapshot(args) => snapshot::run(&args),

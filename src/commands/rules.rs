@@ -3,12 +3,12 @@
 use std::path::Path;
 
 use serde::Serialize;
-use tabled::settings::{Style, Width, peaker::Priority};
 
 use super::error::{Error, exit};
 use crate::cli::{ListFormat, RulesArgs};
 use crate::model::RuleMetadata;
 use crate::policy::Rule;
+use crate::report::grid::Cell;
 use crate::report::rule_doc;
 use crate::text::{quoted, terminal_safe, terminal_safe_lines};
 
@@ -43,7 +43,7 @@ pub fn run(args: &RulesArgs) -> Result<i32, Error> {
 
 /// The rule with this id or name, in any case: ids are upper case (`KW-IAM-009`), names lower
 /// case, and neither case carries meaning worth a "no such rule".
-fn find<'a>(rules: &'a [Rule], wanted: &str) -> Option<&'a Rule> {
+pub(super) fn find<'a>(rules: &'a [Rule], wanted: &str) -> Option<&'a Rule> {
     rules.iter().find(|r| {
         r.metadata.id.eq_ignore_ascii_case(wanted) || r.metadata.name.eq_ignore_ascii_case(wanted)
     })
@@ -65,25 +65,23 @@ fn rule_json(rule: &Rule) -> RuleListing<'_> {
 }
 
 fn render_table(rules: &[&Rule]) -> String {
-    let rows: Vec<[String; 4]> = rules
+    let rows: Vec<Vec<Cell>> = rules
         .iter()
         .map(|r| {
-            [
-                r.metadata.id.clone(),
-                r.metadata.severity.to_string(),
-                terminal_safe(&r.metadata.title).into_owned(),
-                terminal_safe(&r.metadata.control_tags().join(" ")).into_owned(),
+            vec![
+                Cell::from(terminal_safe(&r.metadata.id).into_owned()),
+                Cell::styled(
+                    r.metadata.severity.to_string(),
+                    crate::report::severity_style(r.metadata.severity),
+                ),
+                Cell::from(terminal_safe(&r.metadata.title).into_owned()),
+                Cell::from(terminal_safe(&r.metadata.control_tags().join(" ")).into_owned()),
             ]
         })
         .collect();
-    let mut table = tabled::builder::Builder::from_iter(rows);
-    table.insert_record(0, ["ID", "SEVERITY", "TITLE", "CONTROLS"]);
-    let mut table = table.build();
-    table
-        .with(Style::sharp())
-        .with(Width::wrap(crate::report::terminal_width()).priority(Priority::max(true)))
-        .with(Width::increase(crate::report::terminal_width()).priority(Priority::min(true)));
-    format!("{table}\n{} rules\n", rules.len())
+    let header = ["ID", "SEVERITY", "TITLE", "CONTROLS"];
+    let table = crate::report::grid::render(Some(&header), &rows, super::console::terminal());
+    format!("{table}{} rules\n", rules.len())
 }
 
 /// The rule's documentation, and the file it was loaded from.

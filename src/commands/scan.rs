@@ -5,23 +5,25 @@
 //! only the accounts' findings add up, not their snapshots. A Terraform plan, applied to at
 //! most one account, is judged whole.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::cli::{ScanArgs, WaivedMode};
+use crate::cli::{Format, ScanArgs, WaivedMode};
 use crate::config::Config;
 use crate::evaluation::{AsOf, Evaluation};
-use crate::model::{ComplianceReport, Framework, FrameworkCoverage, RuleMetadata, ScanReport};
+use crate::model::{
+    ComplianceReport, Framework, FrameworkCoverage, ReportFilter, RuleMetadata, ScanReport,
+};
 use crate::policy::PolicySet;
 use crate::report::{RenderOptions, ReportFormat};
 use crate::snapshot::{self, Snapshot, SnapshotSource};
 use crate::terraform::{self, SourceMap};
-use crate::text::terminal_safe;
+use crate::text::{quoted, terminal_safe};
 
 use super::audit::Audit;
-use super::domain::{compliance_format, fail_threshold, report_format};
+use super::domain::{compliance_format, fail_threshold, report_format, severity};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
@@ -55,6 +57,14 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         Some(plan) => judge_plan(args, plan, &policies, &config, as_of, &mut audit)?,
         None => judge_accounts(args, &policies, &config, as_of, &mut audit)?,
     };
+    // A plan alone holds no collected data to go stale (its time is the plan's); a plan applied
+    // to a saved snapshot judges that snapshot's data, which may.
+    if args.terraform.terraform_plan.is_none() || !args.snapshots.is_empty() {
+        let max_age = args
+            .max_snapshot_age
+            .unwrap_or(config.max_snapshot_age_days);
+        report.warnings = crate::evaluation::stale_snapshot_warnings(&report, Utc::now(), max_age);
+    }
     if let Some(path) = &args.baseline {
         let baseline = super::diff::read_report(path, &policies, &config)?;
         report = crate::baseline::mark(report, &baseline, &path.display().to_string());
@@ -70,6 +80,7 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     }
     let options = RenderOptions {
         sarif_category: args.output.sarif_category.clone(),
+        terminal: super::console::terminal_for(args.output.output.as_deref()),
     };
     if let Some(audit) = audit {
         let written = audit.finish(&report, &options)?;
@@ -78,25 +89,69 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
             terminal_safe(&written.display().to_string())
         ));
     }
-    match (&compliance, &compliance_target, &args.output.output) {
-        (Some(compliance), Some((_, format)), path) => {
-            let rendered = crate::report::compliance::render(compliance, *format);
-            super::output::write(path.as_deref(), &rendered.text)?;
-        }
+    // Audits (and a compliance report) keep the whole scan; what is printed, and gates the run,
+    // is what was asked for.
+    let report = report.filtered(&filter(args, &policies)?);
+    if let (None, ReportFormat::Json, Some(path)) = (
+        &compliance,
+        report_format(args.output.format),
+        &args.output.output,
+    ) {
         // Written as it is serialised: a large account's report is larger than its snapshot.
-        (_, _, Some(path)) if report_format(args.output.format) == ReportFormat::Json => {
-            super::output::write_json(path, &report)?;
+        for warning in &report.warnings {
+            super::console::warning(&terminal_safe(&warning.message));
         }
-        (_, _, path) => {
-            let format = report_format(args.output.format);
-            let rendered = crate::report::render(&report, format, &options)?;
-            for warning in &rendered.warnings {
-                super::console::warning(&terminal_safe(warning));
-            }
-            super::output::write(path.as_deref(), &rendered.text)?;
-        }
+        super::output::write_json(path, &report)?;
+        return Ok(exit_code(report.outcome(fail_threshold(args.fail_on))));
     }
+    let rendered = match (&compliance, &compliance_target) {
+        (Some(compliance), Some((_, format))) => {
+            crate::report::compliance::render(compliance, *format)
+        }
+        _ => crate::report::render(&report, report_format(args.output.format), &options)?,
+    };
+    // The table on a terminal shows its warnings at the top; every other report goes to a
+    // file or a program, and its warnings to stderr too, where a CI log shows them.
+    let shown_on_screen =
+        args.output.format == Format::Table && args.output.output.is_none() && compliance.is_none();
+    let report_warnings = report.warnings.iter().map(|w| &w.message);
+    let report_warnings = report_warnings.filter(|_| !shown_on_screen);
+    for warning in rendered.warnings.iter().chain(report_warnings) {
+        super::console::warning(&terminal_safe(warning));
+    }
+    super::output::write(args.output.output.as_deref(), &rendered.text)?;
     Ok(exit_code(report.outcome(fail_threshold(args.fail_on))))
+}
+
+/// `--severity`, `--rule`, `--skip-rule` and `--only-new` as a filter; rules named by id or
+/// name in any case, and a rule that does not exist is an error rather than an empty report.
+fn filter(args: &ScanArgs, policies: &PolicySet) -> Result<ReportFilter, Error> {
+    let rule_ids = |wanted: &[String]| -> Result<BTreeSet<String>, Error> {
+        wanted
+            .iter()
+            .map(|w| {
+                super::rules::find(policies.rules(), w.trim())
+                    .map(|r| r.metadata.id.clone())
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "no rule has the id or name {}: `keyward rules` lists them",
+                            quoted(w)
+                        ))
+                    })
+            })
+            .collect()
+    };
+    Ok(ReportFilter {
+        severities: args
+            .filter
+            .severities
+            .iter()
+            .map(|s| severity(*s))
+            .collect(),
+        rules: rule_ids(&args.filter.rules)?,
+        skip_rules: rule_ids(&args.filter.skip_rules)?,
+        only_new: args.filter.only_new,
+    })
 }
 
 /// Scans the accounts (live, saved or the demo) one at a time, with findings on the .tf lines

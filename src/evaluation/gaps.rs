@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 
 use crate::model::{NotApplicable, NotEvaluated};
 use crate::policy::Rule;
-use crate::snapshot::{CollectionError, DataSection, ErrorKind, Snapshot};
+use crate::snapshot::{
+    CollectionError, DataSection, ErrorKind, REGION_DISCOVERY_SECTIONS, Snapshot, UNSCANNED_REGIONS,
+};
 
 /// Splits the enabled rules into those that apply to the snapshot and the reasons the others
 /// do not.
@@ -51,22 +53,28 @@ fn absence_reason(section: DataSection) -> &'static str {
 }
 
 /// A rule is *not evaluated* for every scope (account, region or resource) where a section it
-/// reads has a collection error: missing data never passes as clean.
+/// reads has a collection error: missing data never passes as clean. A failed region discovery
+/// leaves the secrets of the regions not scanned unread: their rules are not evaluated there,
+/// and what they found in the regions that were scanned stands.
 pub(super) fn not_evaluated(enabled: &[&Rule], snapshot: &Snapshot) -> Vec<NotEvaluated> {
     let mut gaps = BTreeSet::new();
-    for rule in enabled {
-        for error in &snapshot.collection_errors {
-            if error
-                .sections
-                .iter()
-                .any(|s| rule.metadata.requires.contains(s))
-            {
+    for error in &snapshot.collection_errors {
+        let (sections, region) = if error.is_region_discovery() {
+            (
+                &REGION_DISCOVERY_SECTIONS[..],
+                Some(UNSCANNED_REGIONS.to_owned()),
+            )
+        } else {
+            (&error.sections[..], error.region.clone())
+        };
+        for rule in enabled {
+            if sections.iter().any(|s| rule.metadata.requires.contains(s)) {
                 gaps.insert(NotEvaluated {
                     rule_id: rule.metadata.id.clone(),
                     account_id: snapshot.account.id.clone(),
-                    region: error.region.clone(),
+                    region: region.clone(),
                     resource: error.resource.clone(),
-                    reason: describe_error(error),
+                    reason: describe_error(error, sections),
                 });
             }
         }
@@ -74,8 +82,8 @@ pub(super) fn not_evaluated(enabled: &[&Rule], snapshot: &Snapshot) -> Vec<NotEv
     gaps.into_iter().collect()
 }
 
-fn describe_error(error: &CollectionError) -> String {
-    let sections: Vec<String> = error.sections.iter().map(|s| s.name()).collect();
+fn describe_error(error: &CollectionError, sections: &[DataSection]) -> String {
+    let sections: Vec<String> = sections.iter().map(|s| s.name()).collect();
     if error.kind == ErrorKind::KnownAfterApply {
         return format!("{} [{}]", error.message, sections.join(", "));
     }

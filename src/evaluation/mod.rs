@@ -22,6 +22,7 @@
 mod gaps;
 mod plan_changes;
 mod results;
+mod staleness;
 mod waivers;
 
 use chrono::{DateTime, Utc};
@@ -34,6 +35,7 @@ use crate::model::{
 use crate::policy::{PolicyError, PolicyInput, PolicySet, RawFinding, Rule, evaluation_input};
 use crate::snapshot::{Chunk, ChunkError, DataSection, Snapshot, SnapshotError, SnapshotSource};
 
+pub use staleness::stale_snapshot_warnings;
 pub use waivers::{WAIVER_EXPIRED_RULE, waiver_expired_rule};
 
 use gaps::{applicable, not_evaluated};
@@ -313,6 +315,8 @@ impl<'a> Evaluation<'a> {
             baseline: None,
             terraform_plan: None,
             changes: None,
+            warnings: Vec::new(),
+            filter: None,
             summary: Summary::default(),
         };
         report.summary = report.summarize();

@@ -98,6 +98,8 @@ mod tests {
             baseline: None,
             terraform_plan: None,
             changes: None,
+            warnings: Vec::new(),
+            filter: None,
             summary: Summary::default(),
         }
     }

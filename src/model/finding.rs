@@ -177,7 +177,8 @@ pub enum BaselineState {
 pub struct NotEvaluated {
     pub rule_id: String,
     pub account_id: String,
-    /// The region the gap is limited to; `null` for global data or every region.
+    /// The region the gap is limited to; `null` for global data or every region; `regions not
+    /// scanned` when region discovery failed (the regions outside the snapshot's list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// The resource the gap is limited to, if it is one resource.

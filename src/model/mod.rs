@@ -8,6 +8,7 @@
 
 mod compliance;
 mod control;
+mod filter;
 mod finding;
 mod outcome;
 mod report;
@@ -22,14 +23,15 @@ pub use control::{
     CatalogueControl, ControlCoverage, ControlMapping, Coverage, Framework, FrameworkCoverage,
     MappedRule, RuleCoverage, ThresholdGap, UncataloguedControl,
 };
+pub use filter::ReportFilter;
 pub use finding::{
     AppliedWaiver, BaselineState, Evidence, FileLocation, Finding, NotApplicable, NotEvaluated,
     PlanChange, fingerprint,
 };
 pub use outcome::Outcome;
 pub use report::{
-    AccountReport, Changes, Drift, PlanSummary, REPORT_VERSION, RuleResult, ScanReport, Summary,
-    ToolInfo,
+    AccountReport, Changes, Drift, PlanSummary, REPORT_VERSION, ReportWarning, RuleResult,
+    ScanReport, Summary, ToolInfo,
 };
 pub use rule::{ResourceKind, RuleMetadata};
 pub use severity::Severity;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{Account, CollectionError};
 
+use super::filter::ReportFilter;
 use super::finding::{Finding, NotApplicable, NotEvaluated, PlanChange};
 use super::outcome::Outcome;
 use super::rule::RuleMetadata;
@@ -19,10 +20,12 @@ use super::severity::Severity;
 /// resource kinds a rule judges (`rules[].evaluates`); a compliance report made from an earlier
 /// report has no pass counts. Version 4 adds what a Terraform plan brings: `not_applicable` (per
 /// account and in the summary), `fixed_by_plan`, `terraform_plan`, each finding's `plan_change`
-/// and the summary's `plan`. Earlier versions keep loading: a bare id reads as a mapping to the
-/// whole control, and a report without the plan fields reads as one of a scan without a plan
-/// (see `README.md`, "Public formats and what changed").
-pub const REPORT_VERSION: u32 = 4;
+/// and the summary's `plan`. Version 5 adds the filter a report was narrowed to (`filter`), its
+/// caveats (`warnings`, e.g. a stale snapshot) and gaps scoped to `regions not scanned`. Earlier
+/// versions keep loading: a bare id reads as a mapping to the whole control, and a report
+/// without the later fields reads as one of a scan without a plan, a filter or a warning (see
+/// `README.md`, "Public formats and what changed").
+pub const REPORT_VERSION: u32 = 5;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,7 +52,24 @@ pub struct ScanReport {
     /// What changed since the previous scheduled audit (`--output-dir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Changes>,
+    /// What the reader should know before trusting the report (a snapshot judged long after
+    /// it was collected).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ReportWarning>,
+    /// What the report was narrowed to (`--severity`, `--rule`, `--skip-rule`, `--only-new`),
+    /// when it was: its findings, gaps and summary are only those the filter shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<ReportFilter>,
     pub summary: Summary,
+}
+
+/// A caveat on the whole report, or on one account's part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportWarning {
+    /// The account it concerns, when it concerns one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    pub message: String,
 }
 
 /// The program that wrote a report.
@@ -256,6 +276,52 @@ impl ScanReport {
         }
     }
 
+    /// The report narrowed to `filter`: findings, config findings and *not evaluated* gaps of
+    /// the rules it shows, the summary recounted. An empty filter changes nothing.
+    pub fn filtered(mut self, filter: &ReportFilter) -> ScanReport {
+        if filter.is_empty() {
+            return self;
+        }
+        let severity_of = |id: &str| self.rule(id).map(|r| r.severity);
+        let gap_shown: Vec<Vec<bool>> = self
+            .accounts
+            .iter()
+            .map(|a| {
+                a.not_evaluated
+                    .iter()
+                    // A gap is not a finding: `--only-new` keeps it, as nothing says it is old.
+                    .map(|g| filter.shows_rule(&g.rule_id, severity_of(&g.rule_id)))
+                    .collect()
+            })
+            .collect();
+        self.config_findings.retain(|f| filter.shows(f));
+        let rules_shown: BTreeSet<String> = self
+            .rules
+            .iter()
+            .filter(|r| filter.shows_rule(&r.id, Some(r.severity)))
+            .map(|r| r.id.clone())
+            .collect();
+        for (account, shown) in self.accounts.iter_mut().zip(gap_shown) {
+            account.findings.retain(|f| filter.shows(f));
+            account
+                .rule_results
+                .retain(|r| rules_shown.contains(&r.rule_id));
+            account
+                .not_applicable
+                .retain(|n| rules_shown.contains(&n.rule_id));
+            account
+                .fixed_by_plan
+                .retain(|f| filter.shows_rule(&f.rule_id, Some(f.severity)));
+            let mut shown = shown.into_iter();
+            account
+                .not_evaluated
+                .retain(|_| shown.next().unwrap_or(true));
+        }
+        self.filter = Some(filter.clone());
+        self.summary = self.summarize();
+        self
+    }
+
     /// The report without its waived findings (`--waived omit`); the summary keeps counting
     /// them, so the reader still learns that waivers applied.
     /// The report of some of its accounts (a SARIF file of at most 20 runs), with or without
@@ -280,6 +346,8 @@ impl ScanReport {
             baseline: self.baseline.clone(),
             terraform_plan: self.terraform_plan.clone(),
             changes: self.changes.clone(),
+            warnings: self.warnings.clone(),
+            filter: self.filter.clone(),
             summary: self.summary.clone(),
         }
     }

@@ -20,6 +20,11 @@ impl SourceFile {
     pub fn is_builtin(&self) -> bool {
         self.origin.starts_with(BUILTIN_ORIGIN_PREFIX)
     }
+
+    /// An embedded file's path inside the pack (`iam/root_access_keys.rego`).
+    pub fn builtin_path(&self) -> Option<&str> {
+        self.origin.strip_prefix(BUILTIN_ORIGIN_PREFIX)
+    }
 }
 
 /// What the origin of an embedded file starts with, e.g. `builtin:iam/root_access_keys.rego`.

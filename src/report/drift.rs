@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde_json::json;
 
+use super::grid::Terminal;
 use super::text::{gfm_code, gfm_escape};
 use crate::model::{Drift, Finding};
 use crate::text::terminal_safe;
@@ -18,7 +19,13 @@ pub enum DriftFormat {
     Markdown,
 }
 
-pub fn render(drift: &Drift, format: DriftFormat, old_label: &str, new_label: &str) -> String {
+pub fn render(
+    drift: &Drift,
+    format: DriftFormat,
+    old_label: &str,
+    new_label: &str,
+    terminal: Terminal,
+) -> String {
     match format {
         DriftFormat::Json => {
             let value = json!({
@@ -35,13 +42,16 @@ pub fn render(drift: &Drift, format: DriftFormat, old_label: &str, new_label: &s
             });
             serde_json::to_string_pretty(&value).expect("json") + "\n"
         }
-        DriftFormat::Markdown => format!(
-            "### keyward diff\n\nFrom {} to {}.\n\n{}",
-            gfm_escape(old_label),
-            gfm_escape(new_label),
-            markdown(drift, old_label)
-        ),
-        DriftFormat::Table => table(drift, old_label, new_label),
+        DriftFormat::Markdown => {
+            let head = format!(
+                "### keyward diff\n\nFrom {} to {}.\n\n",
+                gfm_escape(old_label),
+                gfm_escape(new_label),
+            );
+            let room = super::summary::MAX_MARKDOWN_CHARS.saturating_sub(head.chars().count());
+            head + &markdown(drift, old_label, room)
+        }
+        DriftFormat::Table => table(drift, old_label, new_label, terminal),
     }
 }
 
@@ -53,7 +63,7 @@ fn groups(drift: &Drift) -> [(&'static str, &Vec<Finding>); 3] {
     ]
 }
 
-fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
+fn table(drift: &Drift, old_label: &str, new_label: &str, terminal: Terminal) -> String {
     let mut out = format!(
         "keyward diff: {} -> {}\n\n",
         terminal_safe(old_label),
@@ -76,16 +86,21 @@ fn table(drift: &Drift, old_label: &str, new_label: &str) -> String {
         super::table::section(
             &mut out,
             &format!("{title} ({})", findings.len()),
+            anstyle::Style::new().bold(),
             rows,
-            super::summary::terminal_width(),
+            (terminal, 0),
         );
     }
     let _ = writeln!(out, "{}", drift.summary_line());
     out
 }
 
-/// The changes as markdown, for `diff` and for the drift section of an audit's summary.
-pub fn markdown(drift: &Drift, since: &str) -> String {
+/// The changes as markdown, for `diff` and for the drift section of an audit's summary, within
+/// `room` characters: each list stops where the room would run out, with a line saying how many
+/// of its findings were left out (the JSON report has them all).
+pub fn markdown(drift: &Drift, since: &str, room: usize) -> String {
+    /// Kept in each list for its closing lines and the note on what was left out.
+    const CLOSING_ROOM: usize = 200;
     let mut out = format!(
         "### Changes since {}\n\n**{}**.\n\n",
         gfm_escape(since),
@@ -100,14 +115,29 @@ pub fn markdown(drift: &Drift, since: &str) -> String {
             "<details><summary>{title} ({})</summary>\n",
             findings.len()
         );
+        let mut used = out.chars().count();
+        let mut shown = 0;
         for finding in findings {
-            let _ = writeln!(
-                out,
-                "- {} {} {}: {}",
+            let item = format!(
+                "- {} {} {}: {}\n",
                 finding.severity,
                 gfm_code(&finding.rule_id),
                 gfm_escape(&finding.account_id),
                 gfm_escape(&finding.message)
+            );
+            used += item.chars().count();
+            if used + CLOSING_ROOM > room {
+                break;
+            }
+            out += &item;
+            shown += 1;
+        }
+        if shown < findings.len() {
+            let _ = writeln!(
+                out,
+                "\n_{} more left out to stay within GitHub's limit of {} characters: the JSON report has them all._",
+                findings.len() - shown,
+                super::summary::MAX_MARKDOWN_CHARS
             );
         }
         let _ = writeln!(out, "\n</details>\n");

@@ -4,29 +4,216 @@
 use std::fmt::Write;
 
 use super::text::{gfm_code, gfm_escape};
-use crate::model::{Finding, ScanReport, Severity};
+use crate::model::{BaselineState, Finding, ScanReport, Severity};
 
-/// GitHub caps a step summary at 1 MiB; past this many rows the details point to the full report.
-const MAX_DETAIL_ROWS: usize = 1000;
+use super::summary::MAX_MARKDOWN_CHARS as MAX_CHARS;
+
+/// Room kept in a cut table for the note that says what was left out.
+const NOTE_ROOM: usize = 400;
 
 pub fn render(report: &ScanReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## keyward: AWS credential hygiene\n");
+    let as_of = super::summary::distinct_times(report, gfm_escape)
+        .unwrap_or_else(|| format!("As of {}", report.as_of.format(super::summary::TIME_FORMAT)));
     let _ = writeln!(
         out,
-        "As of {}. **{}**.\n",
-        report.as_of.format("%Y-%m-%d %H:%M UTC"),
+        "{}. **{}**.\n",
+        as_of,
         super::summary::summary_line(report)
     );
+    for warning in &report.warnings {
+        let _ = writeln!(out, "> [!WARNING]\n> {}\n", gfm_escape(&warning.message));
+    }
+    if let Some(filter) = &report.filter {
+        let _ = writeln!(
+            out,
+            "Filtered to {}: other findings and checks are left out.\n",
+            gfm_escape(&filter.describe())
+        );
+    }
     rollup(&mut out, report);
     if let Some(changes) = &report.changes {
-        out += &super::drift::markdown(&changes.drift, &changes.since);
+        // What changed since the last audit shares the room with the details: half of it.
+        let room = (MAX_CHARS / 2).saturating_sub(chars(&out));
+        out += &super::drift::markdown(&changes.drift, &changes.since, room);
     }
-    findings(&mut out, report);
-    fixed_by_plan(&mut out, report);
-    not_evaluated(&mut out, report);
-    not_applicable(&mut out, report);
+    let findings = findings(report);
+    let fixed = fixed_by_plan(report);
+    let gaps = not_evaluated(report);
+    let not_applicable = not_applicable(report);
+    // What the scan could not see gets up to a quarter of the room, what the plan fixes up to
+    // an eighth, and the short list of checks that do not apply all it needs: the findings
+    // have the rest.
+    let gap_room = gaps.total_chars().min(MAX_CHARS / 4) + chars(&not_applicable);
+    let fixed_room = fixed.total_chars().min(MAX_CHARS / 8);
+    out += &findings.render(MAX_CHARS.saturating_sub(chars(&out) + fixed_room + gap_room));
+    out += &fixed.render(MAX_CHARS.saturating_sub(chars(&out) + gap_room));
+    out += &gaps.render(MAX_CHARS.saturating_sub(chars(&out) + chars(&not_applicable)));
+    out += &not_applicable;
     out
+}
+
+fn chars(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// A table's rows, rendered while they fit in the room given; then a note on what was left out.
+struct Rows {
+    head: String,
+    rows: Vec<String>,
+    /// What the rows that did not fit were: "3 more findings (1 high, 2 low)".
+    left_out: Box<dyn Fn(usize) -> String>,
+}
+
+impl Rows {
+    fn total_chars(&self) -> usize {
+        chars(&self.head) + self.rows.iter().map(|r| chars(r)).sum::<usize>()
+    }
+
+    /// The table within `room` characters: whole when it fits, else the rows that fit beside
+    /// a note on the rest.
+    fn render(&self, room: usize) -> String {
+        if self.rows.is_empty() {
+            return self.head.clone();
+        }
+        let mut out = self.head.clone();
+        if self.total_chars() < room {
+            out.extend(self.rows.iter().map(String::as_str));
+            return out + "\n";
+        }
+        let mut used = chars(&out);
+        let shown = self
+            .rows
+            .iter()
+            .take_while(|row| {
+                used += chars(row);
+                used + NOTE_ROOM <= room
+            })
+            .count();
+        out.extend(self.rows[..shown].iter().map(String::as_str));
+        let _ = writeln!(
+            out,
+            "\n_{} left out to stay within GitHub's limit of {MAX_CHARS} characters for a \
+             comment: the JSON and SARIF reports have them all._\n",
+            (self.left_out)(shown)
+        );
+        out
+    }
+}
+
+/// The findings table (or "No findings."), most severe first, waived last.
+fn findings(report: &ScanReport) -> Rows {
+    let mut ordered: Vec<&Finding> = report.all_findings().collect();
+    if ordered.is_empty() {
+        return Rows {
+            head: "No findings.\n\n".to_owned(),
+            ..no_rows()
+        };
+    }
+    ordered.sort_by_key(|f| (f.is_waived(), std::cmp::Reverse(f.severity)));
+    let rows = ordered.iter().map(|f| finding_row(report, f)).collect();
+    let severities: Vec<(Severity, bool)> = ordered
+        .iter()
+        .map(|f| (f.severity, f.is_waived()))
+        .collect();
+    let left_out = move |shown: usize| {
+        let rest = &severities[shown..];
+        let mut counts: Vec<String> = Severity::DESCENDING
+            .iter()
+            .map(|s| (s, rest.iter().filter(|(r, w)| r == s && !w).count()))
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| format!("{n} {s}"))
+            .collect();
+        let waived = rest.iter().filter(|(_, w)| *w).count();
+        if waived > 0 {
+            counts.push(format!("{waived} waived"));
+        }
+        format!("{} more findings ({})", rest.len(), counts.join(", "))
+    };
+    Rows {
+        head: "| Severity | Rule | Account | Finding |\n|---|---|---|---|\n".to_owned(),
+        rows,
+        left_out: Box::new(left_out),
+    }
+}
+
+fn no_rows() -> Rows {
+    Rows {
+        head: String::new(),
+        rows: Vec::new(),
+        left_out: Box::new(|_| String::new()),
+    }
+}
+
+fn finding_row(report: &ScanReport, finding: &Finding) -> String {
+    let title = report
+        .rule(&finding.rule_id)
+        .map_or("", |r| r.title.as_str());
+    let new = match finding.baseline_state {
+        Some(BaselineState::New) => "**New:** ",
+        _ => "",
+    };
+    let mut status = match &finding.waiver {
+        Some(w) => format!(
+            " _(waived by {} until {})_",
+            gfm_escape(&w.owner),
+            w.expires
+        ),
+        None => String::new(),
+    };
+    if let Some(change) = finding.plan_change {
+        status += &format!(" **{}**", change.label());
+    }
+    if let Some(location) = &finding.location {
+        status += &format!(
+            " {}",
+            gfm_code(&format!("{}:{}", location.path, location.line))
+        );
+    }
+    format!(
+        "| {} | {} {} | {} | {new}{}<br>{}{status} |\n",
+        finding.severity,
+        gfm_code(&finding.rule_id),
+        gfm_escape(title),
+        gfm_escape(&finding.account_id),
+        gfm_escape(&finding.message),
+        gfm_code(&finding.resource)
+    )
+}
+
+/// The checks not evaluated, one row per reason and scope.
+fn not_evaluated(report: &ScanReport) -> Rows {
+    let gaps = super::summary::gap_groups(report);
+    if gaps.is_empty() {
+        return no_rows();
+    }
+    let rows: Vec<String> = gaps
+        .iter()
+        .map(|gap| {
+            let rules: Vec<String> = gap.rules.iter().map(|r| gfm_code(r)).collect();
+            format!(
+                "| {} | {} | {} | {} |\n",
+                rules.join(" "),
+                gfm_escape(&gap.account_id),
+                gfm_escape(&gap.scope),
+                gfm_escape(&gap.reason)
+            )
+        })
+        .collect();
+    let checks: Vec<usize> = gaps.iter().map(|g| g.rules.len()).collect();
+    Rows {
+        head: "### Not evaluated\n\nThese checks could not run because their data was not collected:\n\n| Rules | Account | Scope | Reason |\n|---|---|---|---|\n".to_owned(),
+        rows,
+        left_out: Box::new(move |shown| {
+            let rest = &checks[shown..];
+            format!(
+                "{} more rows of checks not evaluated ({} checks)",
+                rest.len(),
+                rest.iter().sum::<usize>()
+            )
+        }),
+    }
 }
 
 fn rollup(out: &mut String, report: &ScanReport) {
@@ -51,113 +238,45 @@ fn rollup(out: &mut String, report: &ScanReport) {
     let _ = writeln!(out);
 }
 
-fn findings(out: &mut String, report: &ScanReport) {
-    let all: Vec<&Finding> = report.all_findings().collect();
-    if all.is_empty() {
-        let _ = writeln!(out, "No findings.\n");
-        return;
-    }
-    let _ = writeln!(out, "| Severity | Rule | Account | Finding |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    let mut ordered = all.clone();
-    ordered.sort_by_key(|f| (f.is_waived(), std::cmp::Reverse(f.severity)));
-    for finding in ordered.iter().take(MAX_DETAIL_ROWS) {
-        let title = report
-            .rule(&finding.rule_id)
-            .map_or("", |r| r.title.as_str());
-        let mut status = match &finding.waiver {
-            Some(w) => format!(
-                " _(waived by {} until {})_",
-                gfm_escape(&w.owner),
-                w.expires
-            ),
-            None => String::new(),
-        };
-        if let Some(change) = finding.plan_change {
-            status += &format!(" **{}**", change.label());
-        }
-        if let Some(location) = &finding.location {
-            status += &format!(
-                " {}",
-                gfm_code(&format!("{}:{}", location.path, location.line))
-            );
-        }
-        let _ = writeln!(
-            out,
-            "| {} | {} {} | {} | {}<br>{}{status} |",
-            finding.severity,
-            gfm_code(&finding.rule_id),
-            gfm_escape(title),
-            gfm_escape(&finding.account_id),
-            gfm_escape(&finding.message),
-            gfm_code(&finding.resource)
-        );
-    }
-    if all.len() > MAX_DETAIL_ROWS {
-        let _ = writeln!(
-            out,
-            "\n{} more findings are in the JSON or SARIF report.",
-            all.len() - MAX_DETAIL_ROWS
-        );
-    }
-    let _ = writeln!(out);
-}
-
-fn not_evaluated(out: &mut String, report: &ScanReport) {
-    let gaps = super::summary::gap_groups(report);
-    if gaps.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "### Not evaluated\n\nThese checks could not run because their data was not collected:\n"
-    );
-    let _ = writeln!(out, "| Rules | Account | Scope | Reason |");
-    let _ = writeln!(out, "|---|---|---|---|");
-    for gap in gaps.iter().take(MAX_DETAIL_ROWS) {
-        let rules: Vec<String> = gap.rules.iter().map(|r| gfm_code(r)).collect();
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            rules.join(" "),
-            gfm_escape(&gap.account_id),
-            gfm_escape(&gap.scope),
-            gfm_escape(&gap.reason)
-        );
-    }
-    let _ = writeln!(out);
-}
-
-fn fixed_by_plan(out: &mut String, report: &ScanReport) {
+/// The findings the plan fixes (`--terraform-plan` with a live account or snapshot).
+fn fixed_by_plan(report: &ScanReport) -> Rows {
     let fixed: Vec<&Finding> = report
         .accounts
         .iter()
         .flat_map(|a| &a.fixed_by_plan)
         .collect();
     if fixed.is_empty() {
-        return;
+        return no_rows();
     }
-    let _ = writeln!(out, "### Fixed by the plan\n");
-    let _ = writeln!(out, "| Severity | Rule | Finding |");
-    let _ = writeln!(out, "|---|---|---|");
-    for finding in fixed.iter().take(MAX_DETAIL_ROWS) {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {}<br>{} |",
-            finding.severity,
-            gfm_code(&finding.rule_id),
-            gfm_escape(&finding.message),
-            gfm_code(&finding.resource)
-        );
+    let total = fixed.len();
+    let rows = fixed
+        .iter()
+        .map(|finding| {
+            format!(
+                "| {} | {} | {}<br>{} |\n",
+                finding.severity,
+                gfm_code(&finding.rule_id),
+                gfm_escape(&finding.message),
+                gfm_code(&finding.resource)
+            )
+        })
+        .collect();
+    Rows {
+        head: "### Fixed by the plan\n\n| Severity | Rule | Finding |\n|---|---|---|\n".to_owned(),
+        rows,
+        left_out: Box::new(move |shown| {
+            format!("{} more findings fixed by the plan", total - shown)
+        }),
     }
-    let _ = writeln!(out);
 }
 
-fn not_applicable(out: &mut String, report: &ScanReport) {
+/// The checks that do not apply to what was scanned, one row per reason (a short list).
+fn not_applicable(report: &ScanReport) -> String {
     let groups = super::summary::not_applicable_groups(report);
     if groups.is_empty() {
-        return;
+        return String::new();
     }
+    let mut out = String::new();
     let _ = writeln!(
         out,
         "### Not applicable\n\nThese checks do not apply to what was scanned:\n"
@@ -169,4 +288,5 @@ fn not_applicable(out: &mut String, report: &ScanReport) {
         let _ = writeln!(out, "| {} | {} |", rules.join(" "), gfm_escape(reason));
     }
     let _ = writeln!(out);
+    out
 }

@@ -4,6 +4,7 @@
 pub mod compliance;
 pub mod controls;
 pub mod drift;
+pub mod grid;
 pub mod json;
 mod markdown;
 pub mod ocsf;
@@ -17,8 +18,9 @@ mod text;
 
 use crate::model::ScanReport;
 
+pub use grid::Terminal;
 pub use rendered::{Rendered, ReportError};
-pub use summary::terminal_width;
+pub use table::severity_style;
 
 /// The formats a scan report is rendered in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,12 +38,15 @@ pub enum ReportFormat {
 pub struct RenderOptions {
     /// The SARIF category prefix (`--sarif-category`).
     pub sarif_category: String,
+    /// Where a table is shown (width and colour).
+    pub terminal: Terminal,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
         RenderOptions {
             sarif_category: "keyward".to_owned(),
+            terminal: Terminal::default(),
         }
     }
 }
@@ -52,7 +57,7 @@ pub fn render(
     options: &RenderOptions,
 ) -> Result<Rendered, ReportError> {
     match format {
-        ReportFormat::Table => Ok(Rendered::complete(table::render(report, terminal_width()))),
+        ReportFormat::Table => Ok(Rendered::complete(table::render(report, options.terminal))),
         ReportFormat::Json => Ok(Rendered::complete(json::render(report))),
         ReportFormat::Markdown => Ok(Rendered::complete(markdown::render(report))),
         ReportFormat::Sarif => sarif::render(report, &options.sarif_category),

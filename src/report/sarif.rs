@@ -95,6 +95,7 @@ fn account_run(
                 .iter()
                 .map(not_applicable_notification),
         )
+        .chain(account_warnings(report, id))
         .collect();
     if left_out > 0 {
         let text = format!(
@@ -271,6 +272,23 @@ fn location(finding: &Finding) -> Location {
         .physical_location(physical)
         .logical_locations(vec![logical])
         .build()
+}
+
+/// The report's warnings about this account (a stale snapshot), as warning notifications.
+fn account_warnings<'a>(
+    report: &'a ScanReport,
+    id: &'a str,
+) -> impl Iterator<Item = Notification> + 'a {
+    report
+        .warnings
+        .iter()
+        .filter(move |w| w.account_id.as_deref() == Some(id))
+        .map(|w| {
+            Notification::builder()
+                .level(json!("warning"))
+                .message(message(&w.message))
+                .build()
+        })
 }
 
 /// A rule that does not apply (a plan's missing ages, a live scan's missing plan): a note, not

@@ -1,16 +1,36 @@
-//! What several formats say alike: the summary line, severity counts, the grouped gaps, and
-//! the terminal's width.
+//! What several formats say alike: the summary line, severity counts and the grouped gaps.
 
 use crate::model::{ScanReport, Severity};
 
-/// Width for terminal tables: $COLUMNS when set, else 80 (the target for readable output).
-pub fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|&w: &usize| w >= 40)
-        .unwrap_or(80)
+/// The evaluation time of each account, as "<account> as of <time>", when accounts were judged
+/// at different times (`--as-of snapshot` over several snapshots); `None` when all share one
+/// (`report.as_of`).
+pub fn distinct_times(report: &ScanReport, label: impl Fn(&str) -> String) -> Option<String> {
+    let first = report.accounts.first()?.as_of;
+    if report.accounts.iter().all(|a| a.as_of == first) {
+        return None;
+    }
+    let each: Vec<String> = report
+        .accounts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} as of {}",
+                label(&a.label()),
+                a.as_of.format(TIME_FORMAT)
+            )
+        })
+        .collect();
+    Some(each.join(", "))
 }
+
+/// The longest markdown keyward writes, in characters: GitHub refuses a pull-request comment
+/// longer than 65,536 characters (a step summary may hold 1 MiB). Rows that would go past it are
+/// left out, and the report says how many and of which severity.
+pub const MAX_MARKDOWN_CHARS: usize = 65_536;
+
+/// How reports print a time.
+pub const TIME_FORMAT: &str = "%Y-%m-%d %H:%M UTC";
 
 /// "3 critical, 1 high" from the summary, most severe first; "none" when empty.
 pub fn severity_counts(report: &ScanReport) -> String {

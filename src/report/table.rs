@@ -1,24 +1,59 @@
 //! The terminal table: findings grouped by severity, then waived findings and checks that
-//! could not be evaluated, then one summary line. Fits the given width (80 by default).
+//! could not be evaluated, then one summary line. Fits the terminal's width; severities in
+//! colour where the terminal shows it.
 
 use std::fmt::Write;
 
-use tabled::builder::Builder;
-use tabled::settings::{Modify, Style, Width, object::Columns};
+use anstyle::{AnsiColor, Style};
 
+use super::grid::{self, Cell, Terminal};
 use crate::model::{Finding, PlanChange, ScanReport, Severity};
 use crate::text::terminal_safe;
 
-const ID_WIDTH: usize = 12;
+/// How a severity is shown on a colour terminal.
+pub fn severity_style(severity: Severity) -> Style {
+    let color = match severity {
+        Severity::Critical => AnsiColor::Magenta,
+        Severity::High => AnsiColor::Red,
+        Severity::Medium => AnsiColor::Yellow,
+        Severity::Low => AnsiColor::Cyan,
+    };
+    Style::new().bold().fg_color(Some(color.into()))
+}
 
-pub fn render(report: &ScanReport, width: usize) -> String {
+/// Titles of sections that are not findings (waived, not evaluated).
+fn title_style() -> Style {
+    Style::new().bold()
+}
+
+pub fn render(report: &ScanReport, terminal: Terminal) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", heading(report));
-    if report.accounts.len() > 1 {
-        rollup(&mut out, report, width);
+    let wrapped = |text: &str| grid::wrap(text, terminal.width).join("\n");
+    let _ = writeln!(out, "{}\n", wrapped(&heading(report)));
+    for warning in &report.warnings {
+        let text = wrapped(&format!("WARNING: {}", terminal_safe(&warning.message)));
+        let label = grid::paint("WARNING:", severity_style(Severity::Medium), terminal.color);
+        let _ = writeln!(out, "{}\n", text.replacen("WARNING:", &label, 1));
     }
+    if let Some(filter) = &report.filter {
+        let text = format!(
+            "Filtered to {}: other findings and checks are left out.",
+            terminal_safe(&filter.describe())
+        );
+        let _ = writeln!(out, "{}\n", wrapped(&text));
+    }
+    if report.accounts.len() > 1 {
+        rollup(&mut out, report, terminal);
+    }
+    // The widest rule id of the report: every section's id column is as wide.
+    let id_width = report
+        .rules
+        .iter()
+        .map(|r| terminal_safe(&r.id).chars().count())
+        .max()
+        .unwrap_or(0);
     if let Some(changes) = &report.changes {
-        changes_section(&mut out, changes, width);
+        changes_section(&mut out, changes, (terminal, id_width));
     }
     let open: Vec<&Finding> = report.all_findings().filter(|f| !f.is_waived()).collect();
     for severity in Severity::DESCENDING {
@@ -34,7 +69,8 @@ pub fn render(report: &ScanReport, width: usize) -> String {
             .iter()
             .map(|f| [terminal_safe(&f.rule_id).into_owned(), describe(f)]);
         let title = format!("{} ({})", severity.as_str().to_uppercase(), group.len());
-        section(&mut out, &title, rows, width);
+        let style = severity_style(severity);
+        section(&mut out, &title, style, rows, (terminal, id_width));
     }
     let waived: Vec<&Finding> = report.all_findings().filter(|f| f.is_waived()).collect();
     if !waived.is_empty() {
@@ -49,7 +85,8 @@ pub fn render(report: &ScanReport, width: usize) -> String {
             );
             [terminal_safe(&f.rule_id).into_owned(), text]
         });
-        section(&mut out, &format!("WAIVED ({})", waived.len()), rows, width);
+        let title = format!("WAIVED ({})", waived.len());
+        section(&mut out, &title, title_style(), rows, (terminal, id_width));
     }
     let gaps = super::summary::gap_groups(report);
     if !gaps.is_empty() {
@@ -65,7 +102,8 @@ pub fn render(report: &ScanReport, width: usize) -> String {
                 terminal_safe(&format!("{}: {}", scope.trim_end(), g.reason)).into_owned(),
             ]
         });
-        section(&mut out, &format!("NOT EVALUATED ({count})"), rows, width);
+        let title = format!("NOT EVALUATED ({count})");
+        section(&mut out, &title, title_style(), rows, (terminal, id_width));
     }
     let fixed: Vec<&Finding> = report
         .accounts
@@ -74,12 +112,8 @@ pub fn render(report: &ScanReport, width: usize) -> String {
         .collect();
     if !fixed.is_empty() {
         let rows = fixed.iter().map(|f| [f.rule_id.clone(), describe(f)]);
-        section(
-            &mut out,
-            &format!("FIXED BY THE PLAN ({})", fixed.len()),
-            rows,
-            width,
-        );
+        let title = format!("FIXED BY THE PLAN ({})", fixed.len());
+        section(&mut out, &title, title_style(), rows, (terminal, id_width));
     }
     let not_applicable = super::summary::not_applicable_groups(report);
     if !not_applicable.is_empty() {
@@ -87,38 +121,44 @@ pub fn render(report: &ScanReport, width: usize) -> String {
         let rows = not_applicable
             .iter()
             .map(|(reason, rules)| [rules.join("\n"), reason.clone()]);
-        section(&mut out, &format!("NOT APPLICABLE ({count})"), rows, width);
+        let title = format!("NOT APPLICABLE ({count})");
+        section(&mut out, &title, title_style(), rows, (terminal, id_width));
     }
     let _ = writeln!(out, "{}", super::summary::summary_parts(report).join("\n"));
     out
 }
 
 /// Findings by severity per account, before the details.
-fn rollup(out: &mut String, report: &ScanReport, width: usize) {
-    let mut table = Builder::default();
-    table.push_record([
+fn rollup(out: &mut String, report: &ScanReport, terminal: Terminal) {
+    let header = [
         "ACCOUNT", "CRIT", "HIGH", "MED", "LOW", "WAIVED", "NOT EVAL",
-    ]);
-    for account in &report.accounts {
-        let mut row = vec![terminal_safe(&account.label()).into_owned()];
-        row.extend(
-            Severity::DESCENDING
-                .iter()
-                .map(|s| account.open_count(*s).to_string()),
-        );
-        row.push(account.waived_count().to_string());
-        row.push(account.not_evaluated.len().to_string());
-        table.push_record(row);
-    }
-    let mut table = table.build();
-    table
-        .with(Style::sharp())
-        .with(Modify::new(Columns::one(0)).with(Width::wrap(width.saturating_sub(52).max(14))));
-    let _ = writeln!(out, "ACCOUNTS ({})\n{table}\n", report.accounts.len());
+    ];
+    let rows: Vec<Vec<Cell>> = report
+        .accounts
+        .iter()
+        .map(|account| {
+            let mut row = vec![Cell::from(terminal_safe(&account.label()).into_owned())];
+            row.extend(
+                Severity::DESCENDING
+                    .iter()
+                    .map(|s| Cell::from(account.open_count(*s).to_string())),
+            );
+            row.push(Cell::from(account.waived_count().to_string()));
+            row.push(Cell::from(account.not_evaluated.len().to_string()));
+            row
+        })
+        .collect();
+    let title = format!("ACCOUNTS ({})", report.accounts.len());
+    let _ = writeln!(
+        out,
+        "{}\n{}",
+        grid::paint(&title, title_style(), terminal.color),
+        grid::render(Some(&header), &rows, terminal)
+    );
 }
 
 /// New and resolved findings since the previous audit; still-open ones are in the details.
-fn changes_section(out: &mut String, changes: &crate::model::Changes, width: usize) {
+fn changes_section(out: &mut String, changes: &crate::model::Changes, layout: (Terminal, usize)) {
     let _ = writeln!(
         out,
         "CHANGES SINCE {}: {}\n",
@@ -135,11 +175,16 @@ fn changes_section(out: &mut String, changes: &crate::model::Changes, width: usi
         let rows = findings
             .iter()
             .map(|f| [terminal_safe(&f.rule_id).into_owned(), describe(f)]);
-        section(out, &format!("{title} ({})", findings.len()), rows, width);
+        let title = format!("{title} ({})", findings.len());
+        section(out, &title, title_style(), rows, layout);
     }
 }
 
 fn heading(report: &ScanReport) -> String {
+    let label = |text: &str| terminal_safe(text).into_owned();
+    if let Some(each) = super::summary::distinct_times(report, label) {
+        return format!("keyward {}: {each}", report.tool.version);
+    }
     let accounts: Vec<String> = report
         .accounts
         .iter()
@@ -174,19 +219,20 @@ fn describe(finding: &Finding) -> String {
     )
 }
 
-/// A titled two-column table: an id column and a wrapped text column.
+/// A titled two-column table: an id column at least `id_width` wide (so that the sections of
+/// one report line up) and a wrapped text column.
 pub(crate) fn section(
     out: &mut String,
     title: &str,
+    title_style: Style,
     rows: impl Iterator<Item = [String; 2]>,
-    width: usize,
+    (terminal, id_width): (Terminal, usize),
 ) {
-    let mut table = Builder::from_iter(rows).build();
-    // Borders and padding take 7 columns; the text column gets what is left.
-    let text_width = width.saturating_sub(ID_WIDTH + 7).max(20);
-    table
-        .with(Style::sharp())
-        .with(Modify::new(Columns::one(0)).with(Width::wrap(ID_WIDTH)))
-        .with(Modify::new(Columns::one(1)).with(Width::wrap(text_width).keep_words(true)));
-    let _ = writeln!(out, "{title}\n{table}\n");
+    let rows: Vec<Vec<Cell>> = rows.map(|row| row.map(Cell::from).to_vec()).collect();
+    let _ = writeln!(
+        out,
+        "{}\n{}",
+        grid::paint(title, title_style, terminal.color),
+        grid::render_aligned(None, &rows, terminal, &[id_width])
+    );
 }

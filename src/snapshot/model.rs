@@ -525,6 +525,24 @@ pub struct CollectionError {
     pub message: String,
 }
 
+impl CollectionError {
+    /// Whether this is the failure of region discovery (`account:ListRegions`): the secrets of
+    /// the regions not in `collector.regions` were never listed, so every rule that reads
+    /// secrets is *not evaluated* there. Snapshots written before this was recorded as a gap
+    /// carry the error without sections; it is recognised by its call, so they read the same.
+    pub fn is_region_discovery(&self) -> bool {
+        self.service == "account" && self.operation == "ListRegions"
+    }
+}
+
+/// What a failed region discovery leaves incomplete, in the regions not scanned.
+pub const REGION_DISCOVERY_SECTIONS: [DataSection; 2] =
+    [DataSection::Secrets, DataSection::SecretResourcePolicies];
+
+/// The scope of a gap left by a failed region discovery: the regions that were not scanned
+/// (which ones is unknown, since listing them is what failed).
+pub const UNSCANNED_REGIONS: &str = "regions not scanned";
+
 /// The sections of a snapshot that rules declare they need (`custom.requires` in a rule's
 /// METADATA).
 #[derive(

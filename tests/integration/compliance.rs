@@ -172,7 +172,7 @@ fn data_that_was_not_collected_makes_a_control_not_evaluated_never_pass() {
 fn the_json_report_records_what_each_rule_evaluated() {
     let run = keyward(&["scan", "--demo", "--format", "json"]);
     let report = run.json();
-    assert_eq!(report["report_version"], 4);
+    assert_eq!(report["report_version"], keyward::model::REPORT_VERSION);
     let users = 4;
     let results = report["accounts"][0]["rule_results"].as_array().unwrap();
     // The KW-TF rules do not apply without a plan: they judged nothing, so they have no result.

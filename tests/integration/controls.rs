@@ -351,7 +351,7 @@ fn a_secret_last_rotated_99_days_ago_fails_secretsmanager_4() {
         .find(|f| f["rule_id"] == "KW-SM-007")
         .unwrap();
     assert_eq!(finding["evidence"]["days_since_rotation"], 99);
-    assert_eq!(report["report_version"], 4);
+    assert_eq!(report["report_version"], keyward::model::REPORT_VERSION);
 }
 
 /// A finding names the controls it fails where that is fewer than its rule maps to: a password

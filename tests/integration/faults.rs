@@ -15,22 +15,25 @@ use crate::support::moto::Moto;
 use crate::support::open_findings;
 
 #[derive(Clone, Copy)]
-enum Fault {
+pub enum Fault {
     /// Every request gets HTTP 400 ThrottlingException (AWS's throttling answer).
     Throttle,
     /// Connections are accepted and never answered.
     Silent,
+    /// Every request gets HTTP 403 AccessDeniedException, as a caller without the permission
+    /// gets from a REST-JSON service (account:ListRegions under AWS's SecurityAudit policy).
+    Deny,
 }
 
 /// A loopback server with one fault; counts the requests it received; stops when dropped.
-struct FaultServer {
-    endpoint: String,
+pub struct FaultServer {
+    pub endpoint: String,
     requests: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 }
 
 impl FaultServer {
-    fn start(fault: Fault) -> FaultServer {
+    pub fn start(fault: Fault) -> FaultServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
@@ -81,16 +84,27 @@ fn serve(mut stream: TcpStream, fault: Fault, count: &AtomicUsize, halt: &Atomic
             }
             Fault::Throttle => {
                 let body = r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
-                let response = format!(
-                    "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: ThrottlingException\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-                if stream.write_all(response.as_bytes()).is_err() {
+                if !answer(&mut stream, "400 Bad Request", "ThrottlingException", body) {
+                    return;
+                }
+            }
+            Fault::Deny => {
+                let body = r#"{"message":"User: arn:aws:iam::123456789012:user/auditor is not authorized to perform: account:ListRegions"}"#;
+                if !answer(&mut stream, "403 Forbidden", "AccessDeniedException", body) {
                     return;
                 }
             }
         }
     }
+}
+
+/// Writes an AWS-shaped error response; false when the client has gone.
+fn answer(stream: &mut TcpStream, status: &str, error_type: &str, body: &str) -> bool {
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: {error_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(response.as_bytes()).is_ok()
 }
 
 /// Reads one request (headers, then Content-Length bytes of body); false on timeout or close.

@@ -583,7 +583,7 @@ fn reports_read_back() {
             keyward::report::drift::DriftFormat::Table,
             keyward::report::drift::DriftFormat::Markdown,
         ] {
-            keyward::report::drift::render(&drift, format, "a", "b");
+            keyward::report::drift::render(&drift, format, "a", "b", Default::default());
         }
         Ok(Outcome::Accepted)
     });

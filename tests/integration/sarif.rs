@@ -358,6 +358,8 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
         baseline: None,
         terraform_plan: None,
         changes: None,
+        warnings: Vec::new(),
+        filter: None,
         summary: Summary::default(),
     }
 }

@@ -113,7 +113,7 @@ fn a_plan_alone_is_judged_and_its_findings_labelled_against_its_prior_state() {
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report = run.json();
-    assert_eq!(report["report_version"], 4);
+    assert_eq!(report["report_version"], keyward::model::REPORT_VERSION);
     assert_eq!(report["accounts"][0]["account"]["id"], "123456789012");
     let (open, fixed) = labels(&report);
     assert_eq!(open, expected_after_the_change("unchanged"));

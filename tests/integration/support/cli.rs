@@ -98,10 +98,18 @@ impl From<Output> for Run {
 /// Runs keyward with the given arguments in `dir` (a scratch directory, so that no
 /// keyward.yaml of the developer's is picked up), its tables 80 columns wide.
 pub fn keyward_in(dir: &Path, args: &[&str]) -> Run {
+    keyward_in_env(dir, args, &[("COLUMNS", "80")])
+}
+
+/// Runs keyward in `dir` with these variables set, and none of the developer's that change
+/// how output looks (a forced colour, a fixed width).
+pub fn keyward_in_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     Command::new(KEYWARD_BIN)
         .args(args)
         .current_dir(dir)
-        .env("COLUMNS", "80")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("COLUMNS")
+        .envs(env.iter().copied())
         .output()
         .expect("keyward runs")
         .into()

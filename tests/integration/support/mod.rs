@@ -60,3 +60,13 @@ pub fn tool_from_env(var: &str, what: &str) -> PathBuf {
         ),
     }
 }
+
+/// Markdown as GitHub renders it (cmark-gfm's extensions: tables, strikethrough, autolinks,
+/// task lists, footnotes, and alerts such as `> [!WARNING]`), as HTML.
+pub fn gfm_html(markdown: &str) -> String {
+    let mut options = comrak::Options::default();
+    let extension = &mut options.extension;
+    (extension.table, extension.strikethrough, extension.autolink) = (true, true, true);
+    (extension.tasklist, extension.footnotes, extension.alerts) = (true, true, true);
+    comrak::markdown_to_html(markdown, &options)
+}
