@@ -70,6 +70,9 @@ fn every_flag_readme_names_exists() {
         "--repo",
         "--rm",
         "--evaluation",
+        // scripts/bench_moto.py's, for the benchmark figures.
+        "--throttle",
+        "--baseline-keyward",
     ];
     let known = keyward_flags();
     let unknown: Vec<String> = flags_in(&readme)
