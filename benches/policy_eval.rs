@@ -5,8 +5,10 @@
 //! Measured per scale point, each over several iterations (median and min):
 //!   - loading the snapshot as `keyward scan --snapshot` does (its JSON text to the typed
 //!     snapshot);
-//!   - the policy input (`PolicyInput::new`: the snapshot serialised and parsed into regorus),
-//!     and the baseline: the input and a trivial one-rule pack (engine clone + one cheap rule);
+//!   - the access model alone (`keyward::access::summarize`: who can read every secret, who is
+//!     administrator in effect), and the policy input (`PolicyInput::new`: the access model on a
+//!     thread of its own while the snapshot is serialised and parsed into regorus), and the
+//!     baseline: the input and a trivial one-rule pack (engine clone + one cheap rule);
 //!   - the whole built-in pack, as `keyward scan` runs it (`keyward::evaluation::evaluate`: input,
 //!     evaluate, findings, fingerprints, sort), its evaluation from the snapshot (input and
 //!     rules), and its rules alone on an input built beforehand, with and without the rules'
@@ -210,6 +212,7 @@ fn measure(
     let scan_report = || evaluate(pack, snapshots, config, AsOf::At(*as_of)).expect("scan");
     let [
         snapshot_load,
+        access_model,
         policy_input,
         trivial_eval,
         baseline,
@@ -219,13 +222,16 @@ fn measure(
         one_thread_one_query,
         one_thread_rule_by_rule,
         scan_time,
-    ]: [Stats; 10] = time_rounds(
+    ]: [Stats; 11] = time_rounds(
         options.iterations(),
         &mut [
             &mut || {
                 black_box(
                     keyward::snapshot::parse(Path::new("bench.json"), &json).expect("parses"),
                 );
+            },
+            &mut || {
+                black_box(keyward::access::summarize(snapshot, *as_of));
             },
             &mut || {
                 black_box(build_input());
@@ -279,6 +285,7 @@ fn measure(
         managed_policies: snapshot.policies.len(),
         input_bytes: json.len(),
         snapshot_load,
+        access_model,
         policy_input,
         trivial_eval,
         trivial_in_pack,
@@ -367,7 +374,8 @@ impl OneThread {
     }
 
     fn one_query(&self, input: &PolicyInput) -> regorus::QueryResults {
-        let query = format!("[{}]", self.queries.join(", "));
+        // One rule a line: regorus refuses a line longer than 1,024 columns.
+        let query = format!("[{}]", self.queries.join(",\n"));
         self.with_input(input)
             .eval_query(query, false)
             .expect("the pack evaluates")

@@ -4,8 +4,10 @@
 # resident memory (GNU time's maximum RSS) against the snapshot file's size, in one run. The
 # target: peak memory under 4 times the snapshot's size. Not a test: it prints figures.
 #
-# Usage: scripts/bench_memory.sh [--quick] [--baseline BIN] [--formats json,sarif,...]
+# Usage: scripts/bench_memory.sh [--quick] [--repeat N] [--baseline BIN] [--formats json,sarif,...]
 #   --quick      only the smallest size
+#   --repeat     run each scan N times (default 3): peak and wall are the median, with the minimum
+#                beside (the machine may be shared; the peak RSS varies little, the wall time does)
 #   --baseline   another keyward binary (e.g. an older build) measured on the same files, same run
 #   --formats    report formats to measure (default json,table: the JSON report holds every
 #                finding, the table is the default output)
@@ -15,14 +17,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
+repeat=3
 baseline=""
 formats="json,table"
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
+        --repeat) repeat="$2"; shift ;;
         --baseline) baseline="$2"; shift ;;
         --formats) formats="$2"; shift ;;
-        *) echo "usage: scripts/bench_memory.sh [--quick] [--baseline BIN] [--formats F,...]" >&2; exit 2 ;;
+        *) echo "usage: scripts/bench_memory.sh [--quick] [--repeat N] [--baseline BIN] [--formats F,...]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -44,8 +48,24 @@ mkdir -p "$dir"
 binaries=("target/release/keyward")
 [ -n "$baseline" ] && binaries+=("$baseline")
 
+# The median and the minimum of a list of numbers.
+median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+minimum() { tr ' ' '\n' | sort -g | head -1; }
+
+# keyward's fixed share: the peak of a scan of the smallest fixture (a handful of users), which is
+# the binary, the compiled built-in pack and the runtime, whatever the snapshot's size.
+for binary in target/release/keyward ${baseline:+"$baseline"}; do
+    peaks=""
+    for _ in $(seq "$repeat"); do
+        /usr/bin/time -f "%M" -o "$dir/time.txt" "$binary" scan --snapshot fixtures/clean.json \
+            --format json -o "$dir/report.json" --fail-on none --as-of snapshot 2>/dev/null
+        peaks="$peaks $(cat "$dir/time.txt")"
+    done
+    echo "fixed share ($binary, fixtures/clean.json): peak RSS median $(echo $peaks | median | awk '{ printf "%.1f", $1 / 1024 }') MB, min $(echo $peaks | minimum | awk '{ printf "%.1f", $1 / 1024 }') MB"
+done
+
 rows=()
-printf '%-9s %-9s %-17s %-8s %-34s %10s %10s %7s %8s\n' users secrets profile format binary "snapshot" "peak RSS" ratio "wall s"
+printf '%-9s %-9s %-17s %-8s %-34s %10s %19s %13s %16s\n' users secrets profile format binary "snapshot" "peak RSS med (min)" "ratio med" "wall s med (min)"
 for size in "${sizes[@]}"; do
     read -r users secrets profile <<<"$size"
     snapshot="$dir/synthetic-$users-$secrets-$profile.json"
@@ -58,17 +78,28 @@ for size in "${sizes[@]}"; do
     for format in ${formats//,/ }; do
         for binary in "${binaries[@]}"; do
             out="$dir/report.$format"
-            # GNU time: %M is the maximum RSS in KB, %e the wall time. --as-of snapshot keeps the
-            # findings the same from one day to the next.
-            /usr/bin/time -f "%M %e" -o "$dir/time.txt" "$binary" scan --snapshot "$snapshot" \
-                --format "$format" -o "$out" --fail-on none --as-of snapshot 2>"$dir/stderr.txt" || {
-                echo "bench_memory.sh: $binary failed:" >&2; cat "$dir/stderr.txt" >&2; exit 1; }
-            read -r rss_kb wall <"$dir/time.txt"
+            peaks=""
+            walls=""
+            for _ in $(seq "$repeat"); do
+                # GNU time: %M is the maximum RSS in KB, %e the wall time. --as-of snapshot keeps
+                # the findings the same from one day to the next.
+                /usr/bin/time -f "%M %e" -o "$dir/time.txt" "$binary" scan --snapshot "$snapshot" \
+                    --format "$format" -o "$out" --fail-on none --as-of snapshot 2>"$dir/stderr.txt" || {
+                    echo "bench_memory.sh: $binary failed:" >&2; cat "$dir/stderr.txt" >&2; exit 1; }
+                read -r rss_kb wall <"$dir/time.txt"
+                peaks="$peaks $rss_kb"
+                walls="$walls $wall"
+            done
+            rss_kb=$(echo $peaks | median)
+            rss_min=$(echo $peaks | minimum)
+            wall=$(echo $walls | median)
+            wall_min=$(echo $walls | minimum)
             ratio=$(awk -v r="$rss_kb" -v b="$bytes" 'BEGIN { printf "%.2f", r * 1024 / b }')
-            printf '%-9s %-9s %-17s %-8s %-34s %8.1f MB %7.0f MB %6sx %8s\n' "$users" "$secrets" "$profile" \
+            printf '%-9s %-9s %-17s %-8s %-34s %8.1f MB %8.0f (%4.0f) MB %12sx %9s (%s)\n' "$users" "$secrets" "$profile" \
                 "$format" "$binary" "$(awk -v b="$bytes" 'BEGIN { print b / 1e6 }')" \
-                "$(awk -v r="$rss_kb" 'BEGIN { print r / 1024 }')" "$ratio" "$wall"
-            rows+=("{\"users\": $users, \"secrets\": $secrets, \"profile\": \"$profile\", \"format\": \"$format\", \"binary\": \"$binary\", \"snapshot_bytes\": $bytes, \"peak_rss_kb\": $rss_kb, \"ratio\": $ratio, \"wall_s\": $wall}")
+                "$(awk -v r="$rss_kb" 'BEGIN { print r / 1024 }')" "$(awk -v r="$rss_min" 'BEGIN { print r / 1024 }')" \
+                "$ratio" "$wall" "$wall_min"
+            rows+=("{\"users\": $users, \"secrets\": $secrets, \"profile\": \"$profile\", \"format\": \"$format\", \"binary\": \"$binary\", \"snapshot_bytes\": $bytes, \"peak_rss_kb\": $rss_kb, \"peak_rss_kb_min\": $rss_min, \"peak_rss_kb_runs\": [$(echo $peaks | tr ' ' ',')], \"ratio\": $ratio, \"wall_s\": $wall, \"wall_s_min\": $wall_min, \"wall_s_runs\": [$(echo $walls | tr ' ' ',')]}")
         done
     done
 done

@@ -33,6 +33,7 @@ import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -472,24 +473,43 @@ def throttle_rates(args, name, rates=None):
     return [0.0] + [float(r) for r in rates.split(",")]
 
 
-def run_throttled(keyward, label, moto, accounts, regions, workdir, rate, direct):
-    proxy = ThrottleProxy(moto.endpoint, rate, workdir)
-    try:
-        scan = run_keyward(keyward, proxy.endpoint, accounts, regions, workdir)
-        stats = proxy.stats()
-    finally:
-        proxy.stop()
+def run_throttled(keyward, label, moto, accounts, regions, workdir, rate, direct, repeat=1):
+    """The scan through a fresh proxy at `rate`, `repeat` times: wall time and peak memory are
+    the median of the runs (with their minimum and every run), the counts those of the first
+    run, and the findings must be the direct scan's in every run."""
+    runs = []
+    for _ in range(repeat):
+        proxy = ThrottleProxy(moto.endpoint, rate, workdir)
+        try:
+            scan = run_keyward(keyward, proxy.endpoint, accounts, regions, workdir)
+            scan["proxy"] = proxy.stats()
+        finally:
+            proxy.stop()
+        runs.append(scan)
+    first = runs[0]
     return {
         "binary": label,
         "rate": rate,
-        "wall_s": scan["wall_s"],
-        "peak_rss_mb": scan["peak_rss_mb"],
-        "requests_keyward": scan["requests_stderr"],
-        "requests_proxy": stats["requests"],
-        "throttled": stats["throttled"],
-        "open_findings": scan["open_findings"],
-        "not_evaluated": scan["not_evaluated"],
-        "same_findings_as_direct": scan["fingerprints"] == direct["fingerprints"],
+        **repeated(runs),
+        "requests_keyward": first["requests_stderr"],
+        "requests_proxy": first["proxy"]["requests"],
+        "throttled": first["proxy"]["throttled"],
+        "throttled_runs": [r["proxy"]["throttled"] for r in runs],
+        "open_findings": first["open_findings"],
+        "not_evaluated": first["not_evaluated"],
+        "same_findings_as_direct": all(r["fingerprints"] == direct["fingerprints"] for r in runs),
+    }
+
+
+def repeated(runs):
+    """Wall time and peak memory of repeated runs of one scan: the median, the minimum and every
+    run (the machine may be shared: the minimum is the run least slowed by others)."""
+    walls = [r["wall_s"] for r in runs]
+    peaks = [r["peak_rss_mb"] for r in runs]
+    return {
+        "wall_s": statistics.median(walls), "wall_s_min": min(walls), "wall_s_runs": walls,
+        "peak_rss_mb": statistics.median(peaks), "peak_rss_mb_min": min(peaks), "peak_rss_mb_runs": peaks,
+        "runs": len(runs),
     }
 
 
@@ -499,11 +519,12 @@ def print_throttled(results):
         return
     print("\nThrottling (the same scan through scripts/throttle_proxy.py; x: wall time relative to the "
           "same binary through the proxy at 0%; same: the findings of the direct scan):")
-    print(f'{"size":<34} {"binary":<8} {"throttled":>9} {"wall s":>7} {"x":>5} {"requests":>9} {"throttles":>9} '
-          f'{"findings":>8} {"not eval":>8} {"same":>5}')
+    print(f'{"size":<34} {"binary":<8} {"throttled":>9} {"wall s":>7} {"min s":>7} {"x":>5} {"requests":>9} '
+          f'{"throttles":>9} {"findings":>8} {"not eval":>8} {"same":>5}')
     for name, t in rows:
         clean = next(x for n, x in rows if n == name and x["binary"] == t["binary"] and x["rate"] == 0.0)
-        print(f'{name:<34} {t["binary"]:<8} {t["rate"]:>8.0%} {t["wall_s"]:>7.2f} {t["wall_s"] / clean["wall_s"]:>5.1f} '
+        print(f'{name:<34} {t["binary"]:<8} {t["rate"]:>8.0%} {t["wall_s"]:>7.2f} {t.get("wall_s_min", t["wall_s"]):>7.2f} '
+              f'{t["wall_s"] / clean["wall_s"]:>5.1f} '
               f'{t["requests_keyward"]:>9} {t["throttled"]:>9} {t["open_findings"]:>8} '
               f'{t["not_evaluated"]:>8} {"yes" if t["same_findings_as_direct"] else "NO":>5}')
 
@@ -660,9 +681,15 @@ def run_size(name, accounts, users, secrets, args):
         moto.control("/moto-api/recorder/start-recording")
         scan = run_keyward(args.keyward, moto.endpoint, accounts, regions, workdir)
         moto.control("/moto-api/recorder/stop-recording")
+        # Repeated runs: the same scan again (moto's request recorder counted the first only).
+        runs = [scan] + [run_keyward(args.keyward, moto.endpoint, accounts, regions, workdir)
+                         for _ in range(args.repeat - 1)]
+        scan["same_findings_every_run"] = all(r["fingerprints"] == scan["fingerprints"] for r in runs)
+        scan.update(repeated(runs))
         recorded = recorded_actions(moto.recording)
         phases = run_phases(args.keyward, moto, accounts, regions, workdir)
-        throttled = [run_throttled(args.keyward, "this", moto, accounts, regions, workdir, rate, scan)
+        throttled = [run_throttled(args.keyward, "this", moto, accounts, regions, workdir, rate, scan,
+                                   args.repeat)
                      for rate in throttle_rates(args, name)]
         baseline = None
         if args.baseline_keyward:
@@ -705,16 +732,16 @@ def run_size(name, accounts, users, secrets, args):
 # --- Output --------------------------------------------------------------------------------
 
 def print_table(results):
-    header = ["size", "seed s", "scan s", "collect s", "eval s", "peak MB", "requests", "recorded", "floor",
-              "GetResPol", "other", "findings"]
+    header = ["size", "seed s", "scan s", "min s", "collect s", "eval s", "peak MB", "min MB", "requests",
+              "recorded", "floor", "GetResPol", "other", "findings"]
     rows = []
     for r in results:
         req = r["requests"]
         grp = req["recorded_by_action"].get("GetResourcePolicy", 0)
         rows.append([
-            r["name"], f'{r["seed_s"]:.0f}', f'{r["scan"]["wall_s"]:.2f}',
+            r["name"], f'{r["seed_s"]:.0f}', f'{r["scan"]["wall_s"]:.2f}', f'{r["scan"]["wall_s_min"]:.2f}',
             f'{r["phases"]["collect"]["wall_s"]:.2f}', f'{r["phases"]["evaluate"]["wall_s"]:.2f}',
-            f'{r["scan"]["peak_rss_mb"]:.0f}',
+            f'{r["scan"]["peak_rss_mb"]:.0f}', f'{r["scan"]["peak_rss_mb_min"]:.0f}',
             str(req["keyward_total"]), str(req["recorded_total"]), str(req["floor_total"]),
             str(grp), str(req["recorded_total"] - grp), str(r["scan"]["open_findings"]),
         ])
@@ -728,8 +755,8 @@ def print_table(results):
           "calls + ceil(principals/1000) authorization pages + per region ceil(secrets/100) ListSecrets "
           "pages + one GetResourcePolicy per secret, + ListAccounts and AssumeRole with --org; "
           "GetResPol: GetResourcePolicy calls recorded; other: every other call; collect s: `keyward "
-          "snapshot` of the same accounts, eval s: `keyward scan --snapshot` of that snapshot; peak MB: "
-          "of the scan)")
+          "snapshot` of the same accounts, eval s: `keyward scan --snapshot` of that snapshot; scan s, peak MB: "
+          "the median of --repeat scans, min s, min MB: their minimum)")
 
 
 def memory_slope(results):
@@ -767,6 +794,9 @@ def main():
     parser.add_argument("--quick", action="store_true", help="only the smallest single account and organization")
     parser.add_argument("--sizes", help="comma-separated indexes into the size list (0-based)")
     parser.add_argument("--workers", type=int, default=8, help="seeding threads")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="scan each size (and each throttling rate) this many times on the same seeded "
+                             "accounts; wall time and peak memory are then the median, with the minimum beside")
     parser.add_argument("--throttle", default="0.05,0.3",
                         help="comma-separated shares of requests throttled by scripts/throttle_proxy.py "
                              "('' for none)")

@@ -48,6 +48,10 @@ pub enum Command {
     /// into one report of every account (in any format), or SARIF files into files of at most
     /// 20 runs each, GitHub's limit per upload.
     Merge(MergeArgs),
+    /// Show who can read secrets in effect, each reader with its route (policy, statement, role
+    /// chain, escalation, conditions); by default the secrets that look like third-party API
+    /// keys.
+    Access(AccessArgs),
     /// List the rules, or show one rule's documentation.
     Rules(RulesArgs),
     /// Show every control of CIS AWS Foundations v3.0 (section 1), AWS Security Hub (IAM and
@@ -56,8 +60,9 @@ pub enum Command {
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Print the JSON Schema of the snapshot format (for writing your own policies).
-    Schema,
+    /// Print the JSON Schema of the snapshot format, or of the effective access rules read as
+    /// `input.access` (for writing your own policies).
+    Schema(SchemaArgs),
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +246,49 @@ pub struct MergeArgs {
     /// Exit 1 when an unwaived finding of the merged JSON reports has at least this severity.
     #[arg(long, value_name = "SEVERITY", default_value = "none")]
     pub fail_on: FailOn,
+}
+
+#[derive(Debug, Args)]
+pub struct AccessArgs {
+    /// Secrets to show, by ARN or name; default: those whose name, description or tags contain
+    /// a third-party key marker (`third_party_key_markers` in the config).
+    #[arg(value_name = "SECRET")]
+    pub secrets: Vec<String>,
+    /// A saved snapshot (JSON or YAML) to read instead of the live account; repeatable.
+    #[arg(long = "snapshot", value_name = "FILE")]
+    pub snapshots: Vec<PathBuf>,
+    /// Read the demo account bundled into keyward.
+    #[arg(long, conflicts_with = "snapshots")]
+    pub demo: bool,
+    #[command(flatten)]
+    pub collect: CollectArgs,
+    /// Config file (third-party key markers); default: ./keyward.yaml if present.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Judge conditions on dates as of this time (as for `scan`); default: now, for --demo its
+    /// collection time.
+    #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
+    pub as_of: Option<AsOf>,
+    /// `table` or `json`.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: ListFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// `snapshot` (`input.snapshot`) or `access` (`input.access`, `accounts[].access` in the JSON
+    /// report).
+    #[arg(value_name = "WHAT", default_value = "snapshot")]
+    pub what: SchemaKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    Snapshot,
+    Access,
 }
 
 #[derive(Debug, Args)]

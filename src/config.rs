@@ -64,6 +64,9 @@ pub struct Thresholds {
     pub rotation_grace_days: u32,
     /// Secrets not read for this long are reported (SecretsManager.3).
     pub unused_secret_days: u32,
+    /// A third-party API key readable by more of the account's principals than this is
+    /// reported (KW-SM-009).
+    pub max_secret_readers: u32,
 }
 
 impl Thresholds {
@@ -90,6 +93,7 @@ impl Default for Thresholds {
             max_days_since_rotation: 90,
             rotation_grace_days: 3,
             unused_secret_days: 90,
+            max_secret_readers: 10,
         }
     }
 }
@@ -307,6 +311,8 @@ fn check_thresholds(thresholds: &Thresholds) -> Result<(), (&'static str, String
         max_days_since_rotation,
         rotation_grace_days,
         unused_secret_days,
+        // A count of principals, not a time: any value keeps the rules' arithmetic in range.
+        max_secret_readers: _,
     } = thresholds;
     let days = [
         ("max_access_key_age_days", max_access_key_age_days),

@@ -5,12 +5,13 @@
 //! reports, and a [`report`] format renders them. Each module uses only modules below it:
 //!
 //! ```text
-//! text -> snapshot -> {model, synthetic} -> {config, collect, terraform} -> policy
+//! text -> snapshot -> {model, synthetic} -> {config, collect, terraform, access} -> policy
 //!      -> {evaluation, baseline, drift, report} -> cli -> commands -> main
 //! ```
 //!
 //! `docs/architecture.md` explains the layers; a test fails on any import that points upwards.
 
+pub mod access;
 pub mod baseline;
 pub mod cli;
 pub mod collect;

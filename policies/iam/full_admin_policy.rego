@@ -1,13 +1,27 @@
 # METADATA
-# title: Policy grants full administrative privileges
+# title: Principal has full administrative access in effect
 # description: |
-#   A policy that allows every action on every resource makes whoever holds it an administrator:
-#   they can read every secret, create access keys for anyone and switch off logging. When such a
-#   principal's credentials are stolen, as valid credentials likely were in the May 2026 breach of
-#   an AI platform's AWS account, the intruder gets the whole account, including the AI-provider
-#   keys stored in it. Least privilege keeps the damage to what the principal's job needs. Checked
-#   are the customer-managed policies that are attached to someone, and every inline policy
-#   (AWS-managed policies such as AdministratorAccess are deliberate and out of scope here).
+#   A user or role with administrative access can do anything in the account: read every secret,
+#   create access keys for anyone, switch off logging. When such a principal's credentials are
+#   stolen, as valid credentials likely were in the May 2026 breach of an AI platform's AWS
+#   account, the intruder gets the whole account, including the AI-provider keys stored in it.
+#   Least privilege keeps the damage to what the principal's job needs.
+#
+#   Administrative access in effect means, after explicit denies, the principal's permissions
+#   boundary and the SCPs on the account: (1) every action of every service on any resource, as
+#   a grant of `*`, `*:*` or a NotAction that leaves almost everything in (a NotResource that
+#   spares a few resources changes nothing), and (2) IAM's privilege-management actions
+#   (iam:PutUserPolicy, iam:AttachUserPolicy, iam:PutRolePolicy, iam:AttachRolePolicy,
+#   iam:CreatePolicyVersion, iam:CreateAccessKey, iam:UpdateAssumeRolePolicy, iam:PassRole) on any
+#   resource, so whatever is left it can grant itself. A PowerUserAccess-shaped policy (everything
+#   but IAM, Organizations and Account) fails (2) and is not reported; a Deny of iam:* or an SCP
+#   that keeps IAM out ends it. Every source counts, AWS-managed AdministratorAccess included, and
+#   the finding names the policies and statements. Grants that hold only under a condition keyward
+#   cannot judge are reported, marked conditional; CIS and Security Hub count a conditional full
+#   grant as administrative too. Administrative access reached by assuming a role or granting
+#   oneself more shows in `keyward access` (the principal's escalations). A finding names
+#   Security Hub's IAM.1 only when a customer-managed policy is among its sources, the policies
+#   that control checks.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-versioning.html
@@ -18,21 +32,22 @@
 #   id: KW-IAM-011
 #   name: full-admin-policy
 #   severity: high
-#   requires: [iam.authorization]
-#   evaluates: [policies, principals]
+#   requires: [iam.authorization, iam.policy_documents, organizations.policies]
+#   evaluates: [principals]
 #   controls:
 #     cis-aws-foundations-v3.0:
 #       - id: "1.16"
 #         partial: true
 #         leaves_out: >-
-#           AWS-managed policies that allow every action on every resource (AdministratorAccess)
-#           attached to a user, group or role: keyward takes them as a deliberate choice
+#           full-admin policies attached where they grant nothing in effect: to a group without
+#           members, or cancelled by an explicit Deny, a permissions boundary or an SCP (CIS checks
+#           the attachment; keyward reports the access)
 #     aws-securityhub:
 #       - id: IAM.1
 #         partial: true
 #         leaves_out: >-
-#           customer-managed policies attached to no principal (they grant nothing until
-#           attached)
+#           customer-managed policies attached to no user or role, or whose grant is cancelled in
+#           effect (they grant nothing now, but would when attached or uncancelled)
 #     mitre-attack: [T1078.004]
 #   remediation: |
 #     1. Work out what the principals really use: IAM Access Analyzer can generate a policy from
@@ -44,50 +59,38 @@
 #     3. Inline policy: replace it with a narrower one (or remove it):
 #          aws iam put-role-policy --role-name <role> --policy-name <name> --policy-document file://least-privilege.json
 #          aws iam delete-user-policy --user-name <user> --policy-name <name>
-#     4. Keep true administrators few, behind MFA, in a group or role that is reviewed regularly.
+#     4. Keep true administrators few, behind MFA, in a group or role that is reviewed regularly,
+#        and waive their findings in keyward.yaml with an owner and an expiry.
 package keyward.iam.full_admin_policy
 
-import data.keyward.lib.iam
+import data.keyward.lib.access
 
-# Customer-managed policies, reported on the policy itself when attached to anyone.
 deny contains {
-	"resource": policy.arn,
-	"message": sprintf("customer-managed policy %s allows every action (\"*\") on every resource and is attached to %s", [
-		policy.name,
-		iam.count_phrase(policy.attachment_count, "principal"),
+	"resource": arn,
+	"message": sprintf("%s %s has administrative access in effect (every action on every resource, IAM included) through %s%s", [
+		principal.kind,
+		principal.name,
+		access.paths_text(grant.paths),
+		access.conditional_note(grant.access),
 	]),
-	"evidence": {"policy": policy.name, "attachment_count": policy.attachment_count},
+	"evidence": {"access": grant.access, "paths": grant.paths},
+	"controls": {"aws-securityhub": securityhub_controls(grant.paths)},
 } if {
-	some policy in input.snapshot.policies
-	policy.aws_managed == false
-	policy.attachment_count > 0
-	grants_full_admin(policy.document)
+	some arn, principal in input.access.principals
+	grant := principal.admin
+	grant != null
 }
 
-# Inline policies, reported on the user, group or role that embeds them.
-deny contains {
-	"resource": principal.arn,
-	"key": policy.name,
-	"message": sprintf("inline policy %s of %s %s allows every action (\"*\") on every resource", [policy.name, kind, principal.name]),
-	"evidence": {"policy": policy.name, "principal_type": kind},
-	# Security Hub's IAM.1 checks customer-managed policies only, not inline ones.
-	"controls": {"aws-securityhub": []},
-} if {
-	some kind, principals in iam.principals_by_kind
-	some principal in principals
-	some policy in principal.inline_policies
-	grants_full_admin(policy.document)
+# Security Hub's IAM.1 checks customer-managed policies only: a principal that is administrator
+# through inline or AWS-managed policies alone does not fail it.
+securityhub_controls(paths) := ["IAM.1"] if {
+	some path in paths
+	customer_managed(path)
+} else := []
+
+customer_managed(path) if {
+	arn := object.get(path, "policy_arn", "")
+	arn != ""
+	not contains(arn, ":aws:policy/")
 }
 
-all_actions := {"*", "*:*"}
-
-# An Allow statement with Action "*" (or "*:*") on Resource "*", with or without a Condition:
-# CIS and Security Hub count a conditional full grant as full admin too.
-grants_full_admin(document) if {
-	some statement in iam.statements(document)
-	statement.Effect == "Allow"
-	some action in iam.as_array(statement.Action)
-	action in all_actions
-	some resource in iam.as_array(statement.Resource)
-	resource == "*"
-}

@@ -1,86 +1,46 @@
 package keyward.iam.full_admin_policy_test
 
 import data.keyward.iam.full_admin_policy as rule
+import data.keyward.iam.read_all_secrets_test as r
 import data.keyward.lib.test_input as t
 
-deny_for(snapshot) := findings if {
-	inp := t.input_for(snapshot)
+deny_for(principals) := findings if {
+	inp := object.union(t.input_for({}), {"access": {"principals": principals}})
 	findings := rule.deny with input as inp
 }
 
-admin := t.allow("*", "*")
+alice := "arn:aws:iam::123456789012:user/alice"
 
-managed(document, attachments) := {"policies": [t.managed_policy("PowerUser", document, attachments)]}
-
-test_attached_customer_managed_policy_fires if {
-	findings := deny_for(managed(admin, 3))
+test_administrative_access_in_effect_fires if {
+	grant := {"access": "allowed", "paths": [r.path("AdministratorAccess", "arn:aws:iam::123456789012:group/admins", "#1")]}
+	findings := deny_for({alice: r.principal("user", "alice", {"admin": grant})})
 	count(findings) == 1
 	some f in findings
-	f.resource == "arn:aws:iam::123456789012:policy/PowerUser"
-	object.get(f, "key", null) == null # no key: one finding per resource
-	f.message == "customer-managed policy PowerUser allows every action (\"*\") on every resource and is attached to 3 principals"
-	f.evidence == {"policy": "PowerUser", "attachment_count": 3}
-	not f.controls # a customer-managed policy fails every control the rule maps
+	f.resource == alice
+	f.message == "user alice has administrative access in effect (every action on every resource, IAM included) through policy AdministratorAccess (attached to group/admins, statement #1)"
+	f.evidence == grant
+	f.controls == {"aws-securityhub": []} # an AWS-managed policy: IAM.1 does not check it
 }
 
-test_unattached_or_aws_managed_no_finding if {
-	count(deny_for(managed(admin, 0))) == 0
-	aws := object.union(t.managed_policy("AdministratorAccess", admin, 5), {"aws_managed": true, "arn": "arn:aws:iam::aws:policy/AdministratorAccess"})
-	count(deny_for({"policies": [aws]})) == 0
-}
-
-test_statement_list_and_action_lists if {
-	doc := {"Version": "2012-10-17", "Statement": [
-		{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
-		{"Effect": "Allow", "Action": ["ec2:Describe*", "*:*"], "Resource": ["arn:aws:s3:::b", "*"]},
-	]}
-	count(deny_for(managed(doc, 1))) == 1
-}
-
-test_conditional_full_grant_still_fires if {
-	doc := {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}}
-	count(deny_for(managed(doc, 1))) == 1
-}
-
-test_narrower_grants_no_finding if {
-	every doc in [
-		t.allow("s3:*", "*"),
-		t.allow("*", "arn:aws:s3:::bucket/*"),
-		{"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}},
-		{"Statement": {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}},
-		{"Version": "2012-10-17"},
-	] {
-		count(deny_for(managed(doc, 1))) == 0
-	}
-}
-
-test_inline_policies_of_users_groups_and_roles if {
-	findings := deny_for({
-		"users": [t.user("alice", {"inline_policies": [t.inline_policy("god-mode", admin), t.inline_policy("s3", t.allow("s3:*", "*"))]})],
-		"groups": [t.group("ops", {"inline_policies": [t.inline_policy("ops-all", admin)]})],
-		"roles": [t.role("deployer", {"inline_policies": [t.inline_policy("deploy", admin)]})],
-	})
-	count(findings) == 3
+test_conditional_administrative_access_is_marked if {
+	grant := {"access": "conditional", "paths": [r.path("maybe-admin", alice, "#1")]}
+	findings := deny_for({alice: r.principal("user", "alice", {"admin": grant})})
 	some f in findings
-	f.resource == "arn:aws:iam::123456789012:user/alice"
-	f.key == "god-mode"
-	f.message == "inline policy god-mode of user alice allows every action (\"*\") on every resource"
-	f.evidence == {"policy": "god-mode", "principal_type": "user"}
-	f.controls == {"aws-securityhub": []} # IAM.1 does not check inline policies
-	{[g.resource, g.key] | some g in findings} == {
-		["arn:aws:iam::123456789012:user/alice", "god-mode"],
-		["arn:aws:iam::123456789012:group/ops", "ops-all"],
-		["arn:aws:iam::123456789012:role/deployer", "deploy"],
-	}
+	endswith(f.message, "(only if a condition keyward cannot judge holds)")
 }
 
-# A managed policy attached to a user is reported once, on the policy, not on the user.
-test_attachment_reported_on_the_policy_only if {
-	findings := deny_for({
-		"policies": [t.managed_policy("PowerUser", admin, 1)],
-		"users": [t.user("alice", {"attached_policies": [t.attachment("PowerUser")]})],
-	})
-	count(findings) == 1
-	some f in findings
-	f.resource == "arn:aws:iam::123456789012:policy/PowerUser"
+test_no_administrative_access_does_not_fire if {
+	# A power user reads every secret but is not an administrator.
+	grant := {"access": "allowed", "paths": [r.path("PowerUserAccess", alice, "#1")]}
+	count(deny_for({alice: r.principal("user", "alice", {"every_secret": grant})})) == 0
+}
+
+test_a_customer_managed_source_names_iam_1 if {
+	managed := object.union(r.path("god-mode", alice, "#1"), {"policy_arn": "arn:aws:iam::123456789012:policy/god-mode"})
+	aws := object.union(r.path("AdministratorAccess", alice, "#1"), {"policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"})
+	inline := r.path("inline-admin", alice, "#1")
+	some f in deny_for({alice: r.principal("user", "alice", {"admin": {"access": "allowed", "paths": [aws, managed]}})})
+	f.controls == {"aws-securityhub": ["IAM.1"]}
+	some g in deny_for({alice: r.principal("user", "alice", {"admin": {"access": "allowed", "paths": [aws, inline]}})})
+	g.controls == {"aws-securityhub": []}
 }

@@ -1,15 +1,20 @@
 # METADATA
 # title: Principal can read every secret
 # description: |
-#   A user, group or role allowed `secretsmanager:GetSecretValue` on every secret holds the keys to
-#   everything stored there: database passwords, signing keys and third-party API keys. In the May
-#   2026 breach of an AI platform's AWS account, that one account likely exposed the AI-provider API
-#   keys customers had stored in it, and the response included restricting who can reach them. A
-#   principal that reads all secrets turns any theft of its credentials into theft of all those keys
-#   (ATT&CK T1528). Grants come from inline and attached managed policies, through
-#   `secretsmanager:*`, `secretsmanager:Get*`, `*`, or an Allow with NotAction that leaves
-#   GetSecretValue in; conditional grants are reported too, marked as such. Explicit denies,
-#   permission boundaries, SCPs and secrets' own resource policies are not weighed.
+#   A user or role that may call `secretsmanager:GetSecretValue` on every secret, existing and
+#   future, holds the keys to everything stored there: database passwords, signing keys and
+#   third-party API keys. In the May 2026 breach of an AI platform's AWS account, that one account
+#   likely exposed the AI-provider API keys customers had stored in it, and the response included
+#   restricting who can reach them. A principal that reads all secrets turns any theft of its
+#   credentials into theft of all those keys (ATT&CK T1528). The answer is in effect, from
+#   keyward's model of AWS's policy evaluation (`input.access`): its inline and managed policies
+#   and its groups', after explicit denies, its permissions boundary, and the SCPs on the account
+#   (when the snapshot has them: `keyward scan --org`). "Every secret" includes a secret created
+#   tomorrow, so a policy that lists today's secrets one by one is not reported, and a Deny on
+#   one secret ends it. Grants that hold only under a condition keyward cannot judge are
+#   reported, marked conditional; conditions on where the call comes from (aws:SourceIp, VPC
+#   endpoints) are shown with the grant. Reading through a role it can assume, or by granting
+#   itself more, is not counted here: `keyward access` and KW-SM-009 show those routes.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
@@ -20,7 +25,7 @@
 #   id: KW-IAM-013
 #   name: read-all-secrets
 #   severity: high
-#   requires: [iam.authorization]
+#   requires: [iam.authorization, iam.policy_documents, organizations.policies]
 #   evaluates: [principals]
 #   controls:
 #     mitre-attack: [T1555.006, T1528]
@@ -37,65 +42,19 @@
 #     4. For a conditional grant, confirm that the condition really narrows the access.
 package keyward.iam.read_all_secrets
 
-import data.keyward.lib.iam
-
-get_secret_value := "secretsmanager:GetSecretValue"
+import data.keyward.lib.access
 
 deny contains {
-	"resource": principal.arn,
-	"message": sprintf("%s %s can read the value of every secret (secretsmanager:GetSecretValue on all secrets) through %s %s%s", [
+	"resource": arn,
+	"message": sprintf("%s %s can read the value of every secret in effect (secretsmanager:GetSecretValue on all secrets, future ones included) through %s%s", [
 		principal.kind,
 		principal.name,
-		plural_word(count(names), "policy", "policies"),
-		concat(", ", names),
-		condition_note(conditional),
+		access.paths_text(grant.paths),
+		access.conditional_note(grant.access),
 	]),
-	"evidence": {"policies": names, "conditional": conditional},
+	"evidence": {"access": grant.access, "paths": grant.paths},
 } if {
-	some principal, found in grants
-	names := sort({g.policy | some g in found})
-	# Conditional only when no granting policy is unconditional.
-	conditional := count([g | some g in found; g.conditional == false]) == 0
+	some arn, principal in input.access.principals
+	grant := principal.every_secret
+	grant != null
 }
-
-# The policies through which each principal can read every secret, grouped by principal, in one
-# pass over the principals' inline policies and attachments (most principals have neither a
-# granting inline policy nor a granting attachment, and cost one loop each). Attached managed
-# policies are evaluated once, by ARN, in managed_grants, however many principals share them.
-# (iam.principal_policies gives the same documents, one principal at a time.)
-grants[who] contains {"policy": policy.name, "conditional": conditional} if {
-	some kind, principals in iam.principals_by_kind
-	some principal in principals
-	some policy in principal.inline_policies
-	conditional := document_grant(policy.document)
-	who := {"kind": kind, "name": principal.name, "arn": principal.arn}
-}
-
-grants[who] contains {"policy": attached.name, "conditional": conditional} if {
-	some kind, principals in iam.principals_by_kind
-	some principal in principals
-	some attached in principal.attached_policies
-	conditional := managed_grants[attached.arn]
-	who := {"kind": kind, "name": principal.name, "arn": principal.arn}
-}
-
-managed_grants[policy.arn] := conditional if {
-	some policy in input.snapshot.policies
-	conditional := document_grant(policy.document)
-}
-
-# Whether a policy document grants reading every secret only under a Condition (true: every
-# statement that grants it has one) or unconditionally (false); undefined when it does not.
-document_grant(document) := count(unconditional) == 0 if {
-	granting := [s |
-		some s in iam.statements(document)
-		iam.allows_action(s, get_secret_value)
-		iam.on_every_secret(s)
-	]
-	count(granting) > 0
-	unconditional := [s | some s in granting; not iam.is_conditional(s)]
-}
-
-plural_word(n, one, many) := one if n == 1 else := many
-
-condition_note(conditional) := " (only when the statements' Condition holds)" if conditional else := ""

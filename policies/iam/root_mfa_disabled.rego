@@ -4,7 +4,10 @@
 #   Without MFA, the root user's email address and password are all it takes to own the account: a
 #   phished or reused password signs in with unrestricted power, and IAM policies cannot limit it.
 #   The May 2026 breach of an AI platform's AWS account, reported as stolen valid credentials used
-#   to take it over, is the scenario MFA on the root user is there to stop.
+#   to take it over, is the scenario MFA on the root user is there to stop. A root user without a
+#   password (a member account whose root credentials were removed: GetAccountSummary's
+#   AccountPasswordPresent is 0) cannot sign in with one, so it is not reported; when keyward does
+#   not know, it is.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-9
@@ -54,4 +57,5 @@ deny contains {
 } if {
 	root := input.snapshot.root
 	root.mfa_enabled == false
+	object.get(root, "password_present", null) != false
 }

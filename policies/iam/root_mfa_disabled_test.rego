@@ -41,3 +41,11 @@ test_mfa_enabled_no_finding if {
 test_root_not_collected_no_finding if {
 	assert.empty(deny_for({"root": null}))
 }
+
+test_root_without_a_password_no_finding if {
+	# AccountPasswordPresent 0: a member account whose root credentials were removed.
+	without := object.union(root(false, null, null), {"root": {"password_present": false}})
+	count(deny_for(without)) == 0
+	with_password := object.union(root(false, null, null), {"root": {"password_present": true}})
+	count(deny_for(with_password)) == 1
+}

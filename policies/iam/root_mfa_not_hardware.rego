@@ -6,7 +6,8 @@
 #   the sign-in page and cannot be phished; a hardware TOTP token cannot be cloned. For the one
 #   identity that can do anything in the account, the incident's lesson is to keep it locked with
 #   hardware MFA, so stolen passwords (the likely way into an AI platform's AWS account breached in
-#   May 2026) are not enough.
+#   May 2026) are not enough. A root user without a password (AccountPasswordPresent is 0) cannot
+#   sign in with one and is not reported.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_fido.html
 #   - ref: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_physical.html
@@ -51,6 +52,7 @@ deny contains {
 	root := input.snapshot.root
 	root.mfa_enabled == true
 	root.mfa_kind != "hardware"
+	object.get(root, "password_present", null) != false
 }
 
 device_phrase("virtual") := "a virtual MFA device"

@@ -42,3 +42,10 @@ test_hardware_mfa_no_finding if {
 test_no_mfa_no_finding if {
 	assert.empty(deny_for(root(false, null)))
 }
+
+test_root_without_a_password_no_finding if {
+	without := object.union(root(true, "virtual"), {"root": {"password_present": false}})
+	count(deny_for(without)) == 0
+	unknown := object.union(root(true, "virtual"), {"root": {"password_present": null}})
+	count(deny_for(unknown)) == 1
+}

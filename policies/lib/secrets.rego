@@ -25,19 +25,12 @@ as_of_ns := input.evaluation.as_of_ns
 grace_days := input.evaluation.thresholds.rotation_grace_days
 
 # ---------------------------------------------------------------------------------------------
-# Small conversions
-
-# AWS gives Statement, Action and principals as one value or a list; rules iterate a list.
-as_list(x) := x if is_array(x)
-else := [x]
-
-# ---------------------------------------------------------------------------------------------
 # Rotation schedule
 #
-# schedule(secret) is {"days": <interval in days>, "label": <how a message names it>,
-# "overdue": <the cutoff for the start of its rotation clock>}, undefined when the secret's
-# rotation has no schedule keyward can read. It comes from `schedules`, which holds the
-# schedules of input.snapshot's secrets, each distinct rules object parsed once.
+# schedule(secret) is {"days": <longest gap between two rotations, in days>, "label": <how a
+# message names it>, "overdue": <the cutoff for the start of its rotation clock>}, undefined when
+# the secret's rotation has no schedule keyward can read. It comes from `schedules`, which holds
+# the schedules of input.snapshot's secrets, each distinct rules object read once.
 
 schedule(secret) := schedules[secret.rotation.rules]
 
@@ -52,78 +45,16 @@ overdue_cutoff(interval_days) := kwtime.cutoff(floor(interval_days + grace_days)
 
 # The schedule of a RotationRules object. A schedule expression is the configuration itself,
 # while DescribeSecret's AutomaticallyAfterDays is what AWS derives from it after each rotation,
-# so the expression wins when it parses; AutomaticallyAfterDays serves otherwise.
+# so the expression wins when AWS would accept it; AutomaticallyAfterDays serves otherwise.
+# keyward works out each expression's longest gap before the rules run (rate() in hours or
+# days; cron() from the calendar, every field form AWS accepts): input.schedules holds them, by
+# the expression as written, and leaves out those AWS would reject.
 schedule_of(rules) := s if {
-	expr := rules.schedule_expression
-	is_string(expr)
-	s := expression_schedule(lower(trim_space(expr)), expr)
+	s := input.schedules[rules.schedule_expression]
 } else := {"days": days, "label": sprintf("every %v days", [days])} if {
 	days := rules.automatically_after_days
 	is_number(days)
 }
-
-# `e` is the expression trimmed and lower-cased, `expr` as written (for the label). Parsed with
-# string builtins: regorus compiles a regex pattern on every call.
-# rate(N days) / rate(N hours); AWS also writes the unit in the singular ("rate(1 day)").
-expression_schedule(e, expr) := {"days": days, "label": expr} if {
-	startswith(e, "rate(")
-	endswith(e, ")")
-	[n, unit] := words(substring(e, 5, count(e) - 6))
-	digits(n)
-	days := to_number(n) / hours_per[unit]
-} else := {"days": days, "label": sprintf("%s, at most about %v days apart", [expr, days])} if {
-	startswith(e, "cron(")
-	endswith(e, ")")
-	fields := words(substring(e, 5, count(e) - 6))
-	count(fields) == 6
-	days := cron_days(fields[2], fields[3], fields[4])
-}
-
-hours_per := {"day": 1, "days": 1, "hour": 24, "hours": 24}
-
-# The words of a text, however many spaces separate them.
-words(text) := [w | some w in split(text, " "); w != ""]
-
-# A non-empty run of decimal digits (to_number fails on anything else).
-digits(text) if {
-	text != ""
-	trim(text, "0123456789") == ""
-}
-
-# cron(minutes hours day-of-month month day-of-week year). Rotation needs the longest gap between
-# two runs, not the next run, so the fields are approximated from above (the number is an upper
-# bound, so it errs towards "interval too long" and away from "overdue"):
-#   - specific months listed (e.g. "1,7", "JAN"):                        365 days (yearly)
-#   - a month step "*/N" or "M/N":                                       N * 31 days
-#   - every month, specific day-of-month (e.g. "1", "L", "1,15", "*/5"):  31 days (monthly)
-#   - every month, day-of-week "#" or "L" (e.g. "MON#1", "6L"):         31 days (monthly)
-#   - every month, day-of-week naming days (e.g. "MON", "2-6"):          7 days (weekly)
-#   - every month, day-of-month and day-of-week both "*" or "?":         1 day (daily; hourly
-#     schedules such as "0 */4 * * ? *" count as daily too)
-# A cron expression without its six fields, or with a month field keyward cannot read, has no
-# known interval. The fields arrive lower-cased.
-cron_days(dom, month, dow) := 365 if {
-	not month in wildcards
-	not contains(month, "/")
-} else := days if {
-	[start, step] := split(month, "/")
-	start != ""
-	digits(step)
-	days := 31 * to_number(step)
-} else := days if {
-	month in wildcards
-	days := every_month_gap(dom, dow)
-}
-
-wildcards := {"*", "?"}
-
-# "MON#1" (first Monday) and "6L" (last Friday) name one day a month; other day-of-week values
-# name days of every week (no day name contains an "l").
-every_month_gap(dom, dow) := 31 if not dom in wildcards
-else := 1 if dow in wildcards
-else := 31 if contains(dow, "#")
-else := 31 if contains(dow, "l")
-else := 7
 
 # ---------------------------------------------------------------------------------------------
 # Rotation history
@@ -168,7 +99,9 @@ rotation_history(secret) := {"text": last.text, "evidence": {
 #   - otherwise (no interval keyward can read, or no timestamps): overdue when next_rotation
 #     lies more than rotation_grace_days whole days before as_of. Without next_rotation either,
 #     nothing can be judged and nothing is reported.
-# A secret with rotation disabled is never "overdue": KW-SM-001 reports it instead. Each entry is
+# A never-rotated secret whose next_rotation lies ahead is not overdue: its first rotation is
+# planned. A secret scheduled for deletion is not judged for rotation at all. A secret with
+# rotation disabled is never "overdue": KW-SM-001 reports it instead. Each entry is
 # {"secret": <the secret>, "since": <start of the clock>, "schedule": <its schedule>} or
 # {"secret": <the secret>, "next": <next_rotation>}; overdue_report turns one into message text
 # and evidence.
@@ -188,12 +121,14 @@ overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": 
 	since <= on_time_after
 	since != null
 	secret.rotation.enabled == true
+	secret.deleted_date == null
 	s := table[secret.rotation.rules]
 	since <= s.overdue.candidates_before
 	time.parse_rfc3339_ns(since) <= s.overdue.ns
 }
 
-# Never rotated: the clock starts at the creation.
+# Never rotated: the clock starts at the creation, unless Secrets Manager has the first rotation
+# planned ahead (rotation just turned on with --no-rotate-immediately).
 overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": s} if {
 	table := schedules
 	on_time_after := any_candidates_before
@@ -203,9 +138,11 @@ overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": 
 	since <= on_time_after
 	since != null
 	secret.rotation.enabled == true
+	secret.deleted_date == null
 	s := table[secret.rotation.rules]
 	since <= s.overdue.candidates_before
 	time.parse_rfc3339_ns(since) <= s.overdue.ns
+	not planned_ahead(secret.rotation.next_rotation)
 }
 
 # No interval or no start known: next_rotation against the grace period.
@@ -217,8 +154,15 @@ overdue_rotations[secret.arn] := {"secret": secret, "next": next} if {
 	next <= due_before
 	next != null
 	secret.rotation.enabled == true
+	secret.deleted_date == null
 	time.parse_rfc3339_ns(next) <= due.ns
 	not judged_by_interval(secret)
+}
+
+# A next rotation after the evaluation time.
+planned_ahead(next) if {
+	next != null
+	time.parse_rfc3339_ns(next) > as_of_ns
 }
 
 next_rotation_overdue := kwtime.cutoff(floor(grace_days) + 1)
@@ -266,21 +210,10 @@ overdue_report(overdue) := {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Third-party API keys (KW-SM-006)
+# Third-party API keys (KW-SM-006, KW-SM-009)
 
-# input.evaluation.third_party_key_markers, lower-cased once per evaluation.
-markers := {lower(m) | some m in input.evaluation.third_party_key_markers; m != ""}
-
-# The markers found (case-insensitively, as substrings) in a secret's name, description, tag keys
-# and tag values; undefined when there are none. The texts are searched as one JSON text, where
-# quotes separate them, so a marker (a word) cannot match across two texts. The description comes
-# last, so that a null one ("null") can be cut off. Most secrets hold no marker: one
-# strings.replace_n call that removes every marker settles them (the text comes out unchanged),
-# and only the others pay for one `contains` per marker.
-third_party_markers(secret) := found if {
-	text := trim_suffix(lower(json.marshal([secret.name, secret.tags, secret.description])), ",null]")
-	strings.replace_n(marker_removal, text) != text
-	found := {m | some m in markers; contains(text, m)}
-}
-
-marker_removal := {m: "" | some m in markers}
+# The markers (input.evaluation.third_party_key_markers, lower case) found in a secret's name,
+# description, tag keys or tag values, ignoring case, sorted; undefined when there are none.
+# keyward searches them before the rules run (input.third_party_keys, by ARN, holds the secrets
+# that have some): a lookup here instead of a text search per secret in the interpreter.
+third_party_markers(secret) := input.third_party_keys[secret.arn]

@@ -46,6 +46,7 @@ secret(name, fields) := object.union(
 		"owning_service": null,
 		"tags": {},
 		"resource_policy": null,
+		"deleted_date": null,
 	},
 	fields,
 )
@@ -74,4 +75,31 @@ input_with_thresholds(secrets, overrides) := data.keyward.lib.test_input.input_w
 
 snapshot(secrets) := {"account": {"id": account_id, "partition": "aws"}, "secrets": secrets}
 
-input_with_markers(secrets, markers) := object.union(input_for(secrets), {"evaluation": {"third_party_key_markers": markers}})
+input_with_markers(secrets, markers) := data.keyward.lib.test_input.with_markers(input_for(secrets), markers)
+
+# The input for secrets with the effective access of some of them: `access` maps a secret's name
+# to fields of its entry in input.access.secrets (merged over access_secret), `everywhere` is
+# input.access.every_secret, and `tables` holds input.access.grants and input.access.outside,
+# which the entries refer to by index.
+input_with_access(secrets, access, everywhere, tables) := object.union(input_for(secrets), {"access": {
+	"secrets": {arn(name): access_secret(name, fields) | some name, fields in access},
+	"every_secret": object.union({"grants": [], "outside": []}, everywhere),
+	"grants": object.get(tables, "grants", []),
+	"outside": object.get(tables, "outside", []),
+}})
+
+# A secret's entry in input.access.secrets: nobody reads it unless `fields` says so.
+access_secret(name, fields) := object.union(
+	{
+		"name": name,
+		"readers": 0,
+		"conditional_readers": 0,
+		"public": false,
+		"outside_account": false,
+		"scheduled_for_deletion": false,
+		"grants": [],
+		"outside": [],
+		"resource_policy": [],
+	},
+	fields,
+)

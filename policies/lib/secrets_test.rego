@@ -4,106 +4,49 @@ import data.keyward.lib.assert
 import data.keyward.lib.secrets
 import data.keyward.lib.secrets_input as t
 
-# The schedule of a RotationRules object with a schedule expression, and its interval.
-on(expression) := secrets.schedule_of({"automatically_after_days": null, "schedule_expression": expression})
+# The schedule of a RotationRules object with a schedule expression, as input.schedules (worked
+# out by keyward before the rules run, see test_input.schedules) gives it, and its interval.
+on(expression) := s if {
+	inp := t.input_for([])
+	s := secrets.schedule_of({"automatically_after_days": null, "schedule_expression": expression}) with input as inp
+}
 
 days_of(expression) := on(expression).days
 
 # ---------------------------------------------------------------------------------------------
-# as_list
-
-test_as_list_wraps_a_single_value if {
-	assert.equal([{"Effect": "Allow"}], secrets.as_list({"Effect": "Allow"}))
-	assert.equal(["*"], secrets.as_list("*"))
-	assert.equal(["a", "b"], secrets.as_list(["a", "b"]))
-}
-
-# ---------------------------------------------------------------------------------------------
-# schedule_of: AutomaticallyAfterDays and rate()
+# schedule_of: input.schedules, else AutomaticallyAfterDays
 
 test_schedule_automatically_after_days if {
 	assert.equal({"days": 30, "label": "every 30 days"}, secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": null}))
 	assert.equal(30, secrets.schedule_of({"automatically_after_days": 30}).days)
 }
 
-test_schedule_rate_days if {
-	assert.equal({"days": 180, "label": "rate(180 days)"}, on("rate(180 days)"))
-	assert.equal(1, days_of("rate(1 day)"))
-}
-
-test_schedule_rate_hours if {
-	assert.equal(0.5, days_of("rate(12 hours)"))
-	assert.equal(2, days_of("rate(48 hours)"))
-	assert.equal(1, days_of("rate(1 hour)") * 24)
-}
-
-test_schedule_rate_tolerates_case_and_spaces if {
-	assert.equal({"days": 10, "label": "  Rate( 10  Days ) "}, on("  Rate( 10  Days ) "))
+test_schedule_comes_from_input_schedules if {
+	on("rate(180 days)") == {"days": 180, "label": "rate(180 days)"}
+	days_of("rate(12 hours)") == 0.5
+	on("cron(0 0 1 JAN,APR,JUL,OCT ? *)") == {"days": 92, "label": "cron(0 0 1 JAN,APR,JUL,OCT ? *), at most about 92 days apart"}
+	days_of("cron(0 3 1/7 * ? *)") == 7
 }
 
 test_schedule_expression_wins_over_automatically_after_days if {
-	assert.equal(120, secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(120 days)"}).days)
+	inp := t.input_for([])
+	s := secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(120 days)"}) with input as inp
+	s.days == 120
 }
 
 test_schedule_falls_back_to_automatically_after_days if {
-	assert.equal({"days": 30, "label": "every 30 days"}, secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(ten days)"}))
-	assert.equal(30, secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "every month"}).days)
+	# Expressions AWS would reject are not in input.schedules.
+	inp := t.input_for([])
+	s := secrets.schedule_of({"automatically_after_days": 30, "schedule_expression": "rate(ten days)"}) with input as inp
+	s == {"days": 30, "label": "every 30 days"}
 }
 
 test_schedule_unknown if {
 	not on("rate(ten days)")
-	not on("rate(10 weeks)")
-	not on("rate(30)")
-	not on("rate(30 days")
-	not on("rate()")
-	not on("rate(-5 days)")
-	not on("every(30 days)")
+	not on("cron(0 3 1 * ?)")
 	not secrets.schedule_of({})
 	not secrets.schedule_of({"automatically_after_days": null, "schedule_expression": null})
 	not secrets.schedule_of(null)
-}
-
-# ---------------------------------------------------------------------------------------------
-# schedule_of: cron(), approximated by its longest gap
-
-test_cron_daily if {
-	assert.equal(1, days_of("cron(0 3 * * ? *)"))
-	assert.equal(1, days_of("cron(0 3 ? * * *)"))
-	assert.equal(1, days_of("cron(0 */4 * * ? *)"))
-}
-
-test_cron_weekly if {
-	assert.equal(7, days_of("cron(0 3 ? * MON *)"))
-	assert.equal(7, days_of("cron(0 3 ? * MON-FRI *)"))
-	assert.equal(7, days_of("cron(0 3 ? * 2,5 *)"))
-}
-
-test_cron_monthly if {
-	assert.equal({"days": 31, "label": "cron(0 3 1 * ? *), at most about 31 days apart"}, on("cron(0 3 1 * ? *)"))
-	assert.equal(31, days_of("cron(0 3 L * ? *)"))
-	assert.equal(31, days_of("cron(0 3 1,15 * ? *)"))
-	assert.equal(31, days_of("cron(0 3 ? * MON#1 *)"))
-	assert.equal(31, days_of("cron(0 3 ? * 6L *)"))
-}
-
-test_cron_month_step if {
-	assert.equal(93, days_of("cron(0 3 1 */3 ? *)"))
-	assert.equal(186, days_of("cron(0 3 1 1/6 ? *)"))
-	assert.equal(62, days_of("cron(0  3  1  */2  ?  *)"))
-}
-
-test_cron_specific_months if {
-	assert.equal(365, days_of("cron(0 3 1 JAN,JUL ? *)"))
-	assert.equal(365, days_of("cron(0 3 1 6 ? 2027)"))
-	assert.equal(365, days_of("cron(0 3 * 1 ? *)"))
-}
-
-test_cron_unreadable if {
-	not on("cron(0 3 1 * ?)")
-	not on("cron(0 3 1 */x ? *)")
-	not on("cron(0 3 1 /3 ? *)")
-	not on("cron()")
-	not on("cron 0 3 1 * ? *")
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -235,6 +178,20 @@ test_overdue_with_each_schedule_form if {
 	assert.includes("schedule cron(0 3 1 * ? *), at most about 31 days apart, plus 3 days grace", o.summary)
 }
 
+test_never_rotated_with_the_first_rotation_planned_is_not_overdue if {
+	# Rotation just turned on with --no-rotate-immediately: never rotated, the first run ahead.
+	planned := t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(200), "rotation": {"next_rotation": t.days_ago(-2)}}))
+	not overdue(planned)
+	stalled := t.secret("s", object.union(t.rotating_every(30, null), {"created": t.days_ago(200), "rotation": {"next_rotation": t.days_ago(170)}}))
+	overdue(stalled)
+}
+
+test_a_secret_scheduled_for_deletion_is_not_judged if {
+	not overdue(t.secret("s", object.union(t.rotating_every(30, t.days_ago(300)), {"deleted_date": t.days_ago(1)})))
+	not overdue(t.secret("s", object.union(t.rotating_every(30, null), {"deleted_date": t.days_ago(1)})))
+	not overdue(with_next(object.union(t.rotating(null, t.days_ago(200)), {"deleted_date": t.days_ago(1)}), t.days_ago(60)))
+}
+
 test_overdue_needs_rotation_enabled if {
 	not overdue(t.secret("s", {"rotation": {"enabled": false, "rules": {"automatically_after_days": 30}, "last_rotated": t.days_ago(300)}}))
 }
@@ -272,43 +229,22 @@ test_not_overdue_when_nothing_to_judge if {
 # ---------------------------------------------------------------------------------------------
 # third_party_markers
 
+# third_party_markers reads input.third_party_keys, which keyward fills before the rules run (the
+# search itself is tested in Rust, src/policy/input.rs; test_input.with_markers does it the same
+# way for these tests).
 markers_of(s, markers) := found if {
-	inp := t.input_with_markers([], markers)
+	inp := t.input_with_markers([s], markers)
 	found := secrets.third_party_markers(s) with input as inp
 }
 
-test_markers_in_name_case_insensitive if {
-	assert.equal({"openai"}, markers_of(t.secret("prod/OpenAI-Key", {}), ["openai", "anthropic"]))
-}
-
-test_markers_in_description if {
-	assert.equal({"anthropic"}, markers_of(t.secret("prod/key", {"description": "Org-level Anthropic key"}), ["openai", "anthropic"]))
-}
-
-test_markers_in_tag_key_and_value if {
-	assert.equal({"gemini"}, markers_of(t.secret("prod/key", {"tags": {"provider": "Gemini"}}), ["gemini"]))
-	assert.equal({"openai"}, markers_of(t.secret("prod/key", {"tags": {"openai-project": "x"}}), ["openai"]))
-}
-
-test_markers_several_and_upper_case_config if {
-	s := t.secret("openai/proxy", {"tags": {"kind": "API_KEY"}})
-	assert.equal({"openai", "api_key"}, markers_of(s, ["OpenAI", "api_key", "mistral"]))
+test_markers_are_looked_up_by_arn if {
+	markers_of(t.secret("prod/OpenAI-Key", {"tags": {"provider": "Anthropic"}}), ["openai", "anthropic"]) == ["anthropic", "openai"]
+	inp := object.union(t.input_for([t.secret("prod/key", {})]), {"third_party_keys": {t.arn("prod/key"): ["mistral"]}})
+	found := secrets.third_party_markers(t.secret("prod/key", {})) with input as inp
+	found == ["mistral"]
 }
 
 test_markers_absent if {
 	not markers_of(t.secret("prod/db-password", {"description": "Postgres", "tags": {"team": "data"}}), ["openai", "anthropic"])
-}
-
-test_markers_empty_marker_matches_nothing if {
 	not markers_of(t.secret("prod/db-password", {}), [""])
-}
-
-test_markers_do_not_match_a_null_description if {
-	not markers_of(t.secret("prod/key", {"description": null}), ["null", "ul"])
-	assert.equal({"null"}, markers_of(t.secret("prod/key", {"description": "Nullable key"}), ["null"]))
-}
-
-test_markers_do_not_match_across_texts if {
-	# "open" ends the name and "ai" starts the description: no "openai" anywhere.
-	not markers_of(t.secret("team/open", {"description": "ai evaluation"}), ["openai"])
 }

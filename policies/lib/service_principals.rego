@@ -27,7 +27,7 @@ unscoped_reads(policy) := [grant |
 	statement.Effect == "Allow"
 	services := sort([s | some s in iam.as_array(statement.Principal.Service)])
 	count(services) > 0
-	iam.allows_action(statement, get_secret_value)
+	allows_action(statement, get_secret_value)
 	not source_scoped(statement)
 	grant := {"statement": label(statement, i), "services": services, "document": statement}
 ]
@@ -48,3 +48,53 @@ label(statement, i) := statement.Sid if {
 	is_string(statement.Sid)
 	statement.Sid != ""
 } else := sprintf("#%d", [i + 1])
+
+# --- Action matching, as IAM does it -----------------------------------------------------------
+
+# A single value or a list, as a list. Undefined when the value is (an absent field).
+# Whether an Allow statement grants `action` ("service:Operation"): one of its Action patterns
+# matches it, or its NotAction list leaves it out (Allow + NotAction grants everything else).
+allows_action(statement, action) if {
+	statement.Effect == "Allow"
+	some pattern in iam.as_array(statement.Action)
+	action_matches(pattern, action)
+} else := true if {
+	statement.Effect == "Allow"
+	excluded := statement.NotAction # read first: most statements have none
+	not any_action_matches(iam.as_array(excluded), action)
+}
+
+any_action_matches(patterns, action) if {
+	some pattern in patterns
+	action_matches(pattern, action)
+}
+
+# Whether an IAM action pattern ("s3:Get*", "*") matches an action, ignoring case as IAM does.
+action_matches(pattern, action) if {
+	lower(pattern) == lower(action)
+} else := true if {
+	p := lower(pattern)
+	a := lower(action)
+	prefix := split(split(p, "*")[0], "?")[0] # the part before the first wildcard
+	startswith(a, prefix) # most patterns name another service: ruled out by a string test
+	wildcard_matches(p, prefix, a)
+}
+
+# Whether a wildcard pattern matches, given that its literal prefix does. The common form, the
+# prefix and one trailing "*" ("s3:Get*", "*"), needs nothing more; other wildcard patterns
+# ("s3:*Object", "s3:Get?bject") go to glob.match, which compiles a matcher on every call.
+wildcard_matches(pattern, prefix, value) if {
+	pattern == concat("", [prefix, "*"])
+} else := true if {
+	pattern != prefix # it has a wildcard
+	glob_safe(pattern)
+	glob.match(pattern, [], value) # actions contain no ".", the default delimiter
+}
+
+# glob.match reads `[…]`, `{…}` and `\` as syntax (and fails on an unbalanced one); IAM has no
+# such syntax. Patterns that contain them are not globbed: they match only themselves.
+glob_safe(pattern) if {
+	every c in ["[", "]", "{", "}", "\\"] {
+		not contains(pattern, c)
+	}
+}

@@ -1,5 +1,6 @@
 package keyward.lib.service_principals_test
 
+import data.keyward.lib.assert
 import data.keyward.lib.service_principals
 
 events := "events.amazonaws.com"
@@ -52,4 +53,51 @@ test_other_principals_actions_and_effects_are_not_reported if {
 
 test_wildcard_actions_read_the_secret if {
 	count(reads([object.union(read({"Service": events}), {"Action": "secretsmanager:*"})])) == 1
+}
+
+get_secret := "secretsmanager:GetSecretValue"
+
+stmt(fields) := object.union({"Effect": "Allow", "Resource": "*"}, fields)
+
+# --- allows_action -----------------------------------------------------------------------------
+
+test_allows_exact_action_ignoring_case if {
+	service_principals.allows_action(stmt({"Action": "secretsmanager:GetSecretValue"}), get_secret)
+	service_principals.allows_action(stmt({"Action": "SecretsManager:getsecretvalue"}), get_secret)
+}
+
+test_allows_wildcard_actions if {
+	every pattern in ["*", "secretsmanager:*", "secretsmanager:Get*", "SECRETSMANAGER:GET*", "secretsmanager:*Value", "secretsmanager:GetSecretValu?", "secrets*"] {
+		service_principals.allows_action(stmt({"Action": pattern}), get_secret)
+	}
+}
+
+test_allows_action_from_a_list if {
+	service_principals.allows_action(stmt({"Action": ["s3:GetObject", "secretsmanager:Get*"]}), get_secret)
+}
+
+test_other_actions_do_not_allow if {
+	every pattern in ["s3:*", "secretsmanager:List*", "secretsmanager:GetSecretValueX", "secretsmanager:Describe?ecret", "ssm:GetParameter*", ["kms:Decrypt", "secretsmanager:Put*"]] {
+		not service_principals.allows_action(stmt({"Action": pattern}), get_secret)
+	}
+}
+
+test_deny_statement_does_not_allow if {
+	not service_principals.allows_action({"Effect": "Deny", "Action": "*", "Resource": "*"}, get_secret)
+}
+
+test_glob_syntax_is_not_an_error if {
+	not service_principals.allows_action(stmt({"Action": "secretsmanager:[G]et*"}), get_secret)
+	not service_principals.allows_action(stmt({"Action": "secretsmanager:{Get,Put}*"}), get_secret)
+}
+
+test_not_action_allows_what_it_leaves_out if {
+	service_principals.allows_action(stmt({"NotAction": "iam:*"}), get_secret)
+	service_principals.allows_action(stmt({"NotAction": ["iam:*", "secretsmanager:Delete*"]}), get_secret)
+}
+
+test_not_action_covering_the_action_does_not_allow if {
+	not service_principals.allows_action(stmt({"NotAction": "secretsmanager:*"}), get_secret)
+	not service_principals.allows_action(stmt({"NotAction": ["iam:*", "SecretsManager:GetSecretValue"]}), get_secret)
+	not service_principals.allows_action({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}, get_secret)
 }

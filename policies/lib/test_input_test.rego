@@ -19,6 +19,7 @@ default_thresholds := {
 	"max_days_since_rotation": 90,
 	"rotation_grace_days": 3,
 	"unused_secret_days": 90,
+	"max_secret_readers": 10,
 }
 
 # RFC 3339 times relative to as_of, and to another time. (Full data paths, not an import alias:
@@ -30,7 +31,7 @@ hours_after(timestamp, n) := time.format(time.parse_rfc3339_ns(timestamp) + (n *
 
 # A snapshot with nothing in it: tests merge in the parts they need.
 empty_snapshot := {
-	"schema_version": 1,
+	"schema_version": 2,
 	"collected_at": as_of,
 	"collector": {"tool": "keyward", "version": "test", "regions": ["us-east-1"]},
 	"account": {"id": account_id, "partition": "aws"},
@@ -41,7 +42,41 @@ empty_snapshot := {
 	"roles": [],
 	"policies": [],
 	"secrets": [],
+	"organization": null,
 	"collection_errors": [],
+}
+
+# input.access of an account where nobody reads anything (see model::access).
+empty_access := {
+	"basis": {"service_control_policies": "not_in_organization", "resource_control_policies": "not_in_organization", "organization_id": null},
+	"principals": {},
+	"secrets": {},
+	"grants": [],
+	"outside": [],
+	"every_secret": {"grants": [], "outside": []},
+	"unreadable_policies": [],
+}
+
+# input.schedules for the schedule expressions the tests use, as keyward works them out before
+# the rules run (src/policy/schedule.rs; a Rust test checks every entry against it). Expressions
+# AWS would reject are absent, as they are from a real input.
+schedules := {
+	"rate(1 day)": {"days": 1, "label": "rate(1 day)"},
+	"rate(4 hours)": {"days": 0.16666666666666666, "label": "rate(4 hours)"},
+	"rate(7 days)": {"days": 7, "label": "rate(7 days)"},
+	"rate(12 hours)": {"days": 0.5, "label": "rate(12 hours)"},
+	"rate(30 days)": {"days": 30, "label": "rate(30 days)"},
+	"rate(90 days)": {"days": 90, "label": "rate(90 days)"},
+	"rate(120 days)": {"days": 120, "label": "rate(120 days)"},
+	"rate(180 days)": {"days": 180, "label": "rate(180 days)"},
+	"rate(2160 hours)": {"days": 90, "label": "rate(2160 hours)"},
+	"rate(2184 hours)": {"days": 91, "label": "rate(2184 hours)"},
+	"cron(0 3 ? * MON *)": {"days": 7, "label": "cron(0 3 ? * MON *), at most about 7 days apart"},
+	"cron(0 3 1 * ? *)": {"days": 31, "label": "cron(0 3 1 * ? *), at most about 31 days apart"},
+	"cron(0 3 1/7 * ? *)": {"days": 7, "label": "cron(0 3 1/7 * ? *), at most about 7 days apart"},
+	"cron(0 0 1 JAN,APR,JUL,OCT ? *)": {"days": 92, "label": "cron(0 0 1 JAN,APR,JUL,OCT ? *), at most about 92 days apart"},
+	"cron(0 0 1 1,3,5,7,9,11 ? *)": {"days": 62, "label": "cron(0 0 1 1,3,5,7,9,11 ? *), at most about 62 days apart"},
+	"cron(0 3 1 JAN,JUL ? *)": {"days": 184, "label": "cron(0 3 1 JAN,JUL ? *), at most about 184 days apart"},
 }
 
 # The input for a snapshot (merged over empty_snapshot) with the default thresholds, or with
@@ -49,15 +84,34 @@ empty_snapshot := {
 # evaluates `f(x) with input as t.input_for(...)` wrongly when both read rules of this package.
 input_for(snapshot) := input_with_thresholds(snapshot, {})
 
-input_with_thresholds(snapshot, overrides) := {
-	"snapshot": object.union(empty_snapshot, snapshot),
-	"evaluation": {
-		"as_of": as_of,
-		"as_of_ns": as_of_ns,
-		"thresholds": object.union(default_thresholds, overrides),
-		"third_party_key_markers": ["openai", "anthropic", "api key"],
+input_with_thresholds(snapshot, overrides) := with_markers(
+	{
+		"snapshot": object.union(empty_snapshot, snapshot),
+		"evaluation": {
+			"as_of": as_of,
+			"as_of_ns": as_of_ns,
+			"thresholds": object.union(default_thresholds, overrides),
+		},
+		"access": empty_access,
+		"schedules": schedules,
 	},
-}
+	["openai", "anthropic", "api key"],
+)
+
+# An input with its third-party key markers, and input.third_party_keys found with them the way
+# keyward finds them before the rules run (src/policy/input.rs, where the search is tested): each
+# of the secret's texts searched ignoring case.
+with_markers(inp, markers) := object.union(inp, {
+	"evaluation": {"third_party_key_markers": markers},
+	"third_party_keys": {secret.arn: found |
+		some secret in inp.snapshot.secrets
+		texts := array.concat([secret.name, object.get(secret, "description", null)], tag_texts(object.get(secret, "tags", {})))
+		found := sort({lower(m) | some m in markers; m != ""; some text in texts; is_string(text); contains(lower(text), lower(m))})
+		count(found) > 0
+	},
+})
+
+tag_texts(tags) := array.concat([k | some k, _ in tags], [v | some _, v in tags])
 
 # An IAM user created 400 days ago, with no credentials or policies unless `fields` adds them.
 user(name, fields) := object.union(
@@ -72,6 +126,7 @@ user(name, fields) := object.union(
 		"groups": [],
 		"attached_policies": [],
 		"inline_policies": [],
+		"permissions_boundary": null,
 		"tags": {},
 	},
 	fields,
@@ -98,6 +153,7 @@ role(name, fields) := object.union(
 		"last_used": null,
 		"attached_policies": [],
 		"inline_policies": [],
+		"permissions_boundary": null,
 		"tags": {},
 	},
 	fields,

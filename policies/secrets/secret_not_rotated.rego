@@ -10,7 +10,8 @@
 #   same value for a year (rotation switched on yesterday, or a schedule of 365 days). A value
 #   replaced by hand (PutSecretValue) is not a rotation: AWS records it as the secret's
 #   last_changed, which the evidence shows. Counting from the creation keeps a new secret quiet
-#   until it is older than the limit. A secret with neither date is not reported.
+#   until it is older than the limit. A secret with neither date is not reported, and neither is
+#   one scheduled for deletion.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-4
 #   - ref: https://docs.aws.amazon.com/config/latest/developerguide/secretsmanager-secret-periodic-rotation.html
@@ -57,6 +58,7 @@ deny contains not_rotated(secret) if {
 	since := secret.rotation.last_rotated
 	since <= before
 	since != null
+	secret.deleted_date == null # scheduled for deletion: not judged for rotation
 	time.parse_rfc3339_ns(since) <= cut.ns
 }
 
@@ -69,6 +71,7 @@ deny contains not_rotated(secret) if {
 	since := secret.created
 	since <= before
 	since != null
+	secret.deleted_date == null # scheduled for deletion: not judged for rotation
 	time.parse_rfc3339_ns(since) <= cut.ns
 }
 

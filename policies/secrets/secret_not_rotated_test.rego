@@ -54,6 +54,13 @@ test_never_rotated_counts_from_creation if {
 	count(findings([t.secret("ninety", {"created": t.days_ago(90)})])) == 0
 }
 
+# A secret scheduled for deletion is reported as such (table and markdown), not judged for
+# rotation, whether it rotated once or never.
+test_a_secret_scheduled_for_deletion_is_not_judged if {
+	count(findings([t.secret("a", {"rotation": {"last_rotated": t.days_ago(200)}, "deleted_date": t.days_ago(1)})])) == 0
+	count(findings([t.secret("b", {"created": t.days_ago(336), "deleted_date": t.days_ago(1)})])) == 0
+}
+
 # A recent rotation wins over an old creation.
 test_recently_rotated_does_not_fire if {
 	count(findings([t.secret("a", t.rotating_every(30, t.days_ago(10)))])) == 0

@@ -1,16 +1,24 @@
 # METADATA
 # title: Secret resource policy open to anyone or to other accounts
 # description: |
-#   The secret's resource policy has an Allow statement, without a Condition, for Principal "*"
-#   (anyone, including principals of every other AWS account) or for a principal of another
-#   account. Whoever controls that principal can read the secret without any permission in your
+#   The secret's resource policy lets anyone with AWS credentials (Principal "*", or an Allow
+#   with NotPrincipal), or principals of another named account, act on the secret. Whoever
+#   controls such a principal can read or change the secret without any permission in your
 #   account, and your CloudTrail shows only the calls, not who is behind the other account. Read
 #   access to stored API keys is precisely what turned the May 2026 breach into stolen
-#   AI-provider keys used for resource hijacking. Principals of the snapshot's own account, and
-#   service principals, are not reported (KW-SM-008 checks service principals). An Allow with
-#   NotPrincipal grants everyone but the listed principals and counts as "*". Deny statements are ignored, and so is any statement with
-#   a Condition: keyward does not judge conditions (aws:PrincipalOrgID, aws:SourceVpce, ...),
-#   so review those yourself.
+#   AI-provider keys used for resource hijacking.
+#
+#   The policy is judged with keyward's model of AWS's policy evaluation (`input.access`): its
+#   Deny statements and the RCPs on the account are honoured, and only conditions that narrow
+#   *who* may call narrow the grant: aws:PrincipalOrgID, aws:PrincipalOrgPaths (the organization:
+#   not reported), aws:PrincipalAccount, aws:PrincipalArn (those accounts), aws:SourceVpce,
+#   aws:SourceVpc, aws:SourceIp (a network: not reported). Conditions any caller can meet
+#   (aws:SecureTransport, dates, request tags) narrow nothing, so "Allow * when
+#   aws:SecureTransport" is public. A condition keyward cannot judge is reported, marked
+#   conditional. The policy AWS recommends, "Allow * and Deny unless aws:PrincipalOrgID", is not
+#   reported. Principals of the snapshot's own account and service principals are not reported
+#   (KW-SM-008 checks service principals; KW-SM-009 covers third-party keys read from within the
+#   organization).
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_secret-policy.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples_cross.html
@@ -21,7 +29,7 @@
 #   id: KW-SM-005
 #   name: secret-policy-too-open
 #   severity: critical
-#   requires: [secretsmanager.resource_policies]
+#   requires: [secretsmanager.resource_policies, organizations.policies]
 #   evaluates: [secrets]
 #   controls:
 #     mitre-attack: [T1555.006, T1528]
@@ -41,79 +49,28 @@
 #          aws secretsmanager rotate-secret --secret-id <secret-arn>
 package keyward.secrets.secret_policy_too_open
 
-import data.keyward.lib.secrets
+open_scopes := {"public", "other_account"}
 
-account_id := input.snapshot.account.id
-
-deny contains finding if {
-	some secret in input.snapshot.secrets
-	secret.resource_policy != null
-	grants := open_grants(secret.resource_policy)
+deny contains {
+	"resource": arn,
+	"region": split(arn, ":")[3],
+	"message": sprintf("secret %s has a resource policy that lets %s", [secret.name, concat("; ", sort([grant_text(g) | some g in grants]))]),
+	"evidence": {"account": input.snapshot.account.id, "grants": grants},
+} if {
+	some arn, secret in input.access.secrets
+	grants := [g | some g in secret.resource_policy; g.scope in open_scopes]
 	count(grants) > 0
-	finding := {
-		"resource": secret.arn,
-		"region": secret.region,
-		"message": sprintf("secret %s has a resource policy that lets %s, without a condition", [secret.name, concat("; ", {grant_text(g) | some g in grants})]),
-		"evidence": {"account": account_id, "grants": grants},
-	}
 }
 
-# The unconditional Allow grants of a policy to someone outside the account, one per statement
-# and principal. (The helpers below are `else` chains: their cases exclude each other, and a
-# chain stops at the first that holds.)
-open_grants(policy) := {grant |
-	some i, statement in secrets.as_list(policy.Statement)
-	statement.Effect == "Allow"
-	not conditional(statement)
-	label := statement_label(statement, i)
-	acts := actions(statement)
-	some principal in principals(statement)
-	grant := outside_grant(principal, label, acts)
-}
+grant_text(g) := sprintf("anyone (principal %s) call %s (statement %s)%s", [g.principal, concat(", ", g.actions), g.statement, condition_text(g)]) if {
+	g.scope == "public"
+} else := sprintf("account %s call %s (statement %s)%s", [g.principal, concat(", ", g.actions), g.statement, condition_text(g)]) if {
+	g.accounts == [g.principal] # the whole account: its id says it all
+} else := sprintf("account %s (%s) call %s (statement %s)%s", [concat(", ", g.accounts), g.principal, concat(", ", g.actions), g.statement, condition_text(g)])
 
-# An empty Condition block ({}) restricts nothing, so only a non-empty one counts.
-conditional(statement) if count(object.get(statement, "Condition", {})) > 0
-
-# AWS principals of a statement. Service, Federated and CanonicalUser principals are left out:
-# a service acts for the account that configured it. Allow + NotPrincipal grants everyone except
-# the listed principals, which is "*" for this rule.
-principals(statement) := ["*"] if {
-	statement.Principal == "*"
-} else := aws if {
-	is_object(statement.Principal)
-	aws := secrets.as_list(statement.Principal.AWS)
-} else := ["*"] if {
-	statement.NotPrincipal
-}
-
-outside_grant(principal, label, acts) := {"principal": principal, "access": "public", "statement": label, "actions": acts} if {
-	principal == "*"
-} else := {"principal": principal, "access": "cross-account", "account": other, "statement": label, "actions": acts} if {
-	other := account_of(principal)
-	other != account_id
-}
-
-# The account of an AWS principal: a bare 12-digit id, or the account field of an ARN
-# (arn:aws:iam::111122223333:role/x, arn:aws:sts::111122223333:assumed-role/...). Unique ids
-# (AROA..., left behind when a principal is deleted) name no account and are not reported.
-account_of(principal) := principal if {
-	count(principal) == 12
-	secrets.digits(principal)
-} else := account if {
-	startswith(principal, "arn:")
-	account := split(principal, ":")[4]
-}
-
-# A statement is named by its Sid, else by its position: "#2".
-statement_label(statement, i) := statement.Sid if {
-	is_string(statement.Sid)
-	statement.Sid != ""
-} else := sprintf("#%d", [i + 1])
-
-actions(statement) := acts if {
-	acts := secrets.as_list(statement.Action)
-} else := [sprintf("every action except %s", [concat(", ", secrets.as_list(statement.NotAction))])]
-
-grant_text(g) := sprintf("anyone (principal *) call %s (statement %s)", [concat(", ", g.actions), g.statement]) if {
-	g.access == "public"
-} else := sprintf("account %s (%s) call %s (statement %s)", [g.account, g.principal, concat(", ", g.actions), g.statement])
+# Conditions the grant rests on: kept (who, from where) or not judged (then it is conditional).
+condition_text(g) := sprintf(", only if a condition keyward cannot judge holds (%s)", [concat("; ", g.conditions)]) if {
+	g.access == "conditional"
+} else := sprintf(", when %s", [concat(" and ", g.conditions)]) if {
+	count(object.get(g, "conditions", [])) > 0
+} else := ", without a condition"

@@ -7,7 +7,8 @@
 #   breached AWS account had to be rotated by every customer after the fact; keys that rotate on
 #   a schedule (a new version is created, tested, then made current) limit how long a stolen copy
 #   is worth anything. Secrets managed by another service (owning_service) are reported too: their
-#   managed rotation shows as enabled, so a disabled one is a real gap.
+#   managed rotation shows as enabled, so a disabled one is a real gap. A secret scheduled for
+#   deletion is not judged: nobody can read it, and a restore brings its settings back.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
@@ -42,6 +43,7 @@ import data.keyward.lib.secrets
 deny contains finding if {
 	some secret in input.snapshot.secrets
 	secret.rotation.enabled == false
+	secret.deleted_date == null
 	history := secrets.rotation_history(secret)
 	finding := {
 		"resource": secret.arn,

@@ -70,3 +70,8 @@ test_one_finding_per_disabled_secret if {
 test_no_secrets_no_findings if {
 	assert.empty(findings([]))
 }
+
+test_a_secret_scheduled_for_deletion_is_not_judged if {
+	deleted := t.secret("old", {"deleted_date": t.days_ago(2)})
+	count(deny_for(t.input_for([deleted]))) == 0
+}

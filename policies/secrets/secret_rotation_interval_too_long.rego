@@ -5,13 +5,14 @@
 #   rotations, so a stolen copy of the secret stays valid for longer than your policy accepts.
 #   The AI-provider keys exposed in the May 2026 incident were used for weeks of resource
 #   hijacking; the rotation interval is the upper bound on how long such a key keeps working.
-#   The interval is AutomaticallyAfterDays, rate(N days) or rate(N hours), or for a cron()
-#   schedule its longest gap, approximated from its fields: daily when day-of-month and
-#   day-of-week are both * or ?, weekly when day-of-week names days, monthly (31 days) for a
-#   specific day-of-month (or a day-of-week such as MON#1 or 6L), N x 31 days for a month step
-#   */N, and yearly (365 days) when specific months are listed. A schedule keyward cannot read is
-#   not reported here. (Security Hub's SecretsManager.1 makes the same check only when it is given
-#   a maximumAllowedRotationFrequency; its SecretsManager.4, the age of the last rotation whatever
+#   The interval is rate(N days) or rate(N hours), or for a cron() schedule the longest gap
+#   between two of its runs, worked out from the calendar with every field form AWS accepts
+#   (minute and hour fields, day-of-month lists, ranges and steps such as 1/7, month lists and
+#   ranges such as JAN,APR,JUL,OCT, day-of-week names, L, W and #): a quarterly schedule is 92
+#   days, a bimonthly one 62. Without an expression AWS accepts, AutomaticallyAfterDays serves.
+#   A schedule keyward cannot read is not reported here, and neither is a secret scheduled for
+#   deletion. (Security Hub's SecretsManager.1 makes the same check only when it is given a
+#   maximumAllowedRotationFrequency; its SecretsManager.4, the age of the last rotation whatever
 #   the schedule, is KW-SM-007.)
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
@@ -54,6 +55,7 @@ deny contains finding if {
 	table := too_long # read once, not once per secret
 	some secret in input.snapshot.secrets
 	secret.rotation.enabled == true
+	secret.deleted_date == null
 	schedule := table[secret.rotation.rules]
 	finding := {
 		"resource": secret.arn,

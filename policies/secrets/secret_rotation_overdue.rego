@@ -6,8 +6,11 @@
 #   the rotation function fails (permissions, network, a provider API change) and nobody looks,
 #   so the dashboard says "rotation enabled" while the same value stays in use. The May 2026
 #   incident's advice was to rotate and then "check the timestamps" to confirm the rotation
-#   really happened; this rule checks them. When the schedule cannot be read, the secret counts
-#   as overdue once NextRotationDate is more than the grace period in the past.
+#   really happened; this rule checks them. The interval is the longest gap the schedule leaves
+#   (see KW-SM-002). When the schedule cannot be read, the secret counts as overdue once
+#   NextRotationDate is more than the grace period in the past. A secret that never rotated but
+#   whose NextRotationDate lies ahead (rotation just turned on, first run planned) is not overdue;
+#   a secret scheduled for deletion is not judged.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html

@@ -95,3 +95,17 @@ test_counts_each_overdue_secret_once if {
 	])
 	assert.equal({t.arn("late"), t.arn("later")}, {f.resource | some f in found})
 }
+
+test_a_quarterly_schedule_is_overdue_after_its_longest_gap if {
+	# AWS's own example schedule: its longest gap is 92 days (October to January), so a rotation
+	# that stalled 100 days ago is overdue, and one 95 days ago is not yet (92 + 3 days grace).
+	quarterly := "cron(0 0 1 JAN,APR,JUL,OCT ? *)"
+	count(one(t.rotating_on(quarterly, t.days_ago(100)))) == 1
+	count(one(t.rotating_on(quarterly, t.days_ago(95)))) == 0
+}
+
+test_rotation_just_turned_on_is_not_overdue if {
+	# KW-SM-001's remediation with --no-rotate-immediately: never rotated, first run planned.
+	planned := object.union(t.rotating_every(30, null), {"created": t.days_ago(300), "rotation": {"next_rotation": t.days_ago(-20)}})
+	count(one(planned)) == 0
+}

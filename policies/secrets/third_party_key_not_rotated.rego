@@ -9,7 +9,7 @@
 #   every customer had to rotate them by hand and check the timestamps. A provider key is a
 #   machine password to a paid service, usually with no MFA and no IP restriction: whoever copies
 #   it can use it until it is revoked, so it deserves the same rotation discipline as a cloud
-#   credential.
+#   credential. A secret scheduled for deletion is not judged.
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
@@ -62,6 +62,7 @@ import data.keyward.lib.secrets
 deny contains finding(secret, markers, "rotation_disabled", text, history.evidence) if {
 	some secret in input.snapshot.secrets
 	secret.rotation.enabled == false
+	secret.deleted_date == null
 	markers := secrets.third_party_markers(secret)
 	history := secrets.rotation_history(secret)
 	text := sprintf("has automatic rotation disabled; %s", [history.text])

@@ -107,3 +107,7 @@ test_one_finding_per_secret if {
 	])
 	{f.resource | some f in found} == {t.arn("prod/openai"), t.arn("dev/api-key")}
 }
+
+test_a_secret_scheduled_for_deletion_is_not_judged if {
+	count(findings([stale("prod/openai", {"deleted_date": t.days_ago(2)})])) == 0
+}

@@ -7,7 +7,8 @@
 #   third-party API keys are exactly what an intruder harvests after breaking into an account,
 #   as in the May 2026 incident. It also costs money every month. AWS records the last access
 #   to the day, so "days ago" is approximate by up to a day. Secrets without a last access or a
-#   creation date are not reported.
+#   creation date are not reported, nor are secrets already scheduled for deletion (what this
+#   rule's remediation does).
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html
 #   - ref: https://docs.aws.amazon.com/secretsmanager/latest/userguide/manage_delete-secret.html
@@ -49,6 +50,7 @@ deny contains unused_finding(secret) if {
 	read := secret.last_accessed
 	read <= before
 	read != null
+	secret.deleted_date == null
 	time.parse_rfc3339_ns(read) <= cut.ns
 }
 
@@ -61,6 +63,7 @@ deny contains unused_finding(secret) if {
 	created := secret.created
 	created <= before
 	created != null
+	secret.deleted_date == null
 	time.parse_rfc3339_ns(created) <= cut.ns
 }
 

@@ -65,3 +65,8 @@ test_one_finding_per_unused_secret if {
 	]))
 	assert.equal({t.arn("old"), t.arn("never")}, {f.resource | some f in found})
 }
+
+test_a_secret_scheduled_for_deletion_is_not_reported if {
+	count(one({"last_accessed": t.days_ago(300), "deleted_date": t.days_ago(2)})) == 0
+	count(one({"last_accessed": null, "deleted_date": t.days_ago(2)})) == 0
+}

@@ -48,6 +48,8 @@ pub async fn alias(iam: &aws_sdk_iam::Client) -> Result<Option<String>, CallErro
 pub struct Summary {
     pub root_mfa_enabled: bool,
     pub root_access_keys_present: bool,
+    /// `AccountPasswordPresent`; `None` when the answer lacks it (moto does).
+    pub root_password_present: Option<bool>,
 }
 
 pub async fn summary(iam: &aws_sdk_iam::Client) -> Result<Summary, CallError> {
@@ -61,6 +63,9 @@ pub async fn summary(iam: &aws_sdk_iam::Client) -> Result<Summary, CallError> {
     Ok(Summary {
         root_mfa_enabled: flag(SummaryKeyType::AccountMfaEnabled),
         root_access_keys_present: flag(SummaryKeyType::AccountAccessKeysPresent),
+        root_password_present: map
+            .get(&SummaryKeyType::AccountPasswordPresent)
+            .map(|&n| n > 0),
     })
 }
 

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use aws_sdk_iam::operation::get_account_authorization_details::GetAccountAuthorizationDetailsOutput;
 use aws_sdk_iam::types::{
-    AttachedPolicy as AwsAttachedPolicy, EntityType, GroupDetail, ManagedPolicyDetail,
-    PolicyDetail, RoleDetail, Tag, UserDetail,
+    AttachedPermissionsBoundary, AttachedPolicy as AwsAttachedPolicy, EntityType, GroupDetail,
+    ManagedPolicyDetail, PolicyDetail, RoleDetail, Tag, UserDetail,
 };
 
 use super::aws::{CallError, classify};
@@ -33,6 +33,7 @@ pub struct UserEntry {
     pub groups: Vec<String>,
     pub attached_policies: Vec<AttachedPolicy>,
     pub inline_policies: Vec<InlinePolicy>,
+    pub permissions_boundary: Option<String>,
     pub tags: BTreeMap<String, String>,
 }
 
@@ -58,7 +59,8 @@ pub async fn fetch(iam: &aws_sdk_iam::Client) -> Result<Authorization, CallError
 
 impl Authorization {
     /// Adds one page. AWS-managed policies that nothing uses are dropped: an account sees all
-    /// of them (over a thousand), and only attached ones grant anything.
+    /// of them (over a thousand), and only those attached or set as a permissions boundary
+    /// matter.
     pub fn absorb(&mut self, page: &GetAccountAuthorizationDetailsOutput) {
         self.users.extend(page.user_detail_list().iter().map(user));
         self.groups
@@ -68,7 +70,9 @@ impl Authorization {
             page.policies()
                 .iter()
                 .filter_map(managed_policy)
-                .filter(|p| !p.aws_managed || p.attachment_count > 0),
+                .filter(|p| {
+                    !p.aws_managed || p.attachment_count > 0 || p.permissions_boundary_count > 0
+                }),
         );
     }
 }
@@ -81,6 +85,7 @@ fn user(detail: &UserDetail) -> UserEntry {
         groups: detail.group_list().to_vec(),
         attached_policies: attached(detail.attached_managed_policies()),
         inline_policies: inline(detail.user_policy_list()),
+        permissions_boundary: boundary(detail.permissions_boundary()),
         tags: tags(detail.tags()),
     }
 }
@@ -107,6 +112,7 @@ fn role(detail: &RoleDetail) -> Role {
             .and_then(super::aws::to_timestamp),
         attached_policies: attached(detail.attached_managed_policies()),
         inline_policies: inline(detail.role_policy_list()),
+        permissions_boundary: boundary(detail.permissions_boundary()),
         tags: tags(detail.tags()),
     }
 }
@@ -129,11 +135,23 @@ fn managed_policy(detail: &ManagedPolicyDetail) -> Option<ManagedPolicy> {
         aws_managed: arn.contains(":iam::aws:policy/"),
         arn,
         attachment_count: detail.attachment_count().unwrap_or(0).max(0) as u32,
+        permissions_boundary_count: detail
+            .permissions_boundary_usage_count()
+            .unwrap_or(0)
+            .max(0) as u32,
         document: default
             .document()
             .map(policy_document)
             .unwrap_or(serde_json::Value::Null),
     })
+}
+
+/// The boundary's policy ARN. moto answers an unset boundary with an empty element.
+fn boundary(boundary: Option<&AttachedPermissionsBoundary>) -> Option<String> {
+    boundary
+        .and_then(|b| b.permissions_boundary_arn())
+        .filter(|arn| !arn.is_empty())
+        .map(str::to_owned)
 }
 
 fn attached(policies: &[AwsAttachedPolicy]) -> Vec<AttachedPolicy> {
@@ -198,6 +216,13 @@ mod tests {
                             .user_name(*name)
                             .arn(format!("arn:aws:iam::123456789012:user/{name}"))
                             .group_list("devs")
+                            .permissions_boundary(
+                                AttachedPermissionsBoundary::builder()
+                                    .permissions_boundary_arn(
+                                        "arn:aws:iam::aws:policy/PowerUserAccess",
+                                    )
+                                    .build(),
+                            )
                             .build()
                     })
                     .collect(),
@@ -226,6 +251,13 @@ mod tests {
             .build()
     }
 
+    /// A policy attached to nobody but used as a permissions boundary.
+    fn boundary_policy(arn: &str, boundaries: i32) -> ManagedPolicyDetail {
+        let mut detail = policy(arn, 0);
+        detail.permissions_boundary_usage_count = Some(boundaries);
+        detail
+    }
+
     #[test]
     fn pages_accumulate_and_unused_aws_policies_are_dropped() {
         // moto serves one page; AWS pages at 1000 items. Each page must add, never replace.
@@ -235,6 +267,7 @@ mod tests {
             vec![
                 policy("arn:aws:iam::123456789012:policy/Admin", 1),
                 policy("arn:aws:iam::aws:policy/Unused", 0),
+                boundary_policy("arn:aws:iam::aws:policy/PowerUserAccess", 3),
             ],
             Some("next"),
         ));
@@ -250,13 +283,18 @@ mod tests {
             .collect();
         assert_eq!(names, ["alice", "bob", "carol"]);
         assert_eq!(authorization.users[0].groups, ["devs"]);
+        assert_eq!(
+            authorization.users[0].permissions_boundary.as_deref(),
+            Some("arn:aws:iam::aws:policy/PowerUserAccess")
+        );
         let policies: Vec<&str> = authorization
             .policies
             .iter()
             .map(|p| p.name.as_str())
             .collect();
-        assert_eq!(policies, ["Admin", "ReadOnlyAccess"]);
-        assert!(authorization.policies[1].aws_managed);
+        assert_eq!(policies, ["Admin", "PowerUserAccess", "ReadOnlyAccess"]);
+        assert_eq!(authorization.policies[1].permissions_boundary_count, 3);
+        assert!(authorization.policies[2].aws_managed);
         assert_eq!(
             authorization.policies[0].document["Statement"][0]["Action"], "*",
             "the default version is kept"

@@ -11,11 +11,12 @@ use super::account::Summary;
 use super::authorization::{Authorization, UserEntry};
 use super::aws::CallError;
 use super::credential_report::{CredentialReport, ReportRow};
+use super::organization::OrganizationIdentity;
 use super::secrets::RegionSecrets;
 use crate::snapshot::{
     Account, CollectionError, Collector, ConsolePassword, DataSection, MfaDevice, MfaKind,
-    PasswordPolicy, REGION_DISCOVERY_SECTIONS, RootUser, SCHEMA_VERSION, Secret, Snapshot,
-    Timestamp, User,
+    Organization, PasswordPolicy, REGION_DISCOVERY_SECTIONS, RootUser, SCHEMA_VERSION, Secret,
+    Snapshot, Timestamp, User,
 };
 
 /// Assigned virtual MFA devices by the ARN of the user they belong to (root's ARN included).
@@ -31,6 +32,7 @@ pub(super) struct Parts {
     pub mfa: Result<VirtualMfaDevices, CallError>,
     pub password_policy: Result<Option<PasswordPolicy>, CallError>,
     pub authorization: Result<Authorization, CallError>,
+    pub organization: Result<Option<OrganizationIdentity>, CallError>,
     /// The regions scanned for secrets.
     pub regions: Vec<String>,
     /// Why `regions` is the fallback list, when it is.
@@ -48,6 +50,7 @@ pub(super) fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
     let mfa = virtual_mfa_devices(parts.mfa).unpack(&mut errors);
     let password_policy = password_policy(parts.password_policy).unpack(&mut errors);
     let authorization = authorization(parts.authorization).unpack(&mut errors);
+    let organization = organization(parts.organization).unpack(&mut errors);
     let regions = regions(parts.regions, parts.region_error).unpack(&mut errors);
     let root_arn = format!("arn:{}:iam::{}:root", parts.partition, parts.account_id);
     let root =
@@ -83,6 +86,7 @@ pub(super) fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
         roles: authorization.roles,
         policies: authorization.policies,
         secrets,
+        organization,
         collection_errors: errors,
         terraform: None,
     }
@@ -193,6 +197,29 @@ fn authorization(result: Result<Authorization, CallError>) -> Joined<Authorizati
     .map(Option::unwrap_or_default)
 }
 
+/// The organization is known from the account itself; its policies only from the management
+/// account (`--org`, added by the organization scan). Not knowing it leaves no section
+/// incomplete: the conditions on `aws:PrincipalOrgID` it would settle are reported as
+/// conditional instead.
+fn organization(
+    result: Result<Option<OrganizationIdentity>, CallError>,
+) -> Joined<Option<Organization>> {
+    let identity = match result {
+        Ok(identity) => identity,
+        Err(error) => {
+            return Joined::with_error(
+                None,
+                CollectionError::from_call("organizations", "DescribeOrganization", &error, &[]),
+            );
+        }
+    };
+    Joined::without_errors(identity.map(|o| Organization {
+        id: o.id,
+        management_account_id: o.management_account_id,
+        policies: None,
+    }))
+}
+
 /// When the enabled regions could not be listed, the fallback regions were scanned: no section
 /// is left incomplete, but the error says which regions were not checked.
 fn regions(regions: Vec<String>, discovery_error: Option<CallError>) -> Joined<Vec<String>> {
@@ -276,6 +303,7 @@ fn root_from_report(
         }),
         access_keys: row.access_keys.clone(),
         password_last_used: row.password_last_used,
+        password_present: summary.root_password_present,
     }
 }
 
@@ -341,6 +369,7 @@ fn user(
         groups: entry.groups,
         attached_policies: entry.attached_policies,
         inline_policies: entry.inline_policies,
+        permissions_boundary: entry.permissions_boundary,
         tags: entry.tags,
     }
 }
@@ -392,6 +421,7 @@ mod tests {
             groups: Vec::new(),
             attached_policies: Vec::new(),
             inline_policies: Vec::new(),
+            permissions_boundary: None,
             tags: BTreeMap::new(),
         }
     }
@@ -427,6 +457,7 @@ mod tests {
             summary: Ok(Summary {
                 root_mfa_enabled: true,
                 root_access_keys_present: false,
+                root_password_present: Some(true),
             }),
             report: Ok(CredentialReport {
                 generated_at: None,
@@ -442,6 +473,7 @@ mod tests {
                 users: vec![entry("alice")],
                 ..Authorization::default()
             }),
+            organization: Ok(None),
             regions: vec!["eu-west-1".to_owned(), "us-east-1".to_owned()],
             region_error: None,
             secrets: Ok(RegionSecrets {

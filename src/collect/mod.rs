@@ -9,6 +9,7 @@ mod collection_error;
 mod credential_report;
 mod join;
 pub mod org;
+mod organization;
 mod pipeline;
 mod progress;
 mod regions;

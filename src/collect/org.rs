@@ -11,9 +11,11 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::aws::{AwsContext, CallError, classify};
+use super::organization::{OrganizationIdentity, PolicyReader, describe};
 use super::pipeline::{CollectOptions, collect_account};
 use crate::snapshot::{
-    Account, CollectionError, Collector, DataSection, ErrorKind, SCHEMA_VERSION, Snapshot,
+    Account, CollectionError, Collector, DataSection, ErrorKind, Organization, SCHEMA_VERSION,
+    Snapshot,
 };
 
 /// How to reach the member accounts.
@@ -101,7 +103,9 @@ fn listed_account_id(id: &str) -> Result<(), CallError> {
 /// holds the collection back while the receiver is busy: an account's task keeps its slot until
 /// its snapshot is taken, so at most `concurrency` snapshots (and those in the channel) are held
 /// at once, however many accounts the organization has. Once the receiver is gone, no further
-/// account is started.
+/// account is started. With `from_organization`, each account's snapshot also gets the
+/// organization's service and resource control policies on its path, read with the caller's
+/// credentials, before it is sent: its evaluation weighs them.
 pub async fn collect_all(
     aws: &AwsContext,
     caller_account: &str,
@@ -112,6 +116,11 @@ pub async fn collect_all(
     snapshots: mpsc::Sender<Snapshot>,
 ) {
     collect.progress.accounts(targets.len());
+    let organization = if options.from_organization {
+        Some(Arc::new(OrganizationView::read(aws).await))
+    } else {
+        None
+    };
     let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut tasks = JoinSet::new();
     for target in targets {
@@ -119,12 +128,13 @@ pub async fn collect_all(
             (aws.clone(), options.clone(), collect.clone(), slots.clone());
         let (caller_account, partition) = (caller_account.to_owned(), partition.to_owned());
         let snapshots = snapshots.clone();
+        let organization = organization.clone();
         tasks.spawn(async move {
             let _slot = slots.acquire_owned().await.expect("semaphore open");
             if snapshots.is_closed() {
                 return;
             }
-            let snapshot = collect_target(
+            let mut snapshot = collect_target(
                 &aws,
                 &caller_account,
                 &partition,
@@ -133,6 +143,9 @@ pub async fn collect_all(
                 &collect,
             )
             .await;
+            if let Some(view) = organization {
+                view.add_policies(&mut snapshot).await;
+            }
             // A receiver that stopped (an error while evaluating) wants no more.
             let _ = snapshots.send(snapshot).await;
         });
@@ -140,6 +153,56 @@ pub async fn collect_all(
     drop(snapshots);
     while let Some(joined) = tasks.join_next().await {
         joined.expect("an account task does not panic");
+    }
+}
+
+/// The organization as the caller (the management account or a delegated administrator) sees
+/// it: its identity, and a reader of its policies shared by the account tasks.
+struct OrganizationView {
+    identity: Result<Option<OrganizationIdentity>, CallError>,
+    reader: PolicyReader,
+}
+
+impl OrganizationView {
+    async fn read(aws: &AwsContext) -> OrganizationView {
+        let client = aws.organizations();
+        OrganizationView {
+            identity: describe(&client).await,
+            reader: PolicyReader::new(client),
+        }
+    }
+
+    /// Sets the account's organization and the policies on its path; a failure to read them
+    /// leaves `organizations.policies` incomplete for the account, so the rules that weigh
+    /// SCPs and RCPs report *not evaluated* rather than answering without them.
+    async fn add_policies(&self, snapshot: &mut Snapshot) {
+        let identity = match &self.identity {
+            Ok(Some(identity)) => identity,
+            Ok(None) => return,
+            Err(error) => {
+                snapshot.collection_errors.push(CollectionError::from_call(
+                    "organizations",
+                    "DescribeOrganization",
+                    error,
+                    &[DataSection::OrganizationPolicies],
+                ));
+                return;
+            }
+        };
+        let organization = snapshot.organization.get_or_insert_with(|| Organization {
+            id: identity.id.clone(),
+            management_account_id: identity.management_account_id.clone(),
+            policies: None,
+        });
+        match self.reader.for_account(&snapshot.account.id).await {
+            Ok(policies) => organization.policies = Some(policies),
+            Err(error) => snapshot.collection_errors.push(CollectionError::from_call(
+                "organizations",
+                "ListPoliciesForTarget",
+                &error,
+                &[DataSection::OrganizationPolicies],
+            )),
+        }
     }
 }
 
@@ -248,6 +311,7 @@ fn unreachable_account(target: &Target, partition: &str, error: &CallError) -> S
         roles: Vec::new(),
         policies: Vec::new(),
         secrets: Vec::new(),
+        organization: None,
         collection_errors: vec![CollectionError::from_call(
             "sts",
             "AssumeRole",

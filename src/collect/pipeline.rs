@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use super::aws::{AwsContext, CallError};
 use super::progress::Progress;
-use super::{account, authorization, credential_report, join, regions, secrets};
+use super::{account, authorization, credential_report, join, organization, regions, secrets};
 use crate::snapshot::{ErrorKind, Snapshot};
 
 /// What to collect and how hard to try.
@@ -56,13 +56,24 @@ pub async fn collect_account(
     progress.stage(id, "collecting IAM and the account's regions");
     let iam = aws.iam();
     let home_region = aws.home_region();
-    let (alias, summary, report, mfa, password_policy, authorization, (regions, region_error)) = tokio::join!(
+    let organizations = aws.organizations();
+    let (
+        alias,
+        summary,
+        report,
+        mfa,
+        password_policy,
+        authorization,
+        organization,
+        (regions, region_error),
+    ) = tokio::join!(
         within(deadline, account::alias(&iam)),
         within(deadline, account::summary(&iam)),
         within(deadline, credential_report::fetch(&iam)),
         within(deadline, account::virtual_mfa_devices(&iam)),
         within(deadline, account::password_policy(&iam)),
         within(deadline, authorization::fetch(&iam)),
+        within(deadline, organization::describe(&organizations)),
         choose_regions(aws, options, &identity.partition, &home_region, deadline),
     );
     progress.regions(id, regions.len());
@@ -90,6 +101,7 @@ pub async fn collect_account(
         mfa,
         password_policy,
         authorization,
+        organization,
         regions,
         region_error,
         secrets,

@@ -106,8 +106,11 @@ async fn collect_region(
 }
 
 async fn list(client: &aws_sdk_secretsmanager::Client) -> Result<Vec<SecretListEntry>, CallError> {
+    // Secrets scheduled for deletion too: they are reported as such instead of vanishing, and a
+    // restore brings them back with their old rotation and policy.
     let mut pages = client
         .list_secrets()
+        .include_planned_deletion(true)
         .max_results(PAGE_SIZE)
         .into_paginator()
         .send();
@@ -225,6 +228,7 @@ fn secret(entry: &SecretListEntry, region: &str) -> Secret {
             })
             .collect(),
         resource_policy: None,
+        deleted_date: ts(entry.deleted_date()),
     }
 }
 

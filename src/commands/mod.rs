@@ -2,6 +2,7 @@
 //! (formats, thresholds, times), runs the pipeline, reads and writes files, and returns the
 //! process exit code or an error (exit 2).
 
+mod access;
 mod audit;
 mod collect;
 mod console;
@@ -19,7 +20,7 @@ mod rules;
 mod scan;
 mod snapshot;
 
-use crate::cli::{Cli, Command, PolicyCommand};
+use crate::cli::{Cli, Command, PolicyCommand, SchemaKind};
 
 pub use console::error as print_error;
 pub use error::{Error, exit};
@@ -33,11 +34,15 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Snapshot(args) => snapshot::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Merge(args) => merge::run(&args),
+        Command::Access(args) => access::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Controls(args) => controls::run(&args),
         Command::Policy(PolicyCommand::Test(args)) => policy_test::run(&args),
-        Command::Schema => {
-            let schema = crate::snapshot::json_schema();
+        Command::Schema(args) => {
+            let schema = match args.what {
+                SchemaKind::Snapshot => crate::snapshot::json_schema(),
+                SchemaKind::Access => crate::model::access::json_schema(),
+            };
             output::write(
                 None,
                 &(serde_json::to_string_pretty(&schema).expect("json") + "\n"),

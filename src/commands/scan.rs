@@ -27,7 +27,7 @@ use super::domain::{compliance_format, fail_threshold, report_format, severity};
 use super::error::{Error, exit_code};
 
 /// The incident-shaped demo account bundled into the binary (`keyward scan --demo`).
-const DEMO_SNAPSHOT: &str = include_str!("../../fixtures/incident.json");
+pub(super) const DEMO_SNAPSHOT: &str = include_str!("../../fixtures/incident.json");
 
 pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     if let Some(output) = &args.output.output {

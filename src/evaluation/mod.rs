@@ -18,6 +18,15 @@
 //! finding, on every synthetic profile. A user's own rules may count or compare across users, so
 //! they always get the whole snapshot, built up chunk by chunk, and so do the plan rules, which
 //! join a Terraform plan's resources with the account's users.
+//!
+//! The access model (`crate::access`) is worked out on the whole account before any rule runs:
+//! who can read a secret depends on every principal, and what a principal can read on every
+//! secret. Each part's input then carries the model's entries of its own users, roles and
+//! secrets, and what it says of the account as a whole (`PolicyInput::with_chunk`); the rules
+//! that read it (KW-SM-005, KW-SM-009, KW-IAM-011, KW-IAM-013) judge one entry at a time, so they
+//! find in parts what they find on the whole account. A snapshot file is read twice for it: once
+//! for the fields of users, roles and secrets the model reads (`access::summarize_source`), once
+//! for the rules.
 
 mod gaps;
 mod plan_changes;
@@ -28,6 +37,7 @@ mod waivers;
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
+use crate::model::access::AccessSummary;
 use crate::model::{
     AccountReport, Evidence, Finding, REPORT_VERSION, RuleMetadata, ScanReport, Summary, ToolInfo,
     fingerprint,
@@ -137,7 +147,9 @@ impl<'a> Evaluation<'a> {
 
     /// Evaluates one account, its lists read a chunk at a time (from the file when it is one).
     pub fn add(&mut self, source: &SnapshotSource) -> Result<&AccountReport, EvaluationError> {
-        let mut run = self.start(source.header())?;
+        let time = self.time_of(source.header())?;
+        let access = crate::access::summarize_source(source, time)?;
+        let mut run = self.start(source.header(), time, access)?;
         source
             .for_each_chunk(self.chunk_size, |chunk| self.chunk(&mut run, chunk))
             .map_err(|e| match e {
@@ -149,7 +161,9 @@ impl<'a> Evaluation<'a> {
 
     /// Evaluates one account from a snapshot in memory.
     pub fn add_snapshot(&mut self, snapshot: &Snapshot) -> Result<&AccountReport, PolicyError> {
-        let mut run = self.start(snapshot)?;
+        let time = self.time_of(snapshot)?;
+        let access = crate::access::summarize(snapshot, time);
+        let mut run = self.start(snapshot, time, access)?;
         for chunk in Chunk::all_of(snapshot, self.chunk_size) {
             self.chunk(&mut run, chunk)?;
         }
@@ -181,15 +195,27 @@ impl<'a> Evaluation<'a> {
             .collect()
     }
 
-    /// Starts an account with the built-in rules on its header.
-    fn start(&self, header: &Snapshot) -> Result<AccountRun<'a>, PolicyError> {
+    /// The time an account is judged at.
+    fn time_of(&self, header: &Snapshot) -> Result<DateTime<Utc>, PolicyError> {
         let time = self.as_of.for_snapshot(header);
         // --as-of and snapshot times are checked where they enter; a library caller's time is
         // checked here, as the rules' nanosecond arithmetic depends on it.
         crate::snapshot::check_time(&time)
             .map_err(|e| PolicyError::Input(format!("the evaluation time {e}")))?;
-        let input = PolicyInput::header(header, &evaluation_input(self.config, time))?;
+        Ok(time)
+    }
+
+    /// Starts an account with the built-in rules on its header; `access` is the account's
+    /// effective access as of `time`, worked out on the whole account.
+    fn start(
+        &self,
+        header: &Snapshot,
+        time: DateTime<Utc>,
+        access: AccessSummary,
+    ) -> Result<AccountRun<'a>, PolicyError> {
         let (applying, not_applicable) = applicable(&self.enabled, header);
+        let not_evaluated = not_evaluated(&applying, header, Some(&access));
+        let input = PolicyInput::header(header, &evaluation_input(self.config, time), access)?;
         let whole = (!self.rules(&applying, false).is_empty()).then(|| input.fork());
         let mut run = AccountRun {
             report: AccountReport {
@@ -199,10 +225,11 @@ impl<'a> Evaluation<'a> {
                 api_requests: header.collector.api_requests,
                 collection_errors: header.collection_errors.clone(),
                 findings: Vec::new(),
-                not_evaluated: not_evaluated(&applying, header),
+                not_evaluated,
                 not_applicable,
                 fixed_by_plan: Vec::new(),
                 rule_results: Vec::new(),
+                access: None,
             },
             applying,
             header: input,
@@ -252,6 +279,7 @@ impl<'a> Evaluation<'a> {
             &run.report.findings,
             &run.report.not_evaluated,
         );
+        run.report.access = run.header.take_access();
         self.accounts.push(run.report);
         Ok(self.accounts.last().expect("just added"))
     }
@@ -402,6 +430,7 @@ mod tests {
     fn the_built_in_pack_finds_the_same_in_chunks_as_on_the_whole_account() {
         let policies = PolicySet::load(&builtin_sources()).unwrap();
         let config = Config::default();
+        let mut rules_found = std::collections::BTreeSet::new();
         for profile in Profile::ALL {
             let snapshot = generate(&Shape::new(400, 400, profile, as_of()));
             assert!(!snapshot.roles.is_empty() && !snapshot.groups.is_empty());
@@ -420,6 +449,13 @@ mod tests {
             let found = findings(&whole);
             assert!(found.len() > 100, "{profile:?}: {} findings", found.len());
             assert_eq!(findings(&chunked), found, "{profile:?}");
+            assert!(chunked.accounts[0].access.is_some());
+            assert_eq!(chunked.accounts[0].access, whole.accounts[0].access);
+            rules_found.extend(whole.all_findings().map(|f| f.rule_id.clone()));
+        }
+        // The rules that read the access model are among those compared.
+        for rule in ["KW-SM-005", "KW-SM-009", "KW-IAM-011", "KW-IAM-013"] {
+            assert!(rules_found.contains(rule), "{rule}: {rules_found:?}");
         }
     }
 

@@ -93,6 +93,7 @@ mod tests {
                 not_applicable: Vec::new(),
                 fixed_by_plan: Vec::new(),
                 rule_results: Vec::new(),
+                access: None,
             }],
             config_findings: Vec::new(),
             baseline: None,

@@ -6,6 +6,7 @@
 //! The types here are data and the small queries on it; producing them (evaluating, marking a
 //! baseline, comparing scans) is done by the modules above.
 
+pub mod access;
 mod compliance;
 mod control;
 mod filter;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{Account, CollectionError};
 
+use super::access::AccessSummary;
 use super::filter::ReportFilter;
 use super::finding::{Finding, NotApplicable, NotEvaluated, PlanChange};
 use super::outcome::Outcome;
@@ -24,8 +25,9 @@ use super::severity::Severity;
 /// caveats (`warnings`, e.g. a stale snapshot) and gaps scoped to `regions not scanned`. Earlier
 /// versions keep loading: a bare id reads as a mapping to the whole control, and a report
 /// without the later fields reads as one of a scan without a plan, a filter or a warning (see
-/// `README.md`, "Public formats and what changed").
-pub const REPORT_VERSION: u32 = 5;
+/// `README.md`, "Public formats and what changed"). Version 6 adds `accounts[].access` (the
+/// effective access of each account); earlier reports load without it.
+pub const REPORT_VERSION: u32 = 6;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -115,6 +117,10 @@ pub struct AccountReport {
     /// What each rule that applies judged in this account, in rule order.
     #[serde(default)]
     pub rule_results: Vec<RuleResult>,
+    /// Who can read the account's secrets, and who has administrative access, in effect.
+    /// Absent from reports before version 6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<AccessSummary>,
 }
 
 /// What one rule judged in one account, counted in resources (an access key's findings count

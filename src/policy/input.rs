@@ -1,20 +1,47 @@
-//! The policy input: what every rule reads as `input`, `{"snapshot": …, "evaluation": …}`.
+//! The policy input: what every rule reads as `input`: `{"snapshot": …, "evaluation": …,
+//! "access": …, "schedules": …, "third_party_keys": …}`. `access` is the effective access worked
+//! out by keyward's access model (`model::access::AccessSummary`), `schedules` the longest gap of
+//! each rotation schedule expression of the snapshot (`schedule::Schedule`, keyed by the
+//! expression as written), `third_party_keys` the third-party key markers found in each secret
+//! that has some (`third_party_markers`), by ARN.
+//!
+//! A large account is judged a chunk of users, roles or secrets at a time (see `with_chunk`):
+//! a chunk's input holds, beside its lists, the access model's entries for its users, roles and
+//! secrets (`access.principals`, `access.secrets`) and its secrets' schedules and markers; what
+//! the access model says about the account as a whole (`basis`, `grants`, `outside`,
+//! `every_secret`, `unreadable_policies`) is in every chunk's input. The access model itself is
+//! always worked out on the whole account before any rule runs.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
 use super::error::PolicyError;
+use super::schedule::{self, Schedule};
 use crate::config::Config;
+use crate::model::access::{
+    AccessBasis, AccessSummary, EverySecret, HolderGrant, OutsideReader, PrincipalAccess,
+    SecretAccess, UnreadablePolicy,
+};
 use crate::snapshot::{
-    Account, Chunk, CollectionError, Collector, Group, ManagedPolicy, PasswordPolicy, RootUser,
-    Snapshot, TerraformPlan, Timestamp,
+    Account, Chunk, CollectionError, Collector, Group, ManagedPolicy, Organization, PasswordPolicy,
+    RootUser, Secret, Snapshot, TerraformPlan, Timestamp,
 };
 
 /// The snapshot's lists that come in chunks (see `Chunk`), by their field names.
 const LISTS: [&str; 3] = ["users", "roles", "secrets"];
+
+/// The parts of the input, beside the snapshot's lists, that hold entries about the chunk's
+/// users, roles and secrets, by their paths in the input.
+const CHUNK_PARTS: [[&str; 2]; 4] = [
+    ["access", "principals"],
+    ["access", "secrets"],
+    ["schedules", ""],
+    ["third_party_keys", ""],
+];
 
 /// The policy input as regorus values, built once per snapshot (or per chunk of a large one)
 /// and shared by every rule.
@@ -22,26 +49,56 @@ pub struct PolicyInput {
     value: regorus::Value,
     /// The managed policies by ARN, for the chunks' inputs (see `with_chunk`).
     managed_policies: BTreeMap<String, regorus::Value>,
+    /// The account's effective access, whose entries each chunk's input takes its part of, and
+    /// which the report keeps (`take_access`). Shared by an input and its forks.
+    access: Option<Arc<AccessSummary>>,
+    /// The third-party key markers of `input.evaluation` (lower case).
+    markers: Vec<String>,
 }
 
 impl PolicyInput {
-    /// The input of a whole snapshot and `input.evaluation`.
+    /// The input of a whole snapshot and `input.evaluation`, with the access model worked out
+    /// on it as of `evaluation.as_of` (on a thread of its own while the snapshot is converted).
     pub fn new(
         snapshot: &Snapshot,
         evaluation: &serde_json::Value,
     ) -> Result<PolicyInput, PolicyError> {
-        let mut input = PolicyInput::header(snapshot, evaluation)?;
-        input.extend(Chunk {
-            users: &snapshot.users,
-            roles: &snapshot.roles,
-            secrets: &snapshot.secrets,
-        })?;
+        let as_of = evaluation["as_of"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map_or(snapshot.collected_at, |t| t.with_timezone(&Utc));
+        let (access, input) = std::thread::scope(|scope| {
+            let access = scope.spawn(|| crate::access::summarize(snapshot, as_of));
+            let input = PolicyInput::without_access(snapshot, evaluation).and_then(|mut input| {
+                input.extend_lists(Chunk::whole(snapshot))?;
+                Ok(input)
+            });
+            (
+                access.join().expect("the access model does not panic"),
+                input,
+            )
+        });
+        let mut input = input?;
+        input.set_access(access)?;
+        input.extend_parts(Chunk::whole(snapshot))?;
         Ok(input)
     }
 
     /// The input of a snapshot's header: everything but its users, roles and secrets, whose
-    /// lists are empty (whatever the snapshot holds there).
+    /// lists are empty (whatever the snapshot holds there), with `access`, the account's
+    /// effective access worked out on the whole snapshot, of which it holds what is about the
+    /// account as a whole (the entries of users, roles and secrets come with their chunks).
     pub fn header(
+        snapshot: &Snapshot,
+        evaluation: &serde_json::Value,
+        access: AccessSummary,
+    ) -> Result<PolicyInput, PolicyError> {
+        let mut input = PolicyInput::without_access(snapshot, evaluation)?;
+        input.set_access(access)?;
+        Ok(input)
+    }
+
+    fn without_access(
         snapshot: &Snapshot,
         evaluation: &serde_json::Value,
     ) -> Result<PolicyInput, PolicyError> {
@@ -65,18 +122,53 @@ impl PolicyInput {
         let input = value.as_object_mut().map_err(input_error)?;
         input.insert(regorus::Value::from("snapshot"), snapshot_value);
         input.insert(regorus::Value::from("evaluation"), to_regorus(evaluation)?);
+        for part in ["schedules", "third_party_keys"] {
+            input.insert(regorus::Value::from(part), regorus::Value::new_object());
+        }
         Ok(PolicyInput {
             value,
             managed_policies,
+            access: None,
+            markers: markers_of(evaluation),
         })
     }
 
-    /// The input a chunk is judged on: this (header) input with the chunk's lists, no groups,
-    /// and only the managed policies the chunk's users and roles attach. The groups and the
-    /// other managed policies are judged once, on the header input; leaving them out keeps
-    /// every chunk from judging them again (with 10,000 users of a synthetic account, 2,000
-    /// managed policies cost 0.3 s per chunk). The rest is shared, not copied: regorus values
-    /// are reference-counted.
+    /// Sets `input.access` to what the access model says about the account as a whole, with no
+    /// entries of users, roles or secrets yet.
+    fn set_access(&mut self, access: AccessSummary) -> Result<(), PolicyError> {
+        let AccessSummary {
+            basis,
+            principals: _,
+            secrets: _,
+            grants,
+            outside,
+            every_secret,
+            unreadable_policies,
+        } = &access;
+        let account_wide = to_regorus(&AccessPart {
+            basis,
+            principals: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            grants,
+            outside,
+            every_secret,
+            unreadable_policies,
+        })?;
+        self.value
+            .as_object_mut()
+            .map_err(input_error)?
+            .insert(regorus::Value::from("access"), account_wide);
+        self.access = Some(Arc::new(access));
+        Ok(())
+    }
+
+    /// The input a chunk is judged on: this (header) input with the chunk's lists and the
+    /// access model's, schedules' and markers' entries about them, no groups, and only the
+    /// managed policies the chunk's users and roles attach. The groups and the other managed
+    /// policies are judged once, on the header input; leaving them out keeps every chunk from
+    /// judging them again (with 10,000 users of a synthetic account, 2,000 managed policies
+    /// cost 0.3 s per chunk). The rest is shared, not copied: regorus values are
+    /// reference-counted.
     ///
     /// Serialising a large list and parsing it into regorus takes as long as a costly rule, and
     /// no rule can start before it ends, so the users and the secrets are each converted on a
@@ -97,6 +189,9 @@ impl PolicyInput {
         }
         *input.field("groups")? = regorus::Value::new_array();
         *input.field("policies")? = regorus::Value::from(self.attached_policies(chunk));
+        for (path, value) in CHUNK_PARTS.into_iter().zip(self.parts_of(chunk)?) {
+            *input.at(path)? = value;
+        }
         Ok(input)
     }
 
@@ -116,17 +211,53 @@ impl PolicyInput {
             .collect()
     }
 
+    /// The entries about a chunk's users, roles and secrets, in `CHUNK_PARTS` order: the
+    /// access model's for its users and roles and for its secrets, its secrets' schedules and
+    /// third-party key markers.
+    fn parts_of(&self, chunk: Chunk<'_>) -> Result<[regorus::Value; 4], PolicyError> {
+        let (principals, secrets) = match &self.access {
+            Some(access) => {
+                let users = chunk.users.iter().map(|u| &u.arn);
+                let roles = chunk.roles.iter().map(|r| &r.arn);
+                let principals: BTreeMap<&str, &PrincipalAccess> = users
+                    .chain(roles)
+                    .filter_map(|arn| Some((arn.as_str(), access.principals.get(arn)?)))
+                    .collect();
+                let secrets: BTreeMap<&str, &SecretAccess> = chunk
+                    .secrets
+                    .iter()
+                    .filter_map(|s| Some((s.arn.as_str(), access.secrets.get(&s.arn)?)))
+                    .collect();
+                (to_regorus(&principals)?, to_regorus(&secrets)?)
+            }
+            None => (regorus::Value::new_object(), regorus::Value::new_object()),
+        };
+        Ok([
+            principals,
+            secrets,
+            to_regorus(&schedules(chunk.secrets))?,
+            to_regorus(&third_party_keys(chunk.secrets, &self.markers))?,
+        ])
+    }
+
     /// Another input with this one's values (shared, not copied), to change on its own.
     pub fn fork(&self) -> PolicyInput {
         PolicyInput {
             value: self.value.clone(),
             managed_policies: self.managed_policies.clone(),
+            access: self.access.clone(),
+            markers: self.markers.clone(),
         }
     }
 
-    /// Appends a chunk's lists to this input's, to build the input of a whole snapshot a
-    /// chunk at a time.
+    /// Appends a chunk's lists, and the entries about them, to this input's, to build the input
+    /// of a whole snapshot a chunk at a time.
     pub fn extend(&mut self, chunk: Chunk<'_>) -> Result<(), PolicyError> {
+        self.extend_lists(chunk)?;
+        self.extend_parts(chunk)
+    }
+
+    fn extend_lists(&mut self, chunk: Chunk<'_>) -> Result<(), PolicyError> {
         let lists = [
             to_regorus_list(chunk.users)?,
             to_regorus_list(chunk.roles)?,
@@ -142,24 +273,70 @@ impl PolicyInput {
         Ok(())
     }
 
+    fn extend_parts(&mut self, chunk: Chunk<'_>) -> Result<(), PolicyError> {
+        for (path, mut value) in CHUNK_PARTS.into_iter().zip(self.parts_of(chunk)?) {
+            let added = value.as_object_mut().map_err(input_error)?;
+            self.at(path)?
+                .as_object_mut()
+                .map_err(input_error)?
+                .append(added);
+        }
+        Ok(())
+    }
+
     /// The input as regorus holds it, for an engine of one's own (`Engine::set_input`).
     pub fn value(&self) -> &regorus::Value {
         &self.value
     }
 
+    /// The effective access of the input, for the report (once: it is moved out).
+    pub fn take_access(&mut self) -> Option<AccessSummary> {
+        let shared = self.access.take()?;
+        Some(Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone()))
+    }
+
     /// `input.snapshot.<name>`, to replace or extend.
     fn field(&mut self, name: &str) -> Result<&mut regorus::Value, PolicyError> {
-        let missing = || PolicyError::Input(format!("the input has no snapshot.{name}"));
-        self.value
-            .as_object_mut()
-            .map_err(input_error)?
-            .get_mut(&regorus::Value::from("snapshot"))
-            .ok_or_else(missing)?
-            .as_object_mut()
-            .map_err(input_error)?
-            .get_mut(&regorus::Value::from(name))
-            .ok_or_else(missing)
+        self.at(["snapshot", name])
     }
+
+    /// `input.<path[0]>`, or `input.<path[0]>.<path[1]>` when `path[1]` is not empty.
+    fn at(&mut self, path: [&str; 2]) -> Result<&mut regorus::Value, PolicyError> {
+        let missing = || PolicyError::Input(format!("the input has no {}", path.join(".")));
+        let mut value = &mut self.value;
+        for name in path.into_iter().filter(|n| !n.is_empty()) {
+            value = value
+                .as_object_mut()
+                .map_err(input_error)?
+                .get_mut(&regorus::Value::from(name))
+                .ok_or_else(missing)?;
+        }
+        Ok(value)
+    }
+}
+
+/// `AccessSummary` with its entries of users, roles and secrets borrowed (some of them, or
+/// none), serialised with the same field names.
+#[derive(Serialize)]
+struct AccessPart<'a> {
+    basis: &'a AccessBasis,
+    principals: BTreeMap<&'a str, &'a PrincipalAccess>,
+    secrets: BTreeMap<&'a str, &'a SecretAccess>,
+    grants: &'a [HolderGrant],
+    outside: &'a [OutsideReader],
+    every_secret: &'a EverySecret,
+    unreadable_policies: &'a [UnreadablePolicy],
+}
+
+/// The rotation schedule of every schedule expression of these secrets, by the expression as
+/// written; expressions AWS would reject are left out (the rules then fall back to
+/// AutomaticallyAfterDays or NextRotationDate).
+fn schedules(secrets: &[Secret]) -> BTreeMap<&str, Schedule> {
+    secrets
+        .iter()
+        .filter_map(|s| s.rotation.rules.as_ref()?.schedule_expression.as_deref())
+        .filter_map(|expression| Some((expression, schedule::parse(expression)?)))
+        .collect()
 }
 
 impl Drop for PolicyInput {
@@ -215,6 +392,7 @@ struct SnapshotRest<'a> {
     password_policy: &'a Option<PasswordPolicy>,
     groups: &'a [Group],
     policies: &'a [ManagedPolicy],
+    organization: &'a Option<Organization>,
     collection_errors: &'a [CollectionError],
     #[serde(skip_serializing_if = "Option::is_none")]
     terraform: &'a Option<TerraformPlan>,
@@ -236,6 +414,7 @@ impl<'a> SnapshotRest<'a> {
             roles: _,
             policies,
             secrets: _,
+            organization,
             collection_errors,
             terraform,
         } = snapshot;
@@ -248,10 +427,58 @@ impl<'a> SnapshotRest<'a> {
             password_policy,
             groups,
             policies,
+            organization,
             collection_errors,
             terraform,
         }
     }
+}
+
+/// The markers of `input.evaluation` (lower case).
+fn markers_of(evaluation: &serde_json::Value) -> Vec<String> {
+    evaluation["third_party_key_markers"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|m| m.as_str())
+                .filter(|m| !m.is_empty())
+                .map(str::to_lowercase)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The secrets that look like third-party API keys, with the markers found in each, by ARN.
+fn third_party_keys<'a>(
+    secrets: &'a [Secret],
+    markers: &[String],
+) -> BTreeMap<&'a str, Vec<String>> {
+    secrets
+        .iter()
+        .filter_map(|s| {
+            let found = third_party_markers(s, markers);
+            (!found.is_empty()).then_some((s.arn.as_str(), found))
+        })
+        .collect()
+}
+
+/// The markers (lower case) a secret's name, description, tag keys or tag values contain,
+/// ignoring case, sorted: what makes it look like a third-party API key (KW-SM-006, KW-SM-009,
+/// `keyward access`). Each text is searched on its own, so a marker never spans two of them.
+pub fn third_party_markers(secret: &Secret, markers: &[String]) -> Vec<String> {
+    let texts: Vec<String> = std::iter::once(&secret.name)
+        .chain(secret.description.as_ref())
+        .chain(secret.tags.iter().flat_map(|(k, v)| [k, v]))
+        .map(|text| text.to_lowercase())
+        .collect();
+    let mut found: Vec<String> = markers
+        .iter()
+        .filter(|m| texts.iter().any(|text| text.contains(m.as_str())))
+        .cloned()
+        .collect();
+    found.sort();
+    found.dedup();
+    found
 }
 
 /// `input.evaluation`: the time and limits the rules measure against.
@@ -281,20 +508,36 @@ mod tests {
         (snapshot, evaluation)
     }
 
-    /// The input built in parts is the input built from the whole snapshot's JSON text.
+    fn access(snapshot: &Snapshot) -> AccessSummary {
+        crate::access::summarize(snapshot, "2026-11-23T00:00:00Z".parse().unwrap())
+    }
+
+    /// The input built in parts is the input built from the whole snapshot's JSON text, with
+    /// the access model's summary whole.
     #[test]
     fn the_input_built_in_parts_equals_the_whole_snapshot_parsed() {
         let (snapshot, evaluation) = incident();
         let whole = serde_json::json!({"snapshot": snapshot, "evaluation": evaluation});
         let expected = regorus::Value::from_json_str(&whole.to_string()).unwrap();
-        let built = PolicyInput::new(&snapshot, &evaluation).unwrap();
-        assert_eq!(built.value(), &expected);
+        let mut built = PolicyInput::new(&snapshot, &evaluation).unwrap();
+        assert_eq!(built.value()["snapshot"], expected["snapshot"]);
+        assert_eq!(built.value()["evaluation"], expected["evaluation"]);
+        let access = built.take_access().unwrap();
+        let access_value =
+            regorus::Value::from_json_str(&serde_json::to_string(&access).unwrap()).unwrap();
+        assert_eq!(built.value()["access"], access_value);
+        assert!(!access.secrets.is_empty() && !access.principals.is_empty());
+        let keys = third_party_keys(&snapshot.secrets, &[]);
+        assert_eq!(
+            built.value()["third_party_keys"],
+            to_regorus(&keys).unwrap()
+        );
     }
 
     #[test]
     fn an_input_extended_chunk_by_chunk_is_the_whole_input() {
         let (snapshot, evaluation) = incident();
-        let mut input = PolicyInput::header(&snapshot, &evaluation).unwrap();
+        let mut input = PolicyInput::header(&snapshot, &evaluation, access(&snapshot)).unwrap();
         for chunk in Chunk::all_of(&snapshot, 1) {
             input.extend(chunk).unwrap();
         }
@@ -305,7 +548,7 @@ mod tests {
     #[test]
     fn a_chunks_input_has_its_lists_and_the_policies_they_attach() {
         let (snapshot, evaluation) = incident();
-        let header = PolicyInput::header(&snapshot, &evaluation).unwrap();
+        let header = PolicyInput::header(&snapshot, &evaluation, access(&snapshot)).unwrap();
         let user = snapshot
             .users
             .iter()
@@ -336,5 +579,90 @@ mod tests {
         // The header input is left as it was.
         let groups = snapshot.groups.len();
         assert_eq!(counts(&header), [0, 0, 0, groups, snapshot.policies.len()]);
+    }
+
+    /// Each chunk's input holds the access model's entries of its own users, roles and secrets
+    /// and what is about the whole account; the header's holds no entries.
+    #[test]
+    fn a_chunks_input_has_the_access_of_its_users_roles_and_secrets() {
+        let (snapshot, evaluation) = incident();
+        let summary = access(&snapshot);
+        let header = PolicyInput::header(&snapshot, &evaluation, summary.clone()).unwrap();
+        let entries = |input: &PolicyInput, part: &str| -> Vec<String> {
+            let map = input.value()["access"][part].as_object().unwrap();
+            map.keys()
+                .map(|k| k.as_string().unwrap().to_string())
+                .collect()
+        };
+        assert!(entries(&header, "principals").is_empty());
+        assert!(entries(&header, "secrets").is_empty());
+        let (mut principals, mut secrets) = (Vec::new(), Vec::new());
+        for chunk in Chunk::all_of(&snapshot, 2) {
+            let input = header.with_chunk(chunk).unwrap();
+            assert_eq!(
+                input.value()["access"]["grants"],
+                header.value()["access"]["grants"]
+            );
+            let arns: Vec<&String> = chunk.users.iter().map(|u| &u.arn).collect();
+            let roles: Vec<&String> = chunk.roles.iter().map(|r| &r.arn).collect();
+            for arn in entries(&input, "principals") {
+                assert!(arns.contains(&&arn) || roles.contains(&&arn), "{arn}");
+                principals.push(arn);
+            }
+            for arn in entries(&input, "secrets") {
+                assert!(chunk.secrets.iter().any(|s| s.arn == arn), "{arn}");
+                secrets.push(arn);
+            }
+        }
+        principals.sort();
+        secrets.sort();
+        assert_eq!(
+            principals,
+            summary.principals.keys().cloned().collect::<Vec<_>>()
+        );
+        assert_eq!(secrets, summary.secrets.keys().cloned().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn markers_are_found_in_names_descriptions_and_tags_ignoring_case() {
+        let mut secret: Secret = serde_json::from_value(serde_json::json!({
+            "arn": "arn:aws:secretsmanager:us-east-1:1:secret:x", "name": "prod/OpenAI-key", "region": "us-east-1",
+            "rotation": {"enabled": false}, "tags": {"Provider": "Anthropic", "api_key": "yes"},
+        }))
+        .unwrap();
+        let markers = ["openai", "anthropic", "api_key", "mistral"].map(str::to_owned);
+        assert_eq!(
+            third_party_markers(&secret, &markers),
+            ["anthropic", "api_key", "openai"]
+        );
+        secret.name = "team/open".to_owned();
+        secret.tags.clear();
+        secret.description = Some("ai evaluation".to_owned());
+        assert!(
+            third_party_markers(&secret, &markers).is_empty(),
+            "a marker never spans two texts"
+        );
+        secret.description = Some("Org-level OpenAI key".to_owned());
+        assert_eq!(third_party_markers(&secret, &markers), ["openai"]);
+        let evaluation = serde_json::json!({"third_party_key_markers": ["OpenAI", ""]});
+        assert_eq!(markers_of(&evaluation), ["openai"]);
+    }
+
+    #[test]
+    fn the_input_carries_each_schedule_expression_once_with_its_longest_gap() {
+        let text = include_str!("../../fixtures/incident.json");
+        let mut snapshot =
+            crate::snapshot::parse(std::path::Path::new("incident.json"), text).unwrap();
+        let rules = crate::snapshot::RotationRules {
+            schedule_expression: Some("cron(0 0 1 JAN,APR,JUL,OCT ? *)".to_owned()),
+            ..Default::default()
+        };
+        snapshot.secrets[0].rotation.rules = Some(rules.clone());
+        snapshot.secrets[1].rotation.rules = Some(rules);
+        let table = schedules(&snapshot.secrets);
+        assert_eq!(
+            table["cron(0 0 1 JAN,APR,JUL,OCT ? *)"].days,
+            serde_json::Number::from(92)
+        );
     }
 }

@@ -9,13 +9,14 @@ pub mod memory;
 pub mod metadata;
 mod raw_finding;
 mod recursion;
+pub mod schedule;
 mod source;
 pub mod testing;
 
 pub use controls::builtin_catalogue;
 pub use engine::{PolicySet, Rule, read_dirs};
 pub use error::PolicyError;
-pub use input::{PolicyInput, evaluation_input};
+pub use input::{PolicyInput, evaluation_input, third_party_markers};
 pub use limits::Limits;
 pub use raw_finding::RawFinding;
 pub use source::{SourceFile, builtin_sources};

@@ -49,8 +49,11 @@ pub fn render(report: &ScanReport) -> String {
     let fixed_room = fixed.total_chars().min(MAX_CHARS / 8);
     out += &findings.render(MAX_CHARS.saturating_sub(chars(&out) + fixed_room + gap_room));
     out += &fixed.render(MAX_CHARS.saturating_sub(chars(&out) + gap_room));
-    out += &gaps.render(MAX_CHARS.saturating_sub(chars(&out) + chars(&not_applicable)));
+    let deleted = scheduled_for_deletion(report);
+    out += &gaps
+        .render(MAX_CHARS.saturating_sub(chars(&out) + chars(&not_applicable) + chars(&deleted)));
     out += &not_applicable;
+    out += &deleted;
     out
 }
 
@@ -290,3 +293,29 @@ fn not_applicable(report: &ScanReport) -> String {
     let _ = writeln!(out);
     out
 }
+
+/// The secrets scheduled for deletion: not judged for rotation, so named here. At most
+/// `MAX_DELETED_ROWS`, the rest counted, so that the list never crowds out the findings.
+fn scheduled_for_deletion(report: &ScanReport) -> String {
+    let deleted = super::summary::scheduled_for_deletion(report);
+    if deleted.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### Scheduled for deletion\n\nNot judged for rotation; nobody can read them until they are restored:\n"
+    );
+    let _ = writeln!(out, "| Account | Secret |");
+    let _ = writeln!(out, "|---|---|");
+    for (account, name) in deleted.iter().take(MAX_DELETED_ROWS) {
+        let _ = writeln!(out, "| {} | {} |", gfm_escape(account), gfm_escape(name));
+    }
+    if deleted.len() > MAX_DELETED_ROWS {
+        let _ = writeln!(out, "\n…and {} more.", deleted.len() - MAX_DELETED_ROWS);
+    }
+    let _ = writeln!(out);
+    out
+}
+
+const MAX_DELETED_ROWS: usize = 50;

@@ -124,6 +124,23 @@ pub fn gap_groups(report: &ScanReport) -> Vec<GapGroup> {
     groups
 }
 
+/// The secrets scheduled for deletion, as (account, secret name): reported as such, since the
+/// rotation rules do not judge them.
+pub fn scheduled_for_deletion(report: &ScanReport) -> Vec<(String, String)> {
+    report
+        .accounts
+        .iter()
+        .filter_map(|a| Some((a, a.access.as_ref()?)))
+        .flat_map(|(a, access)| {
+            access
+                .secrets
+                .values()
+                .filter(|s| s.scheduled_for_deletion)
+                .map(|s| (a.account.id.clone(), s.name.clone()))
+        })
+        .collect()
+}
+
 /// Rules not applicable for one reason, across accounts: (reason, rule ids).
 pub fn not_applicable_groups(report: &ScanReport) -> Vec<(String, Vec<String>)> {
     let mut groups: Vec<(String, Vec<String>)> = Vec::new();

@@ -124,6 +124,22 @@ pub fn render(report: &ScanReport, terminal: Terminal) -> String {
         let title = format!("NOT APPLICABLE ({count})");
         section(&mut out, &title, title_style(), rows, (terminal, id_width));
     }
+    let deleted = super::summary::scheduled_for_deletion(report);
+    if !deleted.is_empty() {
+        let rows = deleted
+            .into_iter()
+            .map(|(account, name)| {
+                (
+                    account,
+                    format!(
+                        "{name}: not judged for rotation; nobody can read it until it is restored"
+                    ),
+                )
+            })
+            .map(|(account, text)| [account, text]);
+        let title = "SCHEDULED FOR DELETION";
+        section(&mut out, title, title_style(), rows, (terminal, id_width));
+    }
     let _ = writeln!(out, "{}", super::summary::summary_parts(report).join("\n"));
     out
 }

@@ -36,11 +36,12 @@ pub enum SnapshotError {
         message: String,
     },
     #[error(
-        "snapshot {path} has schema_version {found}, but this keyward reads version {supported}\nhint: {hint}"
+        "snapshot {path} has schema_version {found}, but this keyward reads versions {first} to {supported}\nhint: {hint}"
     )]
     Version {
         path: PathBuf,
         found: u64,
+        first: u32,
         supported: u32,
         hint: &'static str,
     },
@@ -87,7 +88,28 @@ pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
             message: format!("{field}: {}", check_time(&time).err().unwrap_or_default()),
         });
     }
-    Ok(snapshot)
+    Ok(migrate(snapshot))
+}
+
+/// An older snapshot in the current format. Every version so far only added fields, each with
+/// a default that means "not known" (no boundary recorded, root password presence unknown, no
+/// deletion date), so the typed decode reads older versions as they are. One default would be
+/// read as a fact: a missing `organization` means "in no organization" from version 2 on, so a
+/// version 1 snapshot gets a note that its organization was never asked for.
+fn migrate(mut snapshot: Snapshot) -> Snapshot {
+    if snapshot.schema_version < 2 {
+        snapshot.collection_errors.push(CollectionError {
+            sections: Vec::new(),
+            service: "organizations".to_owned(),
+            operation: "DescribeOrganization".to_owned(),
+            region: None,
+            resource: None,
+            kind: ErrorKind::NotAvailable,
+            message: "snapshot format 1 does not record the account's organization: conditions on aws:PrincipalOrgID are reported as conditional; collect the snapshot again to judge them".to_owned(),
+        });
+    }
+    snapshot.schema_version = SCHEMA_VERSION;
+    snapshot
 }
 
 /// Decodes JSON or YAML text (JSON when it opens with a brace) into `T`, errors with file:line.
@@ -171,7 +193,8 @@ impl SnapshotSource {
     }
 }
 
-/// A JSON file's header, when its version is this keyward's and `parse` would accept it.
+/// A JSON file's header, when its version is one keyward reads and `parse` would accept it,
+/// migrated to the current format as `parse` migrates a whole snapshot.
 fn read_header(path: &Path) -> Option<Snapshot> {
     let probe: VersionProbe = serde_json::from_reader(reader(path).ok()?).ok()?;
     check_version(path, probe.schema_version.as_ref().and_then(|v| v.as_u64())).ok()?;
@@ -179,7 +202,7 @@ fn read_header(path: &Path) -> Option<Snapshot> {
     let valid = check_account_id(&header.account.id).is_ok()
         && policy_document::first_malformed_document(&header).is_none()
         && time_range::first_time_out_of_range(&header).is_none();
-    valid.then_some(header)
+    valid.then(|| migrate(header))
 }
 
 /// The error `load` gives for a file the streaming reader refused.
@@ -250,17 +273,18 @@ fn check_version(path: &Path, found: Option<u64>) -> Result<(), SnapshotError> {
                 .to_owned(),
         });
     };
-    if found == u64::from(SCHEMA_VERSION) {
+    if (u64::from(FIRST_SCHEMA_VERSION)..=u64::from(SCHEMA_VERSION)).contains(&found) {
         return Ok(());
     }
     let hint = if found > u64::from(SCHEMA_VERSION) {
         "the snapshot was written by a newer keyward: upgrade keyward to read it"
     } else {
-        "the snapshot was written by an older keyward: collect it again with this version"
+        "this is not a version keyward ever wrote: collect the snapshot again with `keyward snapshot`"
     };
     Err(SnapshotError::Version {
         path: path.to_owned(),
         found,
+        first: FIRST_SCHEMA_VERSION,
         supported: SCHEMA_VERSION,
         hint,
     })

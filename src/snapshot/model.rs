@@ -15,8 +15,14 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The version of the snapshot format that this build of keyward writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the snapshot format that this build of keyward writes. It reads this version
+/// and every earlier one (see `FIRST_SCHEMA_VERSION`), migrating them on read.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest snapshot format this build reads. Version 1 lacks permissions boundaries, the
+/// root user's password presence, secrets' deletion dates and the organization; read as version
+/// 2, those are absent (unknown), which the rules treat as they document.
+pub const FIRST_SCHEMA_VERSION: u32 = 1;
 
 /// A point in time. Every timestamp field is range-checked when a snapshot loads
 /// (`time_range::first_time_out_of_range` names each one: add a new field there).
@@ -54,9 +60,14 @@ pub struct Snapshot {
     /// principal, each with its default version's document.
     #[serde(default)]
     pub policies: Vec<ManagedPolicy>,
-    /// Secrets Manager secrets of every scanned region (metadata only, never a value).
+    /// Secrets Manager secrets of every scanned region (metadata only, never a value), those
+    /// scheduled for deletion included.
     #[serde(default)]
     pub secrets: Vec<Secret>,
+    /// The AWS Organizations organization the account belongs to; `null` when it belongs to none,
+    /// or when that could not be read (then `collection_errors` says so).
+    #[serde(default)]
+    pub organization: Option<Organization>,
     /// Data that could not be collected. Each entry names the data sections it leaves incomplete.
     #[serde(default)]
     pub collection_errors: Vec<CollectionError>,
@@ -203,6 +214,10 @@ pub struct RootUser {
     /// Last sign-in with the root password; `null` when never used (or unknown to AWS).
     #[serde(default)]
     pub password_last_used: Option<Timestamp>,
+    /// Whether the root user has a password (GetAccountSummary's `AccountPasswordPresent`):
+    /// `false` for a member account whose root credentials were removed; `null` when unknown.
+    #[serde(default)]
+    pub password_present: Option<bool>,
 }
 
 /// Kinds of MFA device.
@@ -247,6 +262,9 @@ pub struct User {
     /// Inline policies embedded in the user.
     #[serde(default)]
     pub inline_policies: Vec<InlinePolicy>,
+    /// The ARN of the managed policy that sets the user's permissions boundary, if one does.
+    #[serde(default)]
+    pub permissions_boundary: Option<String>,
     /// Tags of the user.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
@@ -380,6 +398,9 @@ pub struct Role {
     /// Inline policies embedded in the role.
     #[serde(default)]
     pub inline_policies: Vec<InlinePolicy>,
+    /// The ARN of the managed policy that sets the role's permissions boundary, if one does.
+    #[serde(default)]
+    pub permissions_boundary: Option<String>,
     /// Tags of the role.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
@@ -397,6 +418,9 @@ pub struct ManagedPolicy {
     pub aws_managed: bool,
     /// How many users, groups and roles it is attached to.
     pub attachment_count: u32,
+    /// How many users and roles use it as their permissions boundary.
+    #[serde(default)]
+    pub permissions_boundary_count: u32,
     /// The default version's document as AWS returns it.
     pub document: serde_json::Value,
 }
@@ -465,6 +489,10 @@ pub struct Secret {
     /// The resource policy; `null` when the secret has none.
     #[serde(default)]
     pub resource_policy: Option<serde_json::Value>,
+    /// When the secret was deleted (`DeletedDate`): it is scheduled for deletion, cannot be read,
+    /// and can be restored until its recovery window ends. `null` for a secret in use.
+    #[serde(default)]
+    pub deleted_date: Option<Timestamp>,
 }
 
 /// How and when a secret rotates.
@@ -500,6 +528,67 @@ pub struct RotationRules {
     /// The length of the rotation window, e.g. `3h`.
     #[serde(default)]
     pub duration: Option<String>,
+}
+
+/// The AWS Organizations organization of the account.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// The organization's id, `o-…`.
+    pub id: String,
+    /// The management account's id.
+    #[serde(default)]
+    pub management_account_id: Option<String>,
+    /// The service and resource control policies that apply to the account; `null` when they
+    /// were not collected (only a scan with `--org`, from the management account or a delegated
+    /// administrator, can read them).
+    #[serde(default)]
+    pub policies: Option<OrganizationPolicies>,
+}
+
+/// The organization policies on the account's path from the organization root.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationPolicies {
+    /// Whether service control policies are enabled in the organization.
+    pub service_control_policies_enabled: bool,
+    /// Whether resource control policies are enabled in the organization.
+    pub resource_control_policies_enabled: bool,
+    /// The root, each organizational unit down to the account, and the account itself, each
+    /// with the policies attached to it. An action must be allowed at every level and denied at
+    /// none.
+    pub path: Vec<OrganizationTarget>,
+}
+
+/// The organization root, an organizational unit, or an account.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationTarget {
+    /// `r-…`, `ou-…`, or the account id.
+    pub id: String,
+    /// `root`, `organizational_unit` or `account`.
+    pub kind: String,
+    /// Service control policies attached to it.
+    #[serde(default)]
+    pub service_control_policies: Vec<OrganizationPolicy>,
+    /// Resource control policies attached to it.
+    #[serde(default)]
+    pub resource_control_policies: Vec<OrganizationPolicy>,
+}
+
+/// A service or resource control policy.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationPolicy {
+    /// The policy id, `p-…`.
+    pub id: String,
+    /// The policy name.
+    pub name: String,
+    /// Whether AWS manages it (`FullAWSAccess`, `RCPFullAWSAccess`).
+    #[serde(default)]
+    pub aws_managed: bool,
+    /// The policy document.
+    pub document: serde_json::Value,
 }
 
 /// Data that could not be collected.
@@ -567,6 +656,14 @@ pub enum DataSection {
     /// `secrets[].resource_policy` of one secret (the error's `resource`) or of a region.
     #[serde(rename = "secretsmanager.resource_policies")]
     SecretResourcePolicies,
+    /// The policy documents of users, groups, roles, managed policies and permissions
+    /// boundaries as keyward's access model reads them: incomplete for a principal (the
+    /// `resource`) one of whose documents AWS would reject.
+    #[serde(rename = "iam.policy_documents")]
+    IamPolicyDocuments,
+    /// `organization.policies`: the service and resource control policies on the account's path.
+    #[serde(rename = "organizations.policies")]
+    OrganizationPolicies,
     /// Ages and use: when credentials and secrets were created, last used, changed and rotated.
     /// A live account has them; a Terraform plan alone does not.
     #[serde(rename = "activity")]
@@ -577,13 +674,15 @@ pub enum DataSection {
 }
 
 impl DataSection {
-    pub const ALL: [DataSection; 8] = [
+    pub const ALL: [DataSection; 10] = [
         DataSection::IamRoot,
         DataSection::IamCredentials,
         DataSection::IamAuthorization,
         DataSection::IamPasswordPolicy,
         DataSection::Secrets,
         DataSection::SecretResourcePolicies,
+        DataSection::IamPolicyDocuments,
+        DataSection::OrganizationPolicies,
         DataSection::Activity,
         DataSection::Terraform,
     ];

@@ -3,7 +3,9 @@
 //! values the types do not constrain; the rules read their fields with Rego builtins that fail
 //! on a value of the wrong type (`lower` of a number), and a failing built-in rule stops the
 //! scan. AWS only ever returns the grammar below, so a document outside it was forged or
-//! damaged: it is refused when the snapshot loads, naming the field.
+//! damaged: it is refused when the snapshot loads, naming the field. A document that is a string
+//! is text the collector could not read as JSON: it loads, and the access model reports it as a
+//! policy AWS would reject (its checks not evaluated, naming it).
 //!
 //! The grammar, as far as rules read it: a document is an object; `Statement` is a statement
 //! or a list of them; a statement is an object whose `Sid` and `Effect` are strings, whose
@@ -82,6 +84,11 @@ pub fn first_malformed_document(snapshot: &Snapshot) -> Option<(String, String, 
 fn check_document(document: &Value, path: &str) -> Option<(String, String)> {
     if document.is_null() {
         return None; // no document: the rules skip it
+    }
+    if document.is_string() {
+        // Text that is not JSON, kept as the collector found it: the access model reports the
+        // policy as one AWS would reject, and the checks that read it as not evaluated.
+        return None;
     }
     let Value::Object(fields) = document else {
         return Some((path.to_owned(), "an object".to_owned()));
@@ -162,6 +169,7 @@ mod tests {
             json!({"Statement": [{"Effect": "Allow", "NotPrincipal": "*"}]}),
             json!(null),
             json!({"Version": "2012-10-17"}),
+            json!("{\"Statement\": [ {\"Effect\": \"Allow\""),
         ] {
             assert_eq!(check_document(&document, "d"), None, "{document}");
         }

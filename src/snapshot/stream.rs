@@ -14,8 +14,8 @@ use serde::de::{
 };
 
 use super::model::{
-    Account, CollectionError, Collector, Group, ManagedPolicy, PasswordPolicy, Role, RootUser,
-    Secret, Snapshot, TerraformPlan, Timestamp, User,
+    Account, CollectionError, Collector, Group, ManagedPolicy, Organization, PasswordPolicy, Role,
+    RootUser, Secret, Snapshot, TerraformPlan, Timestamp, User,
 };
 
 /// Some of the users, roles and secrets of a snapshot (a chunk holds elements of one list, the
@@ -35,6 +35,15 @@ impl<'a> Chunk<'a> {
         let roles = snapshot.roles.chunks(size).map(Role::chunk);
         let secrets = snapshot.secrets.chunks(size).map(Secret::chunk);
         users.chain(roles).chain(secrets)
+    }
+
+    /// All of a snapshot's lists at once.
+    pub fn whole(snapshot: &'a Snapshot) -> Chunk<'a> {
+        Chunk {
+            users: &snapshot.users,
+            roles: &snapshot.roles,
+            secrets: &snapshot.secrets,
+        }
     }
 
     pub const EMPTY: Chunk<'static> = Chunk {
@@ -85,6 +94,7 @@ pub fn read_lists<E>(
         secrets: Vec::new(),
         root: None,
         password_policy: None,
+        organization: None,
         collection_errors: Vec::new(),
         terraform: None,
         ..header.clone()
@@ -131,6 +141,8 @@ struct Header {
     #[serde(default)]
     secrets: Skipped,
     #[serde(default)]
+    organization: Option<Organization>,
+    #[serde(default)]
     collection_errors: Vec<CollectionError>,
     #[serde(default)]
     terraform: Option<TerraformPlan>,
@@ -150,6 +162,7 @@ impl From<Header> for Snapshot {
             roles: Skipped,
             policies,
             secrets: Skipped,
+            organization,
             collection_errors,
             terraform,
         } = header;
@@ -165,6 +178,7 @@ impl From<Header> for Snapshot {
             roles: Vec::new(),
             policies,
             secrets: Vec::new(),
+            organization,
             collection_errors,
             terraform,
         }

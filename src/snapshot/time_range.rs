@@ -61,6 +61,7 @@ pub fn first_time_out_of_range(snapshot: &Snapshot) -> Option<(String, Timestamp
         roles,
         policies: _,
         secrets,
+        organization: _,
         collection_errors: _,
         terraform: _, // a plan's resources carry no times
     } = snapshot;
@@ -89,6 +90,7 @@ pub fn first_time_out_of_range(snapshot: &Snapshot) -> Option<(String, Timestamp
         walk.at(secret.created.as_ref(), || at("created"));
         walk.at(secret.last_changed.as_ref(), || at("last_changed"));
         walk.at(secret.last_accessed.as_ref(), || at("last_accessed"));
+        walk.at(secret.deleted_date.as_ref(), || at("deleted_date"));
         let rotation = &secret.rotation;
         walk.at(rotation.last_rotated.as_ref(), || {
             at("rotation.last_rotated")

@@ -10,7 +10,7 @@ pub(super) fn document(statements: Vec<Value>) -> Value {
     json!({"Version": "2012-10-17", "Statement": statements})
 }
 
-fn statement(effect: &str, action: Value, resource: Value) -> Value {
+pub(super) fn statement(effect: &str, action: Value, resource: Value) -> Value {
     json!({"Effect": effect, "Action": action, "Resource": resource})
 }
 
@@ -137,6 +137,7 @@ pub(super) fn aws_managed_policies() -> Vec<ManagedPolicy> {
         arn: format!("arn:aws:iam::aws:policy/{name}"),
         aws_managed: true,
         attachment_count: 0,
+        permissions_boundary_count: 0,
         document,
     };
     vec![

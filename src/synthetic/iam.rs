@@ -22,6 +22,7 @@ impl Generator {
             name,
             aws_managed: false,
             attachment_count: 0,
+            permissions_boundary_count: 0,
             document: self.permission_document(i),
         }
     }
@@ -87,6 +88,8 @@ impl Generator {
             groups,
             attached_policies,
             inline_policies: self.inline_policy(4, format!("{name}-inline"), i),
+            // A permissions boundary on one user in twenty.
+            permissions_boundary: i.is_multiple_of(20).then(|| self.boundary_arn()),
             tags: self.tags(i),
             name,
         }
@@ -145,7 +148,8 @@ impl Generator {
         }
     }
 
-    /// A workload's role: trusted by an AWS service for most, by another account for the rest;
+    /// A workload's role: trusted by an AWS service for most, by another account for the rest, by
+    /// the account itself for one in ten;
     /// one to three managed policies, an inline one for three in ten.
     pub(super) fn role(&mut self, i: usize, policies: &[ManagedPolicy]) -> Role {
         let name = format!("{}-role-{i:05}", TEAMS[i % TEAMS.len()]);
@@ -160,6 +164,13 @@ impl Generator {
             let account = 100_000_000_000u64 + self.rng.below(900_000_000_000);
             json!({"AWS": format!("arn:aws:iam::{account}:root")})
         };
+        // One role in ten is for people of the account to assume (after the random draws, so
+        // that the rest of the account stays as it was).
+        let trust = if i.is_multiple_of(10) {
+            json!({"AWS": format!("arn:aws:iam::{}:root", self.account)})
+        } else {
+            trust
+        };
         let n = 1 + self.rng.below(3);
         Role {
             arn: self.arn("role", &name),
@@ -170,6 +181,7 @@ impl Generator {
             last_used: (!self.rng.chance(20)).then(|| ago(self.as_of, self.rng.below(300), 0)),
             attached_policies: self.attach(policies, n),
             inline_policies: self.inline_policy(30, "task".to_owned(), i),
+            permissions_boundary: None,
             tags: self.tags(i),
             name,
         }

@@ -1,7 +1,9 @@
 //! Synthetic AWS accounts for benchmarks and tests: a [`Snapshot`] of any number of users and
 //! secrets, with groups, roles and managed policies in proportion, shaped like real accounts
 //! (console users with and without MFA, keys of every age, admin and wildcard grants, secrets
-//! whose rotation is off, stalled or on time, resource policies open to other accounts).
+//! whose rotation is off, stalled or on time, resource policies open to other accounts), and
+//! what the access model weighs: Deny statements, NotAction, conditions, roles trusted by the
+//! account, a permissions boundary on one user in twenty, the organization's SCPs and RCPs.
 //!
 //! keyward itself never uses it: the policy evaluation benchmark (`benches/policy_eval.rs`)
 //! evaluates these snapshots, the live benchmark seeds moto from one
@@ -13,6 +15,7 @@ mod compliant;
 mod documents;
 mod generator;
 mod iam;
+mod organization;
 mod rng;
 mod secrets;
 
@@ -129,6 +132,11 @@ impl Generator {
         count_attachments(&mut policies, &users, &groups, &roles);
         // Like the collector: AWS-managed policies nothing uses are left out.
         policies.retain(|p| !p.aws_managed || p.attachment_count > 0);
+        let bounded = users
+            .iter()
+            .filter(|u| u.permissions_boundary.is_some())
+            .count();
+        policies.push(self.boundary_policy(bounded));
 
         Snapshot {
             schema_version: SCHEMA_VERSION,
@@ -146,6 +154,7 @@ impl Generator {
                 mfa_kind: Some(MfaKind::Virtual),
                 access_keys: Vec::new(),
                 password_last_used: Some(ago(self.as_of, 200, 0)),
+                password_present: Some(true),
             }),
             password_policy: Some(PasswordPolicy {
                 minimum_length: 8,
@@ -163,6 +172,7 @@ impl Generator {
             roles,
             policies,
             secrets,
+            organization: Some(self.organization()),
             collection_errors: Vec::new(),
             terraform: None,
         }

@@ -54,6 +54,7 @@ impl Generator {
             owning_service: self.rng.chance(5).then(|| "rds".to_owned()),
             tags,
             resource_policy,
+            deleted_date: None,
             arn,
         }
     }

@@ -266,6 +266,8 @@ fn empty_snapshot(identity: &Identity, time: DateTime<Utc>) -> Snapshot {
         roles: Vec::new(),
         policies: Vec::new(),
         secrets: Vec::new(),
+        // A plan says nothing of the account's organization (docs/access.md).
+        organization: None,
         collection_errors: Vec::new(),
         terraform: None,
     }

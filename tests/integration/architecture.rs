@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["text"],
     &["snapshot"],
     &["model", "synthetic"],
-    &["config", "collect", "terraform"],
+    &["config", "collect", "terraform", "access"],
     &["policy"],
     &["evaluation", "baseline", "drift", "merge", "report"],
     &["cli"],

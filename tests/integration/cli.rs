@@ -35,9 +35,10 @@ fn expected_incident_findings() -> Vec<(String, String)> {
         ("KW-IAM-009", iam("user/alice")),
         ("KW-IAM-009", iam("user/ci-deploy")),
         ("KW-IAM-010", iam("user/ci-deploy")),
-        ("KW-IAM-011", iam("policy/LegacyAdmin")),
+        // In effect: the admins group's member, not the policy or the group.
+        ("KW-IAM-011", iam("user/former-contractor")),
         ("KW-IAM-012", iam("root")),
-        ("KW-IAM-013", iam("group/admins")),
+        ("KW-IAM-013", iam("user/former-contractor")),
         ("KW-IAM-013", iam("role/eval-worker")),
         ("KW-IAM-013", iam("user/ci-deploy")),
         (
@@ -80,6 +81,15 @@ fn expected_incident_findings() -> Vec<(String, String)> {
         (
             "KW-SM-007",
             secret("us-east-1", "legacy/reporting-token-Mn78Op"),
+        ),
+        // The eval vendor's account reads both provider keys through vendor-evals.
+        (
+            "KW-SM-009",
+            secret("us-east-1", "prod/openai-api-key-Ab12Cd"),
+        ),
+        (
+            "KW-SM-009",
+            secret("eu-west-1", "prod/anthropic-api-key-Ef34Gh"),
         ),
     ]
     .into_iter()
@@ -473,7 +483,7 @@ fn yaml_snapshots_are_read_and_bad_yaml_names_its_line() {
 #[test]
 fn a_snapshot_from_a_newer_keyward_says_to_upgrade() {
     let text = fs::read_to_string(fixture("clean.json")).unwrap().replacen(
-        "\"schema_version\": 1",
+        "\"schema_version\": 2",
         "\"schema_version\": 7",
         1,
     );
@@ -681,7 +691,7 @@ fn rules_lists_every_rule_with_its_controls() {
     assert_eq!(run.code, 0);
     let rules = run.json();
     let rules = rules.as_array().unwrap();
-    assert_eq!(rules.len(), 24);
+    assert_eq!(rules.len(), 25);
     for rule in rules {
         for field in ["id", "name", "title", "description", "remediation"] {
             assert!(

@@ -66,15 +66,17 @@ fn a_finding_heavy_account_of_2000_users_and_secrets_has_its_known_findings() {
         ("KW-IAM-008", 406),
         ("KW-IAM-009", 1407),
         ("KW-IAM-010", 204),
+        ("KW-IAM-011", 523),
         ("KW-IAM-012", 1),
-        ("KW-IAM-013", 24),
+        ("KW-IAM-013", 808),
         ("KW-SM-001", 914),
         ("KW-SM-002", 76),
         ("KW-SM-003", 211),
         ("KW-SM-004", 662),
-        ("KW-SM-005", 44),
+        ("KW-SM-005", 40),
         ("KW-SM-006", 67),
         ("KW-SM-007", 1027),
+        ("KW-SM-009", 113),
     ]);
     assert_eq!(findings_per_rule(Profile::FindingHeavy), expected);
 }
@@ -89,15 +91,17 @@ fn a_mostly_compliant_account_of_2000_users_and_secrets_has_a_tenth_of_them() {
         ("KW-IAM-008", 45),
         ("KW-IAM-009", 137),
         ("KW-IAM-010", 21),
+        ("KW-IAM-011", 523),
         ("KW-IAM-012", 1),
-        ("KW-IAM-013", 20),
+        ("KW-IAM-013", 805),
         ("KW-SM-001", 87),
         ("KW-SM-002", 7),
         ("KW-SM-003", 20),
         ("KW-SM-004", 75),
-        ("KW-SM-005", 5),
+        ("KW-SM-005", 4),
         ("KW-SM-006", 8),
         ("KW-SM-007", 97),
+        ("KW-SM-009", 113),
     ]);
     assert_eq!(findings_per_rule(Profile::MostlyCompliant), expected);
 }

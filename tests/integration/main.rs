@@ -6,6 +6,7 @@
 
 mod support;
 
+mod access;
 mod account_ids;
 mod action;
 mod action_release;

@@ -341,11 +341,12 @@ fn synthetic_report(accounts: usize, findings_per_account: usize) -> ScanReport 
                 not_applicable: Vec::new(),
                 fixed_by_plan: Vec::new(),
                 rule_results: Vec::new(),
+                access: None,
             }
         })
         .collect();
     ScanReport {
-        report_version: 1,
+        report_version: keyward::model::REPORT_VERSION,
         tool: ToolInfo {
             name: "keyward".into(),
             version: "test".into(),

@@ -227,6 +227,19 @@ fn merged_reports_are_the_scan_of_every_account() {
             assert_eq!(outcome(&merged), outcome(&whole));
             assert_eq!(merged["summary"], whole["summary"]);
             assert_eq!(merged["rules"], whole["rules"]);
+            // Report version 6: each account's effective access (readers, administrators) is
+            // carried through whole.
+            assert_eq!(merged["report_version"], 6);
+            let access = |report: &serde_json::Value| -> Vec<serde_json::Value> {
+                let accounts = report["accounts"].as_array().unwrap();
+                accounts.iter().map(|a| a["access"].clone()).collect()
+            };
+            assert_eq!(access(&merged), access(&whole));
+            let readers = &merged["accounts"][0]["access"]["secrets"];
+            assert!(
+                readers.as_object().is_some_and(|s| !s.is_empty()),
+                "{readers}"
+            );
         } else {
             // Line by line: a difference shows as one line, not as two whole reports.
             for (merged, whole) in merged.stdout.lines().zip(whole.stdout.lines()) {

@@ -92,7 +92,8 @@ fn expected_after_the_change(alice: &str) -> BTreeSet<(String, String, String)> 
 fn expected_fixed() -> BTreeSet<(String, String)> {
     [
         ("KW-IAM-010", "legacy-export"),
-        ("KW-IAM-011", "ops-admin"),
+        // The principal that held ops-admin's access in effect.
+        ("KW-IAM-011", "app"),
         ("KW-IAM-013", "app"),
     ]
     .iter()
@@ -247,7 +248,7 @@ fn config_leaving_only_unchanged_findings(dir: &Path) -> PathBuf {
     let config = dir.join("keyward.yaml");
     std::fs::write(
         &config,
-        "disabled_rules: [KW-SM-005, KW-SM-006, KW-IAM-013, KW-TF-001, KW-TF-002, KW-TF-003, KW-IAM-012, KW-SM-001, KW-IAM-010, KW-IAM-011]\n\
+        "disabled_rules: [KW-SM-005, KW-SM-006, KW-SM-009, KW-IAM-013, KW-TF-001, KW-TF-002, KW-TF-003, KW-IAM-012, KW-SM-001, KW-IAM-010, KW-IAM-011]\n\
          waivers:\n\
          \x20 - {rule: KW-IAM-005, resource: \"arn:aws:iam::123456789012:user/bob\", reason: onboarding, owner: it@example.com, expires: 2099-01-01}\n\
          \x20 - {rule: KW-IAM-005, resource: \"arn:aws:iam::123456789012:user/carol\", reason: onboarding, owner: it@example.com, expires: 2099-01-01}\n",
@@ -574,8 +575,9 @@ fn findings_on_planned_resources_point_at_their_tf_lines_in_sarif() {
     }));
 }
 
-/// The findings of a scan given the state of app-before/: ops-admin's KW-IAM-011 points at its
-/// block in app-before/iam.tf, and what Terraform does not manage points nowhere.
+/// The findings of a scan given the state of app-before/: the KW-IAM-011 of role app (an
+/// administrator through ops-admin) points at its block in app-before/iam.tf, and what Terraform
+/// does not manage points nowhere.
 fn assert_located_by_the_state(run: &Run) {
     let before = repo().join("fixtures/terraform/app-before");
     let report = run.json();
@@ -583,11 +585,11 @@ fn assert_located_by_the_state(run: &Run) {
     let admin = findings
         .iter()
         .find(|f| f["rule_id"] == "KW-IAM-011")
-        .expect("ops-admin is full admin");
+        .expect("app is an administrator through ops-admin");
     let text = std::fs::read_to_string(before.join("iam.tf")).unwrap();
     let line = text
         .lines()
-        .position(|l| l.starts_with(r#"resource "aws_iam_policy" "ops_admin""#))
+        .position(|l| l.starts_with(r#"resource "aws_iam_role" "app""#))
         .unwrap()
         + 1;
     assert_eq!(admin["location"]["path"], path(&before.join("iam.tf")));

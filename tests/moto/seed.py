@@ -96,6 +96,9 @@ def incident():
     admin = iam.create_policy(PolicyName="LegacyAdmin", PolicyDocument=document(allow("*")))
     iam.create_group(GroupName="admins")
     iam.attach_group_policy(GroupName="admins", PolicyArn=admin["Policy"]["Arn"])
+    # Administrator through the group: its user is who holds the access in effect.
+    iam.create_user(UserName="former-contractor")
+    iam.add_user_to_group(UserName="former-contractor", GroupName="admins")
     iam.create_group(GroupName="developers")
     iam.attach_group_policy(GroupName="developers", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     iam.add_user_to_group(UserName="alice", GroupName="developers")
@@ -273,6 +276,53 @@ def organization(policy_file):
 
 
 SCENARIOS["organization"] = organization
+
+
+def scp_organization(policy_file):
+    """An organization whose SCP denies reading secret values in one member account ("blocked")
+    and not in the other ("kept"). Each member has a user allowed to read every secret, and a
+    third-party API key. The scanner holds keyward's read-only policy (organizations calls
+    included), organizations:ListAccounts and the member roles; IAM enforcement is switched on
+    by the test."""
+    org = client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    root_id = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+    members = {}
+    for name in ["kept", "blocked"]:
+        created = org.create_account(AccountName=name, Email=f"{name}@example.com")
+        account_id = created["CreateAccountStatus"]["AccountId"]
+        members[name] = account_id
+        in_account(account_id, "iam").put_role_policy(
+            RoleName="OrganizationAccountAccessRole", PolicyName="admin", PolicyDocument=document(allow("*"))
+        )
+        iam = in_account(account_id, "iam")
+        iam.create_user(UserName="reader")
+        iam.put_user_policy(
+            UserName="reader", PolicyName="read-secrets", PolicyDocument=document(allow("secretsmanager:GetSecretValue"))
+        )
+        in_account(account_id, "secretsmanager").create_secret(Name="prod/openai-api-key", SecretString="not-a-real-key")
+    scp = org.create_policy(
+        Name="no-secret-values",
+        Description="Secret values are read in other accounts",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+        ]}),
+    )
+    org.attach_policy(PolicyId=scp["Policy"]["PolicySummary"]["Id"], TargetId=members["blocked"])
+    policy = json.load(open(policy_file))
+    policy["Statement"].append(
+        allow("sts:AssumeRole", [f"arn:aws:iam::{a}:role/OrganizationAccountAccessRole" for a in members.values()])
+    )
+    iam = client("iam")
+    iam.create_user(UserName="keyward-auditor")
+    iam.put_user_policy(UserName="keyward-auditor", PolicyName="keyward", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="keyward-auditor")["AccessKey"]
+    return {"members": members, "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
+
+
+SCENARIOS["scp-organization"] = scp_organization
 
 if __name__ == "__main__":
     print(json.dumps(SCENARIOS[sys.argv[2]](*sys.argv[3:])))
