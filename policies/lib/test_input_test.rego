@@ -31,7 +31,7 @@ hours_after(timestamp, n) := time.format(time.parse_rfc3339_ns(timestamp) + (n *
 
 # A snapshot with nothing in it: tests merge in the parts they need.
 empty_snapshot := {
-	"schema_version": 2,
+	"schema_version": 3,
 	"collected_at": as_of,
 	"collector": {"tool": "keyward", "version": "test", "regions": ["us-east-1"]},
 	"account": {"id": account_id, "partition": "aws"},

@@ -34,6 +34,21 @@ pub struct ConnectOptions {
     pub operation_timeout: Duration,
 }
 
+/// A method building a service's client for one region, counted under `service`. (Each SDK
+/// crate has its own builder type, hence a macro rather than a generic function.)
+macro_rules! regional_client {
+    ($method:ident, $sdk:ident, $service:literal) => {
+        pub fn $method(&self, region: &str) -> $sdk::Client {
+            let config = $sdk::config::Builder::from(&self.config)
+                .region($sdk::config::Region::new(region.to_owned()))
+                .retry_partition(retry_partition($service))
+                .interceptor(self.counter.interceptor($service))
+                .build();
+            $sdk::Client::from_conf(config)
+        }
+    };
+}
+
 /// The shared configuration every service client is built from.
 #[derive(Clone)]
 pub struct AwsContext {
@@ -169,15 +184,41 @@ impl AwsContext {
         aws_sdk_account::Client::from_conf(config)
     }
 
-    pub fn secrets(&self, region: &str) -> aws_sdk_secretsmanager::Client {
-        let config = aws_sdk_secretsmanager::config::Builder::from(&self.config)
-            .region(aws_sdk_secretsmanager::config::Region::new(
-                region.to_owned(),
-            ))
-            .retry_partition(retry_partition("secretsmanager"))
-            .interceptor(self.counter.interceptor("secretsmanager"))
+    regional_client!(secrets, aws_sdk_secretsmanager, "secretsmanager");
+    regional_client!(cloudtrail, aws_sdk_cloudtrail, "cloudtrail");
+    regional_client!(guardduty, aws_sdk_guardduty, "guardduty");
+    regional_client!(access_analyzer, aws_sdk_accessanalyzer, "access-analyzer");
+    regional_client!(logs, aws_sdk_cloudwatchlogs, "logs");
+    regional_client!(cloudwatch, aws_sdk_cloudwatch, "cloudwatch");
+
+    /// The Cost Explorer endpoint's region: Cost Explorer is global, served from one region
+    /// per partition.
+    pub fn cost_explorer(&self, partition: &str) -> aws_sdk_costexplorer::Client {
+        let region = match partition {
+            "aws-cn" => "cn-northwest-1",
+            "aws-us-gov" => "us-gov-west-1",
+            _ => "us-east-1",
+        };
+        let config = aws_sdk_costexplorer::config::Builder::from(&self.config)
+            .region(aws_sdk_costexplorer::config::Region::new(region))
+            .retry_partition(retry_partition("ce"))
+            .interceptor(self.counter.interceptor("ce"))
             .build();
-        aws_sdk_secretsmanager::Client::from_conf(config)
+        aws_sdk_costexplorer::Client::from_conf(config)
+    }
+
+    /// S3 in a region. Path-style addressing when an endpoint is set (an emulator, a VPC
+    /// endpoint): a bucket name cannot become a host name there.
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let endpoint_set = self.config.endpoint_url().is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+        let config = aws_sdk_s3::config::Builder::from(&self.config)
+            .region(aws_sdk_s3::config::Region::new(region.to_owned()))
+            .force_path_style(endpoint_set)
+            .retry_partition(retry_partition("s3"))
+            .interceptor(self.counter.interceptor("s3"))
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
     }
 
     pub fn home_region(&self) -> String {

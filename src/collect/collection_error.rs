@@ -81,6 +81,31 @@ impl CollectionError {
     }
 }
 
+/// The errors of one call made once for each of `total` things (secrets, trails, regions).
+/// When every one of them failed alike (a missing permission, typically), one error says so
+/// for all of them, without the resource or region that told them apart.
+pub(super) fn collapse(
+    errors: Vec<CollectionError>,
+    total: usize,
+    things: &str,
+) -> Vec<CollectionError> {
+    let all_alike = errors.len() == total
+        && errors
+            .windows(2)
+            .all(|pair| pair[0].kind == pair[1].kind && pair[0].operation == pair[1].operation);
+    if total < 2 || !all_alike {
+        return errors;
+    }
+    let first = &errors[0];
+    let same_region = errors.iter().all(|e| e.region == first.region);
+    vec![CollectionError {
+        message: format!("all {total} {things}: {}", first.message),
+        region: first.region.clone().filter(|_| same_region),
+        resource: None,
+        ..first.clone()
+    }]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +127,33 @@ mod tests {
         assert_eq!(error.message, call.message);
         assert_eq!(error.sections, [DataSection::SecretResourcePolicies]);
         assert_eq!((error.region, error.resource), (None, None));
+    }
+
+    fn denied_in(region: &str, resource: &str) -> CollectionError {
+        CollectionError::not_available("cloudtrail", "GetTrailStatus", "denied", &[])
+            .in_region(region)
+            .about(resource)
+    }
+
+    #[test]
+    fn failures_of_every_thing_alike_collapse_into_one() {
+        let all = vec![denied_in("eu-west-1", "a"), denied_in("eu-west-1", "b")];
+        let collapsed = collapse(all, 2, "trails");
+        assert_eq!(collapsed.len(), 1);
+        assert_eq!(collapsed[0].message, "all 2 trails: denied");
+        assert_eq!(collapsed[0].region.as_deref(), Some("eu-west-1"));
+        assert_eq!(collapsed[0].resource, None);
+
+        let regions = vec![denied_in("eu-west-1", "a"), denied_in("us-east-1", "b")];
+        assert_eq!(collapse(regions, 2, "trails")[0].region, None);
+        let some = vec![denied_in("eu-west-1", "a"), denied_in("eu-west-1", "b")];
+        assert_eq!(collapse(some, 3, "trails").len(), 2, "one thing was read");
+        assert_eq!(
+            collapse(vec![denied_in("eu-west-1", "a")], 1, "trails")[0]
+                .resource
+                .as_deref(),
+            Some("a")
+        );
     }
 
     #[test]

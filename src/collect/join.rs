@@ -11,12 +11,13 @@ use super::account::Summary;
 use super::authorization::{Authorization, UserEntry};
 use super::aws::CallError;
 use super::credential_report::{CredentialReport, ReportRow};
+use super::detective::DetectiveFound;
 use super::organization::OrganizationIdentity;
 use super::secrets::RegionSecrets;
 use crate::snapshot::{
-    Account, CollectionError, Collector, ConsolePassword, DataSection, MfaDevice, MfaKind,
-    Organization, PasswordPolicy, REGION_DISCOVERY_SECTIONS, RootUser, SCHEMA_VERSION, Secret,
-    Snapshot, Timestamp, User,
+    Account, CollectionError, Collector, ConsolePassword, DataSection, Detective, MfaDevice,
+    MfaKind, Organization, PasswordPolicy, REGION_DISCOVERY_SECTIONS, RootUser, SCHEMA_VERSION,
+    Secret, Snapshot, Timestamp, User,
 };
 
 /// Assigned virtual MFA devices by the ARN of the user they belong to (root's ARN included).
@@ -38,6 +39,7 @@ pub(super) struct Parts {
     /// Why `regions` is the fallback list, when it is.
     pub region_error: Option<CallError>,
     pub secrets: Result<RegionSecrets, CallError>,
+    pub detective: Result<DetectiveFound, CallError>,
 }
 
 /// Builds the snapshot from the steps' results. Errors are listed in the order of the joins.
@@ -63,6 +65,7 @@ pub(super) fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
     )
     .unpack(&mut errors);
     let secrets = secrets(parts.secrets).unpack(&mut errors);
+    let detective = detective(parts.detective).unpack(&mut errors);
     Snapshot {
         schema_version: SCHEMA_VERSION,
         collected_at,
@@ -87,6 +90,7 @@ pub(super) fn assemble(parts: Parts, api_requests: u64) -> Snapshot {
         policies: authorization.policies,
         secrets,
         organization,
+        detective: Some(detective),
         collection_errors: errors,
         terraform: None,
     }
@@ -394,6 +398,26 @@ fn secrets(result: Result<RegionSecrets, CallError>) -> Joined<Vec<Secret>> {
     }
 }
 
+/// The collectors' own errors come with their data; a step that failed as a whole (the
+/// deadline passed) leaves every detective section incomplete.
+fn detective(result: Result<DetectiveFound, CallError>) -> Joined<Detective> {
+    match result {
+        Ok(found) => Joined {
+            part: found.detective,
+            errors: found.errors,
+        },
+        Err(error) => Joined::with_error(
+            Detective::default(),
+            CollectionError::from_call(
+                "keyward",
+                "DetectiveControls",
+                &error,
+                &DataSection::DETECTIVE,
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,6 +504,10 @@ mod tests {
                 secrets: Vec::new(),
                 errors: Vec::new(),
             }),
+            detective: Ok(DetectiveFound {
+                detective: Detective::default(),
+                errors: Vec::new(),
+            }),
         }
     }
 
@@ -522,7 +550,7 @@ mod tests {
     #[test]
     fn each_failed_step_names_the_sections_it_leaves_incomplete() {
         use DataSection::*;
-        let cases: [(&str, Vec<DataSection>, BreakStep); 8] = [
+        let cases: [(&str, Vec<DataSection>, BreakStep); 9] = [
             ("ListAccountAliases", vec![], |p| p.alias = Err(denied())),
             ("GetAccountSummary", vec![IamRoot], |p| {
                 p.summary = Err(denied())
@@ -546,6 +574,9 @@ mod tests {
             }),
             ("ListSecrets", vec![Secrets, SecretResourcePolicies], |p| {
                 p.secrets = Err(denied())
+            }),
+            ("DetectiveControls", DataSection::DETECTIVE.to_vec(), |p| {
+                p.detective = Err(denied())
             }),
         ];
         for (operation, sections, break_step) in cases {

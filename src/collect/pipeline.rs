@@ -8,7 +8,9 @@ use tokio::time::Instant;
 
 use super::aws::{AwsContext, CallError};
 use super::progress::Progress;
-use super::{account, authorization, credential_report, join, organization, regions, secrets};
+use super::{
+    account, authorization, credential_report, detective, join, organization, regions, secrets,
+};
 use crate::snapshot::{ErrorKind, Snapshot};
 
 /// What to collect and how hard to try.
@@ -77,20 +79,26 @@ pub async fn collect_account(
         choose_regions(aws, options, &identity.partition, &home_region, deadline),
     );
     progress.regions(id, regions.len());
-    progress.stage(id, "IAM collected; listing secrets");
-    let secrets = within(deadline, async {
-        Ok::<_, CallError>(
-            secrets::collect(
-                aws,
-                &regions,
-                options.region_concurrency,
-                options.call_concurrency,
-                &progress.for_account(id),
+    progress.stage(id, "IAM collected; listing secrets and detective controls");
+    let (secrets, detective) = tokio::join!(
+        within(deadline, async {
+            Ok::<_, CallError>(
+                secrets::collect(
+                    aws,
+                    &regions,
+                    options.region_concurrency,
+                    options.call_concurrency,
+                    &progress.for_account(id),
+                )
+                .await,
             )
-            .await,
-        )
-    })
-    .await;
+        }),
+        within(deadline, async {
+            Ok::<_, CallError>(
+                detective::collect(aws, &identity.account_id, &identity.partition, &regions).await,
+            )
+        }),
+    );
     progress.account_done(id);
     let parts = join::Parts {
         account_id: identity.account_id,
@@ -105,6 +113,7 @@ pub async fn collect_account(
         regions,
         region_error,
         secrets,
+        detective,
     };
     Ok(join::assemble(parts, aws.counter.total()))
 }

@@ -161,35 +161,27 @@ async fn resource_policies(
     results.into_values().collect()
 }
 
-/// When every policy call of a region failed the same way (a missing permission, typically),
-/// one region-wide error says so instead of one per secret.
+/// One error per secret whose policy could not be read, or one for the region when every
+/// policy call there failed alike.
 fn policy_errors(
     region: &str,
     secrets: usize,
     failures: Vec<(String, CallError)>,
 ) -> Vec<CollectionError> {
-    let policy_error = |error: &CallError| {
-        CollectionError::from_call(
-            SERVICE,
-            "GetResourcePolicy",
-            error,
-            &[DataSection::SecretResourcePolicies],
-        )
-        .in_region(region)
-    };
-    let all_alike = failures.len() == secrets
-        && failures
-            .windows(2)
-            .all(|pair| pair[0].1.kind == pair[1].1.kind);
-    if failures.len() > 1 && all_alike {
-        let (_, first) = &failures[0];
-        let message = format!("all {secrets} secrets: {}", first.message);
-        return vec![policy_error(first).with_message(message)];
-    }
-    failures
+    let errors = failures
         .iter()
-        .map(|(arn, error)| policy_error(error).about(arn))
-        .collect()
+        .map(|(arn, error)| {
+            CollectionError::from_call(
+                SERVICE,
+                "GetResourcePolicy",
+                error,
+                &[DataSection::SecretResourcePolicies],
+            )
+            .in_region(region)
+            .about(arn)
+        })
+        .collect();
+    super::collection_error::collapse(errors, secrets, "secrets")
 }
 
 fn secret(entry: &SecretListEntry, region: &str) -> Secret {

@@ -39,8 +39,8 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::model::access::AccessSummary;
 use crate::model::{
-    AccountReport, Evidence, Finding, REPORT_VERSION, RuleMetadata, ScanReport, Summary, ToolInfo,
-    fingerprint,
+    AccountReport, Evidence, Finding, REPORT_VERSION, ResourceKind, RuleMetadata, ScanReport,
+    Summary, ToolInfo, fingerprint,
 };
 use crate::policy::{PolicyError, PolicyInput, PolicySet, RawFinding, Rule, evaluation_input};
 use crate::snapshot::{Chunk, ChunkError, DataSection, Snapshot, SnapshotError, SnapshotSource};
@@ -121,8 +121,11 @@ struct AccountRun<'a> {
     report: AccountReport,
     /// The input without users, roles and secrets; each chunk's input shares it.
     header: PolicyInput,
-    /// The whole input, built up chunk by chunk, when user rules need it.
+    /// The whole input, built up chunk by chunk, when rules that judge the whole account
+    /// (`Evaluation::judges_parts`) need it; with the lists they read only.
     whole: Option<PolicyInput>,
+    /// Which of the users, roles and secrets the whole input holds.
+    whole_lists: [bool; 3],
     /// The resources the rules judge, gathered chunk by chunk for `rule_results`.
     resources: Resources,
 }
@@ -179,11 +182,15 @@ impl<'a> Evaluation<'a> {
 
     /// Whether a rule judges the header and each chunk on its own, or the whole snapshot. The
     /// plan rules (KW-TF-*) join a plan's resources with the account's users, so they judge the
-    /// whole snapshot (a plan's account is small).
+    /// whole snapshot (a plan's account is small); so do the built-in rules whose one verdict
+    /// on the account rests on a list (KW-CW-005 names every third-party key no alarm
+    /// watches), with only the lists they read (see `lists_read`).
     fn judges_parts(&self, rule: &Rule) -> bool {
         self.parts
             && rule.metadata.builtin
             && !rule.metadata.requires.contains(&DataSection::Terraform)
+            && !(rule.metadata.evaluates == [ResourceKind::Account]
+                && lists_read(rule) != [false; 3])
     }
 
     /// The rules of `applying` that judge parts (`true`), or the whole snapshot (`false`).
@@ -216,7 +223,14 @@ impl<'a> Evaluation<'a> {
         let (applying, not_applicable) = applicable(&self.enabled, header);
         let not_evaluated = not_evaluated(&applying, header, Some(&access));
         let input = PolicyInput::header(header, &evaluation_input(self.config, time), access)?;
-        let whole = (!self.rules(&applying, false).is_empty()).then(|| input.fork());
+        let whole_rules = self.rules(&applying, false);
+        let whole = (!whole_rules.is_empty()).then(|| input.fork());
+        let whole_lists = whole_rules
+            .iter()
+            .map(|r| lists_read(r))
+            .fold([false; 3], |[users, roles, secrets], [u, r, s]| {
+                [users || u, roles || r, secrets || s]
+            });
         let mut run = AccountRun {
             report: AccountReport {
                 account: header.account.clone(),
@@ -234,6 +248,7 @@ impl<'a> Evaluation<'a> {
             applying,
             header: input,
             whole,
+            whole_lists,
             resources: Resources::of_header(header),
         };
         let rules = self.rules(&run.applying, true);
@@ -249,7 +264,12 @@ impl<'a> Evaluation<'a> {
             run.report.findings.extend(found);
         }
         if let Some(whole) = &mut run.whole {
-            whole.extend(chunk)?;
+            let [users, roles, secrets] = run.whole_lists;
+            whole.extend(Chunk {
+                users: if users { chunk.users } else { &[] },
+                roles: if roles { chunk.roles } else { &[] },
+                secrets: if secrets { chunk.secrets } else { &[] },
+            })?;
         }
         run.resources.add(chunk);
         Ok(())
@@ -350,6 +370,25 @@ impl<'a> Evaluation<'a> {
         report.summary = report.summarize();
         report
     }
+}
+
+/// The lists (users, roles, secrets) a rule that judges the whole account reads: for a
+/// built-in rule, those its `requires` names; for a user's rule or a plan rule, all of them.
+fn lists_read(rule: &Rule) -> [bool; 3] {
+    let requires = &rule.metadata.requires;
+    if !rule.metadata.builtin || requires.contains(&DataSection::Terraform) {
+        return [true; 3];
+    }
+    let reads = |sections: &[DataSection]| sections.iter().any(|s| requires.contains(s));
+    let principals = [
+        DataSection::IamAuthorization,
+        DataSection::IamPolicyDocuments,
+    ];
+    [
+        reads(&principals) || reads(&[DataSection::IamCredentials]),
+        reads(&principals),
+        reads(&[DataSection::Secrets, DataSection::SecretResourcePolicies]),
+    ]
 }
 
 /// Within a severity, findings go by rule, resource and fingerprint; message and region only
@@ -457,6 +496,47 @@ mod tests {
         for rule in ["KW-SM-005", "KW-SM-009", "KW-IAM-011", "KW-IAM-013"] {
             assert!(rules_found.contains(rule), "{rule}: {rules_found:?}");
         }
+    }
+
+    /// KW-CW-005's one verdict on a log group names every third-party key no alarm watches:
+    /// it sees every secret at once, however small the chunks.
+    #[test]
+    fn an_account_verdict_on_every_key_secret_is_made_on_all_of_them() {
+        let policies = PolicySet::load(&builtin_sources()).unwrap();
+        let config = Config::default();
+        let mut json: serde_json::Value =
+            serde_json::from_str(include_str!("../../fixtures/incident.json")).unwrap();
+        let trail = &mut json["detective"]["trails"][0];
+        trail["multi_region"] = true.into();
+        trail["event_selectors"][0]["read_write_type"] = "All".into();
+        trail["cloudwatch_logs_log_group_arn"] =
+            "arn:aws:logs:us-east-1:123456789012:log-group:audit:*".into();
+        let snapshot =
+            crate::snapshot::parse(std::path::Path::new("incident.json"), &json.to_string())
+                .unwrap();
+        let [whole, chunked] = [(false, CHUNK_SIZE), (true, 1)].map(|(parts, chunk_size)| {
+            let mut evaluation = Evaluation {
+                parts,
+                chunk_size,
+                ..Evaluation::new(&policies, &config, AsOf::At(as_of()))
+            };
+            evaluation.add_snapshot(&snapshot).unwrap();
+            evaluation.finish()
+        });
+        let keys: Vec<&Finding> = whole
+            .all_findings()
+            .filter(|f| f.rule_id == "KW-CW-005")
+            .collect();
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        assert!(
+            keys[0]
+                .message
+                .contains("GetSecretValue of prod/openai-api-key")
+                && keys[0].message.contains("prod/anthropic-api-key"),
+            "{}",
+            keys[0].message
+        );
+        assert_eq!(findings(&chunked), findings(&whole));
     }
 
     /// A user's rule may count across users: it sees the whole account, never a chunk.

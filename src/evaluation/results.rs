@@ -26,6 +26,11 @@ pub(super) struct Resources {
     policies: Vec<Box<str>>,
     /// ARN and region.
     secrets: Vec<(Box<str>, Box<str>)>,
+    /// The trails the account owns (not those another account's snapshot supplied): ARN and
+    /// home region.
+    trails: Vec<(Box<str>, Box<str>)>,
+    /// The regions scanned.
+    regions: Vec<Box<str>>,
 }
 
 impl Resources {
@@ -50,6 +55,19 @@ impl Resources {
                 .map(|p| p.arn.as_str().into())
                 .collect(),
             secrets: Vec::new(),
+            trails: header
+                .detective
+                .iter()
+                .flat_map(|d| &d.trails)
+                .filter(|t| t.inherited_from.is_none() && owner(&t.arn) == header.account.id)
+                .map(|t| (t.arn.as_str().into(), t.home_region.as_str().into()))
+                .collect(),
+            regions: header
+                .collector
+                .regions
+                .iter()
+                .map(|r| r.as_str().into())
+                .collect(),
         }
     }
 
@@ -72,6 +90,12 @@ impl Resources {
         fn global(arn: &str) -> Resource<'_> {
             Resource { arn, region: None }
         }
+        fn regional((arn, region): &(Box<str>, Box<str>)) -> Resource<'_> {
+            Resource {
+                arn,
+                region: Some(region),
+            }
+        }
         match kind {
             ResourceKind::Account => vec![Resource {
                 arn: &self.root,
@@ -86,11 +110,14 @@ impl Resources {
                 .map(|a| global(a))
                 .collect(),
             ResourceKind::Policies => self.policies.iter().map(|a| global(a)).collect(),
-            ResourceKind::Secrets => self
-                .secrets
+            ResourceKind::Secrets => self.secrets.iter().map(regional).collect(),
+            ResourceKind::Trails => self.trails.iter().map(regional).collect(),
+            // A region is named by itself: only its findings' regions are compared with it.
+            ResourceKind::Regions => self
+                .regions
                 .iter()
-                .map(|(arn, region)| Resource {
-                    arn,
+                .map(|region| Resource {
+                    arn: region,
                     region: Some(region),
                 })
                 .collect(),
@@ -111,23 +138,27 @@ pub(super) fn rule_results(
         .map(|rule| {
             let id = &rule.metadata.id;
             let rule_gaps: Vec<&NotEvaluated> = gaps.iter().filter(|g| &g.rule_id == id).collect();
-            let reported: BTreeSet<&str> = findings
-                .iter()
-                .filter(|f| &f.rule_id == id)
-                .map(|f| f.resource.as_str())
-                .collect();
-            let judged: BTreeSet<&str> = rule
+            let rule_findings: Vec<&Finding> =
+                findings.iter().filter(|f| &f.rule_id == id).collect();
+            let reported: BTreeSet<&str> =
+                rule_findings.iter().map(|f| f.resource.as_str()).collect();
+            let passed: BTreeSet<&str> = rule
                 .metadata
                 .evaluates
                 .iter()
-                .flat_map(|kind| resources.of_kind(*kind))
-                .filter(|r| !rule_gaps.iter().any(|gap| inside(gap, r)))
-                .map(|r| r.arn)
-                .chain(reported.iter().copied())
+                .flat_map(|kind| {
+                    resources
+                        .of_kind(*kind)
+                        .into_iter()
+                        .map(move |resource| (*kind, resource))
+                })
+                .filter(|(kind, r)| !rule_gaps.iter().any(|gap| inside(gap, *kind, r)))
+                .filter(|(kind, r)| !reported_on(*kind, r, &rule_findings))
+                .map(|(_, r)| r.arn)
                 .collect();
             RuleResult {
                 rule_id: id.clone(),
-                passed: judged.len() - reported.len(),
+                passed: passed.len(),
                 failed: reported.len(),
                 waived: 0,
                 not_evaluated: rule_gaps.len(),
@@ -151,11 +182,32 @@ pub(super) fn count_waived(results: &mut [RuleResult], findings: &[Finding]) {
     }
 }
 
-/// Whether a resource lies in a scope the rule could not be evaluated in.
-fn inside(gap: &NotEvaluated, resource: &Resource) -> bool {
-    match (&gap.resource, &gap.region) {
-        (Some(arn), _) => arn == resource.arn,
-        (None, Some(region)) => resource.region == Some(region.as_str()),
-        (None, None) => true,
+/// Whether the rule reported on a resource of `kind`: a finding about it; for the account, any
+/// finding (an account rule's verdict may name the trail or log group it rests on); for a
+/// region, any finding in it.
+fn reported_on(kind: ResourceKind, resource: &Resource, findings: &[&Finding]) -> bool {
+    findings.iter().any(|f| match kind {
+        ResourceKind::Account => true,
+        ResourceKind::Regions => f.region.as_deref() == resource.region,
+        _ => f.resource == resource.arn,
+    })
+}
+
+/// The account of an ARN (its fifth field).
+fn owner(arn: &str) -> &str {
+    arn.split(':').nth(4).unwrap_or_default()
+}
+
+/// Whether a resource lies in a scope the rule could not be evaluated in. The account's verdict
+/// rests on everything in it, a region's on everything in the region (as
+/// `NotEvaluated::covers` has it for findings).
+fn inside(gap: &NotEvaluated, kind: ResourceKind, resource: &Resource) -> bool {
+    match (kind, &gap.resource, &gap.region) {
+        (ResourceKind::Account, _, _) => true,
+        (ResourceKind::Regions, _, Some(region)) => resource.region == Some(region.as_str()),
+        (ResourceKind::Regions, Some(_), None) => true,
+        (_, Some(arn), _) => arn == resource.arn,
+        (_, None, Some(region)) => resource.region == Some(region.as_str()),
+        (_, None, None) => true,
     }
 }

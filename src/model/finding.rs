@@ -201,15 +201,32 @@ impl NotEvaluated {
     /// Whether a finding falls inside this gap. A rule's output there rests on data that was not
     /// collected (an empty list, a `null` read as "none"), so it is dropped: the gap is reported
     /// instead, never a finding or a pass made from missing data.
+    ///
+    /// A gap about one resource also covers the rule's verdicts over every resource of a kind
+    /// (see [`Finding::is_verdict_over_all`]) in the account, or in the gap's region: "no trail
+    /// can carry the alarm" rests on each trail's data, the unread one's included.
     pub fn covers(&self, finding: &Finding) -> bool {
         if self.rule_id != finding.rule_id || self.account_id != finding.account_id {
             return false;
         }
         match (&self.resource, &self.region) {
-            (Some(resource), _) => *resource == finding.resource,
+            (Some(resource), region) => {
+                *resource == finding.resource
+                    || (finding.is_verdict_over_all()
+                        && (finding.region.is_none() || finding.region == *region))
+            }
             (None, Some(region)) => finding.region.as_ref() == Some(region),
             (None, None) => true,
         }
+    }
+}
+
+impl Finding {
+    /// Whether the finding judges every resource of a kind at once, in its region or the
+    /// account: its resource ends in `*` (`arn:aws:cloudtrail::<account>:trail/*`, "no
+    /// multi-region trail"; `arn:aws:guardduty:<region>:<account>:detector/*`).
+    pub fn is_verdict_over_all(&self) -> bool {
+        self.resource.ends_with('*')
     }
 }
 
@@ -234,6 +251,48 @@ pub fn fingerprint(rule_id: &str, account_id: &str, resource: &str, key: Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn finding(rule_id: &str, region: Option<&str>, resource: &str) -> Finding {
+        serde_json::from_value(serde_json::json!({
+            "rule_id": rule_id,
+            "severity": "high",
+            "account_id": "123456789012",
+            "region": region,
+            "resource": resource,
+            "message": "",
+            "fingerprint": "",
+        }))
+        .unwrap()
+    }
+
+    fn gap(region: Option<&str>, resource: Option<&str>) -> NotEvaluated {
+        NotEvaluated {
+            rule_id: "KW-CW-001".to_owned(),
+            account_id: "123456789012".to_owned(),
+            region: region.map(str::to_owned),
+            resource: resource.map(str::to_owned),
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_gap_about_one_resource_covers_it_and_the_verdicts_over_all_of_its_kind() {
+        let trail = "arn:aws:cloudtrail:us-east-1:123456789012:trail/main";
+        let unread = gap(Some("us-east-1"), Some(trail));
+        let account_wide = "arn:aws:cloudwatch::123456789012:alarm:*";
+        assert!(unread.covers(&finding("KW-CW-001", None, account_wide)));
+        assert!(unread.covers(&finding("KW-CW-001", Some("us-east-1"), trail)));
+        // Another resource, a verdict over another region, another rule: not covered.
+        let group = "arn:aws:logs:us-east-1:123456789012:log-group:other";
+        assert!(!unread.covers(&finding("KW-CW-001", Some("us-east-1"), group)));
+        let elsewhere = "arn:aws:guardduty:eu-west-1:123456789012:detector/*";
+        assert!(!unread.covers(&finding("KW-CW-001", Some("eu-west-1"), elsewhere)));
+        assert!(!unread.covers(&finding("KW-CW-002", None, account_wide)));
+        // A regional gap covers its region only.
+        let region = gap(Some("eu-west-1"), None);
+        assert!(region.covers(&finding("KW-CW-001", Some("eu-west-1"), elsewhere)));
+        assert!(!region.covers(&finding("KW-CW-001", None, account_wide)));
+    }
 
     #[test]
     fn fingerprints_are_stable_and_distinguish_keys() {

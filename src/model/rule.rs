@@ -53,7 +53,9 @@ pub struct RuleMetadata {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
-    /// The account itself, named by its root user's ARN: root user and password policy rules.
+    /// The account itself, named by its root user's ARN: root user and password policy rules,
+    /// and the detective rules whose verdict is the account's (a trail, an alarm, a cost
+    /// monitor somewhere in it). It passes when the rule reported nothing in it.
     Account,
     /// IAM users.
     Users,
@@ -63,6 +65,11 @@ pub enum ResourceKind {
     Policies,
     /// Secrets Manager secrets, in every region collected.
     Secrets,
+    /// CloudTrail trails the account owns (not those another account's snapshot supplied).
+    Trails,
+    /// The regions scanned: a regional service's verdict per region (GuardDuty, Access
+    /// Analyzer).
+    Regions,
 }
 
 impl ResourceKind {
@@ -74,6 +81,8 @@ impl ResourceKind {
             ResourceKind::Principals => "principals",
             ResourceKind::Policies => "policies",
             ResourceKind::Secrets => "secrets",
+            ResourceKind::Trails => "trails",
+            ResourceKind::Regions => "regions",
         }
     }
 }

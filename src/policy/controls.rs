@@ -51,16 +51,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_catalogue_lists_cis_section_1_and_every_iam_and_secrets_manager_control() {
+    fn the_catalogue_lists_cis_sections_1_3_4_and_every_control_of_its_security_hub_scope() {
         let catalogue = builtin_catalogue();
         let ids = |framework: &str| -> Vec<String> {
             let f = catalogue.iter().find(|f| f.id == framework).unwrap();
             f.controls.iter().map(|c| c.id.clone()).collect()
         };
-        let cis: Vec<String> = (1..=22).map(|n| format!("1.{n}")).collect();
+        let cis: Vec<String> = (1..=22)
+            .map(|n| format!("1.{n}"))
+            .chain((1..=9).map(|n| format!("3.{n}")))
+            .chain((1..=16).map(|n| format!("4.{n}")))
+            .collect();
         assert_eq!(ids("cis-aws-foundations-v3.0"), cis);
-        let hub: Vec<String> = (1..=28)
-            .map(|n| format!("IAM.{n}"))
+        let hub: Vec<String> = (1..=7)
+            .map(|n| format!("CloudTrail.{n}"))
+            .chain((1..=4).map(|n| format!("CloudWatch.{n}")))
+            .chain(["GuardDuty.1".to_owned()])
+            .chain((1..=28).map(|n| format!("IAM.{n}")))
             .chain((1..=5).map(|n| format!("SecretsManager.{n}")))
             .collect();
         assert_eq!(ids("aws-securityhub"), hub);

@@ -27,8 +27,8 @@ use crate::model::access::{
     SecretAccess, UnreadablePolicy,
 };
 use crate::snapshot::{
-    Account, Chunk, CollectionError, Collector, Group, ManagedPolicy, Organization, PasswordPolicy,
-    RootUser, Secret, Snapshot, TerraformPlan, Timestamp,
+    Account, Chunk, CollectionError, Collector, Detective, Group, ManagedPolicy, Organization,
+    PasswordPolicy, RootUser, Secret, Snapshot, TerraformPlan, Timestamp,
 };
 
 /// The snapshot's lists that come in chunks (see `Chunk`), by their field names.
@@ -393,6 +393,7 @@ struct SnapshotRest<'a> {
     groups: &'a [Group],
     policies: &'a [ManagedPolicy],
     organization: &'a Option<Organization>,
+    detective: &'a Option<Detective>,
     collection_errors: &'a [CollectionError],
     #[serde(skip_serializing_if = "Option::is_none")]
     terraform: &'a Option<TerraformPlan>,
@@ -415,6 +416,7 @@ impl<'a> SnapshotRest<'a> {
             policies,
             secrets: _,
             organization,
+            detective,
             collection_errors,
             terraform,
         } = snapshot;
@@ -428,6 +430,7 @@ impl<'a> SnapshotRest<'a> {
             groups,
             policies,
             organization,
+            detective,
             collection_errors,
             terraform,
         }

@@ -1,6 +1,8 @@
 //! The snapshot: the contract between collectors (which write it) and policies (which read it).
 
 mod account_id;
+mod detective;
+mod filter_pattern;
 mod model;
 mod policy_document;
 mod stream;
@@ -13,6 +15,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 pub use account_id::{check_account_id, line_of};
+pub use detective::*;
+pub use filter_pattern::{Condition, PatternReading, Test};
 pub use model::*;
 pub use stream::Chunk;
 pub use time_range::{MAX_THRESHOLD_DAYS, check_time, time_range};
@@ -60,7 +64,8 @@ pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
 /// opening brace, anything else is read as YAML.
 pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
     let probe: VersionProbe = decode(path, text)?;
-    check_version(path, probe.schema_version.as_ref().and_then(|v| v.as_u64()))?;
+    let found = probe.schema_version.as_ref().and_then(|v| v.as_u64());
+    check_version(path, found)?;
     // The typed decode reads the text itself, so that serde_json reports the line of a type
     // error.
     let snapshot: Snapshot = decode(path, text)?;
@@ -91,13 +96,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
     Ok(migrate(snapshot))
 }
 
-/// An older snapshot in the current format. Every version so far only added fields, each with
-/// a default that means "not known" (no boundary recorded, root password presence unknown, no
-/// deletion date), so the typed decode reads older versions as they are. One default would be
-/// read as a fact: a missing `organization` means "in no organization" from version 2 on, so a
-/// version 1 snapshot gets a note that its organization was never asked for.
+/// An older snapshot in the current format, cumulatively: each step below applies to every
+/// version before the one that introduced its data.
+///
+/// Every version so far only added fields, each with a default that means "not known" (no
+/// boundary recorded, root password presence unknown, no deletion date), so the typed decode
+/// reads older versions as they are. Two defaults would be read as facts:
+/// - version 2 added `organization`: from then on a missing one means "in no organization", so
+///   a version 1 snapshot gets a note that its organization was never asked for;
+/// - version 3 added `detective`: a snapshot without it gets a collection error, so that the
+///   detective rules report *not evaluated* instead of passing on missing data (a plan alone has
+///   no detective section by its nature: its rules are not applicable, and it gets none).
+///
+/// The derived readings of the detective section (metric filter patterns) are computed afresh.
 fn migrate(mut snapshot: Snapshot) -> Snapshot {
-    if snapshot.schema_version < 2 {
+    let version = snapshot.schema_version;
+    if version < 2 {
         snapshot.collection_errors.push(CollectionError {
             sections: Vec::new(),
             service: "organizations".to_owned(),
@@ -108,8 +122,38 @@ fn migrate(mut snapshot: Snapshot) -> Snapshot {
             message: "snapshot format 1 does not record the account's organization: conditions on aws:PrincipalOrgID are reported as conditional; collect the snapshot again to judge them".to_owned(),
         });
     }
+    let by_nature = snapshot
+        .absent_sections()
+        .contains(&DataSection::CloudTrailTrails);
+    match &mut snapshot.detective {
+        Some(detective) => detective.derive(),
+        None if by_nature => {}
+        None => snapshot.collection_errors.push(missing_detective(version)),
+    }
     snapshot.schema_version = SCHEMA_VERSION;
     snapshot
+}
+
+/// The collection error that stands for a missing `detective` section: the snapshot was
+/// written before keyward collected detective controls (schema versions 1 and 2), or by hand
+/// without them. Its rules then report *not evaluated*, never a pass.
+fn missing_detective(found_version: u32) -> CollectionError {
+    let message = if found_version < 3 {
+        format!(
+            "the snapshot predates detective collection (schema_version {found_version}): collect it again with this keyward to evaluate these rules"
+        )
+    } else {
+        "the snapshot has no `detective` section".to_owned()
+    };
+    CollectionError {
+        sections: DataSection::DETECTIVE.to_vec(),
+        service: "keyward".to_owned(),
+        operation: "ReadSnapshot".to_owned(),
+        region: None,
+        resource: None,
+        kind: ErrorKind::NotAvailable,
+        message,
+    }
 }
 
 /// Decodes JSON or YAML text (JSON when it opens with a brace) into `T`, errors with file:line.

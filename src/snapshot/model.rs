@@ -15,13 +15,18 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::detective::Detective;
+
 /// The version of the snapshot format that this build of keyward writes. It reads this version
-/// and every earlier one (see `FIRST_SCHEMA_VERSION`), migrating them on read.
-pub const SCHEMA_VERSION: u32 = 2;
+/// and every earlier one (see `FIRST_SCHEMA_VERSION`), migrating them on read (see
+/// `snapshot::parse`). Version 2 added permissions boundaries, the root user's password
+/// presence, secrets' deletion dates and the organization; version 3 added `detective`.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The oldest snapshot format this build reads. Version 1 lacks permissions boundaries, the
-/// root user's password presence, secrets' deletion dates and the organization; read as version
-/// 2, those are absent (unknown), which the rules treat as they document.
+/// root user's password presence, secrets' deletion dates and the organization; read as the
+/// current version, those are absent (unknown), which the rules treat as they document.
+/// Versions 1 and 2 lack `detective`: their detective rules are reported *not evaluated*.
 pub const FIRST_SCHEMA_VERSION: u32 = 1;
 
 /// A point in time. Every timestamp field is range-checked when a snapshot loads
@@ -68,6 +73,12 @@ pub struct Snapshot {
     /// or when that could not be read (then `collection_errors` says so).
     #[serde(default)]
     pub organization: Option<Organization>,
+    /// Detective controls: CloudTrail, GuardDuty, Access Analyzer, alarms, cost anomalies.
+    /// `null` only in a snapshot written before keyward collected them (schema versions 1 and
+    /// 2) or built from a Terraform plan: reading one adds a collection error that leaves their
+    /// rules *not evaluated* (a plan's are not applicable).
+    #[serde(default)]
+    pub detective: Option<Detective>,
     /// Data that could not be collected. Each entry names the data sections it leaves incomplete.
     #[serde(default)]
     pub collection_errors: Vec<CollectionError>,
@@ -86,6 +97,8 @@ impl Snapshot {
             None => vec![DataSection::Terraform],
             Some(plan) if !plan.live_account => {
                 let mut absent = vec![DataSection::IamRoot, DataSection::Activity];
+                // Nor does a plan say whether anyone watches the account.
+                absent.extend(DataSection::DETECTIVE);
                 // The password policy is the account's: a plan that does not manage it says
                 // nothing about it.
                 if !plan
@@ -162,7 +175,8 @@ pub struct Collector {
     pub tool: String,
     /// Version of the producing tool.
     pub version: String,
-    /// Regions whose Secrets Manager secrets were listed.
+    /// The regions scanned for regional data: Secrets Manager secrets, GuardDuty detectors,
+    /// Access Analyzer analyzers and CloudTrail trails.
     #[serde(default)]
     pub regions: Vec<String>,
     /// When AWS generated the IAM credential report the user data comes from (it can be up to
@@ -664,6 +678,33 @@ pub enum DataSection {
     /// `organization.policies`: the service and resource control policies on the account's path.
     #[serde(rename = "organizations.policies")]
     OrganizationPolicies,
+    /// `detective.trails` of one region (single-region trails there), or all of them.
+    #[serde(rename = "cloudtrail.trails")]
+    CloudTrailTrails,
+    /// `detective.trails[].logging` and delivery errors, of one trail (`resource`) or all.
+    #[serde(rename = "cloudtrail.status")]
+    CloudTrailStatus,
+    /// `detective.trails[]` event selectors, of one trail (`resource`) or all.
+    #[serde(rename = "cloudtrail.event_selectors")]
+    CloudTrailEventSelectors,
+    /// `detective.trails[].bucket`, of one trail (`resource`) or all.
+    #[serde(rename = "cloudtrail.bucket")]
+    CloudTrailBucket,
+    /// `detective.guardduty_detectors` of one region, or all.
+    #[serde(rename = "guardduty.detectors")]
+    GuardDutyDetectors,
+    /// `detective.access_analyzers` of one region, or all.
+    #[serde(rename = "accessanalyzer.analyzers")]
+    AccessAnalyzers,
+    /// `detective.metric_filters` of one log group (`resource`), or all.
+    #[serde(rename = "logs.metric_filters")]
+    MetricFilters,
+    /// `detective.alarms` of one region, or all.
+    #[serde(rename = "cloudwatch.alarms")]
+    Alarms,
+    /// `detective.cost_anomaly`.
+    #[serde(rename = "ce.anomaly_detection")]
+    CostAnomalyDetection,
     /// Ages and use: when credentials and secrets were created, last used, changed and rotated.
     /// A live account has them; a Terraform plan alone does not.
     #[serde(rename = "activity")]
@@ -674,7 +715,22 @@ pub enum DataSection {
 }
 
 impl DataSection {
-    pub const ALL: [DataSection; 10] = [
+    /// The sections of the `detective` part of a snapshot.
+    pub const DETECTIVE: [DataSection; 9] = [
+        DataSection::CloudTrailTrails,
+        DataSection::CloudTrailStatus,
+        DataSection::CloudTrailEventSelectors,
+        DataSection::CloudTrailBucket,
+        DataSection::GuardDutyDetectors,
+        DataSection::AccessAnalyzers,
+        DataSection::MetricFilters,
+        DataSection::Alarms,
+        DataSection::CostAnomalyDetection,
+    ];
+}
+
+impl DataSection {
+    pub const ALL: [DataSection; 19] = [
         DataSection::IamRoot,
         DataSection::IamCredentials,
         DataSection::IamAuthorization,
@@ -683,6 +739,15 @@ impl DataSection {
         DataSection::SecretResourcePolicies,
         DataSection::IamPolicyDocuments,
         DataSection::OrganizationPolicies,
+        DataSection::CloudTrailTrails,
+        DataSection::CloudTrailStatus,
+        DataSection::CloudTrailEventSelectors,
+        DataSection::CloudTrailBucket,
+        DataSection::GuardDutyDetectors,
+        DataSection::AccessAnalyzers,
+        DataSection::MetricFilters,
+        DataSection::Alarms,
+        DataSection::CostAnomalyDetection,
         DataSection::Activity,
         DataSection::Terraform,
     ];

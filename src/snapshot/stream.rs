@@ -13,6 +13,7 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 
+use super::detective::Detective;
 use super::model::{
     Account, CollectionError, Collector, Group, ManagedPolicy, Organization, PasswordPolicy, Role,
     RootUser, Secret, Snapshot, TerraformPlan, Timestamp, User,
@@ -95,6 +96,7 @@ pub fn read_lists<E>(
         root: None,
         password_policy: None,
         organization: None,
+        detective: None,
         collection_errors: Vec::new(),
         terraform: None,
         ..header.clone()
@@ -143,6 +145,8 @@ struct Header {
     #[serde(default)]
     organization: Option<Organization>,
     #[serde(default)]
+    detective: Option<Detective>,
+    #[serde(default)]
     collection_errors: Vec<CollectionError>,
     #[serde(default)]
     terraform: Option<TerraformPlan>,
@@ -163,6 +167,7 @@ impl From<Header> for Snapshot {
             policies,
             secrets: Skipped,
             organization,
+            detective,
             collection_errors,
             terraform,
         } = header;
@@ -179,6 +184,7 @@ impl From<Header> for Snapshot {
             policies,
             secrets: Vec::new(),
             organization,
+            detective,
             collection_errors,
             terraform,
         }

@@ -62,6 +62,8 @@ pub fn first_time_out_of_range(snapshot: &Snapshot) -> Option<(String, Timestamp
         policies: _,
         secrets,
         organization: _,
+        // The detective section holds no timestamps.
+        detective: _,
         collection_errors: _,
         terraform: _, // a plan's resources carry no times
     } = snapshot;

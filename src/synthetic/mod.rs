@@ -25,7 +25,7 @@ use std::str::FromStr;
 use chrono::{DateTime, Utc};
 
 use crate::snapshot::{
-    Account, Collector, Group, ManagedPolicy, MfaKind, PasswordPolicy, Role, RootUser,
+    Account, Collector, Detective, Group, ManagedPolicy, MfaKind, PasswordPolicy, Role, RootUser,
     SCHEMA_VERSION, Snapshot, User,
 };
 use compliant::fix_nine_in_ten;
@@ -173,6 +173,8 @@ impl Generator {
             policies,
             secrets,
             organization: Some(self.organization()),
+            // No detective controls: the account-wide detective rules have findings to build.
+            detective: Some(Detective::default()),
             collection_errors: Vec::new(),
             terraform: None,
         }

@@ -268,6 +268,9 @@ fn empty_snapshot(identity: &Identity, time: DateTime<Utc>) -> Snapshot {
         secrets: Vec::new(),
         // A plan says nothing of the account's organization (docs/access.md).
         organization: None,
+        // A plan says nothing of who watches the account: the detective rules are not
+        // applicable to a plan alone (`Snapshot::absent_sections`).
+        detective: None,
         collection_errors: Vec::new(),
         terraform: None,
     }

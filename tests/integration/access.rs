@@ -17,21 +17,31 @@ fn secret_arn(name: &str) -> String {
     format!("arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:{name}-AbCdEf")
 }
 
-/// A clean account (root with hardware MFA, a strong password policy) with `extra` merged in.
+/// A clean account (root with hardware MFA, a strong password policy, the clean fixture's
+/// detective controls) with `extra` merged in.
 fn account(extra: Value) -> Value {
     let mut snapshot = json!({
-        "schema_version": 2,
+        "schema_version": 3,
         "collected_at": "2026-05-10T00:00:00Z",
         "collector": {"tool": "test", "version": "0", "regions": ["us-east-1"]},
         "account": {"id": ACCOUNT, "partition": "aws"},
         "root": {"arn": format!("arn:aws:iam::{ACCOUNT}:root"), "mfa_enabled": true, "mfa_kind": "hardware", "access_keys": [], "password_last_used": null, "password_present": true},
         "password_policy": {"minimum_length": 16, "require_symbols": true, "require_numbers": true, "require_uppercase": true, "require_lowercase": true, "reuse_prevention": 24},
         "users": [], "groups": [], "roles": [], "policies": [], "secrets": [],
+        "detective": watched(),
     });
     if let (Value::Object(base), Value::Object(more)) = (&mut snapshot, extra) {
         base.extend(more);
     }
     snapshot
+}
+
+/// The detective controls of the clean fixture (every detective rule passes), moved to this
+/// account, so that these tests see only what the access model changes.
+fn watched() -> Value {
+    let clean = std::fs::read_to_string(fixture("clean.json")).unwrap();
+    let clean: Value = serde_json::from_str(&clean.replace("210987654321", ACCOUNT)).unwrap();
+    clean["detective"].clone()
 }
 
 fn doc(statements: Value) -> Value {
@@ -366,16 +376,28 @@ fn a_policy_aws_would_reject_leaves_its_checks_not_evaluated_naming_it() {
     );
 }
 
+/// A format 1 snapshot has neither the organization (format 2) nor the detective controls
+/// (format 3): it loads with a note for each.
 #[test]
 fn a_snapshot_of_format_1_still_loads() {
-    let text = std::fs::read_to_string(fixture("clean.json"))
-        .unwrap()
-        .replacen("\"schema_version\": 2", "\"schema_version\": 1", 1)
-        .replace("  \"organization\": null,\n", "")
-        .replace(",\n    \"password_present\": true", "");
+    let mut snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("clean.json")).unwrap()).unwrap();
+    snapshot["schema_version"] = 1.into();
+    for (object, field) in [
+        ("", "organization"),
+        ("", "detective"),
+        ("/root", "password_present"),
+    ] {
+        let object = snapshot
+            .pointer_mut(object)
+            .unwrap()
+            .as_object_mut()
+            .unwrap();
+        assert!(object.remove(field).is_some(), "{field}");
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.json");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, snapshot.to_string()).unwrap();
     let run = keyward(&[
         "scan",
         "--snapshot",
@@ -385,13 +407,19 @@ fn a_snapshot_of_format_1_still_loads() {
         "--as-of",
         "snapshot",
     ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Incomplete (exit code 3): the detective rules could not be evaluated.
+    assert_eq!(run.code, 3, "{}", run.stderr);
     let errors = &run.json()["accounts"][0]["collection_errors"];
+    let messages: Vec<&str> = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 2, "{errors}");
+    assert!(messages[0].contains("snapshot format 1"), "{errors}");
     assert!(
-        errors[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("snapshot format 1"),
+        messages[1].contains("predates detective collection (schema_version 1)"),
         "{errors}"
     );
 }

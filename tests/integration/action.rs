@@ -99,7 +99,7 @@ fn an_incident_fails_on_critical_after_every_report_is_written() {
     // A given snapshot is not collected again.
     assert_eq!(run.output("snapshot"), "");
     run.assert_reports_agree("nightly");
-    assert_eq!(run.open_findings(), 31, "32 findings, 1 waived");
+    assert_eq!(run.open_findings(), 45, "46 findings, 1 waived");
 
     // The waived finding stays in the JSON report and is left out of SARIF.
     let report = run.json_file("json");
@@ -120,7 +120,7 @@ fn an_incident_fails_on_critical_after_every_report_is_written() {
     );
     assert!(
         run.summary
-            .contains("| 123456789012 (acme-ai-prod) | 5 | 12 | 11 | 3 | 1 | 0 |")
+            .contains("| 123456789012 (acme-ai-prod) | 5 | 16 | 20 | 4 | 1 | 0 |")
     );
     assert!(
         run.log
@@ -200,7 +200,7 @@ fn fail_on_none_passes_with_findings_and_still_counts_them() {
     );
     run.assert_status(0);
     assert_eq!(run.output("exit-code"), "0");
-    assert_eq!(run.open_findings(), 32);
+    assert_eq!(run.open_findings(), 46);
     run.assert_reports_agree("keyward");
 }
 

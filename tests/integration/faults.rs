@@ -148,7 +148,7 @@ fn scan_with_faulty_secrets(moto: &Moto, server: &FaultServer, extra: &[&str]) -
         "eu-west-1",
     ];
     args.extend_from_slice(extra);
-    let mut env = aws_env(&moto.endpoint, TEST_CREDENTIALS);
+    let mut env = moto.env(TEST_CREDENTIALS);
     env.push(("AWS_ENDPOINT_URL_SECRETS_MANAGER", &server.endpoint));
     keyward_isolated(&args, &env)
 }

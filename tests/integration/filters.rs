@@ -42,7 +42,7 @@ fn severity_takes_any_case_and_a_comma_separated_list() {
         field_values(&report, "severity"),
         BTreeSet::from(["critical".to_owned(), "high".to_owned()])
     );
-    assert_eq!(report["summary"]["open_total"], 18);
+    assert_eq!(report["summary"]["open_total"], 22);
     assert_eq!(
         report["filter"],
         serde_json::json!({"severities": ["high", "critical"]})

@@ -59,6 +59,17 @@ fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
 #[test]
 fn a_finding_heavy_account_of_2000_users_and_secrets_has_its_known_findings() {
     let expected = counts(&[
+        // The synthetic account has no detective controls: one finding per account-wide
+        // detective rule, one per region (3) for GuardDuty and Access Analyzer.
+        ("KW-AA-001", 3),
+        ("KW-CE-001", 1),
+        ("KW-CT-001", 1),
+        ("KW-CW-001", 1),
+        ("KW-CW-002", 1),
+        ("KW-CW-003", 1),
+        ("KW-CW-004", 1),
+        ("KW-CW-005", 1),
+        ("KW-GD-001", 3),
         ("KW-IAM-003", 1),
         ("KW-IAM-005", 364),
         ("KW-IAM-006", 13),
@@ -84,6 +95,17 @@ fn a_finding_heavy_account_of_2000_users_and_secrets_has_its_known_findings() {
 #[test]
 fn a_mostly_compliant_account_of_2000_users_and_secrets_has_a_tenth_of_them() {
     let expected = counts(&[
+        // The synthetic account has no detective controls: one finding per account-wide
+        // detective rule, one per region (3) for GuardDuty and Access Analyzer.
+        ("KW-AA-001", 3),
+        ("KW-CE-001", 1),
+        ("KW-CT-001", 1),
+        ("KW-CW-001", 1),
+        ("KW-CW-002", 1),
+        ("KW-CW-003", 1),
+        ("KW-CW-004", 1),
+        ("KW-CW-005", 1),
+        ("KW-GD-001", 3),
         ("KW-IAM-003", 1),
         ("KW-IAM-005", 35),
         ("KW-IAM-006", 1),

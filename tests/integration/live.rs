@@ -3,12 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
-
-use crate::support::cli::keyward;
+use crate::support::cli::{keyward, keyward_isolated};
 use crate::support::moto::{Moto, least_privilege_policy};
 use crate::support::open_findings;
+use crate::support::requests::{documented_actions, recorded_scan};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -258,107 +256,87 @@ fn secrets_are_collected_in_every_region_asked_for() {
     );
 }
 
-/// The request log moto kept while keyward scanned: (action, body) per request.
-fn recorded_actions(moto: &Moto) -> Vec<String> {
-    let log = moto
-        .get("/moto-api/recorder/download-recording")
-        .expect("recording");
-    log.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let entry: serde_json::Value = serde_json::from_str(line).expect("recorder line");
-            let target = entry["headers"]["X-Amz-Target"].as_str().map(str::to_owned);
-            let raw = entry["body"].as_str().unwrap_or_default();
-            let body = if entry["body_encoded"] == true {
-                String::from_utf8_lossy(&BASE64.decode(raw).expect("base64 body")).into_owned()
-            } else {
-                raw.to_owned()
-            };
-            target.unwrap_or_else(|| {
-                body.split('&')
-                    .find_map(|kv| kv.strip_prefix("Action="))
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| entry["url"].as_str().unwrap_or_default().to_owned())
-            })
-        })
-        .collect()
-}
-
 #[test]
 fn a_scan_only_reads_and_never_asks_for_a_secret_value() {
-    let moto = Moto::start_with_env(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
-    moto.seed(&["incident"]);
-    moto.control("/moto-api/recorder/start-recording", "");
-    let run = moto.keyward(
-        &[
-            "scan",
-            "--region",
-            "us-east-1",
-            "--region",
-            "eu-west-1",
-            "--format",
-            "json",
-        ],
-        None,
-    );
-    moto.control("/moto-api/recorder/stop-recording", "");
+    let moto = Moto::start();
+    // Every detective control moto implements, so that every call is made: trails, their
+    // bucket, the log group's metric filters and alarms, GuardDuty in both regions.
+    moto.seed(&["clean"]);
+    let (run, actions) = recorded_scan(&moto, || {
+        moto.keyward(
+            &[
+                "scan",
+                "--region",
+                "us-east-1",
+                "--region",
+                "eu-west-1",
+                "--format",
+                "json",
+            ],
+            None,
+        )
+    });
     assert_ne!(run.code, 2, "{}", run.stderr);
-    let actions = recorded_actions(&moto);
-    let allowed = [
-        "GetCallerIdentity",
-        "GenerateCredentialReport",
-        "GetCredentialReport",
-        "GetAccountSummary",
-        "GetAccountPasswordPolicy",
-        "GetAccountAuthorizationDetails",
-        "ListAccountAliases",
-        "ListVirtualMFADevices",
-        "secretsmanager.ListSecrets",
-        "secretsmanager.GetResourcePolicy",
-        "AWSOrganizationsV20161128.DescribeOrganization",
-    ];
     for action in &actions {
+        let operation = action.split(':').nth(1).unwrap();
         assert!(
-            allowed.contains(&action.as_str())
-                || action.contains("listRegions")
-                || action.contains("ListRegions"),
-            "unexpected call {action}"
+            ["Get", "List", "Describe"]
+                .iter()
+                .any(|verb| operation.starts_with(verb))
+                || action == "iam:GenerateCredentialReport",
+            "not a read: {action}"
         );
-        assert!(!action.contains("GetSecretValue"));
+        assert!(!operation.contains("SecretValue"), "{action}");
     }
-    // keyward's own count matches what the server saw.
+    // The documented policy allows exactly what a scan of one account calls: ListRegions only
+    // when no --region is given, the organization scan's statement only under --org,
+    // GetCallerIdentity needs no permission.
+    let called: BTreeSet<String> = actions
+        .iter()
+        .filter(|a| a.as_str() != "sts:GetCallerIdentity")
+        .cloned()
+        .collect();
+    let documented = documented_actions(&["KeywardOrganizationScansFromTheManagementAccount"]);
+    assert_eq!(
+        documented.difference(&called).collect::<Vec<_>>(),
+        ["account:ListRegions"],
+        "allowed but never called"
+    );
+    assert!(
+        called.is_subset(&documented),
+        "called without permission: {:?}",
+        called.difference(&documented).collect::<Vec<_>>()
+    );
+    // keyward's own count matches what the servers saw.
     let counted = run.json()["accounts"][0]["api_requests"].as_u64().unwrap();
     assert_eq!(counted as usize, actions.len(), "{actions:?}");
 }
 
-/// IAM requests (those without an X-Amz-Target) a scan of the seeded account makes.
+/// IAM requests a scan of the seeded account makes.
 fn iam_requests_for(users: usize) -> usize {
     let moto = Moto::start();
     moto.seed(&["many-users", &users.to_string()]);
-    moto.control("/moto-api/recorder/start-recording", "");
-    let run = moto.keyward(
-        &[
-            "scan",
-            "--region",
-            "us-east-1",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ],
-        None,
-    );
-    moto.control("/moto-api/recorder/stop-recording", "");
+    let (run, actions) = recorded_scan(&moto, || {
+        moto.keyward(
+            &[
+                "scan",
+                "--region",
+                "us-east-1",
+                "--format",
+                "json",
+                "--fail-on",
+                "none",
+            ],
+            None,
+        )
+    });
     assert_ne!(run.code, 2, "{}", run.stderr);
     let findings = open_findings(&run.json());
     assert!(
         findings.iter().filter(|(r, _)| r == "KW-IAM-007").count() == 0,
         "keys are new"
     );
-    recorded_actions(&moto)
-        .iter()
-        .filter(|a| !a.contains('.') && a.as_str() != "GetCallerIdentity")
-        .count()
+    actions.iter().filter(|a| a.starts_with("iam:")).count()
 }
 
 #[test]
@@ -370,12 +348,21 @@ fn iam_requests_do_not_grow_with_the_number_of_users() {
 fn a_scan_with_only_the_least_privilege_policy_succeeds() {
     let moto = Moto::start_with_env(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
     moto.seed(&["incident"]);
+    // The detective controls too, so that every call is made under the policy.
+    moto.seed(&["watched"]);
     let auditor = moto.seed(&["auditor", &least_privilege_policy()]);
     // From here on moto checks every request against the caller's IAM policies.
     moto.control("/moto-api/reset-auth", "0");
     let key = auditor["access_key_id"].as_str().unwrap();
     let secret = auditor["secret_access_key"].as_str().unwrap();
-    let run = moto.keyward(
+    // moto checks GuardDuty's REST requests against a signature of its own making that never
+    // matches (SignatureDoesNotMatch, to boto3 as to the Rust SDK): GuardDuty is asked of a
+    // moto that does not check. Its permissions, and those of the recorded services, are
+    // checked against the calls made (a_scan_only_reads_and_never_asks_for_a_secret_value).
+    let guardduty = Moto::start();
+    let mut env = moto.env((key, secret));
+    env.push(("AWS_ENDPOINT_URL_GUARDDUTY", &guardduty.endpoint));
+    let run = keyward_isolated(
         &[
             "scan",
             "--region",
@@ -387,7 +374,7 @@ fn a_scan_with_only_the_least_privilege_policy_succeeds() {
             "--format",
             "json",
         ],
-        Some((key, secret)),
+        &env,
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report = run.json();
@@ -505,7 +492,7 @@ fn an_organization_is_audited_account_by_account() {
     assert_eq!(no_role["account"]["name"], "no-role");
     assert_eq!(no_role["collection_errors"][0]["operation"], "AssumeRole");
     assert_eq!(no_role["collection_errors"][0]["kind"], "access_denied");
-    assert_eq!(no_role["not_evaluated"].as_array().unwrap().len(), 22);
+    assert_eq!(no_role["not_evaluated"].as_array().unwrap().len(), 37);
     assert!(no_role["findings"].as_array().unwrap().is_empty());
 
     // The others were scanned with their own problems.

@@ -18,6 +18,7 @@ mod control_characters;
 mod controls;
 mod coverage_gaps;
 mod credential_findings;
+mod detective;
 mod docs_and_cli;
 mod faults;
 mod filters;

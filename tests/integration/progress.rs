@@ -36,7 +36,9 @@ fn a_scan_in_ci_prints_a_line_per_stage() {
         progress_lines(&run.stderr),
         [
             format!("{ACCOUNT}: collecting IAM and the account's regions"),
-            format!("{ACCOUNT}: IAM collected; listing secrets, regions 0/2, secret policies 0/0"),
+            format!(
+                "{ACCOUNT}: IAM collected; listing secrets and detective controls, regions 0/2, secret policies 0/0"
+            ),
             format!("{ACCOUNT} collected: secrets of 2 regions, 3 secret policies"),
         ],
         "{}",
@@ -85,7 +87,7 @@ fn a_slow_scan_says_every_interval_what_it_is_waiting_for() {
     assert!(waiting.len() >= 2, "{}", run.stderr);
     assert!(
         waiting.contains(&format!(
-            "still collecting: {ACCOUNT}: IAM collected; listing secrets, regions 0/2, secret policies 0/0"
+            "still collecting: {ACCOUNT}: IAM collected; listing secrets and detective controls, regions 0/2, secret policies 0/0"
         )),
         "{waiting:#?}"
     );

@@ -78,6 +78,63 @@ def secret(region, name, tags=None, rotate_days=None, policy=None, description=N
 rotation_lambda_arns = {}
 
 
+# The CIS AWS Foundations v3.0 filters (4.1-4.4) and keyward's own on reads of key secrets.
+CIS_FILTERS = {
+    "RootActivity": '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+    "UnauthorizedAPICalls": '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }',
+    "ConsoleSigninWithoutMFA": '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && ($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
+    "IAMPolicyChanges": "{($.eventSource=iam.amazonaws.com) && (($.eventName=DeleteGroupPolicy) || ($.eventName=DeleteRolePolicy) || ($.eventName=DeleteUserPolicy) || ($.eventName=PutGroupPolicy) || ($.eventName=PutRolePolicy) || ($.eventName=PutUserPolicy) || ($.eventName=CreatePolicy) || ($.eventName=DeletePolicy) || ($.eventName=CreatePolicyVersion) || ($.eventName=DeletePolicyVersion) || ($.eventName=AttachRolePolicy) || ($.eventName=DetachRolePolicy) || ($.eventName=AttachUserPolicy) || ($.eventName=DetachUserPolicy) || ($.eventName=AttachGroupPolicy) || ($.eventName=DetachGroupPolicy))}",
+    "ThirdPartyKeyReads": '{ ($.eventSource = "secretsmanager.amazonaws.com") && ($.eventName = "GetSecretValue") && ($.requestParameters.secretId = "*api-key*") }',
+}
+
+
+def trail(name, multi_region, read_write="All", log_group=None, region="us-east-1", access_logs=False, **options):
+    """A trail with its own bucket (and log group, if named), logging, recording management events."""
+    bucket = f"{name}-logs"
+    s3 = client("s3", region)
+    s3.create_bucket(Bucket=bucket, **({} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}))
+    if access_logs:
+        s3.create_bucket(Bucket=f"{bucket}-access", ACL="log-delivery-write")
+        s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": f"{bucket}-access", "TargetPrefix": f"{bucket}/"},
+        })
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
+    })
+    if log_group:
+        client("logs", region).create_log_group(logGroupName=log_group)
+        options["CloudWatchLogsLogGroupArn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{log_group}:*"
+        options["CloudWatchLogsRoleArn"] = f"arn:aws:iam::{ACCOUNT}:role/cloudtrail-to-logs"
+    cloudtrail = client("cloudtrail", region)
+    cloudtrail.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=multi_region, **options)
+    cloudtrail.put_event_selectors(TrailName=name, EventSelectors=[{"ReadWriteType": read_write, "IncludeManagementEvents": True}])
+    cloudtrail.start_logging(Name=name)
+
+
+def watch(regions, organization=False):
+    """Every detective control moto implements: a multi-region trail into CloudWatch Logs with
+    the CIS filters and alarms that notify a topic, and GuardDuty in every region. (Access
+    Analyzer and Cost Explorer are recorded responses: tests/recorded/.) With `organization`,
+    the trail is the organization's."""
+    trail("management-events", True, log_group="cloudtrail", access_logs=True, EnableLogFileValidation=True,
+          KmsKeyId=f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+          IsOrganizationTrail=organization)
+    logs, cloudwatch = client("logs"), client("cloudwatch")
+    topic = client("sns").create_topic(Name="security-alerts")["TopicArn"]
+    for metric, pattern in CIS_FILTERS.items():
+        logs.put_metric_filter(
+            logGroupName="cloudtrail", filterName=metric, filterPattern=pattern,
+            metricTransformations=[{"metricName": metric, "metricNamespace": "CISBenchmark", "metricValue": "1"}],
+        )
+        cloudwatch.put_metric_alarm(
+            AlarmName=metric, MetricName=metric, Namespace="CISBenchmark", Statistic="Sum", Period=300,
+            EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+            AlarmActions=[topic],
+        )
+    for region in regions:
+        client("guardduty", region).create_detector(Enable=True)
+
+
 def incident():
     """Shaped like the May 2026 incident (root rules need fixtures: moto has no root row)."""
     iam = client("iam")
@@ -126,6 +183,10 @@ def incident():
             "Resource": "*",
         },
     )
+    # Detective controls as the incident found them: one single-region trail of writes only,
+    # without validation, encryption or CloudWatch Logs, and GuardDuty in one region only.
+    trail("ops-audit", False, read_write="WriteOnly")
+    client("guardduty", "us-east-1").create_detector(Enable=True)
     return {}
 
 
@@ -152,6 +213,7 @@ def clean():
     iam.attach_group_policy(GroupName="engineers", PolicyArn=read["Policy"]["Arn"])
     iam.add_user_to_group(UserName="carol", GroupName="engineers")
     secret("us-east-1", "app/db-password", rotate_days=30)
+    watch(["us-east-1", "eu-west-1"])
     return {}
 
 
@@ -171,17 +233,58 @@ def many_users(count):
     return {}
 
 
-def auditor(policy_file, *drop_actions):
-    """A user holding only keyward's policy (minus the actions named), and its keys."""
+# moto authorizes two of keyward's calls under other names than AWS does: S3 GetPublicAccessBlock
+# as s3:ListBucket (its table of bucket queries lacks ?publicAccessBlock), and CloudWatch under
+# its signing name, monitoring:. An auditor gets moto's spelling beside AWS's, so that moto lets
+# through what AWS would; docs/iam-policy.json holds AWS's only.
+MOTO_SPELLING = {
+    "s3:GetBucketPublicAccessBlock": "s3:ListBucket",
+    "cloudwatch:DescribeAlarms": "monitoring:DescribeAlarms",
+}
+
+
+def auditor_policy(policy_file, drop_actions):
+    """keyward's policy minus the actions named, in moto's spelling too."""
     policy = json.load(open(policy_file))
     for statement in policy["Statement"]:
-        statement["Action"] = [a for a in statement["Action"] if a not in drop_actions]
+        kept = [a for a in statement["Action"] if a not in drop_actions]
+        statement["Action"] = kept + [MOTO_SPELLING[a] for a in kept if a in MOTO_SPELLING]
     policy["Statement"] = [s for s in policy["Statement"] if s["Action"]]
+    return policy
+
+
+def user_with_policy(name, policy):
     iam = client("iam")
-    iam.create_user(UserName="keyward-auditor")
-    iam.put_user_policy(UserName="keyward-auditor", PolicyName="keyward", PolicyDocument=json.dumps(policy))
-    key = iam.create_access_key(UserName="keyward-auditor")["AccessKey"]
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="keyward", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
     return {"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
+
+
+def auditor(policy_file, *drop_actions):
+    """A user holding only keyward's policy (minus the actions named), and its keys."""
+    return user_with_policy("keyward-auditor", auditor_policy(policy_file, drop_actions))
+
+
+def auditors(policy_file, *actions):
+    """One auditor per action named, holding keyward's policy without that action: the keys
+    of each, by action."""
+    return {
+        action: user_with_policy(f"keyward-auditor-{i}", auditor_policy(policy_file, [action]))
+        for i, action in enumerate(actions)
+    }
+
+
+def watched():
+    """The detective controls of `clean` alone, in both regions the tests scan."""
+    watch(["us-east-1", "eu-west-1"])
+    return {}
+
+
+def many_secrets(count):
+    for i in range(int(count)):
+        client("secretsmanager").create_secret(Name=f"app-{i:04d}/token", SecretString="not-a-real-value")
+    return {}
 
 
 def from_snapshot(path):
@@ -211,6 +314,9 @@ SCENARIOS = {
     "two-regions": two_regions,
     "many-users": many_users,
     "auditor": auditor,
+    "auditors": auditors,
+    "watched": watched,
+    "many-secrets": many_secrets,
 }
 
 
@@ -275,7 +381,33 @@ def organization(policy_file):
     }
 
 
+def watched_organization():
+    """An organization watched the way AWS's multi-account guidance has it: the management
+    account's organization trail (into CloudWatch Logs, with the CIS filters and alarms) records
+    every member; member "security" is the delegated administrator for IAM Access Analyzer (its
+    organization analyzer is a recorded response, tests/recorded/org-*); GuardDuty runs in
+    every account (a member's detector is its own). Member "workload" keeps a third-party API
+    key. Scanned with the default test keys, without moto's IAM enforcement."""
+    org = client("organizations")
+    org.create_organization(FeatureSet="ALL")
+    members = {}
+    for name in ["security", "workload"]:
+        created = org.create_account(AccountName=name, Email=f"{name}@example.com")
+        members[name] = created["CreateAccountStatus"]["AccountId"]
+    org.register_delegated_administrator(
+        AccountId=members["security"], ServicePrincipal="access-analyzer.amazonaws.com"
+    )
+    watch(["us-east-1"], organization=True)
+    for member in members.values():
+        in_account(member, "guardduty").create_detector(Enable=True)
+    in_account(members["workload"], "secretsmanager").create_secret(
+        Name="prod/openai-api-key", SecretString="not-a-real-key"
+    )
+    return {"members": members}
+
+
 SCENARIOS["organization"] = organization
+SCENARIOS["watched-organization"] = watched_organization
 
 
 def scp_organization(policy_file):

@@ -5,6 +5,8 @@ pub mod actions_runner;
 pub mod cli;
 pub mod hostile;
 pub mod moto;
+pub mod recorded;
+pub mod requests;
 
 use std::path::{Path, PathBuf};
 

@@ -8,6 +8,7 @@ use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use super::cli::{Run, TEST_CREDENTIALS, aws_env, keyward_isolated};
+use super::recorded::Recorded;
 use super::{repo, tool_from_env};
 
 /// How long moto may take to start listening, and to answer once it listens.
@@ -19,6 +20,9 @@ const PORT_ATTEMPTS: usize = 5;
 pub struct Moto {
     child: Child,
     pub endpoint: String,
+    /// Recorded responses for the APIs moto lacks (Access Analyzer, Cost Explorer anomaly
+    /// detection): scenario `watched` unless a test picks another with `use_recorded`.
+    pub recorded: Recorded,
     /// The server's working directory: its request recording lives here, apart from other
     /// servers running at the same time.
     _dir: tempfile::TempDir,
@@ -59,6 +63,7 @@ impl Moto {
         let moto = Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
+            recorded: Recorded::start("watched"),
             _dir: dir,
         };
         match startup.recv_timeout(STARTUP_LIMIT) {
@@ -100,12 +105,28 @@ impl Moto {
         serde_json::from_slice(&output.stdout).expect("seed.py prints JSON")
     }
 
-    /// keyward pointed at this server, with test credentials unless `credentials` says otherwise.
+    /// Answers Access Analyzer and Cost Explorer from another recorded scenario.
+    pub fn use_recorded(&mut self, scenario: &str) {
+        self.recorded = Recorded::start(scenario);
+    }
+
+    /// Answers each account listed from its own recorded scenario, the others from `default`.
+    pub fn use_recorded_per_account(&mut self, default: &str, by_account: &[(&str, &str)]) {
+        self.recorded = Recorded::start_per_account(default, by_account, &self.endpoint);
+    }
+
+    /// keyward pointed at this server (and the recorded responses), with test credentials
+    /// unless `credentials` says otherwise.
     pub fn keyward(&self, args: &[&str], credentials: Option<(&str, &str)>) -> Run {
-        keyward_isolated(
-            args,
-            &aws_env(&self.endpoint, credentials.unwrap_or(TEST_CREDENTIALS)),
-        )
+        keyward_isolated(args, &self.env(credentials.unwrap_or(TEST_CREDENTIALS)))
+    }
+
+    /// The variables that send keyward's AWS calls here: to moto, and the services moto lacks
+    /// to the recorded responses.
+    pub fn env<'a>(&'a self, credentials: (&'a str, &'a str)) -> Vec<(&'static str, &'a str)> {
+        let mut env = aws_env(&self.endpoint, credentials);
+        env.extend(self.recorded.env());
+        env
     }
 
     /// POSTs to moto's control API (reset, recorder, auth).
