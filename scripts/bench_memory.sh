@@ -4,8 +4,9 @@
 # resident memory (GNU time's maximum RSS) against the snapshot file's size, in one run. The
 # target: peak memory under 4 times the snapshot's size. Not a test: it prints figures.
 #
-# Usage: scripts/bench_memory.sh [--quick] [--repeat N] [--baseline BIN] [--formats json,sarif,...]
+# Usage: scripts/bench_memory.sh [--quick] [--sizes I,J] [--repeat N] [--baseline BIN] [--formats json,sarif,...]
 #   --quick      only the smallest size
+#   --sizes      comma-separated indexes into the size list below (0-based), e.g. 0,2
 #   --repeat     run each scan N times (default 3): peak and wall are the median, with the minimum
 #                beside (the machine may be shared; the peak RSS varies little, the wall time does)
 #   --baseline   another keyward binary (e.g. an older build) measured on the same files, same run
@@ -17,16 +18,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quick=0
+only=""
 repeat=3
 baseline=""
 formats="json,table"
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) quick=1 ;;
+        --sizes) only="$2"; shift ;;
         --repeat) repeat="$2"; shift ;;
         --baseline) baseline="$2"; shift ;;
         --formats) formats="$2"; shift ;;
-        *) echo "usage: scripts/bench_memory.sh [--quick] [--repeat N] [--baseline BIN] [--formats F,...]" >&2; exit 2 ;;
+        *) echo "usage: scripts/bench_memory.sh [--quick] [--sizes I,J] [--repeat N] [--baseline BIN] [--formats F,...]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -39,6 +42,11 @@ fi
 # one that peaked at 28 times its size.
 sizes=("50000 0 finding-heavy" "100000 20000 mostly-compliant" "334000 0 finding-heavy")
 [ "$quick" = 1 ] && sizes=("${sizes[@]:0:1}")
+if [ -n "$only" ]; then
+    chosen=()
+    for i in ${only//,/ }; do chosen+=("${sizes[$i]}"); done
+    sizes=("${chosen[@]}")
+fi
 
 echo "bench_memory.sh: building keyward and the synthetic account generator (release)" >&2
 cargo build --release --locked --quiet --bin keyward --example synthetic_account

@@ -11,8 +11,9 @@ by the throttling error of its protocol instead of being forwarded:
   - JSON protocol (Secrets Manager, Organizations: an X-Amz-Target header): HTTP 400,
     application/x-amz-json-1.1, {"__type": "ThrottlingException", ...} (Organizations names it
     TooManyRequestsException);
-  - REST-JSON protocol (Account: neither of the above): HTTP 429 with the error type in the
-    x-amzn-ErrorType header, as API Gateway-fronted services answer.
+  - S3 (REST-XML): HTTP 503, <Error><Code>SlowDown</Code>..., as S3 answers;
+  - REST-JSON protocol (Account, GuardDuty, Access Analyzer: none of the above): HTTP 429 with
+    the error type in the x-amzn-ErrorType header, as API Gateway-fronted services answer.
 
 Everything else is forwarded unchanged. moto's own API (/moto-api/...) is never throttled, and
 GET /throttle-proxy/stats answers with the counts so far (JSON: requests, throttled, per service).
@@ -92,6 +93,10 @@ def throttling_response(headers, service):
         body = (f'<ErrorResponse xmlns="{namespace}"><Error><Type>Sender</Type><Code>Throttling</Code>'
                 f"<Message>Rate exceeded</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>")
         return 400, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, body
+    if service == "s3":
+        body = (f"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message>"
+                f"<RequestId>{request_id}</RequestId></Error>")
+        return 503, {"Content-Type": "application/xml", "x-amz-request-id": request_id}, body
     body = json.dumps({"message": "Rate exceeded"})
     return 429, {"Content-Type": "application/json", "x-amzn-ErrorType": "TooManyRequestsException",
                  "x-amzn-RequestId": request_id}, body
