@@ -33,6 +33,7 @@ import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,11 @@ SIZES = [
     ("1 acct, 5,000 users, 2,000 secrets", 1, 5000, 2000, False),
     ("20 accts (org), 10 users + 100 secrets each", 20, 10, 100, True),
     ("20 accts (org), 100 users + 100 secrets each", 20, 100, 100, False),
+    # Organizations of many accounts (issue 14): the same small account shape at 20 and 200
+    # accounts, so that peak memory can be compared across the number of accounts (seeding 200
+    # accounts of 50 users took over an hour on a loaded 2-core machine).
+    ("20 accts (org), 5 users + 2 secrets each", 20, 5, 2, False),
+    ("200 accts (org), 5 users + 2 secrets each", 200, 5, 2, False),
 ]
 
 # --- moto ----------------------------------------------------------------------------------
@@ -425,6 +431,119 @@ def recorded_actions(path):
     return counts
 
 
+# --- Throttling ----------------------------------------------------------------------------
+#
+# Real accounts throttle: request quotas are shared with every other tool in the account. The
+# scan is repeated through scripts/throttle_proxy.py, which answers a share of the requests with
+# the throttling error of their protocol, at 0% (the proxy's own cost) and at each --throttle
+# rate; the findings must be the same as the direct scan's, and nothing may be left not
+# evaluated.
+
+class ThrottleProxy:
+    """scripts/throttle_proxy.py in front of moto, throttling `rate` of the AWS requests."""
+
+    def __init__(self, upstream, rate, workdir):
+        self.log = open(os.path.join(workdir, f"proxy-{rate}.log"), "w")
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(ROOT, "scripts/throttle_proxy.py"), "--upstream", upstream,
+             "--rate", str(rate)],
+            stdout=subprocess.PIPE, stderr=self.log, text=True,
+        )
+        line = self.process.stdout.readline().strip()
+        if not line.startswith("listening "):
+            self.stop()
+            raise RuntimeError(f"the throttling proxy did not start: {line!r}")
+        self.endpoint = line.split()[1]
+
+    def stats(self):
+        return json.loads(urllib.request.urlopen(self.endpoint + "/throttle-proxy/stats", timeout=10).read())
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.log.close()
+
+
+def throttle_rates(args, name, rates=None):
+    """The rates the size is scanned at through the proxy: 0 (the proxy alone) and `rates`
+    (default --throttle), for the sizes --throttle-sizes names."""
+    rates = args.throttle if rates is None else rates
+    if not rates or name not in args.throttle_sizes:
+        return []
+    return [0.0] + [float(r) for r in rates.split(",")]
+
+
+def run_throttled(keyward, label, moto, accounts, regions, workdir, rate, direct, repeat=1):
+    """The scan through a fresh proxy at `rate`, `repeat` times: wall time and peak memory are
+    the median of the runs (with their minimum and every run), the counts those of the first
+    run, and the findings must be the direct scan's in every run."""
+    runs = []
+    for _ in range(repeat):
+        proxy = ThrottleProxy(moto.endpoint, rate, workdir)
+        try:
+            scan = run_keyward(keyward, proxy.endpoint, accounts, regions, workdir)
+            scan["proxy"] = proxy.stats()
+        finally:
+            proxy.stop()
+        runs.append(scan)
+    first = runs[0]
+    return {
+        "binary": label,
+        "rate": rate,
+        **repeated(runs),
+        "requests_keyward": first["requests_stderr"],
+        "requests_proxy": first["proxy"]["requests"],
+        "throttled": first["proxy"]["throttled"],
+        "throttled_runs": [r["proxy"]["throttled"] for r in runs],
+        "open_findings": first["open_findings"],
+        "not_evaluated": first["not_evaluated"],
+        "same_findings_as_direct": all(r["fingerprints"] == direct["fingerprints"] for r in runs),
+    }
+
+
+def repeated(runs):
+    """Wall time and peak memory of repeated runs of one scan: the median, the minimum and every
+    run (the machine may be shared: the minimum is the run least slowed by others)."""
+    walls = [r["wall_s"] for r in runs]
+    peaks = [r["peak_rss_mb"] for r in runs]
+    return {
+        "wall_s": statistics.median(walls), "wall_s_min": min(walls), "wall_s_runs": walls,
+        "peak_rss_mb": statistics.median(peaks), "peak_rss_mb_min": min(peaks), "peak_rss_mb_runs": peaks,
+        "runs": len(runs),
+    }
+
+
+def print_throttled(results):
+    rows = [(r["name"], t) for r in results for t in r["throttled"]]
+    if not rows:
+        return
+    print("\nThrottling (the same scan through scripts/throttle_proxy.py; x: wall time relative to the "
+          "same binary through the proxy at 0%; same: the findings of the direct scan):")
+    print(f'{"size":<34} {"binary":<8} {"throttled":>9} {"wall s":>7} {"min s":>7} {"x":>5} {"requests":>9} '
+          f'{"throttles":>9} {"findings":>8} {"not eval":>8} {"same":>5}')
+    for name, t in rows:
+        clean = next(x for n, x in rows if n == name and x["binary"] == t["binary"] and x["rate"] == 0.0)
+        print(f'{name:<34} {t["binary"]:<8} {t["rate"]:>8.0%} {t["wall_s"]:>7.2f} {t.get("wall_s_min", t["wall_s"]):>7.2f} '
+              f'{t["wall_s"] / clean["wall_s"]:>5.1f} '
+              f'{t["requests_keyward"]:>9} {t["throttled"]:>9} {t["open_findings"]:>8} '
+              f'{t["not_evaluated"]:>8} {"yes" if t["same_findings_as_direct"] else "NO":>5}')
+
+
+def print_baseline(results):
+    """This build against --baseline-keyward on the same seeded accounts, same run."""
+    rows = [r for r in results if r.get("baseline")]
+    if not rows:
+        return
+    print("\nAgainst the baseline binary (same moto, same run; peak: peak RSS):")
+    print(f'{"size":<44} {"scan s":>7} {"base s":>7} {"peak MB":>8} {"base MB":>8} {"requests":>9} {"base req":>9} '
+          f'{"same":>5}')
+    for r in rows:
+        b = r["baseline"]
+        print(f'{r["name"]:<44} {r["scan"]["wall_s"]:>7.2f} {b["wall_s"]:>7.2f} {r["scan"]["peak_rss_mb"]:>8.0f} '
+              f'{b["peak_rss_mb"]:>8.0f} {r["requests"]["keyward_total"]:>9} {b["requests_stderr"]:>9} '
+              f'{"yes" if b["same_findings"] else "NO":>5}')
+
+
 # --- One size ------------------------------------------------------------------------------
 
 TIME = "/usr/bin/time"
@@ -464,13 +583,13 @@ def measured_run(args, workdir, env, out, err):
                                       "method": "VmHWM polled every 5 ms"}
 
 
-def keyward_env(moto, workdir):
+def keyward_env(endpoint, workdir):
     home = os.path.join(workdir, "home")
     os.makedirs(home, exist_ok=True)
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": home,
-        "AWS_ENDPOINT_URL": moto.endpoint,
+        "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": "us-east-1",
@@ -479,8 +598,9 @@ def keyward_env(moto, workdir):
     return env
 
 
-def run_keyward(keyward, moto, accounts, regions, workdir):
-    """The measured run: `keyward scan` of the live (emulated) account(s), JSON report."""
+def run_keyward(keyward, endpoint, accounts, regions, workdir):
+    """The measured run: `keyward scan` of the live (emulated) account(s) at `endpoint` (moto,
+    or the throttling proxy in front of it), JSON report."""
     report_path = os.path.join(workdir, "report.json")
     keyward = os.path.abspath(keyward)
     args = [keyward, "scan"]
@@ -489,7 +609,7 @@ def run_keyward(keyward, moto, accounts, regions, workdir):
     args += ["--format", "json", "-o", report_path, "--fail-on", "none"]
     if accounts > 1:
         args.append("--org")
-    env = keyward_env(moto, workdir)
+    env = keyward_env(endpoint, workdir)
     stdout_path, stderr_path = os.path.join(workdir, "keyward.out"), os.path.join(workdir, "keyward.err")
     with open(stdout_path, "w") as out, open(stderr_path, "w") as err:
         returncode, wall, usage = measured_run(args, workdir, env, out, err)
@@ -519,6 +639,8 @@ def run_keyward(keyward, moto, accounts, regions, workdir):
             for a in report["accounts"]
         ],
         "open_findings": report["summary"]["open_total"],
+        "not_evaluated": report["summary"]["not_evaluated"],
+        "fingerprints": sorted(f["fingerprint"] for a in report["accounts"] for f in a["findings"]),
     }
 
 
@@ -526,7 +648,7 @@ def run_phases(keyward, moto, accounts, regions, workdir):
     """Where the scan's time goes: collection alone (`keyward snapshot`, a second collection of
     the same accounts) and evaluation alone (`keyward scan --snapshot` of what it wrote)."""
     keyward = os.path.abspath(keyward)
-    env = keyward_env(moto, workdir)
+    env = keyward_env(moto.endpoint, workdir)
     target = os.path.join(workdir, "snapshots" if accounts > 1 else "snapshot.json")
     collect = [keyward, "snapshot", "-o", target]
     for region in regions:
@@ -557,10 +679,25 @@ def run_size(name, accounts, users, secrets, args):
         seed_s = time.monotonic() - started
         moto.control("/moto-api/recorder/reset-recording")
         moto.control("/moto-api/recorder/start-recording")
-        scan = run_keyward(args.keyward, moto, accounts, regions, workdir)
+        scan = run_keyward(args.keyward, moto.endpoint, accounts, regions, workdir)
         moto.control("/moto-api/recorder/stop-recording")
+        # Repeated runs: the same scan again (moto's request recorder counted the first only).
+        runs = [scan] + [run_keyward(args.keyward, moto.endpoint, accounts, regions, workdir)
+                         for _ in range(args.repeat - 1)]
+        scan["same_findings_every_run"] = all(r["fingerprints"] == scan["fingerprints"] for r in runs)
+        scan.update(repeated(runs))
         recorded = recorded_actions(moto.recording)
         phases = run_phases(args.keyward, moto, accounts, regions, workdir)
+        throttled = [run_throttled(args.keyward, "this", moto, accounts, regions, workdir, rate, scan,
+                                   args.repeat)
+                     for rate in throttle_rates(args, name)]
+        baseline = None
+        if args.baseline_keyward:
+            baseline = run_keyward(args.baseline_keyward, moto.endpoint, accounts, regions, workdir)
+            baseline["same_findings"] = baseline.pop("fingerprints") == scan["fingerprints"]
+            throttled += [run_throttled(args.baseline_keyward, "baseline", moto, accounts, regions, workdir,
+                                        rate, scan)
+                          for rate in throttle_rates(args, name, args.baseline_throttle)]
     finally:
         moto.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -576,8 +713,10 @@ def run_size(name, accounts, users, secrets, args):
         "secrets_total": sum(s["secrets"] for s in shape.values()),
         "principals_total": sum(principals(s) for s in shape.values()),
         "seed_s": seed_s,
-        "scan": scan,
+        "scan": {k: v for k, v in scan.items() if k != "fingerprints"},
         "phases": phases,
+        "throttled": throttled,
+        "baseline": baseline,
         "requests": {
             "keyward_total": scan["requests_stderr"],
             "keyward_per_account_sum": per_account,
@@ -593,16 +732,16 @@ def run_size(name, accounts, users, secrets, args):
 # --- Output --------------------------------------------------------------------------------
 
 def print_table(results):
-    header = ["size", "seed s", "scan s", "collect s", "eval s", "peak MB", "requests", "recorded", "floor",
-              "GetResPol", "other", "findings"]
+    header = ["size", "seed s", "scan s", "min s", "collect s", "eval s", "peak MB", "min MB", "requests",
+              "recorded", "floor", "GetResPol", "other", "findings"]
     rows = []
     for r in results:
         req = r["requests"]
         grp = req["recorded_by_action"].get("GetResourcePolicy", 0)
         rows.append([
-            r["name"], f'{r["seed_s"]:.0f}', f'{r["scan"]["wall_s"]:.2f}',
+            r["name"], f'{r["seed_s"]:.0f}', f'{r["scan"]["wall_s"]:.2f}', f'{r["scan"]["wall_s_min"]:.2f}',
             f'{r["phases"]["collect"]["wall_s"]:.2f}', f'{r["phases"]["evaluate"]["wall_s"]:.2f}',
-            f'{r["scan"]["peak_rss_mb"]:.0f}',
+            f'{r["scan"]["peak_rss_mb"]:.0f}', f'{r["scan"]["peak_rss_mb_min"]:.0f}',
             str(req["keyward_total"]), str(req["recorded_total"]), str(req["floor_total"]),
             str(grp), str(req["recorded_total"] - grp), str(r["scan"]["open_findings"]),
         ])
@@ -616,8 +755,8 @@ def print_table(results):
           "calls + ceil(principals/1000) authorization pages + per region ceil(secrets/100) ListSecrets "
           "pages + one GetResourcePolicy per secret, + ListAccounts and AssumeRole with --org; "
           "GetResPol: GetResourcePolicy calls recorded; other: every other call; collect s: `keyward "
-          "snapshot` of the same accounts, eval s: `keyward scan --snapshot` of that snapshot; peak MB: "
-          "of the scan)")
+          "snapshot` of the same accounts, eval s: `keyward scan --snapshot` of that snapshot; scan s, peak MB: "
+          "the median of --repeat scans, min s, min MB: their minimum)")
 
 
 def memory_slope(results):
@@ -655,11 +794,29 @@ def main():
     parser.add_argument("--quick", action="store_true", help="only the smallest single account and organization")
     parser.add_argument("--sizes", help="comma-separated indexes into the size list (0-based)")
     parser.add_argument("--workers", type=int, default=8, help="seeding threads")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="scan each size (and each throttling rate) this many times on the same seeded "
+                             "accounts; wall time and peak memory are then the median, with the minimum beside")
+    parser.add_argument("--throttle", default="0.05,0.3",
+                        help="comma-separated shares of requests throttled by scripts/throttle_proxy.py "
+                             "('' for none)")
+    parser.add_argument("--throttle-sizes", default=None,
+                        help="comma-separated size names scanned through the proxy (default: 500 users + "
+                             "500 secrets; with --quick, the smallest)")
+    parser.add_argument("--baseline-keyward", help="another keyward binary (e.g. a build of main) scanned on the same "
+                        "seeded accounts in the same run, for comparison")
+    parser.add_argument("--baseline-throttle", default="0.05",
+                        help="the --throttle rates the baseline binary is scanned at (its adaptive retries can "
+                             "take many minutes at 30%%)")
     parser.add_argument("--out", default=os.path.join(ROOT, "target/bench/results.json"))
     parser.add_argument("--policy-json", default=os.path.join(ROOT, "target/bench/policy_eval.json"))
     parser.add_argument("--command", default="scripts/bench.sh", help="the command recorded in the results")
     args = parser.parse_args()
 
+    if args.throttle_sizes is None:
+        args.throttle_sizes = [SIZES[0][0]] if args.quick else [SIZES[2][0]]
+    else:
+        args.throttle_sizes = args.throttle_sizes.split(",")
     load_at_start = loadavg()
     chosen = (set(int(i) for i in args.sizes.split(",")) if args.sizes
               else {i for i, size in enumerate(SIZES) if size[4] or not args.quick})
@@ -676,6 +833,8 @@ def main():
 
     print(f"\nLive collection against moto (keyward scan, 3 regions, {args.profile} synthetic accounts):")
     print_table(results)
+    print_throttled(results)
+    print_baseline(results)
     slopes = memory_slope(results)
     for secrets, s in slopes.items():
         print(f"peak RSS: {s['mb_per_1000_users']:.1f} MB per 1,000 users (single account, {secrets} secrets, "

@@ -44,6 +44,10 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Show new, resolved and still-open findings between two JSON reports or snapshots.
     Diff(DiffArgs),
+    /// Combine the reports of the parts of a sharded scan (`scan --shard K/N`): JSON reports
+    /// into one report of every account (in any format), or SARIF files into files of at most
+    /// 20 runs each, GitHub's limit per upload.
+    Merge(MergeArgs),
     /// Show who can read secrets in effect, each reader with its route (policy, statement, role
     /// chain, escalation, conditions); by default the secrets that look like third-party API
     /// keys.
@@ -221,6 +225,30 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The parts' JSON reports (`scan --format json`), or their SARIF files.
+    #[arg(required = true, value_name = "REPORT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output format (default: json for JSON reports, sarif for SARIF files; SARIF files can
+    /// only be merged into SARIF).
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE", conflicts_with = "output_dir")]
+    pub output: Option<PathBuf>,
+    /// SARIF: write `keyward-01.sarif`, `keyward-02.sarif`, … of at most 20 runs each into DIR
+    /// (one upload each), for more accounts than one SARIF file may hold.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// SARIF category prefix, when JSON reports are rendered as SARIF (`scan --sarif-category`).
+    #[arg(long, value_name = "NAME", default_value = "keyward")]
+    pub sarif_category: String,
+    /// Exit 1 when an unwaived finding of the merged JSON reports has at least this severity.
+    #[arg(long, value_name = "SEVERITY", default_value = "none")]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Args)]
 pub struct AccessArgs {
     /// Secrets to show, by ARN or name; default: those whose name, description or tags contain
     /// a third-party key marker (`third_party_key_markers` in the config).
@@ -286,8 +314,9 @@ pub struct CollectArgs {
     /// Send every AWS call to this endpoint (default: AWS, or $AWS_ENDPOINT_URL).
     #[arg(long, value_name = "URL", help_heading = "AWS")]
     pub endpoint_url: Option<String>,
-    /// Attempts per call, retries of throttling and server errors included.
-    #[arg(long, value_name = "N", default_value_t = 5, help_heading = "AWS")]
+    /// Attempts per call, the first included: throttling, server errors and timeouts are
+    /// retried with exponential backoff and jitter (0.1 s doubling up to 20 s).
+    #[arg(long, value_name = "N", default_value_t = 10, help_heading = "AWS")]
     pub max_attempts: u32,
     /// Seconds to wait for a connection.
     #[arg(
@@ -376,6 +405,11 @@ pub struct OrgArgs {
     /// Accounts scanned at once.
     #[arg(long, value_name = "N", default_value_t = 4, help_heading = "Accounts")]
     pub concurrency: usize,
+    /// Only part K of N of the accounts (with --org or --accounts), to spread an organization
+    /// over N CI jobs; an account's part depends on its id alone. Combine the parts' reports
+    /// with `keyward merge`.
+    #[arg(long, value_name = "K/N", help_heading = "Accounts")]
+    pub shard: Option<crate::collect::Shard>,
 }
 
 impl OrgArgs {

@@ -19,6 +19,7 @@ pub mod commands;
 pub mod config;
 pub mod drift;
 pub mod evaluation;
+pub mod merge;
 pub mod model;
 pub mod policy;
 pub mod report;

@@ -19,11 +19,13 @@ mod outside;
 mod pattern;
 mod readers;
 mod resource_side;
+mod source;
 mod store;
 mod summary;
 mod universe;
 
 pub use readers::list as readers;
+pub use source::summarize_source;
 pub use summary::summarize;
 
 #[cfg(test)]

@@ -21,8 +21,10 @@ mod pipeline;
 mod progress;
 mod regions;
 mod secrets;
+mod shard;
 mod trail_bucket;
 
 pub use aws::{AwsContext, CallError, ConnectOptions, connect};
 pub use pipeline::{CollectOptions, IdentityError, caller_identity, collect_account};
 pub use progress::{Progress, ProgressMode};
+pub use shard::Shard;

@@ -2,16 +2,18 @@
 //! reached by assuming a named role, collected concurrently with a bound. An account that
 //! cannot be reached gets a snapshot of its own that says so, and the others finish.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_organizations::types::{AccountState, AccountStatus};
 use aws_sdk_sts::config::Credentials;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::aws::{AwsContext, CallError, classify};
-use super::organization::{OrganizationIdentity, PolicyReader, describe};
+use super::org_detective;
+use super::organization::{OrganizationIdentity, PolicyReader, delegated_administrators, describe};
 use super::pipeline::{CollectOptions, collect_account};
 use crate::snapshot::{
     Account, CollectionError, Collector, DataSection, ErrorKind, Organization, SCHEMA_VERSION,
@@ -120,11 +122,21 @@ fn listed_account_id(id: &str) -> Result<(), CallError> {
     })
 }
 
-/// Collects every target, `options.concurrency` at a time, in the targets' order. With
-/// `from_organization`, each account's snapshot also gets the organization's service and
-/// resource control policies on its path, read with the caller's credentials, and the list of
-/// the organization's accounts; then the organization-wide detective controls found in one
-/// account count for the others (see `org_detective`).
+/// Collects every target, `options.concurrency` at a time, and sends each snapshot to
+/// `snapshots` as soon as its collection ends (in no particular order). The channel's bound
+/// holds the collection back while the receiver is busy: an account's task keeps its slot until
+/// its snapshot is taken, so at most `concurrency` snapshots (and those in the channel) are held
+/// at once, however many accounts the organization has. Once the receiver is gone, no further
+/// account is started.
+///
+/// With `from_organization`, each account's snapshot also gets the organization's service and
+/// resource control policies on its path, read with the caller's credentials, and the
+/// organization-wide detective controls that another account runs for it (see
+/// `org_detective`), before it is sent: its evaluation weighs them. Only the management account
+/// and the delegated administrators can run those for the organization, so they are collected
+/// first and held until all of them are in; every other account then gets their controls as
+/// its collection ends. When the delegated administrators cannot be listed, every account is
+/// held until all are collected, as any of them might be one.
 pub async fn collect_all(
     aws: &AwsContext,
     caller_account: &str,
@@ -132,54 +144,137 @@ pub async fn collect_all(
     targets: Targets,
     options: &OrgOptions,
     collect: &CollectOptions,
-) -> Vec<Snapshot> {
+    snapshots: mpsc::Sender<Snapshot>,
+) {
     let Targets {
         accounts: targets,
         organization_members,
     } = targets;
     collect.progress.accounts(targets.len());
-    let organization = if options.from_organization {
-        Some(Arc::new(
-            OrganizationView::read(aws, organization_members).await,
-        ))
-    } else {
-        None
+    let collector = AccountCollector {
+        aws: aws.clone(),
+        caller_account: caller_account.to_owned(),
+        partition: partition.to_owned(),
+        options: options.clone(),
+        collect: collect.clone(),
+        slots: Arc::new(Semaphore::new(options.concurrency.max(1))),
+        organization: None,
     };
-    let slots = Arc::new(Semaphore::new(options.concurrency.max(1)));
-    let mut tasks = JoinSet::new();
-    for (index, target) in targets.into_iter().enumerate() {
-        let (aws, options, collect, slots) =
-            (aws.clone(), options.clone(), collect.clone(), slots.clone());
-        let (caller_account, partition) = (caller_account.to_owned(), partition.to_owned());
-        let organization = organization.clone();
-        tasks.spawn(async move {
-            let _slot = slots.acquire_owned().await.expect("semaphore open");
-            let (mut snapshot, reached) = collect_target(
-                &aws,
-                &caller_account,
-                &partition,
-                &target,
-                &options,
-                &collect,
-            )
+    if !options.from_organization {
+        collector
+            .stream(targets, Arc::new(Vec::new()), snapshots)
             .await;
-            if let Some(view) = organization {
-                view.add_policies(&mut snapshot).await;
-            }
-            (index, (snapshot, reached))
-        });
+        return;
     }
-    let mut collected = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        collected.push(joined.expect("an account task does not panic"));
+    let view = OrganizationView::read(aws, organization_members).await;
+    let (owners, members): (Vec<Target>, Vec<Target>) = match view.possible_owners().await {
+        Some(owners) => targets.into_iter().partition(|t| owners.contains(&t.id)),
+        None => (targets, Vec::new()),
+    };
+    let collector = AccountCollector {
+        organization: Some(Arc::new(view)),
+        ..collector
+    };
+    let (mut held, reached): (Vec<Snapshot>, Vec<bool>) =
+        collector.collect_each(owners).await.into_iter().unzip();
+    org_detective::share(&mut held, &reached);
+    let shared = Arc::new(org_detective::shares(&held, &reached));
+    for snapshot in held {
+        // A receiver that stopped (an error while evaluating) wants no more.
+        if snapshots.send(snapshot).await.is_err() {
+            return;
+        }
     }
-    collected.sort_by_key(|(index, _)| *index);
-    let (mut snapshots, reached): (Vec<Snapshot>, Vec<bool>) =
-        collected.into_iter().map(|(_, s)| s).unzip();
-    if options.from_organization {
-        super::org_detective::share(&mut snapshots, &reached);
+    collector.stream(members, shared, snapshots).await;
+}
+
+/// What every account task needs.
+#[derive(Clone)]
+struct AccountCollector {
+    aws: AwsContext,
+    caller_account: String,
+    partition: String,
+    options: OrgOptions,
+    collect: CollectOptions,
+    slots: Arc<Semaphore>,
+    organization: Option<Arc<OrganizationView>>,
+}
+
+impl AccountCollector {
+    /// One account: its snapshot with the organization's policies on its path, and whether it
+    /// was reached.
+    async fn account(&self, target: &Target) -> (Snapshot, bool) {
+        let (mut snapshot, reached) = collect_target(
+            &self.aws,
+            &self.caller_account,
+            &self.partition,
+            target,
+            &self.options,
+            &self.collect,
+        )
+        .await;
+        if let Some(view) = &self.organization {
+            view.add_policies(&mut snapshot).await;
+        }
+        (snapshot, reached)
     }
-    snapshots
+
+    /// Collects the targets and returns their snapshots, all held.
+    async fn collect_each(&self, targets: Vec<Target>) -> Vec<(Snapshot, bool)> {
+        let mut tasks = JoinSet::new();
+        for target in targets {
+            let this = self.clone();
+            tasks.spawn(async move {
+                let _slot = this
+                    .slots
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore open");
+                this.account(&target).await
+            });
+        }
+        let mut collected = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            collected.push(joined.expect("an account task does not panic"));
+        }
+        collected
+    }
+
+    /// Collects the targets and sends each snapshot, with the controls `shared` by the
+    /// organization's owners, as soon as its collection ends.
+    async fn stream(
+        &self,
+        targets: Vec<Target>,
+        shared: Arc<Vec<org_detective::Share>>,
+        snapshots: mpsc::Sender<Snapshot>,
+    ) {
+        let mut tasks = JoinSet::new();
+        for target in targets {
+            let (this, shared, snapshots) = (self.clone(), shared.clone(), snapshots.clone());
+            tasks.spawn(async move {
+                let _slot = this
+                    .slots
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore open");
+                if snapshots.is_closed() {
+                    return;
+                }
+                let (mut snapshot, reached) = this.account(&target).await;
+                if reached {
+                    org_detective::apply_shares(&mut snapshot, &shared);
+                }
+                // A receiver that stopped (an error while evaluating) wants no more.
+                let _ = snapshots.send(snapshot).await;
+            });
+        }
+        drop(snapshots);
+        while let Some(joined) = tasks.join_next().await {
+            joined.expect("an account task does not panic");
+        }
+    }
 }
 
 /// The organization as the caller (the management account or a delegated administrator) sees
@@ -188,6 +283,7 @@ struct OrganizationView {
     identity: Result<Option<OrganizationIdentity>, CallError>,
     reader: PolicyReader,
     members: Option<Vec<String>>,
+    client: aws_sdk_organizations::Client,
 }
 
 impl OrganizationView {
@@ -195,9 +291,24 @@ impl OrganizationView {
         let client = aws.organizations();
         OrganizationView {
             identity: describe(&client).await,
-            reader: PolicyReader::new(client),
+            reader: PolicyReader::new(client.clone()),
             members,
+            client,
         }
+    }
+
+    /// The accounts that can run detective controls for the whole organization: the
+    /// management account and the delegated administrators (of any service); `None` when the
+    /// delegated administrators cannot be listed.
+    async fn possible_owners(&self) -> Option<BTreeSet<String>> {
+        let identity = self.identity.as_ref().ok()?.as_ref()?;
+        let mut owners: BTreeSet<String> = delegated_administrators(&self.client)
+            .await
+            .ok()?
+            .into_iter()
+            .collect();
+        owners.extend(identity.management_account_id.clone());
+        Some(owners)
     }
 
     /// Sets the account's organization and the policies on its path; a failure to read them

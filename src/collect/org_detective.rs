@@ -34,26 +34,44 @@ struct Shared {
     errors: Vec<CollectionError>,
 }
 
+/// One account's organization-wide controls, and the account.
+pub(super) struct Share {
+    owner: String,
+    shared: Shared,
+}
+
 /// Copies every reached account's organization-wide controls into the other reached accounts'
 /// snapshots (`reached[i]` says whether `snapshots[i]` was collected at all).
 pub(super) fn share(snapshots: &mut [Snapshot], reached: &[bool]) {
-    let shares: Vec<Option<(String, Shared)>> = snapshots
+    let shares = shares(snapshots, reached);
+    for (member, &ok) in snapshots.iter_mut().zip(reached) {
+        if ok {
+            apply_shares(member, &shares);
+        }
+    }
+}
+
+/// The organization-wide controls of the reached accounts, to copy into other accounts'
+/// snapshots as they come (`apply_shares`).
+pub(super) fn shares(snapshots: &[Snapshot], reached: &[bool]) -> Vec<Share> {
+    snapshots
         .iter()
         .zip(reached)
-        .map(|(s, &ok)| {
-            ok.then(|| shared_by(s))
-                .flatten()
-                .map(|sh| (s.account.id.clone(), sh))
+        .filter(|(_, ok)| **ok)
+        .filter_map(|(s, _)| {
+            Some(Share {
+                owner: s.account.id.clone(),
+                shared: shared_by(s)?,
+            })
         })
-        .collect();
-    for (member, &ok) in snapshots.iter_mut().zip(reached) {
-        if !ok {
-            continue;
-        }
-        for (owner, shared) in shares.iter().flatten() {
-            if *owner != member.account.id {
-                apply(member, owner, shared);
-            }
+        .collect()
+}
+
+/// Copies the controls of every other account into a reached account's snapshot.
+pub(super) fn apply_shares(member: &mut Snapshot, shares: &[Share]) {
+    for share in shares {
+        if share.owner != member.account.id {
+            apply(member, &share.owner, &share.shared);
         }
     }
 }

@@ -48,6 +48,26 @@ pub async fn describe(
     }
 }
 
+/// The organization's delegated administrator accounts, of any service.
+pub async fn delegated_administrators(
+    client: &aws_sdk_organizations::Client,
+) -> Result<Vec<String>, CallError> {
+    let mut ids = Vec::new();
+    let mut pages = client
+        .list_delegated_administrators()
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify(&e))?;
+        ids.extend(
+            page.delegated_administrators()
+                .iter()
+                .filter_map(|a| a.id().map(str::to_owned)),
+        );
+    }
+    Ok(ids)
+}
+
 /// A read-through cache of one answer per key, so that concurrent account tasks asking for the
 /// same root, parent or policy make one call between them.
 type Cells<K, V> = Mutex<HashMap<K, Arc<OnceCell<V>>>>;

@@ -85,7 +85,14 @@ fn read_snapshots(args: &AccessArgs) -> Result<Vec<Snapshot>, Error> {
         )?]);
     }
     if args.snapshots.is_empty() {
-        return super::collect::collect(&args.collect);
+        // The accounts of an organization end in any order: listed by account id.
+        let mut snapshots = Vec::new();
+        super::collect::collect(&args.collect, |snapshot| {
+            snapshots.push(snapshot);
+            Ok(())
+        })?;
+        snapshots.sort_by(|a, b| a.account.id.cmp(&b.account.id));
+        return Ok(snapshots);
     }
     Ok(args
         .snapshots

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Changes, ScanReport};
 use crate::report::{self, RenderOptions, ReportFormat, sarif::MAX_RUNS};
-use crate::snapshot::Snapshot;
+use crate::snapshot::SnapshotSource;
 
 use super::error::Error;
 use super::files;
@@ -56,39 +56,77 @@ fn skipping(path: &Path, why: &str) {
     ));
 }
 
-/// Writes this audit's files and returns its directory. The report comes last, so that a run
-/// stopped on the way leaves no directory that looks complete.
-pub fn write(
-    report: &ScanReport,
-    snapshots: &[Snapshot],
-    dir: &Path,
-    options: &RenderOptions,
+/// An audit being written. Its directory is made when the first account's snapshot is ready,
+/// so that each snapshot is written as soon as it is read or collected (and then let go); the
+/// reports are written when the scan ends, `report.json` last, so that a run stopped on the way
+/// leaves no directory that looks complete.
+pub struct Audit {
+    parent: PathBuf,
     now: DateTime<Utc>,
-) -> Result<PathBuf, Error> {
-    let audit = new_audit_dir(dir, now)?;
-    files::save_snapshots(snapshots, &audit.join("snapshots"))?;
-    let render = |report: &ScanReport, format| report::render(report, format, options);
-    files::write(
-        &audit.join("report.md"),
-        render(report, ReportFormat::Markdown)?.text.as_bytes(),
-    )?;
-    let parts = sarif_parts(&report.clone().without_waived());
-    for (index, part) in parts.iter().enumerate() {
-        let name = if parts.len() == 1 {
-            "report.sarif".to_owned()
-        } else {
-            format!("report-{:02}.sarif", index + 1)
-        };
-        files::write(
-            &audit.join(name),
-            render(part, ReportFormat::Sarif)?.text.as_bytes(),
-        )?;
+    dir: Option<PathBuf>,
+}
+
+impl Audit {
+    /// An audit in a new directory of `parent` named by `now`; nothing is written yet.
+    pub fn new(parent: &Path, now: DateTime<Utc>) -> Audit {
+        Audit {
+            parent: parent.to_owned(),
+            now,
+            dir: None,
+        }
     }
-    files::write(
-        &audit.join(REPORT_FILE),
-        render(report, ReportFormat::Json)?.text.as_bytes(),
-    )?;
-    Ok(audit)
+
+    /// This audit's directory, made on first use with its `snapshots/`.
+    fn dir(&mut self) -> Result<&Path, Error> {
+        if self.dir.is_none() {
+            let dir = new_audit_dir(&self.parent, self.now)?;
+            files::create_dir(&dir.join("snapshots"))?;
+            self.dir = Some(dir);
+        }
+        Ok(self.dir.as_deref().expect("just made"))
+    }
+
+    /// Writes one account's snapshot as `snapshots/<account>.json`: a snapshot file read a
+    /// chunk at a time is copied, never read whole.
+    pub fn save_snapshot(&mut self, source: &SnapshotSource) -> Result<(), Error> {
+        let dir = self.dir()?.join("snapshots");
+        match source {
+            SnapshotSource::Whole(snapshot) => files::save_snapshot_in(snapshot, &dir),
+            SnapshotSource::File { path, header } => files::copy_snapshot_in(path, header, &dir),
+        }
+    }
+
+    /// Writes the reports and returns the audit's directory.
+    pub fn finish(
+        mut self,
+        report: &ScanReport,
+        options: &RenderOptions,
+    ) -> Result<PathBuf, Error> {
+        let dir = self.dir()?.to_owned();
+        let render = |report: &ScanReport, format| report::render(report, format, options);
+        files::write(
+            &dir.join("report.md"),
+            render(report, ReportFormat::Markdown)?.text.as_bytes(),
+        )?;
+        // Without waived findings, part by part (each part is a copy already).
+        let parts: Vec<ScanReport> = sarif_parts(report)
+            .into_iter()
+            .map(ScanReport::without_waived)
+            .collect();
+        for (index, part) in parts.iter().enumerate() {
+            let name = if parts.len() == 1 {
+                "report.sarif".to_owned()
+            } else {
+                format!("report-{:02}.sarif", index + 1)
+            };
+            files::write(
+                &dir.join(name),
+                render(part, ReportFormat::Sarif)?.text.as_bytes(),
+            )?;
+        }
+        super::output::write_json(&dir.join(REPORT_FILE), report)?;
+        Ok(dir)
+    }
 }
 
 /// Creates this audit's directory, named by its UTC time, and new: never one that exists
@@ -118,8 +156,8 @@ fn new_audit_dir(dir: &Path, now: DateTime<Utc>) -> Result<PathBuf, Error> {
 }
 
 /// Splits a report so that no SARIF file holds more runs than GitHub accepts; config findings
-/// (their own run) go with the first part.
-fn sarif_parts(report: &ScanReport) -> Vec<ScanReport> {
+/// (their own run) go with the first part. Each part copies only its own accounts.
+pub fn sarif_parts(report: &ScanReport) -> Vec<ScanReport> {
     let first_size = if report.config_findings.is_empty() {
         MAX_RUNS
     } else {
@@ -130,12 +168,7 @@ fn sarif_parts(report: &ScanReport) -> Vec<ScanReport> {
     let mut size = first_size;
     loop {
         let (chunk, tail) = rest.split_at(size.min(rest.len()));
-        let mut part = report.clone();
-        part.accounts = chunk.to_vec();
-        if !parts.is_empty() {
-            part.config_findings.clear();
-        }
-        parts.push(part);
+        parts.push(report.with_accounts(chunk.to_vec(), parts.is_empty()));
         if tail.is_empty() {
             return parts;
         }

@@ -35,6 +35,8 @@ pub enum Error {
     #[error(transparent)]
     Policy(#[from] PolicyError),
     #[error(transparent)]
+    Evaluation(#[from] crate::evaluation::EvaluationError),
+    #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),

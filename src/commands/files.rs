@@ -17,6 +17,15 @@ use crate::text::terminal_safe;
 
 /// Writes `bytes` to `path`, atomically replacing whatever was there.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_with(path, |file| file.write_all(bytes))
+}
+
+/// Writes to `path` with `fill`, as `write` writes bytes: into a temporary file beside it,
+/// renamed over `path` once whole.
+pub fn write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), Error> {
     let error = |source| Error::Output {
         path: path.to_owned(),
         source,
@@ -30,7 +39,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(error)?;
-    temporary.write_all(bytes).map_err(error)?;
+    fill(temporary.as_file_mut()).map_err(error)?;
     temporary.as_file().sync_all().map_err(error)?;
     temporary.persist(path).map_err(|e| error(e.error))?;
     Ok(())
@@ -91,19 +100,30 @@ pub fn save_snapshot(snapshot: &Snapshot, path: &Path) -> Result<(), Error> {
     write(path, crate::snapshot::to_json(snapshot).as_bytes())
 }
 
-/// Writes one `<account>.json` per snapshot into `dir` (created if missing).
-pub fn save_snapshots(snapshots: &[Snapshot], dir: &Path) -> Result<(), Error> {
-    create_dir(dir)?;
-    snapshots.iter().try_for_each(|snapshot| {
-        // Loaded snapshots were checked already; this keeps any other way in from naming a
-        // file outside `dir`.
-        let id = &snapshot.account.id;
-        check_account_id(id).map_err(|message| Error::Output {
-            path: dir.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
-        })?;
-        save_snapshot(snapshot, &dir.join(format!("{id}.json")))
-    })
+/// Writes a snapshot as `<account>.json` into `dir`.
+pub fn save_snapshot_in(snapshot: &Snapshot, dir: &Path) -> Result<(), Error> {
+    save_snapshot(snapshot, &account_file(dir, &snapshot.account.id)?)
+}
+
+/// Copies a snapshot file (whose header is `header`) as `<account>.json` into `dir`, a buffer
+/// at a time.
+pub fn copy_snapshot_in(path: &Path, header: &Snapshot, dir: &Path) -> Result<(), Error> {
+    let target = account_file(dir, &header.account.id)?;
+    let mut source = std::fs::File::open(path).map_err(|source| Error::Output {
+        path: path.to_owned(),
+        source,
+    })?;
+    write_with(&target, |file| std::io::copy(&mut source, file).map(|_| ()))
+}
+
+/// `dir/<account>.json`. Loaded snapshots were checked already; this keeps any other way in
+/// from naming a file outside `dir`.
+fn account_file(dir: &Path, id: &str) -> Result<std::path::PathBuf, Error> {
+    check_account_id(id).map_err(|message| Error::Output {
+        path: dir.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, message),
+    })?;
+    Ok(dir.join(format!("{id}.json")))
 }
 
 #[cfg(test)]

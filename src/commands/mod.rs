@@ -11,6 +11,7 @@ mod diff;
 mod domain;
 mod error;
 mod files;
+mod merge;
 mod output;
 mod policies;
 mod policy_test;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Scan(args) => scan::run(&args),
         Command::Snapshot(args) => snapshot::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::Access(args) => access::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Controls(args) => controls::run(&args),

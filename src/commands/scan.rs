@@ -1,4 +1,9 @@
 //! `keyward scan`: snapshots (or the demo account) in, a report and an exit code out.
+//!
+//! Accounts go through one at a time: each snapshot is read (or its collection ends), written
+//! into the audit directory when there is one, evaluated, and let go before the next, so that
+//! only the accounts' findings add up, not their snapshots. A Terraform plan, applied to at
+//! most one account, is judged whole.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -7,16 +12,17 @@ use chrono::Utc;
 
 use crate::cli::{Format, ScanArgs, WaivedMode};
 use crate::config::Config;
-use crate::evaluation::AsOf;
+use crate::evaluation::{AsOf, Evaluation};
 use crate::model::{
     ComplianceReport, Framework, FrameworkCoverage, ReportFilter, RuleMetadata, ScanReport,
 };
 use crate::policy::PolicySet;
-use crate::report::RenderOptions;
-use crate::snapshot::{self, Snapshot};
+use crate::report::{RenderOptions, ReportFormat};
+use crate::snapshot::{self, Snapshot, SnapshotSource};
 use crate::terraform::{self, SourceMap};
 use crate::text::{quoted, terminal_safe};
 
+use super::audit::Audit;
 use super::domain::{compliance_format, fail_threshold, report_format, severity};
 use super::error::{Error, exit_code};
 
@@ -43,11 +49,14 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         AsOf::At(Utc::now())
     };
     let as_of = args.as_of.unwrap_or(default_as_of);
-    let judged = match &args.terraform.terraform_plan {
-        Some(plan) => judge_plan(args, plan, &policies, &config, as_of)?,
-        None => judge_accounts(args, &policies, &config, as_of)?,
+    let mut audit = args
+        .output_dir
+        .as_deref()
+        .map(|dir| Audit::new(dir, Utc::now()));
+    let mut report = match &args.terraform.terraform_plan {
+        Some(plan) => judge_plan(args, plan, &policies, &config, as_of, &mut audit)?,
+        None => judge_accounts(args, &policies, &config, as_of, &mut audit)?,
     };
-    let (mut report, snapshots) = judged;
     // A plan alone holds no collected data to go stale (its time is the plan's); a plan applied
     // to a saved snapshot judges that snapshot's data, which may.
     if args.terraform.terraform_plan.is_none() || !args.snapshots.is_empty() {
@@ -73,8 +82,8 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         sarif_category: args.output.sarif_category.clone(),
         terminal: super::console::terminal_for(args.output.output.as_deref()),
     };
-    if let Some(dir) = &args.output_dir {
-        let written = super::audit::write(&report, &snapshots, dir, &options, Utc::now())?;
+    if let Some(audit) = audit {
+        let written = audit.finish(&report, &options)?;
         super::console::note(&format!(
             "wrote this audit to {}",
             terminal_safe(&written.display().to_string())
@@ -83,6 +92,18 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     // Audits (and a compliance report) keep the whole scan; what is printed, and gates the run,
     // is what was asked for.
     let report = report.filtered(&filter(args, &policies)?);
+    if let (None, ReportFormat::Json, Some(path)) = (
+        &compliance,
+        report_format(args.output.format),
+        &args.output.output,
+    ) {
+        // Written as it is serialised: a large account's report is larger than its snapshot.
+        for warning in &report.warnings {
+            super::console::warning(&terminal_safe(&warning.message));
+        }
+        super::output::write_json(path, &report)?;
+        return Ok(exit_code(report.outcome(fail_threshold(args.fail_on))));
+    }
     let rendered = match (&compliance, &compliance_target) {
         (Some(compliance), Some((_, format))) => {
             crate::report::compliance::render(compliance, *format)
@@ -133,23 +154,35 @@ fn filter(args: &ScanArgs, policies: &PolicySet) -> Result<ReportFilter, Error> 
     })
 }
 
-type Judged = (ScanReport, Vec<Snapshot>);
-
-/// Scans the accounts (live, saved or the demo), with findings on the .tf lines of the
-/// resources a given Terraform state manages.
+/// Scans the accounts (live, saved or the demo) one at a time, with findings on the .tf lines
+/// of the resources a given Terraform state manages.
 fn judge_accounts(
     args: &ScanArgs,
     policies: &PolicySet,
     config: &crate::config::Config,
     as_of: AsOf,
-) -> Result<Judged, Error> {
-    let snapshots = read_snapshots(args)?;
-    let mut report = crate::evaluation::evaluate(policies, &snapshots, config, as_of)?;
+    audit: &mut Option<Audit>,
+) -> Result<ScanReport, Error> {
+    let mut evaluation = Evaluation::new(policies, config, as_of);
+    let mut seen = SeenAccounts::default();
+    for_each_snapshot(args, |origin, source| {
+        seen.check(origin, &source.header().account.id)?;
+        if let Some(audit) = audit {
+            audit.save_snapshot(&source)?;
+        }
+        evaluation.add(&source)?;
+        Ok(())
+    })?;
+    if args.snapshots.is_empty() && !args.demo {
+        // Collected accounts end in any order; the report lists them by id.
+        evaluation.sort_accounts();
+    }
+    let mut report = evaluation.finish();
     if let Some(state) = &args.terraform.terraform_state {
         let resources = terraform::read_state(state)?;
         SourceMap::new(&resources, &args.terraform.terraform_dir)?.locate(&mut report);
     }
-    Ok((report, snapshots))
+    Ok(report)
 }
 
 /// Judges a Terraform plan: alone, or applied to the one account of `--snapshot` or `--live`.
@@ -159,14 +192,13 @@ fn judge_plan(
     policies: &PolicySet,
     config: &crate::config::Config,
     as_of: AsOf,
-) -> Result<Judged, Error> {
+    audit: &mut Option<Audit>,
+) -> Result<ScanReport, Error> {
     let plan = terraform::read_plan(path)?;
-    let live = if args.terraform.live {
-        Some(super::collect::collect(&args.collect)?)
-    } else if args.snapshots.is_empty() {
-        None
-    } else {
+    let live = if args.terraform.live || !args.snapshots.is_empty() {
         Some(read_snapshots(args)?)
+    } else {
+        None
     };
     let live = match live {
         None => None,
@@ -206,7 +238,10 @@ fn judge_plan(
         );
     }
     SourceMap::new(&resources, &args.terraform.terraform_dir)?.locate(&mut report);
-    Ok((report, vec![accounts.after]))
+    if let Some(audit) = audit {
+        audit.save_snapshot(&SnapshotSource::Whole(accounts.after))?;
+    }
+    Ok(report)
 }
 
 /// The compliance of the scanned accounts with one framework, counted from the rules that ran.
@@ -287,33 +322,69 @@ fn inputs(args: &ScanArgs) -> impl Iterator<Item = &Path> {
         .chain([config])
 }
 
+/// The snapshots a plan is applied to, read whole: the live collection (`--live`) or the files
+/// given.
 fn read_snapshots(args: &ScanArgs) -> Result<Vec<Snapshot>, Error> {
-    let snapshots = if args.demo {
-        vec![snapshot::parse(Path::new("<demo>"), DEMO_SNAPSHOT)?]
-    } else if args.snapshots.is_empty() {
-        super::collect::collect(&args.collect)?
+    let mut snapshots = Vec::new();
+    if args.snapshots.is_empty() {
+        super::collect::collect(&args.collect, |collected| {
+            snapshots.push(collected);
+            Ok(())
+        })?;
     } else {
-        args.snapshots
-            .iter()
-            .map(|path| snapshot::load(path))
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    check_distinct_accounts(args, &snapshots)?;
+        for path in &args.snapshots {
+            snapshots.push(snapshot::load(path)?);
+        }
+    }
+    let mut seen = SeenAccounts::default();
+    for (index, snapshot) in snapshots.iter().enumerate() {
+        let origin = match args.snapshots.get(index) {
+            Some(path) => terminal_safe(&path.display().to_string()).into_owned(),
+            None => "the collection".to_owned(),
+        };
+        seen.check(&origin, &snapshot.account.id)?;
+    }
     Ok(snapshots)
 }
 
-/// Two snapshots of one account would report every finding twice and clash in SARIF.
-fn check_distinct_accounts(args: &ScanArgs, snapshots: &[Snapshot]) -> Result<(), Error> {
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    for (index, snapshot) in snapshots.iter().enumerate() {
-        if let Some(first) = seen.insert(&snapshot.account.id, index) {
-            return Err(Error::Usage(format!(
-                "snapshots {} and {} are both of account {}: scan one snapshot per account",
-                terminal_safe(&args.snapshots[first].display().to_string()),
-                terminal_safe(&args.snapshots[index].display().to_string()),
-                snapshot.account.id
-            )));
-        }
+/// Hands each snapshot of the scan to `each`, one at a time, with where it comes from: the
+/// demo account, the files given (in their order; a JSON file opened to be read a chunk at a
+/// time), or the accounts collected live (as each collection ends).
+fn for_each_snapshot(
+    args: &ScanArgs,
+    mut each: impl FnMut(&str, SnapshotSource) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if args.demo {
+        let demo = snapshot::parse(Path::new("<demo>"), DEMO_SNAPSHOT)?;
+        return each("the demo account", SnapshotSource::Whole(demo));
+    }
+    if args.snapshots.is_empty() {
+        super::collect::collect(&args.collect, |collected| {
+            each("the collection", SnapshotSource::Whole(collected))
+        })?;
+        return Ok(());
+    }
+    for path in &args.snapshots {
+        each(
+            &terminal_safe(&path.display().to_string()),
+            SnapshotSource::open(path)?,
+        )?;
     }
     Ok(())
+}
+
+/// The accounts scanned so far, with where their snapshot came from: two snapshots of one
+/// account would report every finding twice and clash in SARIF.
+#[derive(Default)]
+struct SeenAccounts(BTreeMap<String, String>);
+
+impl SeenAccounts {
+    fn check(&mut self, origin: &str, account: &str) -> Result<(), Error> {
+        if let Some(first) = self.0.insert(account.to_owned(), origin.to_owned()) {
+            return Err(Error::Usage(format!(
+                "snapshots {first} and {origin} are both of account {account}: scan one snapshot per account"
+            )));
+        }
+        Ok(())
+    }
 }

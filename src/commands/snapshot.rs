@@ -1,4 +1,5 @@
-//! `keyward snapshot`: one file, or with several accounts one file per account in a directory.
+//! `keyward snapshot`: one file, or with several accounts one file per account in a directory,
+//! each written as soon as its collection ends.
 
 use crate::cli::SnapshotArgs;
 use crate::snapshot::{CollectionError, Snapshot};
@@ -10,23 +11,32 @@ use super::error::{Error, exit};
 const MAX_GAPS_LISTED: usize = 20;
 
 pub fn run(args: &SnapshotArgs) -> Result<i32, Error> {
-    let snapshots = super::collect::collect(&args.collect)?;
-    if args.collect.org.is_multi_account() {
-        super::files::save_snapshots(&snapshots, &args.output)?;
-    } else {
-        super::files::save_snapshot(&snapshots[0], &args.output)?;
+    let many = args.collect.org.is_multi_account();
+    if many {
+        super::files::create_dir(&args.output)?;
     }
+    // The gaps, described as each snapshot arrives: the snapshots themselves are let go.
+    let mut gaps: Vec<String> = Vec::new();
+    let written = super::collect::collect(&args.collect, |snapshot| {
+        gaps.extend(
+            snapshot
+                .collection_errors
+                .iter()
+                .filter(|e| !e.sections.is_empty() || e.is_region_discovery())
+                .map(|e| describe(&snapshot, e)),
+        );
+        if many {
+            super::files::save_snapshot_in(&snapshot, &args.output)
+        } else {
+            super::files::save_snapshot(&snapshot, &args.output)
+        }
+    })?;
     super::console::note(&format!(
         "wrote {} snapshot{} to {}",
-        snapshots.len(),
-        if snapshots.len() == 1 { "" } else { "s" },
+        written,
+        if written == 1 { "" } else { "s" },
         terminal_safe(&args.output.display().to_string())
     ));
-    let gaps: Vec<(&Snapshot, &CollectionError)> = snapshots
-        .iter()
-        .flat_map(|s| s.collection_errors.iter().map(move |e| (s, e)))
-        .filter(|(_, e)| !e.sections.is_empty() || e.is_region_discovery())
-        .collect();
     if gaps.is_empty() {
         return Ok(exit::CLEAN);
     }
@@ -35,9 +45,9 @@ pub fn run(args: &SnapshotArgs) -> Result<i32, Error> {
 }
 
 /// Exit code 3 says "incomplete"; these lines say what is missing and what it means.
-fn explain_incomplete(gaps: &[(&Snapshot, &CollectionError)]) {
-    for (snapshot, error) in gaps.iter().take(MAX_GAPS_LISTED) {
-        super::console::warning(&terminal_safe(&describe(snapshot, error)));
+fn explain_incomplete(gaps: &[String]) {
+    for gap in gaps.iter().take(MAX_GAPS_LISTED) {
+        super::console::warning(&terminal_safe(gap));
     }
     if gaps.len() > MAX_GAPS_LISTED {
         super::console::warning(&format!(

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Finding, NotEvaluated, ResourceKind, RuleResult};
 use crate::policy::Rule;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Chunk, Snapshot};
 
 /// One resource a rule may judge: its ARN, and its region when it is regional.
 struct Resource<'a> {
@@ -14,35 +14,141 @@ struct Resource<'a> {
     region: Option<&'a str>,
 }
 
+/// The resources of one account that rules judge, by kind: gathered from the snapshot's header
+/// and then from each chunk of users, roles and secrets as it is evaluated (the snapshot itself
+/// is never whole in memory, only these names).
+pub(super) struct Resources {
+    root: String,
+    users: Vec<Box<str>>,
+    groups: Vec<Box<str>>,
+    roles: Vec<Box<str>>,
+    /// Customer-managed policies (AWS-managed ones are AWS's to fix).
+    policies: Vec<Box<str>>,
+    /// ARN and region.
+    secrets: Vec<(Box<str>, Box<str>)>,
+    /// The trails the account owns (not those another account's snapshot supplied): ARN and
+    /// home region.
+    trails: Vec<(Box<str>, Box<str>)>,
+    /// The regions scanned.
+    regions: Vec<Box<str>>,
+}
+
+impl Resources {
+    /// The account, its groups and its policies; users, roles and secrets come with `add`.
+    pub(super) fn of_header(header: &Snapshot) -> Resources {
+        Resources {
+            root: format!(
+                "arn:{}:iam::{}:root",
+                header.account.partition, header.account.id
+            ),
+            users: Vec::new(),
+            groups: header
+                .groups
+                .iter()
+                .map(|g| g.arn.as_str().into())
+                .collect(),
+            roles: Vec::new(),
+            policies: header
+                .policies
+                .iter()
+                .filter(|p| !p.aws_managed)
+                .map(|p| p.arn.as_str().into())
+                .collect(),
+            secrets: Vec::new(),
+            trails: header
+                .detective
+                .iter()
+                .flat_map(|d| &d.trails)
+                .filter(|t| t.inherited_from.is_none() && owner(&t.arn) == header.account.id)
+                .map(|t| (t.arn.as_str().into(), t.home_region.as_str().into()))
+                .collect(),
+            regions: header
+                .collector
+                .regions
+                .iter()
+                .map(|r| r.as_str().into())
+                .collect(),
+        }
+    }
+
+    /// The users, roles and secrets of one chunk.
+    pub(super) fn add(&mut self, chunk: Chunk<'_>) {
+        self.users
+            .extend(chunk.users.iter().map(|u| u.arn.as_str().into()));
+        self.roles
+            .extend(chunk.roles.iter().map(|r| r.arn.as_str().into()));
+        self.secrets.extend(
+            chunk
+                .secrets
+                .iter()
+                .map(|s| (s.arn.as_str().into(), s.region.as_str().into())),
+        );
+    }
+
+    /// The resources of one kind.
+    fn of_kind(&self, kind: ResourceKind) -> Vec<Resource<'_>> {
+        fn global(arn: &str) -> Resource<'_> {
+            Resource { arn, region: None }
+        }
+        fn regional((arn, region): &(Box<str>, Box<str>)) -> Resource<'_> {
+            Resource {
+                arn,
+                region: Some(region),
+            }
+        }
+        match kind {
+            ResourceKind::Account => vec![Resource {
+                arn: &self.root,
+                region: None,
+            }],
+            ResourceKind::Users => self.users.iter().map(|a| global(a)).collect(),
+            ResourceKind::Principals => self
+                .users
+                .iter()
+                .chain(&self.groups)
+                .chain(&self.roles)
+                .map(|a| global(a))
+                .collect(),
+            ResourceKind::Policies => self.policies.iter().map(|a| global(a)).collect(),
+            ResourceKind::Secrets => self.secrets.iter().map(regional).collect(),
+            ResourceKind::Trails => self.trails.iter().map(regional).collect(),
+            // A region is named by itself: only its findings' regions are compared with it.
+            ResourceKind::Regions => self
+                .regions
+                .iter()
+                .map(|region| Resource {
+                    arn: region,
+                    region: Some(region),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What each enabled rule judged: `failed` counts every resource with a finding, as waivers
+/// are applied later, by `count_waived`.
 pub(super) fn rule_results(
     enabled: &[&Rule],
-    snapshot: &Snapshot,
+    resources: &Resources,
     findings: &[Finding],
     gaps: &[NotEvaluated],
 ) -> Vec<RuleResult> {
-    let root_arn = format!(
-        "arn:{}:iam::{}:root",
-        snapshot.account.partition, snapshot.account.id
-    );
     enabled
         .iter()
         .map(|rule| {
             let id = &rule.metadata.id;
             let rule_gaps: Vec<&NotEvaluated> = gaps.iter().filter(|g| &g.rule_id == id).collect();
-            // Per resource: whether every finding on it is waived.
-            let mut reported: BTreeMap<&str, bool> = BTreeMap::new();
-            for finding in findings.iter().filter(|f| &f.rule_id == id) {
-                let all_waived = reported.entry(&finding.resource).or_insert(true);
-                *all_waived &= finding.is_waived();
-            }
             let rule_findings: Vec<&Finding> =
                 findings.iter().filter(|f| &f.rule_id == id).collect();
+            let reported: BTreeSet<&str> =
+                rule_findings.iter().map(|f| f.resource.as_str()).collect();
             let passed: BTreeSet<&str> = rule
                 .metadata
                 .evaluates
                 .iter()
                 .flat_map(|kind| {
-                    resources(*kind, snapshot, &root_arn)
+                    resources
+                        .of_kind(*kind)
                         .into_iter()
                         .map(move |resource| (*kind, resource))
                 })
@@ -50,17 +156,30 @@ pub(super) fn rule_results(
                 .filter(|(kind, r)| !reported_on(*kind, r, &rule_findings))
                 .map(|(_, r)| r.arn)
                 .collect();
-            let waived = reported.values().filter(|&&all_waived| all_waived).count();
-            let failed = reported.len() - waived;
             RuleResult {
                 rule_id: id.clone(),
                 passed: passed.len(),
-                failed,
-                waived,
+                failed: reported.len(),
+                waived: 0,
                 not_evaluated: rule_gaps.len(),
             }
         })
         .collect()
+}
+
+/// Splits each rule's resources with findings into failed and waived (every finding on the
+/// resource waived), once waivers are applied.
+pub(super) fn count_waived(results: &mut [RuleResult], findings: &[Finding]) {
+    for result in results {
+        // Per resource: whether every finding on it is waived.
+        let mut reported: BTreeMap<&str, bool> = BTreeMap::new();
+        for finding in findings.iter().filter(|f| f.rule_id == result.rule_id) {
+            let all_waived = reported.entry(&finding.resource).or_insert(true);
+            *all_waived &= finding.is_waived();
+        }
+        result.waived = reported.values().filter(|&&all_waived| all_waived).count();
+        result.failed = reported.len() - result.waived;
+    }
 }
 
 /// Whether the rule reported on a resource of `kind`: a finding about it; for the account, any
@@ -72,64 +191,6 @@ fn reported_on(kind: ResourceKind, resource: &Resource, findings: &[&Finding]) -
         ResourceKind::Regions => f.region.as_deref() == resource.region,
         _ => f.resource == resource.arn,
     })
-}
-
-/// The resources of one kind in a snapshot.
-fn resources<'a>(
-    kind: ResourceKind,
-    snapshot: &'a Snapshot,
-    root_arn: &'a str,
-) -> Vec<Resource<'a>> {
-    let global = |arn: &'a String| Resource { arn, region: None };
-    match kind {
-        ResourceKind::Account => vec![Resource {
-            arn: root_arn,
-            region: None,
-        }],
-        ResourceKind::Users => snapshot.users.iter().map(|u| global(&u.arn)).collect(),
-        ResourceKind::Principals => snapshot
-            .users
-            .iter()
-            .map(|u| &u.arn)
-            .chain(snapshot.groups.iter().map(|g| &g.arn))
-            .chain(snapshot.roles.iter().map(|r| &r.arn))
-            .map(global)
-            .collect(),
-        ResourceKind::Policies => snapshot
-            .policies
-            .iter()
-            .filter(|p| !p.aws_managed)
-            .map(|p| global(&p.arn))
-            .collect(),
-        ResourceKind::Secrets => snapshot
-            .secrets
-            .iter()
-            .map(|s| Resource {
-                arn: &s.arn,
-                region: Some(&s.region),
-            })
-            .collect(),
-        ResourceKind::Trails => snapshot
-            .detective
-            .iter()
-            .flat_map(|d| &d.trails)
-            .filter(|t| t.inherited_from.is_none() && owner(&t.arn) == snapshot.account.id)
-            .map(|t| Resource {
-                arn: &t.arn,
-                region: Some(&t.home_region),
-            })
-            .collect(),
-        // A region is named by itself: only its findings' regions are compared with it.
-        ResourceKind::Regions => snapshot
-            .collector
-            .regions
-            .iter()
-            .map(|region| Resource {
-                arn: region,
-                region: Some(region),
-            })
-            .collect(),
-    }
 }
 
 /// The account of an ARN (its fifth field).

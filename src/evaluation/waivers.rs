@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::config::{Config, Waiver};
-use crate::model::{AppliedWaiver, FileLocation, Finding, RuleMetadata, Severity, fingerprint};
+use crate::model::{
+    AppliedWaiver, Evidence, FileLocation, Finding, RuleMetadata, Severity, fingerprint,
+};
 
 /// The id of the finding keyward raises itself for a waiver past its expiry date.
 pub const WAIVER_EXPIRED_RULE: &str = "KW-CFG-001";
@@ -72,7 +74,7 @@ impl<'a> WaiverSet<'a> {
                         "expired": waiver.expires.to_string(),
                     })
                     .as_object()
-                    .cloned()
+                    .map(Evidence::from)
                     .unwrap_or_default(),
                     fingerprint: fingerprint(WAIVER_EXPIRED_RULE, "", &waiver.rule, Some(&waiver.resource)),
                     waiver: None,

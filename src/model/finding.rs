@@ -26,7 +26,7 @@ pub struct Finding {
     pub message: String,
     /// The facts behind the message.
     #[serde(default)]
-    pub evidence: serde_json::Map<String, serde_json::Value>,
+    pub evidence: Evidence,
     /// The controls the finding fails, for the frameworks where that is fewer than its rule
     /// maps to (`RuleMetadata::controls_failed_by` combines the two).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,6 +61,54 @@ impl Finding {
         !self.is_waived()
             && self.baseline_state != Some(BaselineState::Unchanged)
             && matches!(self.plan_change, None | Some(PlanChange::Introduced))
+    }
+}
+
+/// The facts behind a finding's message: a JSON object, held as its compact text. A large
+/// account has hundreds of thousands of findings, and an object of a few fields takes several
+/// times its text as a map; the evidence is only ever written out, never looked into.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence(Box<str>);
+
+impl Evidence {
+    /// Whether the object has no field.
+    pub fn is_empty(&self) -> bool {
+        &*self.0 == "{}"
+    }
+
+    /// The evidence as a JSON object again (to write it, or for SARIF's property bag).
+    pub fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        serde_json::from_str(&self.0).expect("evidence holds the text of a JSON object")
+    }
+}
+
+impl From<&serde_json::Map<String, serde_json::Value>> for Evidence {
+    fn from(map: &serde_json::Map<String, serde_json::Value>) -> Evidence {
+        Evidence(
+            serde_json::to_string(map)
+                .expect("a JSON object serializes")
+                .into_boxed_str(),
+        )
+    }
+}
+
+impl Default for Evidence {
+    fn default() -> Evidence {
+        Evidence("{}".into())
+    }
+}
+
+/// Written as the object it is, so that a pretty-printed report indents it like the rest.
+impl Serialize for Evidence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_map().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Evidence {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Evidence, D::Error> {
+        let map = serde_json::Map::deserialize(deserializer)?;
+        Ok(Evidence::from(&map))
     }
 }
 

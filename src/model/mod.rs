@@ -26,8 +26,8 @@ pub use control::{
 };
 pub use filter::ReportFilter;
 pub use finding::{
-    AppliedWaiver, BaselineState, FileLocation, Finding, NotApplicable, NotEvaluated, PlanChange,
-    fingerprint,
+    AppliedWaiver, BaselineState, Evidence, FileLocation, Finding, NotApplicable, NotEvaluated,
+    PlanChange, fingerprint,
 };
 pub use outcome::Outcome;
 pub use report::{

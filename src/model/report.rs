@@ -330,6 +330,34 @@ impl ScanReport {
 
     /// The report without its waived findings (`--waived omit`); the summary keeps counting
     /// them, so the reader still learns that waivers applied.
+    /// The report of some of its accounts (a SARIF file of at most 20 runs), with or without
+    /// the config findings; the rest is copied, but not the other accounts.
+    pub fn with_accounts(
+        &self,
+        accounts: Vec<AccountReport>,
+        with_config_findings: bool,
+    ) -> ScanReport {
+        ScanReport {
+            report_version: self.report_version,
+            tool: self.tool.clone(),
+            as_of: self.as_of,
+            rules: self.rules.clone(),
+            disabled_rules: self.disabled_rules.clone(),
+            accounts,
+            config_findings: if with_config_findings {
+                self.config_findings.clone()
+            } else {
+                Vec::new()
+            },
+            baseline: self.baseline.clone(),
+            terraform_plan: self.terraform_plan.clone(),
+            changes: self.changes.clone(),
+            warnings: self.warnings.clone(),
+            filter: self.filter.clone(),
+            summary: self.summary.clone(),
+        }
+    }
+
     pub fn without_waived(mut self) -> ScanReport {
         self.config_findings.retain(|f| !f.is_waived());
         for account in &mut self.accounts {

@@ -63,7 +63,7 @@ fn finding_event(report: &ScanReport, account: Option<&AccountReport>, finding: 
     if !finding.evidence.is_empty() {
         unmapped.insert(
             "evidence".to_owned(),
-            Value::Object(finding.evidence.clone()),
+            Value::Object(finding.evidence.to_map()),
         );
     }
     if let Some(waiver) = &finding.waiver {

@@ -42,7 +42,7 @@ pub const MAX_RESULTS_PER_RUN: usize = 25_000;
 /// GitHub reads at most this many characters of a rule's descriptions.
 const MAX_DESCRIPTION: usize = 1024;
 
-const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 pub fn render(report: &ScanReport, category: &str) -> Result<Rendered, ReportError> {
     let category = category.trim_matches('/');
@@ -206,7 +206,7 @@ fn result(finding: &Finding, rule_index: &BTreeMap<&str, usize>) -> SarifResult 
         ("severity".to_owned(), json!(finding.severity)),
         (
             "evidence".to_owned(),
-            Value::Object(finding.evidence.clone()),
+            Value::Object(finding.evidence.to_map()),
         ),
     ]);
     if !finding.account_id.is_empty() {

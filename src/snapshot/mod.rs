@@ -5,17 +5,20 @@ mod detective;
 mod filter_pattern;
 mod model;
 mod policy_document;
+mod stream;
 mod time_range;
 mod yaml_depth;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 pub use account_id::{check_account_id, line_of};
 pub use detective::*;
 pub use filter_pattern::{Condition, PatternReading, Test};
 pub use model::*;
+pub use stream::Chunk;
 pub use time_range::{MAX_THRESHOLD_DAYS, check_time, time_range};
 pub use yaml_depth::{MAX_YAML_DEPTH, check_yaml_depth};
 
@@ -165,6 +168,126 @@ fn decode<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, SnapshotErr
             message,
         })?;
         yaml_serde::from_str(text).map_err(|e| yaml_error(path, &e))
+    }
+}
+
+/// A snapshot as evaluation reads it: everything but the users, roles and secrets (the
+/// header), then those lists a chunk at a time. A large JSON file is never whole in memory.
+pub enum SnapshotSource {
+    /// Read whole: a YAML file, a live collection, the demo account.
+    Whole(Snapshot),
+    /// A JSON file: its header is read, checked and held; its lists are read from the file
+    /// again, a chunk at a time, by each `for_each_chunk`.
+    File { path: PathBuf, header: Snapshot },
+}
+
+/// Why going through a snapshot's chunks stopped: the file, or the caller's function.
+#[derive(Debug)]
+pub enum ChunkError<E> {
+    Snapshot(SnapshotError),
+    Each(E),
+}
+
+/// Bytes read from a snapshot file at a time.
+const READ_BUFFER: usize = 1 << 20;
+
+impl SnapshotSource {
+    /// Opens a snapshot file: a JSON file's header is read and checked as `parse` checks a
+    /// snapshot; anything else is read whole. Whenever the file is refused, it is read whole
+    /// with `load` for the error, so that the message and its line are the same either way
+    /// (a file that is refused is not evaluated, so its size no longer matters).
+    pub fn open(path: &Path) -> Result<SnapshotSource, SnapshotError> {
+        if !opens_with_brace(path)? {
+            return load(path).map(SnapshotSource::Whole);
+        }
+        let header = read_header(path).ok_or_else(|| whole_file_error(path))?;
+        Ok(SnapshotSource::File {
+            path: path.to_owned(),
+            header,
+        })
+    }
+
+    /// The snapshot's account, collection and everything but its lists (which a whole
+    /// snapshot still holds: read them through `for_each_chunk`).
+    pub fn header(&self) -> &Snapshot {
+        match self {
+            SnapshotSource::Whole(snapshot) => snapshot,
+            SnapshotSource::File { header, .. } => header,
+        }
+    }
+
+    /// Hands the users, roles and secrets to `each`, at most `size` at a time.
+    pub fn for_each_chunk<E>(
+        &self,
+        size: usize,
+        mut each: impl FnMut(Chunk<'_>) -> Result<(), E>,
+    ) -> Result<(), ChunkError<E>> {
+        match self {
+            SnapshotSource::Whole(snapshot) => Chunk::all_of(snapshot, size)
+                .try_for_each(each)
+                .map_err(ChunkError::Each),
+            SnapshotSource::File { path, header } => {
+                let reader = reader(path).map_err(ChunkError::Snapshot)?;
+                stream::read_lists(reader, size, header, &mut each).map_err(|e| match e {
+                    stream::ListsError::Each(e) => ChunkError::Each(e),
+                    stream::ListsError::Refused => ChunkError::Snapshot(whole_file_error(path)),
+                })
+            }
+        }
+    }
+}
+
+/// A JSON file's header, when its version is one keyward reads and `parse` would accept it,
+/// migrated to the current format as `parse` migrates a whole snapshot.
+fn read_header(path: &Path) -> Option<Snapshot> {
+    let probe: VersionProbe = serde_json::from_reader(reader(path).ok()?).ok()?;
+    check_version(path, probe.schema_version.as_ref().and_then(|v| v.as_u64())).ok()?;
+    let header = stream::read_header(reader(path).ok()?).ok()?;
+    let valid = check_account_id(&header.account.id).is_ok()
+        && policy_document::first_malformed_document(&header).is_none()
+        && time_range::first_time_out_of_range(&header).is_none();
+    valid.then(|| migrate(header))
+}
+
+/// The error `load` gives for a file the streaming reader refused.
+fn whole_file_error(path: &Path) -> SnapshotError {
+    match load(path) {
+        Err(error) => error,
+        // Read whole, the file passed: it changed between the two readings.
+        Ok(_) => SnapshotError::Io {
+            path: path.to_owned(),
+            source: std::io::Error::other("the file changed while it was read"),
+        },
+    }
+}
+
+fn reader(path: &Path) -> Result<BufReader<std::fs::File>, SnapshotError> {
+    std::fs::File::open(path)
+        .map(|file| BufReader::with_capacity(READ_BUFFER, file))
+        .map_err(|source| SnapshotError::Io {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// Whether a file's first non-blank character is `{` (JSON; anything else is read as YAML,
+/// as `parse` does).
+fn opens_with_brace(path: &Path) -> Result<bool, SnapshotError> {
+    let io_error = |source| SnapshotError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut reader = reader(path)?;
+    loop {
+        let buffer = reader.fill_buf().map_err(io_error)?;
+        if buffer.is_empty() {
+            return Ok(false);
+        }
+        if let Some(&byte) = buffer.iter().find(|b| !b.is_ascii_whitespace()) {
+            return Ok(byte == b'{');
+        }
+        let length = buffer.len();
+        reader.consume(length);
     }
 }
 

@@ -77,7 +77,8 @@ impl SourceMap {
     /// the first that configures it.
     fn location(&self, finding: &Finding) -> Option<FileLocation> {
         let candidates = self.by_subject.get(&finding.resource)?;
-        let address = finding.evidence.get("address").and_then(|a| a.as_str());
+        let evidence = finding.evidence.to_map();
+        let address = evidence.get("address").and_then(|a| a.as_str());
         candidates
             .iter()
             .find(|(candidate, _, _)| Some(candidate.as_str()) == address)

@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["model", "synthetic"],
     &["config", "collect", "terraform", "access"],
     &["policy"],
-    &["evaluation", "baseline", "drift", "report"],
+    &["evaluation", "baseline", "drift", "merge", "report"],
     &["cli"],
     &["commands"],
 ];

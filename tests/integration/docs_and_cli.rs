@@ -71,6 +71,14 @@ fn every_flag_readme_names_exists() {
         "--repo",
         "--rm",
         "--evaluation",
+        // scripts/bench_moto.py's, for the benchmark figures.
+        "--throttle",
+        "--baseline-keyward",
+        // scripts/bench_moto.py's and scripts/bench_memory.sh's: which sizes, how many runs,
+        // which report formats.
+        "--sizes",
+        "--repeat",
+        "--formats",
     ];
     let known = keyward_flags();
     let unknown: Vec<String> = flags_in(&readme)

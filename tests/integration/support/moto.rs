@@ -226,6 +226,11 @@ fn watch_startup(stderr: ChildStderr) -> Receiver<Startup> {
     receiver
 }
 
+/// GETs `path` from a loopback server: moto, or a proxy in front of it.
+pub fn http_get(endpoint: &str, path: &str) -> Option<String> {
+    http("GET", endpoint, path, "")
+}
+
 /// A minimal HTTP/1.1 client for moto's control API (loopback only).
 fn http(method: &str, endpoint: &str, path: &str, body: &str) -> Option<String> {
     use std::io::{Read, Write};
