@@ -670,6 +670,7 @@ fn account_assumers(
     }
     for (p, principal) in store.principals.iter().enumerate() {
         let mut holders: Vec<usize> = principal.identity.iter().map(|&(_, h)| h).collect();
+        holders.sort_unstable();
         holders.dedup();
         for r in analysis.assume[p].any.ones() {
             if store.role_principals[r] == p || holders.iter().any(|&h| holder_roles[h].contains(r))

@@ -21,7 +21,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The effective access of one account. It reads version 6 reports' too (`access_version6`).
+// Read (`Deserialize`) in `access_version6`, which reads version 6 reports' too.
+/// The effective access of one account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct AccessSummary {
     /// What the model weighed and what it could not.
@@ -279,14 +280,6 @@ pub struct UnreadablePolicy {
     pub attached_to: Vec<String>,
     /// What AWS would reject.
     pub problem: String,
-}
-
-impl<'de> Deserialize<'de> for AccessSummary {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        super::access_version6::StoredSummary::deserialize(deserializer)?
-            .into_summary()
-            .map_err(serde::de::Error::custom)
-    }
 }
 
 impl AccessSummary {

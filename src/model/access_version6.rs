@@ -14,9 +14,17 @@ use super::access::{
     PrincipalAccess, SecretAccess, UnreadablePolicy,
 };
 
+impl<'de> Deserialize<'de> for AccessSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        StoredSummary::deserialize(deserializer)?
+            .into_summary()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// `AccessSummary` as either version stores it: the principals are converted one by one.
 #[derive(Deserialize)]
-pub(super) struct StoredSummary {
+struct StoredSummary {
     basis: AccessBasis,
     #[serde(default)]
     principals: BTreeMap<String, Value>,
@@ -35,12 +43,16 @@ pub(super) struct StoredSummary {
 }
 
 impl StoredSummary {
-    pub(super) fn into_summary(self) -> Result<AccessSummary, serde_json::Error> {
+    /// The summary, or what is wrong with which principal's entry.
+    fn into_summary(self) -> Result<AccessSummary, String> {
         let mut assumers = Assumers::new(self.assumers);
         let mut principals = BTreeMap::new();
         for (arn, mut value) in self.principals {
-            assumers.migrate(&mut value)?;
-            principals.insert(arn, serde_json::from_value::<PrincipalAccess>(value)?);
+            let principal = assumers
+                .migrate(&mut value)
+                .and_then(|()| serde_json::from_value::<PrincipalAccess>(value))
+                .map_err(|e| format!("access.principals[\"{arn}\"]: {e}"))?;
+            principals.insert(arn, principal);
         }
         Ok(AccessSummary {
             basis: self.basis,
@@ -236,5 +248,18 @@ mod tests {
         assert!(written["principals"][ROLE]["assumed_by"][0].is_u64());
         let read: AccessSummary = serde_json::from_value(written).unwrap();
         assert_eq!(read, summary);
+    }
+
+    #[test]
+    fn a_malformed_assumer_names_its_role() {
+        let mut access = version_6();
+        access["principals"][ROLE]["assumed_by"][0]["principal"] = serde_json::json!(3);
+        let error = serde_json::from_value::<AccessSummary>(access).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("access.principals[\"{ROLE}\"]")),
+            "{error}"
+        );
     }
 }
