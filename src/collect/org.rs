@@ -219,18 +219,22 @@ impl AccountCollector {
         (snapshot, reached)
     }
 
+    /// One of the `concurrency` places an account's collection takes, held until dropped.
+    async fn slot(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.slots
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore open")
+    }
+
     /// Collects the targets and returns their snapshots, all held.
     async fn collect_each(&self, targets: Vec<Target>) -> Vec<(Snapshot, bool)> {
         let mut tasks = JoinSet::new();
         for target in targets {
             let this = self.clone();
             tasks.spawn(async move {
-                let _slot = this
-                    .slots
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .expect("semaphore open");
+                let _slot = this.slot().await;
                 this.account(&target).await
             });
         }
@@ -253,12 +257,7 @@ impl AccountCollector {
         for target in targets {
             let (this, shared, snapshots) = (self.clone(), shared.clone(), snapshots.clone());
             tasks.spawn(async move {
-                let _slot = this
-                    .slots
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .expect("semaphore open");
+                let _slot = this.slot().await;
                 if snapshots.is_closed() {
                     return;
                 }

@@ -267,59 +267,32 @@ trait Listed: DeserializeOwned + Sized {
     fn chunk(items: &[Self]) -> Chunk<'_>;
 }
 
-impl Listed for User {
-    fn into_part(users: Vec<User>, template: &Snapshot) -> Snapshot {
-        Snapshot {
-            users,
-            ..template.clone()
+/// `Listed` for the type of one of the snapshot's lists, named by its field.
+macro_rules! listed {
+    ($item:ty, $field:ident) => {
+        impl Listed for $item {
+            fn into_part($field: Vec<$item>, template: &Snapshot) -> Snapshot {
+                Snapshot {
+                    $field,
+                    ..template.clone()
+                }
+            }
+            fn out_of_part(part: Snapshot) -> Vec<$item> {
+                part.$field
+            }
+            fn chunk($field: &[$item]) -> Chunk<'_> {
+                Chunk {
+                    $field,
+                    ..Chunk::EMPTY
+                }
+            }
         }
-    }
-    fn out_of_part(part: Snapshot) -> Vec<User> {
-        part.users
-    }
-    fn chunk(users: &[User]) -> Chunk<'_> {
-        Chunk {
-            users,
-            ..Chunk::EMPTY
-        }
-    }
+    };
 }
 
-impl Listed for Role {
-    fn into_part(roles: Vec<Role>, template: &Snapshot) -> Snapshot {
-        Snapshot {
-            roles,
-            ..template.clone()
-        }
-    }
-    fn out_of_part(part: Snapshot) -> Vec<Role> {
-        part.roles
-    }
-    fn chunk(roles: &[Role]) -> Chunk<'_> {
-        Chunk {
-            roles,
-            ..Chunk::EMPTY
-        }
-    }
-}
-
-impl Listed for Secret {
-    fn into_part(secrets: Vec<Secret>, template: &Snapshot) -> Snapshot {
-        Snapshot {
-            secrets,
-            ..template.clone()
-        }
-    }
-    fn out_of_part(part: Snapshot) -> Vec<Secret> {
-        part.secrets
-    }
-    fn chunk(secrets: &[Secret]) -> Chunk<'_> {
-        Chunk {
-            secrets,
-            ..Chunk::EMPTY
-        }
-    }
-}
+listed!(User, users);
+listed!(Role, roles);
+listed!(Secret, secrets);
 
 /// Whether a part holds nothing `parse` would refuse: its policy documents follow the grammar
 /// AWS returns and its timestamps are in range.
