@@ -36,6 +36,8 @@ pub fn of_analysis(analysis: &Analysis) -> AccessSummary {
     let (every_grants, secret_grants) = holder_grants(analysis, &real, &mut grants);
     let (every_outside, secret_outside) = outside_readers(analysis, &real, &mut outside);
     let (readers, conditional) = reader_counts(analysis, &real);
+    let mut assumers = Table::default();
+    let assumed_by = account_assumers(analysis, &mut assumers);
     let mut secrets = BTreeMap::new();
     for (i, (grant_ids, outside_ids)) in secret_grants.into_iter().zip(secret_outside).enumerate() {
         let info = &store.secrets[i];
@@ -65,10 +67,11 @@ pub fn of_analysis(analysis: &Analysis) -> AccessSummary {
     }
     AccessSummary {
         basis: basis(store),
-        principals: principals(analysis, &real),
+        principals: principals(analysis, &real, assumed_by),
         secrets,
         grants: grants.items,
         outside: outside.items,
+        assumers: assumers.items,
         every_secret: EverySecret {
             grants: every_grants,
             outside: every_outside,
@@ -194,9 +197,15 @@ fn identity_statements(store: &Store, p: usize, act: Act) -> Vec<(StmtId, usize)
         .collect()
 }
 
-fn principals(analysis: &Analysis, real: &Bits) -> BTreeMap<String, PrincipalAccess> {
+/// Each user and role with something to report; `assumed_by`: per role (role-universe index),
+/// the account's assumer grants (indices).
+fn principals(
+    analysis: &Analysis,
+    real: &Bits,
+    mut assumed_by: Vec<Vec<usize>>,
+) -> BTreeMap<String, PrincipalAccess> {
     let store = analysis.store();
-    let assumed_by = assumers(analysis);
+    let mut outside = outside_assumers(analysis);
     let mut map = BTreeMap::new();
     for (p, principal) in store.principals.iter().enumerate() {
         let every_secret = access(analysis.every_secret[p]).map(|access| Grant {
@@ -223,19 +232,22 @@ fn principals(analysis: &Analysis, real: &Bits) -> BTreeMap<String, PrincipalAcc
                 })
             })
             .collect();
-        let assumed = if principal.is_user() {
-            Vec::new()
-        } else {
-            store
-                .role_universe
-                .find(principal.arn())
-                .and_then(|r| assumed_by.get(&r).cloned())
-                .unwrap_or_default()
+        let role = (!principal.is_user())
+            .then(|| store.role_universe.find(principal.arn()))
+            .flatten();
+        let assumed = role
+            .map(|r| std::mem::take(&mut assumed_by[r]))
+            .unwrap_or_default();
+        let assumed_outside = role.and_then(|r| outside.remove(&r)).unwrap_or_default();
+        let trust = match role {
+            Some(r) if !assumed.is_empty() => trust_paths(store, r),
+            _ => Vec::new(),
         };
         let notable = every_secret.is_some()
             || admin.is_some()
             || !escalations.is_empty()
             || !assumed.is_empty()
+            || !assumed_outside.is_empty()
             || readable + conditional > 0;
         if notable {
             map.insert(
@@ -249,6 +261,8 @@ fn principals(analysis: &Analysis, real: &Bits) -> BTreeMap<String, PrincipalAcc
                     conditionally_readable_secrets: conditional,
                     escalations,
                     assumed_by: assumed,
+                    trust,
+                    assumed_by_outside: assumed_outside,
                 },
             );
         }
@@ -423,7 +437,9 @@ fn add_grant(
 fn resource_of<'a>(store: &'a Store, stmt: StmtId, holder: &'a str) -> &'a str {
     let policy = store.policy_of(stmt);
     match policy.kind {
-        PolicyKind::Resource => policy.attached_to.first().map_or(holder, String::as_str),
+        PolicyKind::Resource | PolicyKind::Trust => {
+            policy.attached_to.first().map_or(holder, String::as_str)
+        }
         _ => holder,
     }
 }
@@ -619,30 +635,130 @@ fn resource_policy_grants(analysis: &Analysis, i: usize) -> Vec<ResourcePolicyGr
         .collect()
 }
 
-/// Who can assume each role (role-universe index): the account's principals, outsiders and
-/// services.
-fn assumers(analysis: &Analysis) -> HashMap<usize, Vec<Assumer>> {
+/// Who among the account's own principals can assume each role (role-universe index), as
+/// indices into the assumer table: a holder (user, group, role) whose identity statements allow
+/// `sts:AssumeRole` on the role, once, with its members who cannot assume it in effect as
+/// exceptions; and a principal that only the trust policy names, on its own. A grant is shared
+/// by every role it reaches alike, so the table grows with distinct grants, not users × roles.
+fn account_assumers(
+    analysis: &Analysis,
+    table: &mut Table<GrantKey, HolderGrant>,
+) -> Vec<Vec<usize>> {
     let store = analysis.store();
-    let mut by_role: HashMap<usize, Vec<Assumer>> = HashMap::new();
-    for (p, roles) in analysis.assume.iter().enumerate() {
-        for r in roles.any.ones() {
-            let Some(access) = access(roles.get(r)) else {
-                continue;
-            };
-            if store.role_principals[r] == p {
+    let mut per_role: Vec<Vec<usize>> = vec![Vec::new(); store.role_universe.len()];
+    let mut holder_roles = Vec::with_capacity(store.holders.len());
+    for (h, policies) in holder_policies(store).into_iter().enumerate() {
+        let by_role = assume_statements(analysis, h, policies);
+        let mut roles = Bits::empty(store.role_universe.len());
+        for (r, stmts) in by_role {
+            roles.insert(r);
+            let answers = store.holders[h]
+                .members
+                .iter()
+                .filter(|&&m| store.role_principals[r] != m)
+                .map(|&m| (m, analysis.assume[m].get(r)));
+            per_role[r].extend(add_grant(
+                table,
+                store,
+                h,
+                stmts,
+                answers,
+                "identity_policy",
+            ));
+        }
+        holder_roles.push(roles);
+    }
+    for (p, principal) in store.principals.iter().enumerate() {
+        let mut holders: Vec<usize> = principal.identity.iter().map(|&(_, h)| h).collect();
+        holders.sort_unstable();
+        holders.dedup();
+        for r in analysis.assume[p].any.ones() {
+            if store.role_principals[r] == p || holders.iter().any(|&h| holder_roles[h].contains(r))
+            {
                 continue;
             }
-            by_role.entry(r).or_default().push(Assumer {
-                principal: store.principals[p].arn().to_owned(),
-                scope: Scope::SameAccount.name().to_owned(),
-                access,
-                paths: assume_paths(analysis, p, r),
-            });
+            let answer = std::iter::once((p, analysis.assume[p].get(r)));
+            let stmts = trust_statements(store, r);
+            per_role[r].extend(add_grant(
+                table,
+                store,
+                principal.holder,
+                stmts,
+                answer,
+                "trust_policy",
+            ));
         }
     }
+    for grants in &mut per_role {
+        grants.sort_unstable();
+        grants.dedup();
+    }
+    per_role
+}
+
+/// A holder's identity statements that allow `sts:AssumeRole`, by the role they reach (for the
+/// holder's first member, as for its secret grants).
+fn assume_statements(
+    analysis: &Analysis,
+    h: usize,
+    policies: Vec<PolicyId>,
+) -> BTreeMap<usize, Vec<StmtId>> {
+    let store = analysis.store();
+    let engine = analysis.engine;
+    let mut by_role: BTreeMap<usize, Vec<StmtId>> = BTreeMap::new();
+    let Some(&rep) = store.holders[h].members.first() else {
+        return by_role;
+    };
+    for id in policies {
+        for &stmt in &store.policies[id].statements {
+            let s = store.stmt(stmt);
+            if s.effect() != Effect::Allow || !s.covers(Act::AssumeRole) {
+                continue;
+            }
+            let scalar = engine.scalar(stmt, rep);
+            if scalar == Tri::No {
+                continue;
+            }
+            for r in engine.resource_bits(stmt, Target::Role, rep).any.ones() {
+                by_role.entry(r).or_default().push(stmt);
+            }
+        }
+    }
+    by_role
+}
+
+/// The statements of a role's trust policy that allow `sts:AssumeRole`.
+fn trust_statements(store: &Store, r: usize) -> Vec<StmtId> {
+    store.trust[r].map_or_else(Vec::new, |trust| {
+        store.policies[trust]
+            .statements
+            .iter()
+            .copied()
+            .filter(|&stmt| {
+                let s = store.stmt(stmt);
+                s.effect() == Effect::Allow && s.covers(Act::AssumeRole)
+            })
+            .collect()
+    })
+}
+
+/// A role's trust statements, as paths.
+fn trust_paths(store: &Store, r: usize) -> Vec<PolicyPath> {
+    let role = store.role_universe.arn(r);
+    trust_statements(store, r)
+        .into_iter()
+        .map(|stmt| path(store, stmt, role))
+        .collect()
+}
+
+/// Who outside the account's own principals can assume each role (role-universe index):
+/// other accounts, identity providers, services.
+fn outside_assumers(analysis: &Analysis) -> HashMap<usize, Vec<Assumer>> {
+    let store = analysis.store();
+    let mut by_role: HashMap<usize, Vec<Assumer>> = HashMap::new();
     for (r, grants) in analysis.role_outsiders.iter().enumerate() {
         let role = store.role_universe.arn(r);
-        for g in grants {
+        for g in grants.iter().filter(|g| g.scope != Scope::SameAccount) {
             let Some(access) = access(g.access) else {
                 continue;
             };
@@ -657,29 +773,6 @@ fn assumers(analysis: &Analysis) -> HashMap<usize, Vec<Assumer>> {
         }
     }
     by_role
-}
-
-/// The trust statement that lets principal `p` assume role `r`, and the identity statements
-/// that allow `sts:AssumeRole` on it.
-fn assume_paths(analysis: &Analysis, p: usize, r: usize) -> Vec<PolicyPath> {
-    let store = analysis.store();
-    let engine = analysis.engine;
-    let role = store.role_universe.arn(r);
-    let mut paths = Vec::new();
-    if let Some(trust) = store.trust[r] {
-        for &stmt in &store.policies[trust].statements {
-            let s = store.stmt(stmt);
-            if s.effect() == Effect::Allow && s.covers(Act::AssumeRole) {
-                paths.push(path(store, stmt, role));
-            }
-        }
-    }
-    for (stmt, holder) in identity_statements(store, p, Act::AssumeRole) {
-        if engine.resource_bits(stmt, Target::Role, p).get(r) != Tri::No {
-            paths.push(path(store, stmt, &store.holders[holder].arn));
-        }
-    }
-    paths
 }
 
 /// Documents AWS would reject, with every principal they apply to (a group's members too).

@@ -761,8 +761,13 @@ fn role_chains_are_followed_through_trust_and_identity_permission() {
         (3, 0),
         "dev -> hop -> reader, hop, reader; idle has no sts:AssumeRole"
     );
-    let assumed = &summary.principals[&arn("role", "reader")].assumed_by;
-    assert!(assumed.iter().any(|a| a.principal == arn("role", "hop")));
+    let reader = &summary.principals[&arn("role", "reader")];
+    let hop = summary
+        .assumers_of(reader)
+        .find(|g| g.holder == arn("role", "hop"))
+        .expect("hop assumes reader");
+    assert_eq!(hop.via, "trust_policy");
+    assert_eq!(hop.paths[0].attached_to, arn("role", "reader"));
     assert_eq!(summary.principals[&arn("user", "dev")].readable_secrets, 1);
 }
 
@@ -1062,4 +1067,82 @@ fn a_document_aws_would_reject_is_named_and_its_holder_counts_as_a_conditional_r
         summary.unreadable_policies[0].attached_to,
         [arn("user", "broken")]
     );
+}
+
+/// Who can assume which role, as (holder, via, except) per role, in the order listed.
+fn assumers(summary: &AccessSummary, role: &str) -> Vec<(String, String, Vec<String>)> {
+    summary
+        .assumers_of(&summary.principals[&arn("role", role)])
+        .map(|g| (g.holder.clone(), g.via.clone(), g.except.clone()))
+        .collect()
+}
+
+#[test]
+fn a_group_that_may_assume_every_role_is_one_assumer_grant_shared_by_the_roles() {
+    let account_trust = trust(json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}));
+    let summary = Account::new()
+        .group("ops", &[doc(json!(allow("sts:AssumeRole", "*")))])
+        .user("alice", &[], json!({"groups": ["ops"]}))
+        .user("carol", &[], json!({"groups": ["ops"]}))
+        .user(
+            "bob",
+            &[doc(json!(deny("sts:AssumeRole", &arn("role", "admin"))))],
+            json!({"groups": ["ops"]}),
+        )
+        .user("named", &[], json!({}))
+        .role("deploy", account_trust.clone(), &[], json!({}))
+        .role("build", account_trust, &[], json!({}))
+        .role(
+            "admin",
+            doc(json!([
+                {"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "sts:AssumeRole"},
+                {"Effect": "Allow", "Principal": {"AWS": arn("user", "named")}, "Action": "sts:AssumeRole"},
+                {"Effect": "Allow", "Principal": {"AWS": PARTNER}, "Action": "sts:AssumeRole"},
+            ])),
+            &[],
+            json!({}),
+        )
+        .summary();
+    let group = arn("group", "ops");
+    assert_eq!(
+        assumers(&summary, "deploy"),
+        [(group.clone(), "identity_policy".to_owned(), vec![])],
+        "the group once, not its three members"
+    );
+    let deploy = &summary.principals[&arn("role", "deploy")];
+    let ops = &summary.assumers[deploy.assumed_by[0]];
+    assert_eq!(ops.members, Some(3));
+    assert_eq!(ops.paths[0].attached_to, group);
+    assert_eq!(
+        deploy.trust.len(),
+        1,
+        "the trust statement naming the account"
+    );
+    assert!(deploy.assumed_by_outside.is_empty());
+    let admin = assumers(&summary, "admin");
+    assert!(
+        admin.contains(&(
+            group.clone(),
+            "identity_policy".to_owned(),
+            vec![arn("user", "bob")]
+        )),
+        "bob's Deny makes him an exception: {admin:?}"
+    );
+    assert!(admin.contains(&(arn("user", "named"), "trust_policy".to_owned(), vec![])));
+    let admin = &summary.principals[&arn("role", "admin")];
+    assert_eq!(
+        admin
+            .assumed_by_outside
+            .iter()
+            .map(|a| (a.principal.as_str(), a.scope.as_str()))
+            .collect::<Vec<_>>(),
+        [(PARTNER, "other_account")],
+        "the account itself is not listed as an outsider"
+    );
+    // Roles the group reaches alike refer to one entry.
+    assert_eq!(
+        summary.principals[&arn("role", "build")].assumed_by,
+        deploy.assumed_by
+    );
+    assert_eq!(summary.assumers.len(), 3, "ops, ops but bob, named");
 }

@@ -8,7 +8,10 @@
 //!   `outside`, and secrets refer to them by index;
 //! - those that reach *every* secret are referred to once, under `every_secret`, not under each
 //!   secret. The readers of a secret are therefore `every_secret` plus the secret's own entries;
-//!   its counts include both.
+//!   its counts include both;
+//! - who among the account's principals can assume a role is likewise a grant listed once, in
+//!   `assumers`, and roles refer to them by index (`assumed_by`): a group that may assume every
+//!   role is one entry, not one per member and role.
 //!
 //! Empty lists, absent grants and `false` flags are left out of the JSON (read them with a
 //! default in Rego: `object.get(secret, "outside", [])`).
@@ -18,8 +21,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+// Read (`Deserialize`) in `access_version6`, which reads version 6 reports' too.
 /// The effective access of one account.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct AccessSummary {
     /// What the model weighed and what it could not.
     pub basis: AccessBasis,
@@ -37,6 +41,13 @@ pub struct AccessSummary {
     /// Every reader outside the account, each once, referred to by index.
     #[serde(default)]
     pub outside: Vec<OutsideReader>,
+    /// Every grant that lets the account's own users and roles assume a role, each once: roles'
+    /// `assumed_by` refer to them by index. `via` is `identity_policy` (the holder's identity
+    /// statements allow `sts:AssumeRole` on the role and its trust policy names the account:
+    /// `paths` are those identity statements, the role's `trust` the trust statements) or
+    /// `trust_policy` (the trust policy names the principal itself: `paths` is that statement).
+    #[serde(default)]
+    pub assumers: Vec<HolderGrant>,
     /// The grants and outside readers (indices) that reach every secret of the account.
     #[serde(default)]
     pub every_secret: EverySecret,
@@ -118,10 +129,18 @@ pub struct PrincipalAccess {
     /// Ways it can give itself more access.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalations: Vec<Escalation>,
-    /// Roles: who can assume it (the account's own principals with their route, other accounts,
-    /// identity providers, services).
+    /// Roles: the account's own users and roles that can assume it, as indices into `assumers`
+    /// (a group's grant counts its members, less its `except`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub assumed_by: Vec<Assumer>,
+    pub assumed_by: Vec<usize>,
+    /// Roles: the statements of its trust policy that let the account's principals assume it
+    /// when their identity policies allow it (those of `assumed_by` with `via: identity_policy`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trust: Vec<PolicyPath>,
+    /// Roles: who else its trust policy lets assume it: other accounts, the organization,
+    /// anyone, identity providers, services.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumed_by_outside: Vec<Assumer>,
 }
 
 /// A way to gain access beyond one's own policies.
@@ -140,17 +159,16 @@ pub struct Escalation {
     pub access: Access,
 }
 
-/// Who can assume a role, and how.
+/// Who outside the account's own principals can assume a role, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Assumer {
-    /// An ARN of the account, an account id, `*`, an identity provider or a service.
+    /// An account id, an ARN of another account, `*`, an identity provider or a service.
     pub principal: String,
-    /// `account` (the account's own principal), `other_account`, `organization`, `public`,
-    /// `network`, `federated`, `service`.
+    /// `other_account`, `organization`, `public`, `network`, `federated`, `service` (report
+    /// version 6 also listed the account's own principals here, as `account`).
     pub scope: String,
     pub access: Access,
-    /// The trust policy statement, and for the account's own principals the identity policy
-    /// statement that allows `sts:AssumeRole` when the trust policy delegates to the account.
+    /// The trust policy statement.
     pub paths: Vec<PolicyPath>,
 }
 
@@ -187,7 +205,8 @@ fn is_false(value: &bool) -> bool {
     !value
 }
 
-/// A grant held by a user, group or role.
+/// A grant held by a user, group or role: of reading secrets (`grants`) or of assuming roles
+/// (`assumers`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct HolderGrant {
     /// The ARN of the user, group or role that holds it.
@@ -198,7 +217,8 @@ pub struct HolderGrant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members: Option<u32>,
     /// `identity_policy`, `resource_policy` (the secret's policy names the holder), or
-    /// `secret_policy` (the holder may rewrite the secret's resource policy).
+    /// `secret_policy` (the holder may rewrite the secret's resource policy); for `assumers`,
+    /// `identity_policy` or `trust_policy`.
     pub via: String,
     pub access: Access,
     pub paths: Vec<PolicyPath>,
@@ -263,6 +283,14 @@ pub struct UnreadablePolicy {
 }
 
 impl AccessSummary {
+    /// The grants that let the account's own principals assume a role.
+    pub fn assumers_of<'a>(
+        &'a self,
+        role: &'a PrincipalAccess,
+    ) -> impl Iterator<Item = &'a HolderGrant> {
+        role.assumed_by.iter().filter_map(|&i| self.assumers.get(i))
+    }
+
     /// The grants that reach a secret: every secret's and its own.
     pub fn grants_of<'a>(
         &'a self,

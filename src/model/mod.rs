@@ -7,6 +7,7 @@
 //! baseline, comparing scans) is done by the modules above.
 
 pub mod access;
+mod access_version6;
 mod compliance;
 mod control;
 mod filter;

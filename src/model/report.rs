@@ -26,8 +26,12 @@ use super::severity::Severity;
 /// versions keep loading: a bare id reads as a mapping to the whole control, and a report
 /// without the later fields reads as one of a scan without a plan, a filter or a warning (see
 /// `README.md`, "Public formats and what changed"). Version 6 adds `accounts[].access` (the
-/// effective access of each account); earlier reports load without it.
-pub const REPORT_VERSION: u32 = 6;
+/// effective access of each account); earlier reports load without it. Version 7 makes who can
+/// assume a role compact: the account's own principals as grants listed once
+/// (`access.assumers`, a group once with its member count) that roles' `assumed_by` refer to by
+/// index, the trust statements under the role's `trust`, and everyone else under
+/// `assumed_by_outside`; a version 6 report's lists are converted on read.
+pub const REPORT_VERSION: u32 = 7;
 
 /// The whole result of a scan: what every format renders.
 #[derive(Debug, Clone, Serialize, Deserialize)]

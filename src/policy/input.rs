@@ -142,6 +142,7 @@ impl PolicyInput {
             secrets: _,
             grants,
             outside,
+            assumers,
             every_secret,
             unreadable_policies,
         } = &access;
@@ -151,6 +152,7 @@ impl PolicyInput {
             secrets: BTreeMap::new(),
             grants,
             outside,
+            assumers,
             every_secret,
             unreadable_policies,
         })?;
@@ -324,6 +326,7 @@ struct AccessPart<'a> {
     secrets: BTreeMap<&'a str, &'a SecretAccess>,
     grants: &'a [HolderGrant],
     outside: &'a [OutsideReader],
+    assumers: &'a [HolderGrant],
     every_secret: &'a EverySecret,
     unreadable_policies: &'a [UnreadablePolicy],
 }

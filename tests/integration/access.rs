@@ -734,3 +734,134 @@ fn an_rcp_that_keeps_secrets_in_the_organization_removes_the_outside_reader() {
         naming_external(&blocked)
     );
 }
+
+/// Two roles the account trusts and a group of three that may assume any role.
+fn assumable_roles() -> Value {
+    let trust_account = doc(json!({"Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "sts:AssumeRole"}));
+    let mut users: Vec<Value> = ["alice", "bob", "carol"]
+        .iter()
+        .map(|name| {
+            let mut u = user(
+                name,
+                doc(json!({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"})),
+            );
+            u["groups"] = json!(["ops"]);
+            u
+        })
+        .collect();
+    users[1]["inline_policies"][0]["document"] = doc(json!({"Effect": "Deny",
+        "Action": "sts:AssumeRole", "Resource": arn("role", "build")}));
+    let roles: Vec<Value> = ["deploy", "build"]
+        .iter()
+        .map(|name| {
+            let mut r = role(
+                name,
+                doc(json!({"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"})),
+            );
+            r["assume_role_policy"] = trust_account.clone();
+            r
+        })
+        .collect();
+    account(json!({
+        "users": users,
+        "groups": [{"name": "ops", "arn": arn("group", "ops"), "inline_policies": [{"name": "ops-policy",
+            "document": doc(json!({"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}))}]}],
+        "roles": roles,
+    }))
+}
+
+/// The account's assumer grants of a role in a report: (holder, members, except).
+fn assumers_of(access: &Value, role: &str) -> Vec<(String, Value, Value)> {
+    access["principals"][arn("role", role)]["assumed_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let g = &access["assumers"][i.as_u64().unwrap() as usize];
+            (
+                g["holder"].as_str().unwrap().to_owned(),
+                g["members"].clone(),
+                g["except"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn who_can_assume_a_role_is_each_grant_once_and_a_version_6_report_still_loads() {
+    let scan = scan(assumable_roles());
+    let access = &scan.report["accounts"][0]["access"];
+    assert_eq!(scan.report["report_version"], 7);
+    assert_eq!(
+        assumers_of(access, "deploy"),
+        [(arn("group", "ops"), json!(3), Value::Null)],
+        "the group once with its member count, not alice, bob and carol"
+    );
+    assert_eq!(
+        assumers_of(access, "build"),
+        [(arn("group", "ops"), json!(3), json!([arn("user", "bob")]))],
+        "bob's Deny makes him an exception"
+    );
+    let deploy = &access["principals"][arn("role", "deploy")];
+    assert_eq!(deploy["trust"][0]["policy"], "trust policy");
+
+    // The same report as version 6 wrote it: each user under each role, with its statements.
+    let mut old = scan.report.clone();
+    old["report_version"] = json!(6);
+    let old_access = &mut old["accounts"][0]["access"];
+    old_access.as_object_mut().unwrap().remove("assumers");
+    for (role, users) in [
+        ("deploy", ["alice", "bob", "carol"].as_slice()),
+        ("build", &["alice", "carol"]),
+    ] {
+        let principal = old_access["principals"][arn("role", role)]
+            .as_object_mut()
+            .unwrap();
+        principal.remove("trust");
+        let listed: Vec<Value> = users
+            .iter()
+            .map(|u| json!({"principal": arn("user", u), "scope": "account", "access": "allowed",
+                "paths": [{"policy": "trust policy", "attached_to": arn("role", role), "statement": "#1"},
+                          {"policy": "ops-policy", "attached_to": arn("group", "ops"), "statement": "#1"}]}))
+            .collect();
+        principal.insert("assumed_by".to_owned(), json!(listed));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("version-6.json");
+    std::fs::write(&path, serde_json::to_string(&old).unwrap()).unwrap();
+    let merged = keyward(&["merge", path.to_str().unwrap(), "--format", "json"]);
+    assert_ne!(merged.code, 2, "{}", merged.stderr);
+    let merged = merged.json();
+    assert_eq!(merged["report_version"], 7);
+    let access = &merged["accounts"][0]["access"];
+    let holders = |role: &str| -> Vec<String> {
+        let mut holders: Vec<String> = assumers_of(access, role)
+            .into_iter()
+            .map(|(holder, _, _)| holder)
+            .collect();
+        holders.sort();
+        holders
+    };
+    assert_eq!(
+        holders("deploy"),
+        [
+            arn("user", "alice"),
+            arn("user", "bob"),
+            arn("user", "carol")
+        ]
+    );
+    assert_eq!(
+        holders("build"),
+        [arn("user", "alice"), arn("user", "carol")]
+    );
+    assert_eq!(
+        assumers_of(access, "build")[0],
+        assumers_of(access, "deploy")[0],
+        "alice's grant through the group's statement is one entry for both roles"
+    );
+    assert_eq!(
+        access["principals"][arn("role", "build")]["trust"][0]["attached_to"],
+        arn("role", "build")
+    );
+}

@@ -227,9 +227,9 @@ fn merged_reports_are_the_scan_of_every_account() {
             assert_eq!(outcome(&merged), outcome(&whole));
             assert_eq!(merged["summary"], whole["summary"]);
             assert_eq!(merged["rules"], whole["rules"]);
-            // Report version 6: each account's effective access (readers, administrators) is
-            // carried through whole.
-            assert_eq!(merged["report_version"], 6);
+            // Each account's effective access (readers, administrators, since report version 6;
+            // assumers listed once, since version 7) is carried through whole.
+            assert_eq!(merged["report_version"], 7);
             let access = |report: &serde_json::Value| -> Vec<serde_json::Value> {
                 let accounts = report["accounts"].as_array().unwrap();
                 accounts.iter().map(|a| a["access"].clone()).collect()
