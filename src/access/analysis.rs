@@ -8,7 +8,7 @@
 
 use std::rc::Rc;
 
-use super::bits::{FastMap, Tri, TriBits};
+use super::bits::{FastMap, Interner, Tri, TriBits};
 use super::catalog::{ADMIN_ACTIONS, Act, Target};
 use super::document::PrincipalRef;
 use super::engine::Engine;
@@ -38,23 +38,6 @@ pub const SECRET_ACTIONS: &[&str] = &[
     "secretsmanager:RemoveRegionsFromReplication",
     "secretsmanager:StopReplicationToReplica",
 ];
-
-/// Stores equal sets once.
-#[derive(Default)]
-struct Interner {
-    sets: FastMap<TriBits, Rc<TriBits>>,
-}
-
-impl Interner {
-    fn intern(&mut self, bits: TriBits) -> Rc<TriBits> {
-        if let Some(shared) = self.sets.get(&bits) {
-            return shared.clone();
-        }
-        let shared = Rc::new(bits.clone());
-        self.sets.insert(bits, shared.clone());
-        shared
-    }
-}
 
 /// A way for one principal to act as another: assume a role, or become a user or role by
 /// escalation.
@@ -96,7 +79,6 @@ impl<'e, 's> Analysis<'e, 's> {
         let trust_side = ResourceSide::trust(engine);
         let services = ServiceRoles::new(engine);
         let mut interner = Interner::default();
-        let mut roles = Interner::default();
         let mut direct = Vec::with_capacity(store.principals.len());
         let mut every_secret = Vec::with_capacity(store.principals.len());
         let mut admin = Vec::with_capacity(store.principals.len());
@@ -114,12 +96,19 @@ impl<'e, 's> Analysis<'e, 's> {
             every_secret.push(covers_all(&read, &store.readable));
             direct.push(interner.intern(read));
             admin.push(admin_in_effect(engine, p));
-            assume.push(roles.intern(engine.effective(
+            assume.push(interner.intern(engine.effective(
                 p,
                 Act::AssumeRole,
                 Some(&trust_side.for_principal(p, engine)),
             )));
-            escalations.push(escalation::of(engine, p, &get_side, &put_side, &services));
+            escalations.push(escalation::of(
+                engine,
+                p,
+                &get_side,
+                &put_side,
+                &services,
+                &mut interner,
+            ));
         }
         let reads = reach(store, &direct, &assume, &escalations, &mut interner);
         let (outside_readers, outside_grants) = secret_outsiders(store);

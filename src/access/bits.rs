@@ -5,8 +5,9 @@
 //! secrets it can read, with whole-word operations over bit sets (10,000 secrets are 157
 //! words), and a statement's set of secrets is computed once per distinct resource pattern.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 
 /// A hash map with a fast, non-cryptographic hash (the multiply-rotate hash rustc uses): the
 /// model's caches are keyed by bit sets of thousands of words and by statement lists, where
@@ -194,6 +195,25 @@ impl Bits {
         {
             *last &= (1 << used) - 1;
         }
+    }
+}
+
+/// Stores equal sets once: many principals share the same answer (every member of a group,
+/// every user a policy lets act on every user), and a set over 50,000 users is 12 KB, so
+/// keeping one copy per principal grew with principals times users.
+#[derive(Default)]
+pub struct Interner {
+    sets: HashSet<Rc<TriBits>, BuildHasherDefault<FastHasher>>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, bits: TriBits) -> Rc<TriBits> {
+        if let Some(shared) = self.sets.get(&bits) {
+            return shared.clone();
+        }
+        let shared = Rc::new(bits);
+        self.sets.insert(shared.clone());
+        shared
     }
 }
 

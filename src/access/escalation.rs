@@ -21,7 +21,9 @@
 //! preconditions AWS adds (a user with two keys cannot get a third, a login profile must not
 //! exist yet): it errs on the side of reporting the route.
 
-use super::bits::{Bits, Tri, TriBits};
+use std::rc::Rc;
+
+use super::bits::{Bits, Interner, Tri, TriBits};
 use super::catalog::{Act, COMPUTE_SERVICES, Target};
 use super::document::{Effect, PolicyKind, PrincipalRef};
 use super::engine::Engine;
@@ -39,35 +41,42 @@ pub struct Route {
     pub access: Tri,
 }
 
-/// What a principal can gain beyond its own grants.
+/// What a principal can gain beyond its own grants. The sets are interned (shared by every
+/// principal with the same answer), which is why the users and roles it can act as may
+/// include itself: `analysis::edges` leaves that out.
 pub struct PrincipalEscalation {
     pub routes: Vec<Route>,
     /// Secrets it can read by granting itself (self policy, joining a group, a secret's
     /// policy).
-    pub own_reads: TriBits,
+    pub own_reads: Rc<TriBits>,
     /// Users (user-universe order) and roles (role-universe order) it can act as.
-    pub become_users: TriBits,
-    pub become_roles: TriBits,
+    pub become_users: Rc<TriBits>,
+    pub become_roles: Rc<TriBits>,
 }
 
-/// One route over a set of targets; `None` when the set is empty.
+/// One route over a set of targets, leaving out `except` (the principal itself, where acting
+/// as itself gains nothing); `None` when no target is left.
 fn route_over(
     kind: &'static str,
     actions: Vec<Act>,
     targets: &TriBits,
+    except: Option<usize>,
     universe: &Universe,
     noun: &str,
 ) -> Option<Route> {
-    let target = match targets.any.count() {
+    let others = |bits: &Bits| bits.count() - except.map_or(0, |i| usize::from(bits.contains(i)));
+    let target = match others(&targets.any) {
         0 => return None,
-        1 => universe.arn(targets.any.ones().next()?).to_owned(),
+        1 => universe
+            .arn(targets.any.ones().find(|&i| Some(i) != except)?)
+            .to_owned(),
         n => format!("{n} {noun}s"),
     };
     Some(Route {
         kind,
         actions,
         target: Some(target),
-        access: if targets.yes.is_empty() {
+        access: if others(&targets.yes) == 0 {
             Tri::Maybe
         } else {
             Tri::Yes
@@ -112,13 +121,15 @@ fn trusts_service(engine: &Engine, policy: PolicyId, service: &str) -> bool {
 }
 
 /// The routes of principal `p`. `get` are the secrets' resource policies for reading (their
-/// Denies still apply to what it grants itself), `put` for `PutResourcePolicy`.
+/// Denies still apply to what it grants itself), `put` for `PutResourcePolicy`; the sets are
+/// kept in `interner`.
 pub fn of(
     engine: &Engine,
     p: usize,
     get: &ResourceSide,
     put: &ResourceSide,
     services: &ServiceRoles,
+    interner: &mut Interner,
 ) -> PrincipalEscalation {
     let store = engine.store;
     let principal = &store.principals[p];
@@ -222,14 +233,13 @@ pub fn of(
         let joinable = engine.effective(p, Act::AddUserToGroup, None);
         for g in joinable.any.ones() {
             let tri = joinable.get(g);
-            let group = store.groups[g];
             routes.push(Route {
                 kind: "join_group",
                 actions: vec![Act::AddUserToGroup],
                 target: Some(store.group_universe.arn(g).to_owned()),
                 access: tri,
             });
-            let mut gained = group_grants(engine, p, group);
+            let mut gained = group_grants(engine, p, g);
             gained.intersect_with(&ceiling(engine, p, get, true));
             own_reads.union_limited(&gained, tri);
         }
@@ -266,21 +276,18 @@ pub fn of(
 
     // Other users and roles it can become.
     let mut become_users = TriBits::empty(store.user_universe.len());
+    let me_as_user = self_index.filter(|_| principal.is_user());
     for act in [
         Act::CreateAccessKey,
         Act::CreateLoginProfile,
         Act::UpdateLoginProfile,
     ] {
-        let mut users = engine.effective(p, act, None);
-        if principal.is_user()
-            && let Some(me) = self_index
-        {
-            users.set(me, Tri::No);
-        }
+        let users = engine.effective(p, act, None);
         routes.extend(route_over(
             "become_user",
             vec![act],
             &users,
+            me_as_user,
             &store.user_universe,
             "user",
         ));
@@ -291,6 +298,7 @@ pub fn of(
         "update_trust",
         vec![Act::UpdateAssumeRolePolicy],
         &become_roles,
+        None,
         &store.role_universe,
         "role",
     ));
@@ -310,23 +318,19 @@ pub fn of(
                 "pass_role",
                 all,
                 &roles,
+                None,
                 &store.role_universe,
                 "role",
             ));
             become_roles.union_with(&roles);
         }
     }
-    if !principal.is_user()
-        && let Some(me) = self_index
-    {
-        become_roles.set(me, Tri::No);
-    }
     own_reads.restrict(&store.readable);
     PrincipalEscalation {
         routes,
-        own_reads,
-        become_users,
-        become_roles,
+        own_reads: interner.intern(own_reads),
+        become_users: interner.intern(become_users),
+        become_roles: interner.intern(become_roles),
     }
 }
 
@@ -374,14 +378,15 @@ fn resource_ceiling(engine: &Engine, p: usize, get: &ResourceSide) -> TriBits {
     ceiling(engine, p, get, !engine.store.principals[p].is_user())
 }
 
-/// What a group's policies allow reading, for principal `p` as a member.
-fn group_grants(engine: &Engine, p: usize, group_holder: usize) -> TriBits {
+/// What the policies of group `g` (`Store::groups` order) allow reading, for principal `p` as
+/// a member.
+fn group_grants(engine: &Engine, p: usize, g: usize) -> TriBits {
     let store = engine.store;
-    let group_arn = &store.holders[group_holder].arn;
     let mut bits = TriBits::empty(store.secret_universe.len());
-    let policies = store.policies.iter().filter(|policy| {
-        policy.kind != PolicyKind::Boundary && policy.attached_to.iter().any(|a| a == group_arn)
-    });
+    let policies = store.group_policies[g]
+        .iter()
+        .map(|&id| &store.policies[id])
+        .filter(|policy| policy.kind != PolicyKind::Boundary);
     for policy in policies {
         for &stmt in &policy.statements {
             let s = store.stmt(stmt);

@@ -143,6 +143,8 @@ pub struct Store {
     pub holders: Vec<Holder>,
     /// Group holder indices, in `snapshot.groups` order.
     pub groups: Vec<usize>,
+    /// Each group's identity policies (inline and attached), in `snapshot.groups` order.
+    pub group_policies: Vec<Vec<PolicyId>>,
     pub secrets: Vec<SecretInfo>,
     /// Real secrets come first; after them the probes: a secret that does not exist yet in each
     /// region, to tell "every secret" from "every secret there is today".
@@ -185,6 +187,7 @@ impl Store {
             principals: Vec::new(),
             holders: Vec::new(),
             groups: Vec::new(),
+            group_policies: Vec::new(),
             secrets: Vec::new(),
             real_secrets: 0,
             readable: Bits::empty(0),
@@ -304,6 +307,7 @@ impl Store {
                     .iter()
                     .filter_map(|a| self.attach(&a.arn, &group.arn)),
             );
+            self.group_policies.push(ids.clone());
             group_policies.insert(group.name.as_str(), (holder, ids));
         }
         self.group_universe =
