@@ -24,6 +24,7 @@
 //! - any other key: keyward cannot judge it, and the answer becomes *conditional*, shown as such.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -343,15 +344,17 @@ pub enum Membership<'a> {
     NotIn(&'a str),
 }
 
-/// What conditions can know about one of the account's principals.
+/// What conditions can know about one of the account's principals. The account and its
+/// organization are the same for every principal of a snapshot, and shared.
 #[derive(Debug, Clone)]
 pub struct OwnPrincipal {
     pub arn: String,
     pub name: String,
     pub is_user: bool,
-    pub account: String,
-    pub tags: BTreeMap<String, String>,
-    pub organization: Organization,
+    pub account: Rc<str>,
+    /// Its tags (a list: a map per principal took ten times the memory).
+    pub tags: Vec<(String, String)>,
+    pub organization: Rc<Organization>,
 }
 
 /// The account's organization, as far as the snapshot says.
@@ -500,7 +503,7 @@ fn unknown(clause: &Clause) -> Outcome {
 fn principal_value(key: &str, principal: &OwnPrincipal) -> Result<Option<String>, ()> {
     Ok(match key {
         "aws:principalarn" => Some(principal.arn.clone()),
-        "aws:principalaccount" => Some(principal.account.clone()),
+        "aws:principalaccount" => Some(principal.account.to_string()),
         "aws:principaltype" => Some(
             if principal.is_user {
                 "User"
@@ -512,12 +515,12 @@ fn principal_value(key: &str, principal: &OwnPrincipal) -> Result<Option<String>
         "aws:username" => principal.is_user.then(|| principal.name.clone()),
         "aws:principalisawsservice" => Some("false".to_owned()),
         "aws:principalservicename" | "aws:principalservicenameslist" => None,
-        "aws:principalorgid" => match &principal.organization {
+        "aws:principalorgid" => match &*principal.organization {
             Organization::Member { id, .. } => Some(id.clone()),
             Organization::NotAMember => None,
             Organization::Unknown => return Err(()),
         },
-        "aws:principalorgpaths" => match &principal.organization {
+        "aws:principalorgpaths" => match &*principal.organization {
             Organization::Member { paths, .. } if !paths.is_empty() => paths.first().cloned(),
             Organization::NotAMember => None,
             _ => return Err(()),
@@ -625,11 +628,11 @@ mod tests {
             name: "alice".into(),
             is_user: true,
             account: "123456789012".into(),
-            tags: BTreeMap::from([("team".to_owned(), "ml".to_owned())]),
-            organization: Organization::Member {
+            tags: vec![("team".to_owned(), "ml".to_owned())],
+            organization: Rc::new(Organization::Member {
                 id: "o-abc".into(),
                 paths: vec!["o-abc/r-1/ou-1/".into()],
-            },
+            }),
         }
     }
 
@@ -672,7 +675,7 @@ mod tests {
         let other = json!({"StringEquals": {"aws:PrincipalOrgID": "o-zzz"}});
         assert_eq!(allow(other, Subject::Own(&alice)), Outcome::False);
         let mut unknown_org = alice.clone();
-        unknown_org.organization = Organization::Unknown;
+        unknown_org.organization = Rc::new(Organization::Unknown);
         let org = json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}});
         assert!(matches!(
             allow(org, Subject::Own(&unknown_org)),

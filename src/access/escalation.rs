@@ -228,20 +228,26 @@ pub fn of(
         }
     }
 
-    // Joining a group gains its grants, within the principal's own ceiling.
+    // Joining a group gains its grants, within the principal's own ceiling. One route over
+    // the groups it can join, like the other routes over many targets: a route per group made
+    // the report grow with users times groups.
     if principal.is_user() {
         let joinable = engine.effective(p, Act::AddUserToGroup, None);
-        for g in joinable.any.ones() {
-            let tri = joinable.get(g);
-            routes.push(Route {
-                kind: "join_group",
-                actions: vec![Act::AddUserToGroup],
-                target: Some(store.group_universe.arn(g).to_owned()),
-                access: tri,
-            });
-            let mut gained = group_grants(engine, p, g);
+        routes.extend(route_over(
+            "join_group",
+            vec![Act::AddUserToGroup],
+            &joinable,
+            None,
+            &store.group_universe,
+            "group",
+        ));
+        if !joinable.is_empty() {
+            let mut gained = TriBits::empty(store.secret_universe.len());
+            for g in joinable.any.ones() {
+                gained.union_limited(&group_grants(engine, p, g), joinable.get(g));
+            }
             gained.intersect_with(&ceiling(engine, p, get, true));
-            own_reads.union_limited(&gained, tri);
+            own_reads.union_with(&gained);
         }
     }
 

@@ -268,14 +268,14 @@ fn classify<'s>(
 ) -> Option<(Subject<'s>, Scope, Vec<String>)> {
     Some(match principal {
         PrincipalRef::Anyone => (Subject::Outsider, Scope::Public, Vec::new()),
-        PrincipalRef::Account(a) if *a == store.account => return None,
+        PrincipalRef::Account(a) if **a == *store.account => return None,
         PrincipalRef::Account(a) => (
             other_account(store, a),
             Scope::OtherAccount,
             vec![a.clone()],
         ),
         PrincipalRef::Arn(arn) => match pattern::arn_account(arn) {
-            Some(a) if a == store.account => return None,
+            Some(a) if a == &*store.account => return None,
             Some(a) if pattern::is_literal(a) && !a.is_empty() => (
                 other_account(store, a),
                 Scope::OtherAccount,
@@ -295,7 +295,7 @@ fn classify<'s>(
 /// A principal of another account: placed inside or outside the account's organization where
 /// the organization's accounts are known, an unknown outsider otherwise.
 fn other_account<'s>(store: &'s Store, account: &str) -> Subject<'s> {
-    match (&store.organization, &store.organization_members) {
+    match (&*store.organization, &store.organization_members) {
         (Organization::Member { id, .. }, Some(members)) => {
             Subject::OtherAccount(if members.contains(account) {
                 Membership::In(id.as_str())
@@ -376,14 +376,14 @@ fn accounts_scope(store: &Store, accounts: Vec<Option<String>>) -> (Scope, Vec<S
         return (Scope::Public, Vec::new());
     }
     let accounts: Vec<String> = accounts.into_iter().flatten().collect();
-    if accounts.iter().all(|a| *a == store.account) {
+    if accounts.iter().all(|a| **a == *store.account) {
         (Scope::SameAccount, Vec::new())
     } else {
         (
             Scope::OtherAccount,
             accounts
                 .into_iter()
-                .filter(|a| *a != store.account)
+                .filter(|a| **a != *store.account)
                 .collect(),
         )
     }

@@ -6,27 +6,28 @@
 
 use chrono::{DateTime, Utc};
 
-use super::summary::summarize;
+use super::store::Store;
+use super::summary::{of_store, summarize};
 use crate::model::access::AccessSummary;
 use crate::snapshot::{ChunkError, Secret, Snapshot, SnapshotError, SnapshotSource, User};
 
 /// Users, roles or secrets gathered per chunk while a file is read.
 const CHUNK_SIZE: usize = 5_000;
 
-/// The effective access of a snapshot as of a time, its file read once more when it is one.
+/// The effective access of a snapshot as of a time, its file read once more when it is one
+/// (what is gathered from it is let go once the model's store holds what it needs).
 pub fn summarize_source(
     source: &SnapshotSource,
     as_of: DateTime<Utc>,
 ) -> Result<AccessSummary, SnapshotError> {
-    let gathered;
-    let snapshot = match source {
-        SnapshotSource::Whole(snapshot) => snapshot,
+    Ok(match source {
+        SnapshotSource::Whole(snapshot) => summarize(snapshot, as_of),
         SnapshotSource::File { .. } => {
-            gathered = gather(source)?;
-            &gathered
+            // The gathered snapshot is dropped at the end of this statement.
+            let store = Store::new(&gather(source)?, as_of);
+            of_store(&store)
         }
-    };
-    Ok(summarize(snapshot, as_of))
+    })
 }
 
 /// The header with what the access model reads of every user, role and secret.

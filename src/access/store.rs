@@ -3,6 +3,7 @@
 //! principals with the policies that apply to them, and the resources by kind.
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -132,9 +133,9 @@ pub enum OrgPolicies {
 
 pub struct Store {
     pub as_of: DateTime<Utc>,
-    pub account: String,
+    pub account: Rc<str>,
     pub partition: String,
-    pub organization: Organization,
+    pub organization: Rc<Organization>,
     /// Every account of the organization, where a scan with `--org` listed them.
     pub organization_members: Option<HashSet<String>>,
     pub policies: Vec<Policy>,
@@ -174,9 +175,9 @@ impl Store {
         let organization = organization_of(snapshot);
         let mut store = Store {
             as_of,
-            account: snapshot.account.id.clone(),
+            account: Rc::from(snapshot.account.id.as_str()),
             partition: snapshot.account.partition.clone(),
-            organization,
+            organization: Rc::new(organization),
             organization_members: snapshot
                 .organization
                 .as_ref()
@@ -290,6 +291,11 @@ impl Store {
     }
 
     fn read_principals(&mut self, snapshot: &Snapshot) {
+        // Exact sizes: growing by doubling left up to half of the largest lists unused.
+        let principals = snapshot.users.len() + snapshot.roles.len();
+        self.principals.reserve_exact(principals);
+        self.holders
+            .reserve_exact(snapshot.groups.len() + principals);
         // Groups first: users refer to them by name.
         let mut group_policies: HashMap<&str, (usize, Vec<PolicyId>)> = HashMap::new();
         for group in &snapshot.groups {
@@ -466,9 +472,9 @@ impl Store {
             arn: arn.to_owned(),
             name: name.to_owned(),
             is_user,
-            account: self.account.clone(),
-            tags: tags.clone(),
-            organization: self.organization.clone(),
+            account: Rc::clone(&self.account),
+            tags: tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            organization: Rc::clone(&self.organization),
         }
     }
 

@@ -969,6 +969,53 @@ fn escalation_routes_lead_to_what_their_targets_read() {
     );
 }
 
+/// A user that may add itself to groups gains what each group reads, within its own Denies;
+/// the groups it can join are one route that counts them (a route per group grew with users
+/// times groups).
+#[test]
+fn joining_groups_gains_each_groups_reads_through_one_route() {
+    let summary = Account::new()
+        .group("db-readers", &[doc(json!(allow(GET, &secret_arn("db"))))])
+        .group("key-readers", &[doc(json!(allow(GET, &secret_arn("key"))))])
+        .group("nothing", &[doc(json!(allow("s3:ListBucket", "*")))])
+        .user(
+            "joiner",
+            &[doc(json!([
+                allow("iam:AddUserToGroup", "*"),
+                deny(GET, &secret_arn("key"))
+            ]))],
+            json!({}),
+        )
+        .user(
+            "one-group",
+            &[doc(json!(allow(
+                "iam:AddUserToGroup",
+                &arn("group", "db-readers")
+            )))],
+            json!({}),
+        )
+        .secret("db", json!({}))
+        .secret("key", json!({}))
+        .secret("other", json!({}))
+        .summary();
+    let route = |user: &str| {
+        let escalations = &summary.principals[&arn("user", user)].escalations;
+        assert_eq!(escalations.len(), 1, "{user}: {escalations:?}");
+        (escalations[0].kind.clone(), escalations[0].target.clone())
+    };
+    assert_eq!(
+        route("joiner"),
+        ("join_group".into(), Some("3 groups".into()))
+    );
+    assert_eq!(
+        route("one-group"),
+        ("join_group".into(), Some(arn("group", "db-readers")))
+    );
+    assert_eq!(readers(&summary, "db"), (2, 0), "joiner and one-group");
+    assert_eq!(readers(&summary, "key"), (0, 0), "joiner's own Deny holds");
+    assert_eq!(readers(&summary, "other"), (0, 0));
+}
+
 // --- Administrative access --------------------------------------------------------------------
 
 #[test]

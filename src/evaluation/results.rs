@@ -2,7 +2,7 @@
 //! (`custom.evaluates`) split into passed, failed and waived, and the scopes it could not be
 //! evaluated in. A compliance report is counted from these.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::model::{Finding, NotEvaluated, ResourceKind, RuleResult};
 use crate::policy::Rule;
@@ -138,10 +138,7 @@ pub(super) fn rule_results(
         .map(|rule| {
             let id = &rule.metadata.id;
             let rule_gaps: Vec<&NotEvaluated> = gaps.iter().filter(|g| &g.rule_id == id).collect();
-            let rule_findings: Vec<&Finding> =
-                findings.iter().filter(|f| &f.rule_id == id).collect();
-            let reported: BTreeSet<&str> =
-                rule_findings.iter().map(|f| f.resource.as_str()).collect();
+            let reported = Reported::of(findings.iter().filter(|f| &f.rule_id == id));
             let passed: BTreeSet<&str> = rule
                 .metadata
                 .evaluates
@@ -153,13 +150,13 @@ pub(super) fn rule_results(
                         .map(move |resource| (*kind, resource))
                 })
                 .filter(|(kind, r)| !rule_gaps.iter().any(|gap| inside(gap, *kind, r)))
-                .filter(|(kind, r)| !reported_on(*kind, r, &rule_findings))
+                .filter(|(kind, r)| !reported.on(*kind, r))
                 .map(|(_, r)| r.arn)
                 .collect();
             RuleResult {
                 rule_id: id.clone(),
                 passed: passed.len(),
-                failed: reported.len(),
+                failed: reported.resources.len(),
                 waived: 0,
                 not_evaluated: rule_gaps.len(),
             }
@@ -182,15 +179,37 @@ pub(super) fn count_waived(results: &mut [RuleResult], findings: &[Finding]) {
     }
 }
 
-/// Whether the rule reported on a resource of `kind`: a finding about it; for the account, any
-/// finding (an account rule's verdict may name the trail or log group it rests on); for a
-/// region, any finding in it.
-fn reported_on(kind: ResourceKind, resource: &Resource, findings: &[&Finding]) -> bool {
-    findings.iter().any(|f| match kind {
-        ResourceKind::Account => true,
-        ResourceKind::Regions => f.region.as_deref() == resource.region,
-        _ => f.resource == resource.arn,
-    })
+/// What one rule's findings are about: looked up once per resource, so counting stays linear
+/// in resources plus findings (a scan through the findings per resource took minutes at
+/// 334,000 users).
+struct Reported<'a> {
+    resources: HashSet<&'a str>,
+    regions: HashSet<Option<&'a str>>,
+}
+
+impl<'a> Reported<'a> {
+    fn of(findings: impl Iterator<Item = &'a Finding>) -> Reported<'a> {
+        let mut reported = Reported {
+            resources: HashSet::new(),
+            regions: HashSet::new(),
+        };
+        for finding in findings {
+            reported.resources.insert(&finding.resource);
+            reported.regions.insert(finding.region.as_deref());
+        }
+        reported
+    }
+
+    /// Whether the rule reported on a resource of `kind`: a finding about it; for the account,
+    /// any finding (an account rule's verdict may name the trail or log group it rests on); for
+    /// a region, any finding in it.
+    fn on(&self, kind: ResourceKind, resource: &Resource) -> bool {
+        match kind {
+            ResourceKind::Account => !self.resources.is_empty(),
+            ResourceKind::Regions => self.regions.contains(&resource.region),
+            _ => self.resources.contains(resource.arn),
+        }
+    }
 }
 
 /// The account of an ARN (its fifth field).
