@@ -389,7 +389,8 @@ fn resource_ceiling(engine: &Engine, p: usize, get: &ResourceSide) -> TriBits {
 fn group_grants(engine: &Engine, p: usize, g: usize) -> TriBits {
     let store = engine.store;
     let mut bits = TriBits::empty(store.secret_universe.len());
-    let policies = store.group_policies[g]
+    let policies = store.holders[store.groups[g]]
+        .policies
         .iter()
         .map(|&id| &store.policies[id])
         .filter(|policy| policy.kind != PolicyKind::Boundary);

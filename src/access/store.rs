@@ -98,6 +98,9 @@ pub struct Holder {
     pub kind: &'static str,
     /// Principals the holder's policies apply to: itself, or a group's members.
     pub members: Vec<usize>,
+    /// The identity policies it holds: its inline ones, then the managed ones it attaches (not
+    /// its permissions boundary).
+    pub policies: Vec<PolicyId>,
 }
 
 /// A secret, as the model sees it.
@@ -144,8 +147,6 @@ pub struct Store {
     pub holders: Vec<Holder>,
     /// Group holder indices, in `snapshot.groups` order.
     pub groups: Vec<usize>,
-    /// Each group's identity policies (inline and attached), in `snapshot.groups` order.
-    pub group_policies: Vec<Vec<PolicyId>>,
     pub secrets: Vec<SecretInfo>,
     /// Real secrets come first; after them the probes: a secret that does not exist yet in each
     /// region, to tell "every secret" from "every secret there is today".
@@ -188,7 +189,6 @@ impl Store {
             principals: Vec::new(),
             holders: Vec::new(),
             groups: Vec::new(),
-            group_policies: Vec::new(),
             secrets: Vec::new(),
             real_secrets: 0,
             readable: Bits::empty(0),
@@ -297,24 +297,10 @@ impl Store {
         self.holders
             .reserve_exact(snapshot.groups.len() + principals);
         // Groups first: users refer to them by name.
-        let mut group_policies: HashMap<&str, (usize, Vec<PolicyId>)> = HashMap::new();
         for group in &snapshot.groups {
-            let holder = self.holders.len();
-            self.holders.push(Holder {
-                arn: group.arn.clone(),
-                kind: "group",
-                members: Vec::new(),
-            });
+            let policies = self.held(&group.inline_policies, &group.attached_policies, &group.arn);
+            let holder = self.new_holder(&group.arn, "group", Vec::new(), policies);
             self.groups.push(holder);
-            let mut ids = self.inline(&group.inline_policies, &group.arn);
-            ids.extend(
-                group
-                    .attached_policies
-                    .iter()
-                    .filter_map(|a| self.attach(&a.arn, &group.arn)),
-            );
-            self.group_policies.push(ids.clone());
-            group_policies.insert(group.name.as_str(), (holder, ids));
         }
         self.group_universe =
             Universe::new(snapshot.groups.iter().map(|g| g.arn.clone()).collect());
@@ -326,25 +312,15 @@ impl Store {
             .collect();
         for user in &snapshot.users {
             let index = self.principals.len();
-            let holder = self.new_holder(&user.arn, "user", index);
-            let mut identity: Vec<(PolicyId, usize)> = self
-                .inline(&user.inline_policies, &user.arn)
-                .into_iter()
-                .map(|id| (id, holder))
-                .collect();
-            for attached in &user.attached_policies {
-                if let Some(id) = self.attach(&attached.arn, &user.arn) {
-                    identity.push((id, holder));
-                }
-            }
+            let policies = self.held(&user.inline_policies, &user.attached_policies, &user.arn);
+            let holder = self.new_holder(&user.arn, "user", vec![index], policies);
+            let mut identity = self.identity_of(holder);
             let mut groups = Vec::new();
             for name in &user.groups {
-                if let (Some((group_holder, ids)), Some(&g)) = (
-                    group_policies.get(name.as_str()),
-                    group_index.get(name.as_str()),
-                ) {
-                    identity.extend(ids.iter().map(|&id| (id, *group_holder)));
-                    self.holders[*group_holder].members.push(index);
+                if let Some(&g) = group_index.get(name.as_str()) {
+                    let group_holder = self.groups[g];
+                    identity.extend(self.identity_of(group_holder));
+                    self.holders[group_holder].members.push(index);
                     groups.push(g);
                 }
             }
@@ -363,17 +339,9 @@ impl Store {
         self.user_universe = Universe::new(snapshot.users.iter().map(|u| u.arn.clone()).collect());
         for role in &snapshot.roles {
             let index = self.principals.len();
-            let holder = self.new_holder(&role.arn, "role", index);
-            let mut identity: Vec<(PolicyId, usize)> = self
-                .inline(&role.inline_policies, &role.arn)
-                .into_iter()
-                .map(|id| (id, holder))
-                .collect();
-            for attached in &role.attached_policies {
-                if let Some(id) = self.attach(&attached.arn, &role.arn) {
-                    identity.push((id, holder));
-                }
-            }
+            let policies = self.held(&role.inline_policies, &role.attached_policies, &role.arn);
+            let holder = self.new_holder(&role.arn, "role", vec![index], policies);
+            let identity = self.identity_of(holder);
             let boundary = self.boundary(role.permissions_boundary.as_deref(), &role.arn);
             let trust = role.assume_role_policy.as_ref().map(|document| {
                 self.add_policy(
@@ -420,13 +388,42 @@ impl Store {
         }
     }
 
-    fn new_holder(&mut self, arn: &str, kind: &'static str, principal: usize) -> usize {
+    fn new_holder(
+        &mut self,
+        arn: &str,
+        kind: &'static str,
+        members: Vec<usize>,
+        policies: Vec<PolicyId>,
+    ) -> usize {
         self.holders.push(Holder {
             arn: arn.to_owned(),
             kind,
-            members: vec![principal],
+            members,
+            policies,
         });
         self.holders.len() - 1
+    }
+
+    /// The identity policies a user, group or role holds: its inline ones, then the managed
+    /// ones it attaches (noting the attachment).
+    fn held(
+        &mut self,
+        inline: &[crate::snapshot::InlinePolicy],
+        attached: &[crate::snapshot::AttachedPolicy],
+        arn: &str,
+    ) -> Vec<PolicyId> {
+        let mut ids = self.inline(inline, arn);
+        ids.extend(attached.iter().filter_map(|a| self.attach(&a.arn, arn)));
+        ids
+    }
+
+    /// A holder's policies as identity entries of the principals it applies to.
+    fn identity_of(&self, holder: usize) -> Vec<(PolicyId, usize)> {
+        self.holders[holder]
+            .policies
+            .iter()
+            .map(|&id| (id, holder))
+            .collect()
     }
 
     fn inline(

@@ -316,19 +316,6 @@ fn admin_paths(analysis: &Analysis, p: usize) -> Vec<PolicyPath> {
     paths
 }
 
-/// The policies held by each holder (user, group, role), from the principals' lists.
-fn holder_policies(store: &Store) -> Vec<Vec<PolicyId>> {
-    let mut policies = vec![Vec::new(); store.holders.len()];
-    for principal in &store.principals {
-        for &(id, holder) in &principal.identity {
-            if !policies[holder].contains(&id) {
-                policies[holder].push(id);
-            }
-        }
-    }
-    policies
-}
-
 /// The account's identity grants of `GetSecretValue`, by holder: those that reach every secret,
 /// and per secret the others (indices into the grant table). A grant that holds for none of the
 /// holder's principals in effect is left out; members for whom it does not hold are listed as
@@ -342,14 +329,13 @@ fn holder_grants(
     let engine = analysis.engine;
     let mut every = Vec::new();
     let mut per_secret: Vec<Vec<usize>> = vec![Vec::new(); store.real_secrets];
-    for (h, policies) in holder_policies(store).into_iter().enumerate() {
-        let holder = &store.holders[h];
+    for (h, holder) in store.holders.iter().enumerate() {
         let Some(&rep) = holder.members.first() else {
             continue;
         };
         let mut wide = Vec::new();
         let mut by_secret: BTreeMap<usize, Vec<StmtId>> = BTreeMap::new();
-        for id in policies {
+        for &id in &holder.policies {
             for &stmt in &store.policies[id].statements {
                 let s = store.stmt(stmt);
                 if s.effect() != Effect::Allow || !s.covers(Act::GetSecretValue) {
@@ -654,8 +640,8 @@ fn account_assumers(
     // Per holder, the roles its own statements reach; none for most holders (a set for every
     // holder took 1.5 GB at 334,000 users and 33,000 roles).
     let mut holder_roles: Vec<Option<Bits>> = Vec::with_capacity(store.holders.len());
-    for (h, policies) in holder_policies(store).into_iter().enumerate() {
-        let by_role = assume_statements(analysis, h, policies);
+    for h in 0..store.holders.len() {
+        let by_role = assume_statements(analysis, h);
         holder_roles.push((!by_role.is_empty()).then(|| {
             let mut roles = Bits::empty(store.role_universe.len());
             by_role.keys().for_each(|&r| roles.insert(r));
@@ -712,18 +698,14 @@ fn account_assumers(
 
 /// A holder's identity statements that allow `sts:AssumeRole`, by the role they reach (for the
 /// holder's first member, as for its secret grants).
-fn assume_statements(
-    analysis: &Analysis,
-    h: usize,
-    policies: Vec<PolicyId>,
-) -> BTreeMap<usize, Vec<StmtId>> {
+fn assume_statements(analysis: &Analysis, h: usize) -> BTreeMap<usize, Vec<StmtId>> {
     let store = analysis.store();
     let engine = analysis.engine;
     let mut by_role: BTreeMap<usize, Vec<StmtId>> = BTreeMap::new();
     let Some(&rep) = store.holders[h].members.first() else {
         return by_role;
     };
-    for id in policies {
+    for &id in &store.holders[h].policies {
         for &stmt in &store.policies[id].statements {
             let s = store.stmt(stmt);
             if s.effect() != Effect::Allow || !s.covers(Act::AssumeRole) {

@@ -15,19 +15,19 @@ fn detective_rule(rule: &str) -> bool {
         .any(|p| rule.starts_with(p))
 }
 
+/// A scan of one region with a JSON report, findings not failing it.
+const SCAN_US_EAST_1: &[&str] = &[
+    "scan",
+    "--region",
+    "us-east-1",
+    "--format",
+    "json",
+    "--fail-on",
+    "none",
+];
+
 fn scan(moto: &Moto) -> serde_json::Value {
-    let run = moto.keyward(
-        &[
-            "scan",
-            "--region",
-            "us-east-1",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ],
-        None,
-    );
+    let run = moto.keyward(SCAN_US_EAST_1, None);
     assert_ne!(run.code, 2, "{}", run.stderr);
     run.json()
 }
@@ -95,18 +95,7 @@ fn denied_recorded_services_and_guardduty_leave_exactly_their_rules_not_evaluate
     // GuardDuty too: moto cannot deny it (see tests/recorded/denied/guardduty.json).
     let mut env = moto.env(TEST_CREDENTIALS);
     env.push(("AWS_ENDPOINT_URL_GUARDDUTY", &moto.recorded.endpoint));
-    let run = keyward_isolated(
-        &[
-            "scan",
-            "--region",
-            "us-east-1",
-            "--format",
-            "json",
-            "--fail-on",
-            "none",
-        ],
-        &env,
-    );
+    let run = keyward_isolated(SCAN_US_EAST_1, &env);
     assert_eq!(run.code, 3, "{}", run.stderr);
     let report = run.json();
     let gaps: BTreeSet<(String, String)> = report["accounts"][0]["not_evaluated"]
@@ -283,18 +272,7 @@ fn each_denied_detective_permission_leaves_exactly_its_rules_not_evaluated() {
         );
         let mut env = moto.env(credentials);
         env.push(("AWS_ENDPOINT_URL_GUARDDUTY", &guardduty.endpoint));
-        let run = keyward_isolated(
-            &[
-                "scan",
-                "--region",
-                "us-east-1",
-                "--format",
-                "json",
-                "--fail-on",
-                "none",
-            ],
-            &env,
-        );
+        let run = keyward_isolated(SCAN_US_EAST_1, &env);
         assert_eq!(run.code, 3, "{action}: {}", run.stderr);
         let report = run.json();
         // (moto's credential report has no root row: the root rules are not evaluated either.)
