@@ -38,14 +38,16 @@ impl<'a> WaiverSet<'a> {
         }
     }
 
-    pub(super) fn applying(&self, rule_id: &str, resource: &str) -> Option<AppliedWaiver> {
+    pub(super) fn applying(&self, rule_id: &str, resource: &str) -> Option<Box<AppliedWaiver>> {
         self.live
             .iter()
             .find(|w| w.matches(rule_id, resource))
-            .map(|w| AppliedWaiver {
-                owner: w.owner.clone(),
-                reason: w.reason.clone(),
-                expires: w.expires,
+            .map(|w| {
+                Box::new(AppliedWaiver {
+                    owner: w.owner.clone(),
+                    reason: w.reason.clone(),
+                    expires: w.expires,
+                })
             })
     }
 
@@ -79,7 +81,7 @@ impl<'a> WaiverSet<'a> {
                     fingerprint: fingerprint(WAIVER_EXPIRED_RULE, "", &waiver.rule, Some(&waiver.resource)),
                     waiver: None,
                     controls: None,
-                    location: Some(FileLocation { path, line }),
+                    location: Some(Box::new(FileLocation { path, line })),
                     baseline_state: None,
                     plan_change: None,
                 }

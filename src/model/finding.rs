@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,11 @@ use sha2::{Digest, Sha256};
 use super::severity::Severity;
 
 /// One problem on one resource.
+///
+/// A large account has hundreds of thousands of findings, all held until the report is sorted,
+/// so what few findings have (a waiver, a place in a file) is boxed, and equal control lists
+/// are shared: every field inline costs each finding, and the list of findings that much again
+/// while it grows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule that found it, e.g. `KW-IAM-009`.
@@ -30,16 +36,16 @@ pub struct Finding {
     /// The controls the finding fails, for the frameworks where that is fewer than its rule
     /// maps to (`RuleMetadata::controls_failed_by` combines the two).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub controls: Option<BTreeMap<String, Vec<String>>>,
+    pub controls: Option<Arc<ControlIds>>,
     /// Stable across scans for the same rule, account, resource and key: baselines, diffs and
     /// GitHub alerts follow a finding by it.
     pub fingerprint: String,
     /// The waiver that accepts this finding, if one does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<AppliedWaiver>,
+    pub waiver: Option<Box<AppliedWaiver>>,
     /// A place in a file the finding is about (config findings such as an expired waiver).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<FileLocation>,
+    pub location: Option<Box<FileLocation>>,
     /// New or unchanged relative to `--baseline`, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_state: Option<BaselineState>,
@@ -48,6 +54,9 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_change: Option<PlanChange>,
 }
+
+/// Control ids by framework, e.g. `{"aws-securityhub": ["IAM.22"]}`.
+pub type ControlIds = BTreeMap<String, Vec<String>>;
 
 impl Finding {
     pub fn is_waived(&self) -> bool {
@@ -67,7 +76,7 @@ impl Finding {
 /// The facts behind a finding's message: a JSON object, held as its compact text. A large
 /// account has hundreds of thousands of findings, and an object of a few fields takes several
 /// times its text as a map; the evidence is only ever written out, never looked into.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Evidence(Box<str>);
 
 impl Evidence {

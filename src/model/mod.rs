@@ -27,8 +27,8 @@ pub use control::{
 };
 pub use filter::ReportFilter;
 pub use finding::{
-    AppliedWaiver, BaselineState, Evidence, FileLocation, Finding, NotApplicable, NotEvaluated,
-    PlanChange, fingerprint,
+    AppliedWaiver, BaselineState, ControlIds, Evidence, FileLocation, Finding, NotApplicable,
+    NotEvaluated, PlanChange, fingerprint,
 };
 pub use outcome::Outcome;
 pub use report::{

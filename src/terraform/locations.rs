@@ -66,7 +66,7 @@ impl SourceMap {
                 .chain(account.fixed_by_plan.iter_mut())
             {
                 if finding.location.is_none() {
-                    finding.location = self.location(finding);
+                    finding.location = self.location(finding).map(Box::new);
                 }
             }
         }
