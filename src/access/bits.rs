@@ -26,6 +26,32 @@ impl FastHasher {
 
 impl Hasher for FastHasher {
     fn write(&mut self, bytes: &[u8]) {
+        // A bit set of thousands of words is hashed in four lanes, folded at the end: one lane
+        // waits for each multiplication before the next word, four keep the core busy (the
+        // interning of the model's sets took a sixth of its time at 10,000 users).
+        let mut blocks = bytes.chunks_exact(32);
+        if bytes.len() >= 64 {
+            let mut lanes = [
+                FastHasher(self.0),
+                FastHasher(1),
+                FastHasher(2),
+                FastHasher(3),
+            ];
+            for block in &mut blocks {
+                for (lane, word) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+                    lane.add(u64::from_le_bytes(word.try_into().expect("8 bytes")));
+                }
+            }
+            self.0 = lanes[0].0;
+            for lane in &lanes[1..] {
+                self.add(lane.0);
+            }
+        }
+        let bytes = if bytes.len() >= 64 {
+            blocks.remainder()
+        } else {
+            bytes
+        };
         let mut chunks = bytes.chunks_exact(8);
         for chunk in &mut chunks {
             self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));

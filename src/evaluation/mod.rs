@@ -189,13 +189,13 @@ impl<'a> Evaluation<'a> {
     /// plan rules (KW-TF-*) join a plan's resources with the account's users, so they judge the
     /// whole snapshot (a plan's account is small); so do the built-in rules whose one verdict
     /// on the account rests on a list (KW-CW-005 names every third-party key no alarm
-    /// watches), with only the lists they read (see `lists_read`).
+    /// watches), with only the lists they read (see `RuleMetadata::lists_read`).
     fn judges_parts(&self, rule: &Rule) -> bool {
         self.parts
             && rule.metadata.builtin
             && !rule.metadata.requires.contains(&DataSection::Terraform)
             && !(rule.metadata.evaluates == [ResourceKind::Account]
-                && lists_read(rule) != [false; 3])
+                && rule.metadata.lists_read() != [false; 3])
     }
 
     /// The rules of `applying` that judge parts (`true`), or the whole snapshot (`false`).
@@ -232,7 +232,7 @@ impl<'a> Evaluation<'a> {
         let whole = (!whole_rules.is_empty()).then(|| input.fork());
         let whole_lists = whole_rules
             .iter()
-            .map(|r| lists_read(r))
+            .map(|r| r.metadata.lists_read())
             .fold([false; 3], |[users, roles, secrets], [u, r, s]| {
                 [users || u, roles || r, secrets || s]
             });
@@ -381,25 +381,6 @@ impl<'a> Evaluation<'a> {
         report.summary = report.summarize();
         report
     }
-}
-
-/// The lists (users, roles, secrets) a rule that judges the whole account reads: for a
-/// built-in rule, those its `requires` names; for a user's rule or a plan rule, all of them.
-fn lists_read(rule: &Rule) -> [bool; 3] {
-    let requires = &rule.metadata.requires;
-    if !rule.metadata.builtin || requires.contains(&DataSection::Terraform) {
-        return [true; 3];
-    }
-    let reads = |sections: &[DataSection]| sections.iter().any(|s| requires.contains(s));
-    let principals = [
-        DataSection::IamAuthorization,
-        DataSection::IamPolicyDocuments,
-    ];
-    [
-        reads(&principals) || reads(&[DataSection::IamCredentials]),
-        reads(&principals),
-        reads(&[DataSection::Secrets, DataSection::SecretResourcePolicies]),
-    ]
 }
 
 /// Within a severity, findings go by rule, resource and fingerprint; message and region only

@@ -88,6 +88,25 @@ impl ResourceKind {
 }
 
 impl RuleMetadata {
+    /// The snapshot's lists (users, roles, secrets) the rule reads: for a built-in rule, those
+    /// its `requires` names; for a user's rule or a plan rule, all of them.
+    pub fn lists_read(&self) -> [bool; 3] {
+        let requires = &self.requires;
+        if !self.builtin || requires.contains(&DataSection::Terraform) {
+            return [true; 3];
+        }
+        let reads = |sections: &[DataSection]| sections.iter().any(|s| requires.contains(s));
+        let principals = [
+            DataSection::IamAuthorization,
+            DataSection::IamPolicyDocuments,
+        ];
+        [
+            reads(&principals) || reads(&[DataSection::IamCredentials]),
+            reads(&principals),
+            reads(&[DataSection::Secrets, DataSection::SecretResourcePolicies]),
+        ]
+    }
+
     /// Tags of the form `framework/control`, e.g. `cis-aws-foundations-v3.0/1.14`.
     pub fn control_tags(&self) -> Vec<String> {
         self.controls

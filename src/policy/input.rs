@@ -35,13 +35,10 @@ use crate::snapshot::{
 const LISTS: [&str; 3] = ["users", "roles", "secrets"];
 
 /// The parts of the input, beside the snapshot's lists, that hold entries about the chunk's
-/// users, roles and secrets, by their paths in the input.
-const CHUNK_PARTS: [[&str; 2]; 4] = [
-    ["access", "principals"],
-    ["access", "secrets"],
-    ["schedules", ""],
-    ["third_party_keys", ""],
-];
+/// users, roles and secrets, by their paths in the input: the access model's, which wait for
+/// it, and those about the secrets alone.
+const ACCESS_PARTS: [[&str; 2]; 2] = [["access", "principals"], ["access", "secrets"]];
+const SECRET_PARTS: [[&str; 2]; 2] = [["schedules", ""], ["third_party_keys", ""]];
 
 /// The policy input as regorus values, built once per snapshot (or per chunk of a large one)
 /// and shared by every rule.
@@ -67,10 +64,12 @@ impl PolicyInput {
             .as_str()
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map_or(snapshot.collected_at, |t| t.with_timezone(&Utc));
+        let whole = Chunk::whole(snapshot);
         let (access, input) = std::thread::scope(|scope| {
             let access = scope.spawn(|| crate::access::summarize(snapshot, as_of));
             let input = PolicyInput::without_access(snapshot, evaluation).and_then(|mut input| {
-                input.extend_lists(Chunk::whole(snapshot))?;
+                input.extend_lists(whole)?;
+                input.extend_parts(SECRET_PARTS, input.secret_parts(whole)?)?;
                 Ok(input)
             });
             (
@@ -80,7 +79,7 @@ impl PolicyInput {
         });
         let mut input = input?;
         input.set_access(access)?;
-        input.extend_parts(Chunk::whole(snapshot))?;
+        input.extend_parts(ACCESS_PARTS, input.access_parts(whole)?)?;
         Ok(input)
     }
 
@@ -173,25 +172,28 @@ impl PolicyInput {
     /// reference-counted.
     ///
     /// Serialising a large list and parsing it into regorus takes as long as a costly rule, and
-    /// no rule can start before it ends, so the users and the secrets are each converted on a
-    /// thread of their own while this one does the roles.
+    /// no rule can start before it ends, so the users and the secrets (with their schedules and
+    /// markers) are each converted on a thread of their own while this one does the roles and
+    /// the access model's entries.
     pub fn with_chunk(&self, chunk: Chunk<'_>) -> Result<PolicyInput, PolicyError> {
-        let (users, roles, secrets) = std::thread::scope(|scope| {
+        let (users, roles, secrets, access_parts) = std::thread::scope(|scope| {
             let users = scope.spawn(|| to_regorus_list(chunk.users));
-            let secrets = scope.spawn(|| to_regorus_list(chunk.secrets));
+            let secrets = scope.spawn(|| {
+                Ok::<_, PolicyError>((to_regorus_list(chunk.secrets)?, self.secret_parts(chunk)?))
+            });
             let roles = to_regorus_list(chunk.roles);
-            let joined = |h: std::thread::ScopedJoinHandle<'_, _>| {
-                h.join().expect("serialising a snapshot does not panic")
-            };
-            (joined(users), roles, joined(secrets))
+            let access_parts = self.access_parts(chunk);
+            (joined(users), roles, joined(secrets), access_parts)
         });
+        let (secrets, secret_parts) = secrets?;
         let mut input = self.fork();
-        for (list, value) in LISTS.into_iter().zip([users?, roles?, secrets?]) {
+        for (list, value) in LISTS.into_iter().zip([users?, roles?, secrets]) {
             *input.field(list)? = value;
         }
         *input.field("groups")? = regorus::Value::new_array();
         *input.field("policies")? = regorus::Value::from(self.attached_policies(chunk));
-        for (path, value) in CHUNK_PARTS.into_iter().zip(self.parts_of(chunk)?) {
+        let parts = ACCESS_PARTS.into_iter().zip(access_parts?);
+        for (path, value) in parts.chain(SECRET_PARTS.into_iter().zip(secret_parts)) {
             *input.at(path)? = value;
         }
         Ok(input)
@@ -213,30 +215,34 @@ impl PolicyInput {
             .collect()
     }
 
-    /// The entries about a chunk's users, roles and secrets, in `CHUNK_PARTS` order: the
-    /// access model's for its users and roles and for its secrets, its secrets' schedules and
-    /// third-party key markers.
-    fn parts_of(&self, chunk: Chunk<'_>) -> Result<[regorus::Value; 4], PolicyError> {
-        let (principals, secrets) = match &self.access {
-            Some(access) => {
-                let users = chunk.users.iter().map(|u| &u.arn);
-                let roles = chunk.roles.iter().map(|r| &r.arn);
-                let principals: BTreeMap<&str, &PrincipalAccess> = users
-                    .chain(roles)
-                    .filter_map(|arn| Some((arn.as_str(), access.principals.get(arn)?)))
-                    .collect();
-                let secrets: BTreeMap<&str, &SecretAccess> = chunk
-                    .secrets
-                    .iter()
-                    .filter_map(|s| Some((s.arn.as_str(), access.secrets.get(&s.arn)?)))
-                    .collect();
-                (to_regorus(&principals)?, to_regorus(&secrets)?)
-            }
-            None => (regorus::Value::new_object(), regorus::Value::new_object()),
+    /// The access model's entries about a chunk's users and roles, and about its secrets, in
+    /// `ACCESS_PARTS` order (empty objects without the model), converted side by side.
+    fn access_parts(&self, chunk: Chunk<'_>) -> Result<[regorus::Value; 2], PolicyError> {
+        let Some(access) = &self.access else {
+            return Ok([regorus::Value::new_object(), regorus::Value::new_object()]);
         };
+        let users = chunk.users.iter().map(|u| &u.arn);
+        let roles = chunk.roles.iter().map(|r| &r.arn);
+        let principals: BTreeMap<&str, &PrincipalAccess> = users
+            .chain(roles)
+            .filter_map(|arn| Some((arn.as_str(), access.principals.get(arn)?)))
+            .collect();
+        let secrets: BTreeMap<&str, &SecretAccess> = chunk
+            .secrets
+            .iter()
+            .filter_map(|s| Some((s.arn.as_str(), access.secrets.get(&s.arn)?)))
+            .collect();
+        std::thread::scope(|scope| {
+            let principals = scope.spawn(|| to_regorus(&principals));
+            let secrets = to_regorus(&secrets);
+            Ok([joined(principals)?, secrets?])
+        })
+    }
+
+    /// The entries about a chunk's secrets that need no access model, in `SECRET_PARTS` order:
+    /// their schedules and third-party key markers.
+    fn secret_parts(&self, chunk: Chunk<'_>) -> Result<[regorus::Value; 2], PolicyError> {
         Ok([
-            principals,
-            secrets,
             to_regorus(&schedules(chunk.secrets))?,
             to_regorus(&third_party_keys(chunk.secrets, &self.markers))?,
         ])
@@ -256,7 +262,8 @@ impl PolicyInput {
     /// of a whole snapshot a chunk at a time.
     pub fn extend(&mut self, chunk: Chunk<'_>) -> Result<(), PolicyError> {
         self.extend_lists(chunk)?;
-        self.extend_parts(chunk)
+        self.extend_parts(ACCESS_PARTS, self.access_parts(chunk)?)?;
+        self.extend_parts(SECRET_PARTS, self.secret_parts(chunk)?)
     }
 
     fn extend_lists(&mut self, chunk: Chunk<'_>) -> Result<(), PolicyError> {
@@ -275,8 +282,13 @@ impl PolicyInput {
         Ok(())
     }
 
-    fn extend_parts(&mut self, chunk: Chunk<'_>) -> Result<(), PolicyError> {
-        for (path, mut value) in CHUNK_PARTS.into_iter().zip(self.parts_of(chunk)?) {
+    /// Adds the entries of `values` to the objects at `paths`.
+    fn extend_parts(
+        &mut self,
+        paths: [[&str; 2]; 2],
+        values: [regorus::Value; 2],
+    ) -> Result<(), PolicyError> {
+        for (path, mut value) in paths.into_iter().zip(values) {
             let added = value.as_object_mut().map_err(input_error)?;
             self.at(path)?
                 .as_object_mut()
@@ -335,9 +347,14 @@ struct AccessPart<'a> {
 /// written; expressions AWS would reject are left out (the rules then fall back to
 /// AutomaticallyAfterDays or NextRotationDate).
 fn schedules(secrets: &[Secret]) -> BTreeMap<&str, Schedule> {
-    secrets
+    // Each expression once: many secrets share a schedule, and working out a cron schedule's
+    // longest gap walks the calendar (at 10,000 secrets, parsing each secret's took 40 ms).
+    let expressions: BTreeSet<&str> = secrets
         .iter()
         .filter_map(|s| s.rotation.rules.as_ref()?.schedule_expression.as_deref())
+        .collect();
+    expressions
+        .into_iter()
         .filter_map(|expression| Some((expression, schedule::parse(expression)?)))
         .collect()
 }
@@ -354,6 +371,13 @@ impl Drop for PolicyInput {
             .name("keyward-free-input".to_owned())
             .spawn(move || drop((value, policies)));
     }
+}
+
+/// What a thread of a scope returned; a panic goes on in the caller.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// A value as regorus sees it, through its JSON text: regorus parses JSON with the object keys
