@@ -40,7 +40,6 @@
 #        Identity Center (people), so no long-lived key exists.
 package keyward.iam.access_key_not_rotated
 
-import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 deny contains {
@@ -56,7 +55,7 @@ deny contains {
 	day := kwtime.ns_per_day
 	max := limit
 	some user in input.snapshot.users
-	some i, key in user.access_keys
+	some key in user.access_keys
 	key.created <= before
 	key.status == "active"
 	created := time.parse_rfc3339_ns(key.created)
@@ -64,7 +63,7 @@ deny contains {
 	# Whole days from the timestamp parsed above: in regorus a function call (kwtime.days_since)
 	# costs more than the arithmetic, and this runs for every key reported.
 	age := floor((now - created) / day)
-	id := keys.identity(user.access_keys, i)
+	id := key.identity
 }
 
 limit := input.evaluation.thresholds.max_access_key_age_days

@@ -38,7 +38,6 @@
 package keyward.iam.initial_access_key_unused
 
 import data.keyward.lib.iam
-import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 deny contains {
@@ -54,10 +53,10 @@ deny contains {
 	window := input.evaluation.thresholds.initial_key_window_hours
 	some user in input.snapshot.users
 	user.password.enabled == true
-	some i, key in user.access_keys
+	some key in user.access_keys
 	key.status == "active"
 	key.last_used == null
 	hours := kwtime.hours_between(user.created, key.created)
 	hours < window
-	id := keys.identity(user.access_keys, i)
+	id := key.identity
 }

@@ -32,7 +32,6 @@
 #     3. If two applications share the user, give each its own role (or user) instead.
 package keyward.iam.multiple_active_keys
 
-import data.keyward.lib.keys
 
 deny contains {
 	"resource": user.arn,
@@ -43,5 +42,5 @@ deny contains {
 	user.access_keys[1] # a second key exists: most users have one key or none, skipped cheaply
 	active := [key | some key in user.access_keys; key.status == "active"]
 	count(active) > 1
-	labels := [keys.identity(user.access_keys, i).label | some i, key in user.access_keys; key.status == "active"]
+	labels := [key.identity.label | some key in user.access_keys; key.status == "active"]
 }

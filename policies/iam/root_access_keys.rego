@@ -35,7 +35,6 @@
 package keyward.iam.root_access_keys
 
 import data.keyward.lib.iam
-import data.keyward.lib.keys
 
 deny contains {
 	"resource": root.arn,
@@ -50,7 +49,7 @@ deny contains {
 	"evidence": {"status": key.status, "created": key.created, "last_used": last_used},
 } if {
 	root := input.snapshot.root
-	some i, key in root.access_keys
+	some key in root.access_keys
 	last_used := object.get(key, ["last_used", "date"], null)
-	id := keys.identity(root.access_keys, i)
+	id := key.identity
 }

@@ -46,7 +46,6 @@
 package keyward.iam.root_recently_used
 
 import data.keyward.lib.iam
-import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 deny contains {
@@ -80,7 +79,7 @@ uses contains {
 	"credential": sprintf("access key %s", [id.label]),
 	"at": key.last_used.date,
 } if {
-	some i, key in input.snapshot.root.access_keys
+	some key in input.snapshot.root.access_keys
 	key.last_used != null
-	id := keys.identity(input.snapshot.root.access_keys, i)
+	id := key.identity
 }

@@ -40,7 +40,6 @@
 package keyward.iam.unused_credentials
 
 import data.keyward.lib.iam
-import data.keyward.lib.keys
 import data.keyward.lib.time as kwtime
 
 # A console password counts from its last sign-in. Most users sign in often: this body settles
@@ -86,7 +85,7 @@ deny contains unused(user, id.ref, label, last_used, key.created, since, days) i
 	now := input.evaluation.as_of_ns
 	day := kwtime.ns_per_day
 	some user in input.snapshot.users
-	some i, key in user.access_keys
+	some key in user.access_keys
 	# A key is last used no earlier than it was created, so a key created after the cutoff is
 	# settled by one comparison, before the costlier object.get.
 	key.created <= before
@@ -97,7 +96,7 @@ deny contains unused(user, id.ref, label, last_used, key.created, since, days) i
 	since_ns <= cut.ns
 	last_used := object.get(key, ["last_used", "date"], null)
 	days := floor((now - since_ns) / day)
-	id := keys.identity(user.access_keys, i)
+	id := key.identity
 	label := sprintf("access key %s", [id.label])
 }
 

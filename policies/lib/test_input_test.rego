@@ -86,7 +86,7 @@ input_for(snapshot) := input_with_thresholds(snapshot, {})
 
 input_with_thresholds(snapshot, overrides) := with_markers(
 	{
-		"snapshot": object.union(empty_snapshot, snapshot),
+		"snapshot": with_key_identities(object.union(empty_snapshot, snapshot)),
 		"evaluation": {
 			"as_of": as_of,
 			"as_of_ns": as_of_ns,
@@ -97,6 +97,35 @@ input_with_thresholds(snapshot, overrides) := with_markers(
 	},
 	["openai", "anthropic", "api key"],
 )
+
+# The access keys of users and the root user with their `identity`, as keyward works it out
+# before the rules run (src/policy/key_identity.rs, where it is tested): named by the creation
+# time, or, for keys of one principal created in the same second, with the key id or slot; the
+# label shows the ends of the id, or the creation day.
+with_key_identities(snapshot) := object.union(snapshot, {
+	"users": [identified(u) | some u in snapshot.users],
+	"root": identified(snapshot.root),
+})
+
+identified(principal) := p if {
+	keys := principal.access_keys
+	p := object.union(principal, {"access_keys": [object.union(key, {"identity": key_identity(keys, i)}) | some i, key in keys]})
+} else := principal
+
+key_identity(keys, i) := {"ref": keys[i].created, "label": key_label(keys[i])} if {
+	count([k | some k in keys; k.created == keys[i].created]) == 1
+} else := {"ref": concat("#", [keys[i].created, keys[i].id]), "label": key_label(keys[i])} if {
+	is_string(object.get(keys[i], "id", null))
+} else := {
+	"ref": sprintf("%s#slot%d", [keys[i].created, i + 1]),
+	"label": sprintf("%s (slot %d)", [key_label(keys[i]), i + 1]),
+}
+
+key_label(key) := concat(" ", ["created", substring(key.created, 0, 10)]) if {
+	object.get(key, "id", null) == null
+} else := concat("…", [substring(key.id, 0, 4), substring(key.id, count(key.id) - 4, 4)]) if {
+	count(key.id) > 8
+} else := key.id
 
 # An input with its third-party key markers, and input.third_party_keys found with them the way
 # keyward finds them before the rules run (src/policy/input.rs, where the search is tested): each

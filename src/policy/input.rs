@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::error::PolicyError;
+use super::key_identity;
 use super::schedule::{self, Schedule};
 use crate::config::Config;
 use crate::model::access::{
@@ -27,8 +28,8 @@ use crate::model::access::{
     SecretAccess, UnreadablePolicy,
 };
 use crate::snapshot::{
-    Account, Chunk, CollectionError, Collector, Detective, Group, ManagedPolicy, Organization,
-    PasswordPolicy, RootUser, Secret, Snapshot, TerraformPlan, Timestamp,
+    AccessKey, Account, Chunk, CollectionError, Collector, Detective, Group, ManagedPolicy,
+    Organization, PasswordPolicy, RootUser, Secret, Snapshot, TerraformPlan, Timestamp, User,
 };
 
 /// The snapshot's lists that come in chunks (see `Chunk`), by their field names.
@@ -103,6 +104,13 @@ impl PolicyInput {
     ) -> Result<PolicyInput, PolicyError> {
         let mut snapshot_value = to_regorus(&SnapshotRest::of(snapshot))?;
         let fields = snapshot_value.as_object_mut().map_err(input_error)?;
+        if let Some(root) = &snapshot.root {
+            let value = fields.get_mut(&regorus::Value::from("root"));
+            add_key_identities(
+                value.ok_or_else(|| missing("snapshot.root"))?,
+                &root.access_keys,
+            )?;
+        }
         for list in LISTS {
             fields.insert(regorus::Value::from(list), regorus::Value::new_array());
         }
@@ -177,7 +185,7 @@ impl PolicyInput {
     /// the access model's entries.
     pub fn with_chunk(&self, chunk: Chunk<'_>) -> Result<PolicyInput, PolicyError> {
         let (users, roles, secrets, access_parts) = std::thread::scope(|scope| {
-            let users = scope.spawn(|| to_regorus_list(chunk.users));
+            let users = scope.spawn(|| users_to_regorus(chunk.users));
             let secrets = scope.spawn(|| {
                 Ok::<_, PolicyError>((to_regorus_list(chunk.secrets)?, self.secret_parts(chunk)?))
             });
@@ -268,7 +276,7 @@ impl PolicyInput {
 
     fn extend_lists(&mut self, chunk: Chunk<'_>) -> Result<(), PolicyError> {
         let lists = [
-            to_regorus_list(chunk.users)?,
+            users_to_regorus(chunk.users)?,
             to_regorus_list(chunk.roles)?,
             to_regorus_list(chunk.secrets)?,
         ];
@@ -316,14 +324,13 @@ impl PolicyInput {
 
     /// `input.<path[0]>`, or `input.<path[0]>.<path[1]>` when `path[1]` is not empty.
     fn at(&mut self, path: [&str; 2]) -> Result<&mut regorus::Value, PolicyError> {
-        let missing = || PolicyError::Input(format!("the input has no {}", path.join(".")));
         let mut value = &mut self.value;
         for name in path.into_iter().filter(|n| !n.is_empty()) {
             value = value
                 .as_object_mut()
                 .map_err(input_error)?
                 .get_mut(&regorus::Value::from(name))
-                .ok_or_else(missing)?;
+                .ok_or_else(|| missing(&path.join(".")))?;
         }
         Ok(value)
     }
@@ -402,6 +409,48 @@ fn to_regorus_list<T: Serialize>(items: &[T]) -> Result<regorus::Value, PolicyEr
         array.append(part.as_array_mut().map_err(input_error)?);
     }
     Ok(elements)
+}
+
+/// Users as a regorus array, each access key with its identity.
+fn users_to_regorus(users: &[User]) -> Result<regorus::Value, PolicyError> {
+    let mut list = to_regorus_list(users)?;
+    let values = list.as_array_mut().map_err(input_error)?;
+    for (value, user) in values.iter_mut().zip(users) {
+        add_key_identities(value, &user.access_keys)?;
+    }
+    Ok(list)
+}
+
+/// Puts on each access key of a user's or the root user's value its `identity`
+/// (`key_identity`): how findings name the key.
+fn add_key_identities(
+    principal: &mut regorus::Value,
+    keys: &[AccessKey],
+) -> Result<(), PolicyError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let fields = principal.as_object_mut().map_err(input_error)?;
+    let values = fields
+        .get_mut(&regorus::Value::from("access_keys"))
+        .ok_or_else(|| missing("access_keys"))?
+        .as_array_mut()
+        .map_err(input_error)?;
+    for (value, identity) in values.iter_mut().zip(key_identity::identities(keys)) {
+        let mut named = regorus::Value::new_object();
+        let fields = named.as_object_mut().map_err(input_error)?;
+        fields.insert("ref".into(), identity.reference.into());
+        fields.insert("label".into(), identity.label.into());
+        value
+            .as_object_mut()
+            .map_err(input_error)?
+            .insert("identity".into(), named);
+    }
+    Ok(())
+}
+
+fn missing(field: &str) -> PolicyError {
+    PolicyError::Input(format!("the input has no {field}"))
 }
 
 fn input_error(e: impl std::fmt::Display) -> PolicyError {
@@ -542,12 +591,41 @@ mod tests {
         crate::access::summarize(snapshot, "2026-11-23T00:00:00Z".parse().unwrap())
     }
 
-    /// The input built in parts is the input built from the whole snapshot's JSON text, with
-    /// the access model's summary whole.
+    /// The snapshot's JSON with each access key of a user or of the root user carrying its
+    /// identity.
+    fn with_key_identities(snapshot: &Snapshot) -> serde_json::Value {
+        let mut value = serde_json::to_value(snapshot).unwrap();
+        let mut root_value = value["root"].take();
+        let users = snapshot.users.iter().map(|u| &u.access_keys);
+        let owners = users.zip(value["users"].as_array_mut().unwrap().iter_mut());
+        let root = snapshot.root.as_ref().map(|r| &r.access_keys);
+        for (keys, owner) in owners.chain(root.zip(Some(&mut root_value))) {
+            let identities = key_identity::identities(keys);
+            let values = owner["access_keys"].as_array_mut().unwrap();
+            for (value, identity) in values.iter_mut().zip(identities) {
+                value["identity"] = serde_json::to_value(identity).unwrap();
+            }
+        }
+        value["root"] = root_value;
+        value
+    }
+
+    /// The input built in parts is the input built from the whole snapshot's JSON text (each
+    /// access key with its identity), with the access model's summary whole.
     #[test]
     fn the_input_built_in_parts_equals_the_whole_snapshot_parsed() {
         let (snapshot, evaluation) = incident();
-        let whole = serde_json::json!({"snapshot": snapshot, "evaluation": evaluation});
+        assert!(snapshot.users.iter().any(|u| !u.access_keys.is_empty()));
+        assert!(
+            snapshot
+                .root
+                .as_ref()
+                .is_some_and(|r| !r.access_keys.is_empty())
+        );
+        let whole = serde_json::json!({
+            "snapshot": with_key_identities(&snapshot),
+            "evaluation": evaluation,
+        });
         let expected = regorus::Value::from_json_str(&whole.to_string()).unwrap();
         let mut built = PolicyInput::new(&snapshot, &evaluation).unwrap();
         assert_eq!(built.value()["snapshot"], expected["snapshot"]);

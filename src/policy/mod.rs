@@ -4,6 +4,7 @@ pub mod controls;
 mod engine;
 mod error;
 mod input;
+mod key_identity;
 mod limits;
 pub mod memory;
 pub mod metadata;

@@ -22,7 +22,7 @@ pub struct RawFinding {
     pub region: Option<String>,
     /// Distinguishes several findings of one rule on one resource. The built-in rules name an
     /// access key by its creation time, or, for keys of one principal created in the same
-    /// second, by the time and the key id or slot (`keyward.lib.keys.identity`): the credential
+    /// second, by the time and the key id or slot (`key_identity`): the credential
     /// report, the live source, has no key ids.
     pub key: Option<String>,
     /// Facts behind the finding (ages, dates, policy names), shown in JSON and SARIF.
