@@ -152,10 +152,7 @@ mod tests {
     /// must name keys as this module does, or the rule tests would test fiction.
     #[test]
     fn the_rego_tests_name_keys_as_this_module_does() {
-        let mut engine = regorus::Engine::new();
-        for file in crate::policy::source::builtin_sources() {
-            engine.add_policy(file.origin, file.text).unwrap();
-        }
+        let mut engine = crate::policy::source::engine_with_builtin_sources();
         let cases = [
             vec![key(None, AT), key(None, "2026-03-01T00:00:00Z")],
             vec![key(None, AT), key(None, AT)],

@@ -485,10 +485,7 @@ mod tests {
     /// every entry must be what this module works out, or the rule tests would test fiction.
     #[test]
     fn the_rego_tests_schedule_table_agrees_with_this_module() {
-        let mut engine = regorus::Engine::new();
-        for file in crate::policy::source::builtin_sources() {
-            engine.add_policy(file.origin, file.text).unwrap();
-        }
+        let mut engine = crate::policy::source::engine_with_builtin_sources();
         let table = engine
             .eval_rule("data.keyward.lib.test_input.schedules".to_owned())
             .unwrap();

@@ -40,3 +40,14 @@ pub fn builtin_sources() -> Vec<SourceFile> {
         })
         .collect()
 }
+
+/// A bare regorus engine with the built-in pack and its tests loaded, for tests that read the
+/// Rego tests' helpers (which must agree with what keyward works out before the rules run).
+#[cfg(test)]
+pub(super) fn engine_with_builtin_sources() -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    for file in builtin_sources() {
+        engine.add_policy(file.origin, file.text).unwrap();
+    }
+    engine
+}

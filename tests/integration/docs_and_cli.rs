@@ -65,6 +65,7 @@ fn every_flag_readme_names_exists() {
         "--locked",
         "--path",
         "--quick",
+        "--iterations",
         "--scales",
         "--release",
         "--test",
