@@ -29,8 +29,8 @@ impl Hasher for FastHasher {
         // A bit set of thousands of words is hashed in four lanes, folded at the end: one lane
         // waits for each multiplication before the next word, four keep the core busy (the
         // interning of the model's sets took a sixth of its time at 10,000 users).
-        let mut blocks = bytes.chunks_exact(32);
-        if bytes.len() >= 64 {
+        let bytes = if bytes.len() >= 64 {
+            let mut blocks = bytes.chunks_exact(32);
             let mut lanes = [
                 FastHasher(self.0),
                 FastHasher(1),
@@ -46,8 +46,6 @@ impl Hasher for FastHasher {
             for lane in &lanes[1..] {
                 self.add(lane.0);
             }
-        }
-        let bytes = if bytes.len() >= 64 {
             blocks.remainder()
         } else {
             bytes

@@ -656,6 +656,26 @@ mod tests {
         assert_eq!(indices, (0..rules.len()).collect::<Vec<_>>());
     }
 
+    #[test]
+    fn the_rules_that_read_no_list_are_queued_last() {
+        let set = PolicySet::load(&builtin_sources()).unwrap();
+        let rules: Vec<&Rule> = set.rules().iter().collect();
+        let reads_a_list: Vec<bool> = tasks(&rules)[1..]
+            .iter()
+            .map(|task| task[0].1.metadata.lists_read() != [false; 3])
+            .collect();
+        let first_cheap = reads_a_list.iter().position(|reads| !reads).unwrap();
+        assert!(first_cheap > 0, "some rule reads a list");
+        assert!(reads_a_list[first_cheap..].iter().all(|reads| !reads));
+        // In id order, KW-IAM-001 (root) comes before KW-IAM-005 (users): no longer so.
+        let order: Vec<&str> = tasks(&rules)
+            .iter()
+            .map(|task| task[0].1.metadata.id.as_str())
+            .collect();
+        let at = |id| order.iter().position(|o| *o == id).unwrap();
+        assert!(at("KW-IAM-005") < at("KW-IAM-001"));
+    }
+
     fn grouped_rule(id: &str, package: &str, test: &str) -> SourceFile {
         SourceFile {
             origin: format!("{package}.rego"),

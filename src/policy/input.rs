@@ -447,14 +447,10 @@ fn add_key_identities(
         .as_array_mut()
         .map_err(input_error)?;
     for (value, identity) in values.iter_mut().zip(key_identity::identities(keys)) {
-        let mut named = regorus::Value::new_object();
-        let fields = named.as_object_mut().map_err(input_error)?;
-        fields.insert("ref".into(), identity.reference.into());
-        fields.insert("label".into(), identity.label.into());
         value
             .as_object_mut()
             .map_err(input_error)?
-            .insert("identity".into(), named);
+            .insert("identity".into(), identity.into_value());
     }
     Ok(())
 }
@@ -613,7 +609,8 @@ mod tests {
             let identities = key_identity::identities(keys);
             let values = owner["access_keys"].as_array_mut().unwrap();
             for (value, identity) in values.iter_mut().zip(identities) {
-                value["identity"] = serde_json::to_value(identity).unwrap();
+                value["identity"] =
+                    serde_json::json!({"ref": identity.reference, "label": identity.label});
             }
         }
         value["root"] = root_value;
