@@ -38,24 +38,26 @@ package keyward.detective.no_alarm_third_party_key_reads
 
 import data.keyward.lib.detective
 
-# The secrets that look like third-party API keys.
+# The secrets that look like third-party API keys: input.third_party_keys (see
+# keyward.lib.secrets.third_party_markers) bound before the loop, a lookup per secret rather
+# than a function call.
 key_secrets contains secret if {
+	keys := input.third_party_keys
 	some secret in input.snapshot.secrets
-	data.keyward.lib.secrets.third_party_markers(secret)
+	keys[secret.arn]
 }
 
-read_of(secret, id, how) := {
-	"label": sprintf("GetSecretValue of %s by %s", [secret.name, how]),
-	"event": detective.cloudtrail_event("AssumedRole", "secretsmanager.amazonaws.com", "GetSecretValue", true, {
-		"awsRegion": secret.region,
-		"requestParameters": {"secretId": id},
-	}),
-}
+# A GetSecretValue by an assumed role: built once, each probe sets its region and secret id.
+read_event := detective.cloudtrail_event("AssumedRole", "secretsmanager.amazonaws.com", "GetSecretValue", true, {})
 
 probes := [probe |
+	event := read_event
 	some secret in key_secrets
 	some [id, how] in [[secret.name, "name"], [secret.arn, "ARN"]]
-	probe := read_of(secret, id, how)
+	probe := {
+		"label": sprintf("GetSecretValue of %s by %s", [secret.name, how]),
+		"event": object.union(event, {"awsRegion": secret.region, "requestParameters": {"secretId": id}}),
+	}
 ]
 
 deny contains gap if {

@@ -9,7 +9,8 @@
 # cheap). So the per-secret paths avoid calls: what depends only on a secret's rotation rules is
 # computed once per distinct rules object (`schedules`), ages are checked by comparing timestamps
 # with cutoffs computed once (`kwtime.cutoff`), the overdue secrets are collected in one pass
-# (`overdue_rotations`), and message text is built only for the secrets that are reported. Rule
+# (`overdue_rotations`), and message text is built only for the secrets that are reported (or
+# before the rules run: each secret's `history`). Rule
 # files read these tables by their full `data.` path, and functions here read other packages'
 # rules the same way, never through an import alias (see keyward.lib.secrets_input for the
 # regorus bug this avoids). The rules reading `schedules` share the METADATA evaluation_group
@@ -59,25 +60,19 @@ schedule_of(rules) := s if {
 # ---------------------------------------------------------------------------------------------
 # Rotation history
 
-# How long ago something last happened to a secret (`what`: "rotated", "accessed"), counting
-# from its creation when it never happened: {"at": timestamp, "days": whole days since, "text":
-# for messages, which show the calendar day: substring(at, 0, 10)}. When both timestamps are
-# null, "at" and "days" are null and the text says so. (Snapshot fields are read directly:
-# keyward writes every field of a secret, null when AWS has no value.) The days are worked out
-# here rather than with kwtime.days_since: this runs for every secret reported, and in regorus
-# a function call costs more than the arithmetic.
-since_last(at, created, what) := {"at": at, "days": days, "text": sprintf("last %s %s, %v days ago", [what, substring(at, 0, 10), days])} if {
-	at != null
-	days := floor((as_of_ns - time.parse_rfc3339_ns(at)) / ns_per_day)
-} else := {"at": created, "days": days, "text": sprintf("never %s since its creation on %s, %v days ago", [what, substring(created, 0, 10), days])} if {
-	created != null
-	days := floor((as_of_ns - time.parse_rfc3339_ns(created)) / ns_per_day)
-} else := {"at": null, "days": null, "text": sprintf("never %s, creation date unknown", [what])}
-
 # A secret's rotation history for a finding: {"text": for the message, "evidence": the
 # timestamps, and the owning service, whose managed rotation should be on}. last_changed is in
 # the evidence because a manual PutSecretValue changes the value without counting as a
 # rotation: "check the timestamps".
+#
+# How long ago a secret last rotated or was read comes with it: keyward works out each secret's
+# `history` before the rules run, {"rotated": …, "accessed": …}, each {"at": <the last time,
+# else the creation>, "days": <whole days since>, "text": "last rotated 2026-04-28, 11 days
+# ago" | "never rotated since its creation on …, … days ago" | "never rotated, creation date
+# unknown"}; see policies/README.md. (Working out that text here, with sprintf and substring,
+# took a third of the rotation rules' time in regorus.) KW-SM-001 and KW-SM-007 write these
+# evidence fields out in their findings instead of calling this function, which costs more per
+# finding than the rest of the finding: keep the three alike.
 rotation_history(secret) := {"text": last.text, "evidence": {
 	"rotation_enabled": secret.rotation.enabled,
 	"last_rotated": secret.rotation.last_rotated,
@@ -86,7 +81,7 @@ rotation_history(secret) := {"text": last.text, "evidence": {
 	"days_since_rotation": last.days,
 	"owning_service": secret.owning_service,
 }} if {
-	last := since_last(secret.rotation.last_rotated, secret.created, "rotated")
+	last := secret.history.rotated
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +191,7 @@ overdue_report(overdue) := {
 	},
 } if {
 	overdue.schedule
-	last := since_last(overdue.secret.rotation.last_rotated, overdue.secret.created, "rotated")
+	last := overdue.secret.history.rotated
 } else := {
 	"summary": sprintf("no rotation interval known, and the next rotation was due %s, %v days ago (grace %v days)", [substring(overdue.next, 0, 10), days, grace_days]),
 	"evidence": {

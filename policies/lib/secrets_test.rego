@@ -76,27 +76,12 @@ test_schedule_needs_the_secret_in_the_snapshot if {
 }
 
 # ---------------------------------------------------------------------------------------------
-# since_last, rotation_history
-
-test_since_last_uses_the_last_time if {
-	inp := t.input_for([])
-	last := secrets.since_last(t.days_ago(12), t.days_ago(400), "rotated") with input as inp
-	assert.equal(t.days_ago(12), last.at)
-	assert.equal(12, last.days)
-	assert.equal(sprintf("last rotated %s, 12 days ago", [t.day_ago(12)]), last.text)
-}
-
-test_since_last_falls_back_to_creation if {
-	inp := t.input_for([])
-	last := secrets.since_last(null, t.days_ago(50), "accessed") with input as inp
-	assert.equal(t.days_ago(50), last.at)
-	assert.equal(50, last.days)
-	assert.equal(sprintf("never accessed since its creation on %s, 50 days ago", [t.day_ago(50)]), last.text)
-}
+# rotation_history: the secret's `history` (worked out by keyward before the rules run, see
+# test_input.with_secret_histories) with the timestamps as evidence
 
 test_rotation_history_without_timestamps if {
-	s := t.secret("s", {"created": null})
-	inp := t.input_for([])
+	inp := t.input_for([t.secret("s", {"created": null})])
+	s := inp.snapshot.secrets[0]
 	history := secrets.rotation_history(s) with input as inp
 	assert.equal("never rotated, creation date unknown", history.text)
 	assert.equal(null, history.evidence.days_since_rotation)
@@ -104,8 +89,8 @@ test_rotation_history_without_timestamps if {
 }
 
 test_rotation_history if {
-	s := t.secret("s", object.union(t.rotating_every(30, t.days_ago(12)), {"last_changed": t.days_ago(5)}))
-	inp := t.input_for([])
+	inp := t.input_for([t.secret("s", object.union(t.rotating_every(30, t.days_ago(12)), {"last_changed": t.days_ago(5)}))])
+	s := inp.snapshot.secrets[0]
 	history := secrets.rotation_history(s) with input as inp
 	assert.equal(sprintf("last rotated %s, 12 days ago", [t.day_ago(12)]), history.text)
 	expected := {
@@ -117,6 +102,13 @@ test_rotation_history if {
 		"owning_service": null,
 	}
 	assert.equal(expected, history.evidence)
+}
+
+test_rotation_history_counts_from_the_creation_when_never_rotated if {
+	inp := t.input_for([t.secret("s", {"created": t.days_ago(50)})])
+	history := secrets.rotation_history(inp.snapshot.secrets[0]) with input as inp
+	assert.equal(sprintf("never rotated since its creation on %s, 50 days ago", [t.day_ago(50)]), history.text)
+	assert.equal(50, history.evidence.days_since_rotation)
 }
 
 # ---------------------------------------------------------------------------------------------

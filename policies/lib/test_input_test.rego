@@ -86,7 +86,7 @@ input_for(snapshot) := input_with_thresholds(snapshot, {})
 
 input_with_thresholds(snapshot, overrides) := with_markers(
 	{
-		"snapshot": with_key_identities(object.union(empty_snapshot, snapshot)),
+		"snapshot": with_secret_histories(with_key_identities(object.union(empty_snapshot, snapshot))),
 		"evaluation": {
 			"as_of": as_of,
 			"as_of_ns": as_of_ns,
@@ -126,6 +126,24 @@ key_label(key) := concat(" ", ["created", substring(key.created, 0, 10)]) if {
 } else := concat("…", [substring(key.id, 0, 4), substring(key.id, count(key.id) - 4, 4)]) if {
 	count(key.id) > 8
 } else := key.id
+
+# The secrets with their `history`, as keyward works it out before the rules run
+# (src/policy/secret_history.rs, where it is tested, and checked against since_last here): how
+# long ago each last rotated and was last read, counting from its creation when it never was.
+with_secret_histories(snapshot) := object.union(snapshot, {"secrets": [object.union(secret, {"history": {
+	"rotated": since_last(object.get(secret, ["rotation", "last_rotated"], null), object.get(secret, "created", null), "rotated"),
+	"accessed": since_last(object.get(secret, "last_accessed", null), object.get(secret, "created", null), "accessed"),
+}}) |
+	some secret in snapshot.secrets
+]})
+
+since_last(at, created, what) := {"at": at, "days": days, "text": sprintf("last %s %s, %v days ago", [what, substring(at, 0, 10), days])} if {
+	at != null
+	days := floor((as_of_ns - time.parse_rfc3339_ns(at)) / data.keyward.lib.time.ns_per_day)
+} else := {"at": created, "days": days, "text": sprintf("never %s since its creation on %s, %v days ago", [what, substring(created, 0, 10), days])} if {
+	created != null
+	days := floor((as_of_ns - time.parse_rfc3339_ns(created)) / data.keyward.lib.time.ns_per_day)
+} else := {"at": null, "days": null, "text": sprintf("never %s, creation date unknown", [what])}
 
 # An input with its third-party key markers, and input.third_party_keys found with them the way
 # keyward finds them before the rules run (src/policy/input.rs, where the search is tested): each

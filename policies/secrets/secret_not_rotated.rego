@@ -40,46 +40,38 @@
 #        (KW-SM-002) and an alarm on the RotationFailed event (KW-SM-003).
 package keyward.secrets.secret_not_rotated
 
-import data.keyward.lib.secrets
 import data.keyward.lib.time as kwtime
 
 limit_days := input.evaluation.thresholds.max_days_since_rotation
 
-# More than `limit_days` whole days is `limit_days + 1` or more.
 too_old := kwtime.cutoff(limit_days + 1)
 
-# Rotated before: counted from the last rotation. (The cutoff is bound before the loop, so it is
-# read once; the string comparison settles most secrets, and a null passes it, hence the null
-# test after it.)
-deny contains not_rotated(secret) if {
-	cut := too_old
-	before := cut.candidates_before
-	some secret in input.snapshot.secrets
-	since := secret.rotation.last_rotated
-	since <= before
-	since != null
-	secret.deleted_date == null # scheduled for deletion: not judged for rotation
-	time.parse_rfc3339_ns(since) <= cut.ns
-}
-
-# Never rotated: counted from the creation.
-deny contains not_rotated(secret) if {
-	cut := too_old
-	before := cut.candidates_before
-	some secret in input.snapshot.secrets
-	secret.rotation.last_rotated == null
-	since := secret.created
-	since <= before
-	since != null
-	secret.deleted_date == null # scheduled for deletion: not judged for rotation
-	time.parse_rfc3339_ns(since) <= cut.ns
-}
-
-not_rotated(secret) := {
+# The clock starts at the last rotation, or at the creation when the secret never rotated: the
+# `at` of its rotation history (see keyward.lib.secrets.rotation_history). The finding is written
+# out here rather than through a function: this runs for most secrets of an account that does
+# not rotate, and in regorus a function call per finding cost a third of the rule's time. The
+# evidence holds rotation_history's fields, with the limit.
+deny contains {
 	"resource": secret.arn,
 	"region": secret.region,
-	"message": sprintf("secret %s has not rotated within %v days: %s", [secret.name, limit_days, history.text]),
-	"evidence": object.union(history.evidence, {"max_days_since_rotation": limit_days}),
+	"message": sprintf("secret %s has not rotated within %v days: %s", [secret.name, limit_days, last.text]),
+	"evidence": {
+		"rotation_enabled": secret.rotation.enabled,
+		"last_rotated": secret.rotation.last_rotated,
+		"created": secret.created,
+		"last_changed": secret.last_changed,
+		"days_since_rotation": last.days,
+		"owning_service": secret.owning_service,
+		"max_days_since_rotation": limit_days,
+	},
 } if {
-	history := secrets.rotation_history(secret)
+	cut := too_old # read once, not once per secret
+	before := cut.candidates_before
+	some secret in input.snapshot.secrets
+	last := secret.history.rotated
+	since := last.at
+	since <= before
+	since != null
+	secret.deleted_date == null # scheduled for deletion: not judged for rotation
+	time.parse_rfc3339_ns(since) <= cut.ns
 }

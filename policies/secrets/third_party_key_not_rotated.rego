@@ -57,31 +57,35 @@ import data.keyward.lib.secrets
 # Library tables are read by their full `data.` path: reading a rule through an import alias
 # trips a regorus 0.14.1 bug (see keyward.lib.secrets_input).
 
-# Rotation disabled. The rotation tests come before the marker search: they are cheaper, and
-# most secrets pass them.
+# Rotation disabled. The markers are looked up in input.third_party_keys (keyward searches
+# them before the rules run, see keyward.lib.secrets.third_party_markers) bound before the loop:
+# most secrets are not keys, and a lookup settles each of them for less than a function call.
 deny contains finding(secret, markers, "rotation_disabled", text, history.evidence) if {
+	keys := input.third_party_keys
 	some secret in input.snapshot.secrets
+	markers := keys[secret.arn]
 	secret.rotation.enabled == false
 	secret.deleted_date == null
-	markers := secrets.third_party_markers(secret)
 	history := secrets.rotation_history(secret)
 	text := sprintf("has automatic rotation disabled; %s", [history.text])
 }
 
 # Rotation enabled but overdue: the same test as KW-SM-003.
 deny contains finding(secret, markers, "rotation_overdue", text, report.evidence) if {
+	keys := input.third_party_keys
 	some overdue in data.keyward.lib.secrets.overdue_rotations
 	secret := overdue.secret
-	markers := secrets.third_party_markers(secret)
+	markers := keys[secret.arn]
 	report := secrets.overdue_report(overdue)
 	text := sprintf("its rotation is overdue: %s", [report.summary])
 }
 
+# (The markers come sorted.)
 finding(secret, markers, problem, text, evidence) := {
 	"resource": secret.arn,
 	"region": secret.region,
-	"message": sprintf("secret %s looks like a third-party API key (%s) and %s", [secret.name, concat(", ", sort(markers)), text]),
-	"evidence": object.union(evidence, {"markers": sort(markers), "problem": problem}),
+	"message": sprintf("secret %s looks like a third-party API key (%s) and %s", [secret.name, concat(", ", markers), text]),
+	"evidence": object.union(evidence, {"markers": markers, "problem": problem}),
 	"controls": {"aws-securityhub": [failed_control[problem]]},
 }
 

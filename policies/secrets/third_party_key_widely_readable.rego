@@ -52,8 +52,6 @@
 #        provider and check the provider's usage logs.
 package keyward.secrets.third_party_key_widely_readable
 
-import data.keyward.lib.secrets
-
 limit := input.evaluation.thresholds.max_secret_readers
 
 # The grants and outside readers a finding lists, and the outside readers its message names:
@@ -101,8 +99,9 @@ deny contains {
 	},
 } if {
 	everywhere := every_secret # read once, not once per secret
+	keys := input.third_party_keys # a lookup: most secrets are not keys
 	some secret in input.snapshot.secrets
-	markers := secrets.third_party_markers(secret)
+	markers := keys[secret.arn]
 	reach := input.access.secrets[secret.arn]
 	too_many := reach.readers + reach.conditional_readers > limit
 	true in {reach.outside_account, too_many} # public is outside too (deleted secrets are neither)

@@ -22,6 +22,7 @@ use serde_json::json;
 use super::error::PolicyError;
 use super::key_identity;
 use super::schedule::{self, Schedule};
+use super::secret_history;
 use crate::config::Config;
 use crate::model::access::{
     AccessBasis, AccessSummary, EverySecret, HolderGrant, OutsideReader, PrincipalAccess,
@@ -52,6 +53,8 @@ pub struct PolicyInput {
     access: Option<Arc<AccessSummary>>,
     /// The third-party key markers of `input.evaluation` (lower case).
     markers: Vec<String>,
+    /// `input.evaluation.as_of_ns`, which the secrets' `history` counts to.
+    as_of_ns: i64,
     /// Whether dropping the input frees it on a thread of its own (see `Drop`).
     free_aside: bool,
 }
@@ -139,6 +142,9 @@ impl PolicyInput {
             managed_policies,
             access: None,
             markers: markers_of(evaluation),
+            as_of_ns: evaluation["as_of_ns"]
+                .as_i64()
+                .ok_or_else(|| missing("evaluation.as_of_ns"))?,
             free_aside: true,
         })
     }
@@ -190,7 +196,10 @@ impl PolicyInput {
         let (users, roles, secrets, access_parts) = std::thread::scope(|scope| {
             let users = scope.spawn(|| users_to_regorus(chunk.users));
             let secrets = scope.spawn(|| {
-                Ok::<_, PolicyError>((to_regorus_list(chunk.secrets)?, self.secret_parts(chunk)?))
+                Ok::<_, PolicyError>((
+                    self.secrets_to_regorus(chunk.secrets)?,
+                    self.secret_parts(chunk)?,
+                ))
             });
             let roles = to_regorus_list(chunk.roles);
             let access_parts = self.access_parts(chunk);
@@ -262,6 +271,20 @@ impl PolicyInput {
         ])
     }
 
+    /// Secrets as a regorus array, each with its `history` (`secret_history`): how long ago it
+    /// last rotated and was last read, as messages say it.
+    fn secrets_to_regorus(&self, secrets: &[Secret]) -> Result<regorus::Value, PolicyError> {
+        let mut list = to_regorus_list(secrets)?;
+        let values = list.as_array_mut().map_err(input_error)?;
+        for (value, secret) in values.iter_mut().zip(secrets) {
+            value.as_object_mut().map_err(input_error)?.insert(
+                "history".into(),
+                secret_history::history(secret, self.as_of_ns),
+            );
+        }
+        Ok(list)
+    }
+
     /// Another input with this one's values (shared, not copied), to change on its own.
     pub fn fork(&self) -> PolicyInput {
         PolicyInput {
@@ -269,6 +292,7 @@ impl PolicyInput {
             managed_policies: self.managed_policies.clone(),
             access: self.access.clone(),
             markers: self.markers.clone(),
+            as_of_ns: self.as_of_ns,
             free_aside: true,
         }
     }
@@ -285,7 +309,7 @@ impl PolicyInput {
         let lists = [
             users_to_regorus(chunk.users)?,
             to_regorus_list(chunk.roles)?,
-            to_regorus_list(chunk.secrets)?,
+            self.secrets_to_regorus(chunk.secrets)?,
         ];
         for (list, mut value) in LISTS.into_iter().zip(lists) {
             let added = value.as_array_mut().map_err(input_error)?;
@@ -589,7 +613,10 @@ mod tests {
         let snapshot = crate::snapshot::parse(std::path::Path::new("incident.json"), text).unwrap();
         assert!(!snapshot.users.is_empty() && !snapshot.roles.is_empty());
         assert!(!snapshot.secrets.is_empty());
-        let evaluation = serde_json::json!({"as_of": "2026-11-23T00:00:00Z", "as_of_ns": 1});
+        let evaluation = serde_json::json!({
+            "as_of": "2026-11-23T00:00:00Z",
+            "as_of_ns": AS_OF_NS
+        });
         (snapshot, evaluation)
     }
 
@@ -597,10 +624,17 @@ mod tests {
         crate::access::summarize(snapshot, "2026-11-23T00:00:00Z".parse().unwrap())
     }
 
+    const AS_OF_NS: i64 = 1_795_392_000_000_000_000;
+
     /// The snapshot's JSON with each access key of a user or of the root user carrying its
-    /// identity.
-    fn with_key_identities(snapshot: &Snapshot) -> serde_json::Value {
+    /// identity, and each secret its history.
+    fn with_derived_fields(snapshot: &Snapshot) -> serde_json::Value {
         let mut value = serde_json::to_value(snapshot).unwrap();
+        let secrets = value["secrets"].as_array_mut().unwrap().iter_mut();
+        for (value, secret) in secrets.zip(&snapshot.secrets) {
+            let history = secret_history::history(secret, AS_OF_NS);
+            value["history"] = serde_json::from_str(&history.to_json_str().unwrap()).unwrap();
+        }
         let mut root_value = value["root"].take();
         let users = snapshot.users.iter().map(|u| &u.access_keys);
         let owners = users.zip(value["users"].as_array_mut().unwrap().iter_mut());
@@ -618,7 +652,8 @@ mod tests {
     }
 
     /// The input built in parts is the input built from the whole snapshot's JSON text (each
-    /// access key with its identity), with the access model's summary whole.
+    /// access key with its identity, each secret with its history), with the access model's
+    /// summary whole.
     #[test]
     fn the_input_built_in_parts_equals_the_whole_snapshot_parsed() {
         let (snapshot, evaluation) = incident();
@@ -630,7 +665,7 @@ mod tests {
                 .is_some_and(|r| !r.access_keys.is_empty())
         );
         let whole = serde_json::json!({
-            "snapshot": with_key_identities(&snapshot),
+            "snapshot": with_derived_fields(&snapshot),
             "evaluation": evaluation,
         });
         let expected = regorus::Value::from_json_str(&whole.to_string()).unwrap();

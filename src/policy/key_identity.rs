@@ -80,7 +80,7 @@ fn label(key: &AccessKey, created: &str) -> String {
 
 /// A timestamp as the input writes it (chrono's serialisation), so that `ref` starts with the
 /// key's `created` as the rules read it.
-fn timestamp_text(time: &Timestamp) -> String {
+pub(super) fn timestamp_text(time: &Timestamp) -> String {
     time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 

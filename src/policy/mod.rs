@@ -11,6 +11,7 @@ pub mod metadata;
 mod raw_finding;
 mod recursion;
 pub mod schedule;
+mod secret_history;
 mod source;
 pub mod testing;
 
