@@ -107,12 +107,14 @@ rotation_history(secret) := {"text": last.text, "evidence": {
 # one comparison per body. A null timestamp passes the comparisons, which is why each is
 # followed by its null test.)
 
-# Rotated before: the clock starts at the last rotation.
+# The clock starts at the last rotation, or at the creation when the secret never rotated: the
+# `at` of its rotation history. A first rotation that Secrets Manager has planned ahead
+# (rotation just turned on with --no-rotate-immediately) is not overdue.
 overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": s} if {
 	table := schedules
 	on_time_after := any_candidates_before
 	some secret in input.snapshot.secrets
-	since := secret.rotation.last_rotated
+	since := secret.history.rotated.at
 	since <= on_time_after
 	since != null
 	secret.rotation.enabled == true
@@ -120,24 +122,7 @@ overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": 
 	s := table[secret.rotation.rules]
 	since <= s.overdue.candidates_before
 	time.parse_rfc3339_ns(since) <= s.overdue.ns
-}
-
-# Never rotated: the clock starts at the creation, unless Secrets Manager has the first rotation
-# planned ahead (rotation just turned on with --no-rotate-immediately).
-overdue_rotations[secret.arn] := {"secret": secret, "since": since, "schedule": s} if {
-	table := schedules
-	on_time_after := any_candidates_before
-	some secret in input.snapshot.secrets
-	secret.rotation.last_rotated == null
-	since := secret.created
-	since <= on_time_after
-	since != null
-	secret.rotation.enabled == true
-	secret.deleted_date == null
-	s := table[secret.rotation.rules]
-	since <= s.overdue.candidates_before
-	time.parse_rfc3339_ns(since) <= s.overdue.ns
-	not planned_ahead(secret.rotation.next_rotation)
+	not first_rotation_planned(secret)
 }
 
 # No interval or no start known: next_rotation against the grace period.
@@ -154,8 +139,10 @@ overdue_rotations[secret.arn] := {"secret": secret, "next": next} if {
 	not judged_by_interval(secret)
 }
 
-# A next rotation after the evaluation time.
-planned_ahead(next) if {
+# Never rotated, with the first rotation planned after the evaluation time.
+first_rotation_planned(secret) if {
+	secret.rotation.last_rotated == null
+	next := secret.rotation.next_rotation
 	next != null
 	time.parse_rfc3339_ns(next) > as_of_ns
 }
@@ -168,12 +155,8 @@ any_candidates_before := max({s.overdue.candidates_before | some s in schedules}
 
 judged_by_interval(secret) if {
 	schedules[secret.rotation.rules]
-	rotation_start(secret)
+	secret.history.rotated.at != null
 }
-
-# Where the rotation clock starts: the last rotation, or the creation when it never rotated.
-rotation_start(secret) := secret.rotation.last_rotated if secret.rotation.last_rotated != null
-else := secret.created if secret.created != null
 
 # The overdue entry of one secret of input.snapshot, with its message text and evidence.
 rotation_overdue(secret) := overdue_report(overdue_rotations[secret.arn])

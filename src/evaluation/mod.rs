@@ -42,8 +42,8 @@ use chrono::{DateTime, Utc};
 use crate::config::Config;
 use crate::model::access::AccessSummary;
 use crate::model::{
-    AccountReport, ControlIds, Evidence, Finding, REPORT_VERSION, ResourceKind, RuleMetadata,
-    ScanReport, Summary, ToolInfo, fingerprint,
+    AccountReport, ControlIds, Finding, REPORT_VERSION, ResourceKind, RuleMetadata, ScanReport,
+    Summary, ToolInfo, fingerprint,
 };
 use crate::policy::{PolicyError, PolicyInput, PolicySet, RawFinding, Rule, evaluation_input};
 use crate::snapshot::{Chunk, ChunkError, DataSection, Snapshot, SnapshotError, SnapshotSource};
@@ -412,7 +412,7 @@ fn to_finding(
         region: raw.region,
         resource: raw.resource,
         message: raw.message,
-        evidence: Evidence::from(&raw.evidence),
+        evidence: raw.evidence,
         controls: raw.controls.map(|c| controls.share(c)),
         location: None,
         baseline_state: None,

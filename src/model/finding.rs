@@ -85,6 +85,12 @@ impl Evidence {
         &*self.0 == "{}"
     }
 
+    /// Evidence from the compact text of a JSON object, written by the caller.
+    pub fn from_object_text(text: String) -> Evidence {
+        debug_assert!(text.starts_with('{') && text.ends_with('}'));
+        Evidence(text.into_boxed_str())
+    }
+
     /// The evidence as a JSON object again (to write it, or for SARIF's property bag).
     pub fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
         serde_json::from_str(&self.0).expect("evidence holds the text of a JSON object")

@@ -272,17 +272,18 @@ impl PolicyInput {
     }
 
     /// Secrets as a regorus array, each with its `history` (`secret_history`): how long ago it
-    /// last rotated and was last read, as messages say it.
+    /// last rotated and was last read, as messages say it. Serialised with the secret rather
+    /// than added to its value afterwards, which would turn each secret's compact object into a
+    /// tree with keys of its own.
     fn secrets_to_regorus(&self, secrets: &[Secret]) -> Result<regorus::Value, PolicyError> {
-        let mut list = to_regorus_list(secrets)?;
-        let values = list.as_array_mut().map_err(input_error)?;
-        for (value, secret) in values.iter_mut().zip(secrets) {
-            value.as_object_mut().map_err(input_error)?.insert(
-                "history".into(),
-                secret_history::history(secret, self.as_of_ns),
-            );
-        }
-        Ok(list)
+        let with_history: Vec<SecretInput> = secrets
+            .iter()
+            .map(|secret| SecretInput {
+                secret,
+                history: secret_history::history(secret, self.as_of_ns),
+            })
+            .collect();
+        to_regorus_list(&with_history)
     }
 
     /// Another input with this one's values (shared, not copied), to change on its own.
@@ -487,6 +488,14 @@ fn input_error(e: impl std::fmt::Display) -> PolicyError {
     PolicyError::Input(e.to_string())
 }
 
+/// A secret as the input holds it: its fields and its `history`.
+#[derive(Serialize)]
+struct SecretInput<'a> {
+    #[serde(flatten)]
+    secret: &'a Secret,
+    history: secret_history::History,
+}
+
 /// A snapshot without its users, roles and secrets, serialised with the same field names.
 #[derive(Serialize)]
 struct SnapshotRest<'a> {
@@ -632,8 +641,8 @@ mod tests {
         let mut value = serde_json::to_value(snapshot).unwrap();
         let secrets = value["secrets"].as_array_mut().unwrap().iter_mut();
         for (value, secret) in secrets.zip(&snapshot.secrets) {
-            let history = secret_history::history(secret, AS_OF_NS);
-            value["history"] = serde_json::from_str(&history.to_json_str().unwrap()).unwrap();
+            value["history"] =
+                serde_json::to_value(secret_history::history(secret, AS_OF_NS)).unwrap();
         }
         let mut root_value = value["root"].take();
         let users = snapshot.users.iter().map(|u| &u.access_keys);

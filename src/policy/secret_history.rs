@@ -11,15 +11,22 @@
 //! that does not rotate (KW-SM-001, -003, -004, -006 and -007 each write this text), and in
 //! regorus the `sprintf` and `substring` calls it takes cost a third of those rules' time.
 
-use std::collections::BTreeMap;
+use serde::Serialize;
 
 use super::key_identity::timestamp_text;
 use crate::snapshot::{Secret, Timestamp};
 
 const NS_PER_DAY: i128 = 86_400_000_000_000;
 
+/// A secret's `history`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct History {
+    pub rotated: SinceLast,
+    pub accessed: SinceLast,
+}
+
 /// How long ago something last happened to a secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SinceLast {
     /// When it last happened, else the creation; `None` when both are unknown.
     pub at: Option<String>,
@@ -27,31 +34,18 @@ pub struct SinceLast {
     pub text: String,
 }
 
-impl SinceLast {
-    fn into_value(self) -> regorus::Value {
-        let optional = |v: Option<regorus::Value>| v.unwrap_or(regorus::Value::Null);
-        regorus::Value::from(BTreeMap::from([
-            ("at".into(), optional(self.at.map(Into::into))),
-            ("days".into(), optional(self.days.map(Into::into))),
-            ("text".into(), self.text.into()),
-        ]))
-    }
-}
-
-/// A secret's `history` as the input holds it.
-pub fn history(secret: &Secret, as_of_ns: i64) -> regorus::Value {
+/// A secret's history as of `as_of_ns`.
+pub fn history(secret: &Secret, as_of_ns: i64) -> History {
     let created = secret.created.as_ref();
-    let rotated = since_last(
-        secret.rotation.last_rotated.as_ref(),
-        created,
-        "rotated",
-        as_of_ns,
-    );
-    let accessed = since_last(secret.last_accessed.as_ref(), created, "accessed", as_of_ns);
-    regorus::Value::from(BTreeMap::from([
-        ("rotated".into(), rotated.into_value()),
-        ("accessed".into(), accessed.into_value()),
-    ]))
+    History {
+        rotated: since_last(
+            secret.rotation.last_rotated.as_ref(),
+            created,
+            "rotated",
+            as_of_ns,
+        ),
+        accessed: since_last(secret.last_accessed.as_ref(), created, "accessed", as_of_ns),
+    }
 }
 
 /// How long ago `what` ("rotated", "accessed") last happened, at `at`, counting from `created`
