@@ -9,17 +9,15 @@
 # cheap). So the per-secret paths avoid calls: what depends only on a secret's rotation rules is
 # computed once per distinct rules object (`schedules`), ages are checked by comparing timestamps
 # with cutoffs computed once (`kwtime.cutoff`), the overdue secrets are collected in one pass
-# (`overdue_rotations`), and message text is built only for the secrets that are reported (or
-# before the rules run: each secret's `history`). Rule
-# files read these tables by their full `data.` path, and functions here read other packages'
-# rules the same way, never through an import alias (see keyward.lib.secrets_input for the
-# regorus bug this avoids). The rules reading `schedules` share the METADATA evaluation_group
+# (`overdue_rotations`), and message text is built only for the secrets that are reported (or,
+# for the rotation and access history, by keyward before the rules run: each secret's
+# `history`). Rule files read these tables by their full `data.` path, and functions here read
+# other packages' rules the same way, never through an import alias (see
+# keyward.lib.secrets_input for the regorus bug this avoids). The rules reading `schedules` share the METADATA evaluation_group
 # `secret-rotation-schedules`, so that one evaluation computes the tables once for all of them.
 package keyward.lib.secrets
 
 import data.keyward.lib.time as kwtime
-
-ns_per_day := data.keyward.lib.time.ns_per_day
 
 as_of_ns := input.evaluation.as_of_ns
 
