@@ -227,8 +227,7 @@ mod tests {
             .as_object_mut()
             .unwrap()
             .insert("days".into(), Value::from(12.0));
-        let entry = Value::from_json_str(r#"{"resource": "r", "message": "m"}"#).unwrap();
-        let mut entry = entry;
+        let mut entry = Value::from_json_str(r#"{"resource": "r", "message": "m"}"#).unwrap();
         entry
             .as_object_mut()
             .unwrap()

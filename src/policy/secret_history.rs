@@ -56,29 +56,25 @@ pub fn since_last(
     what: &str,
     as_of_ns: i64,
 ) -> SinceLast {
-    if let Some((at, days)) = at.and_then(|t| dated(t, as_of_ns)) {
+    let known = |time: Option<&Timestamp>| time.and_then(|t| dated(t, as_of_ns));
+    let (at, days, text) = if let Some((at, days)) = known(at) {
         let text = format!("last {what} {}, {days} days ago", day_of(&at));
+        (at, days, text)
+    } else if let Some((at, days)) = known(created) {
+        let day = day_of(&at);
+        let text = format!("never {what} since its creation on {day}, {days} days ago");
+        (at, days, text)
+    } else {
         return SinceLast {
-            at: Some(at),
-            days: Some(days),
-            text,
+            at: None,
+            days: None,
+            text: format!("never {what}, creation date unknown"),
         };
-    }
-    if let Some((at, days)) = created.and_then(|t| dated(t, as_of_ns)) {
-        let text = format!(
-            "never {what} since its creation on {}, {days} days ago",
-            day_of(&at)
-        );
-        return SinceLast {
-            at: Some(at),
-            days: Some(days),
-            text,
-        };
-    }
+    };
     SinceLast {
-        at: None,
-        days: None,
-        text: format!("never {what}, creation date unknown"),
+        at: Some(at),
+        days: Some(days),
+        text,
     }
 }
 
