@@ -7,7 +7,7 @@
 //!     snapshot);
 //!   - the access model alone (`keyward::access::summarize`: who can read every secret, who is
 //!     administrator in effect), and the policy input (`PolicyInput::new`: the access model on a
-//!     thread of its own while the snapshot is serialised and parsed into regorus), and the
+//!     thread of its own while the snapshot is converted into regorus values), and the
 //!     baseline: the input and a trivial one-rule pack (engine clone + one cheap rule);
 //!   - the whole built-in pack, as `keyward scan` runs it (`keyward::evaluation::evaluate`: input,
 //!     evaluate, findings, fingerprints, sort), its evaluation from the snapshot (input and

@@ -25,7 +25,7 @@ pub struct ScaleResult {
     /// The access model alone: who can read every secret, who is administrator in effect.
     pub access_model: Stats,
     /// The policy input: the access model on a thread of its own while the snapshot is
-    /// serialised and parsed into regorus.
+    /// converted into regorus values.
     pub policy_input: Stats,
     pub trivial_eval: Stats,
     /// The trivial rule alone on the pack's engine: what each rule's own time is measured from.
@@ -80,10 +80,7 @@ pub fn print_scale(r: &ScaleResult) {
         "access model alone (readers of every secret)",
         &r.access_model,
     );
-    row(
-        "policy input (access model + serialise + parse)",
-        &r.policy_input,
-    );
+    row("policy input (access model + conversion)", &r.policy_input);
     row("trivial one-rule pack on a built input", &r.trivial_eval);
     row("baseline: policy input + trivial pack", &r.baseline);
     row(

@@ -21,6 +21,7 @@ use serde_json::json;
 
 use super::error::PolicyError;
 use super::key_identity;
+use super::regorus_value;
 use super::schedule::{self, Schedule};
 use super::secret_history;
 use crate::config::Config;
@@ -188,8 +189,8 @@ impl PolicyInput {
     /// cost 0.3 s per chunk). The rest is shared, not copied: regorus values are
     /// reference-counted.
     ///
-    /// Serialising a large list and parsing it into regorus takes as long as a costly rule, and
-    /// no rule can start before it ends, so the users and the secrets (with their schedules and
+    /// Converting a large list into regorus takes as long as a costly rule, and no rule can
+    /// start before it ends, so the users and the secrets (with their schedules and
     /// markers) are each converted on a thread of their own while this one does the roles and
     /// the access model's entries.
     pub fn with_chunk(&self, chunk: Chunk<'_>) -> Result<PolicyInput, PolicyError> {
@@ -201,7 +202,7 @@ impl PolicyInput {
                     self.secret_parts(chunk)?,
                 ))
             });
-            let roles = to_regorus_list(chunk.roles);
+            let roles = to_regorus(chunk.roles);
             let access_parts = self.access_parts(chunk);
             (joined(users), roles, joined(secrets), access_parts)
         });
@@ -283,7 +284,7 @@ impl PolicyInput {
                 history: secret_history::history(secret, self.as_of_ns),
             })
             .collect();
-        to_regorus_list(&with_history)
+        to_regorus(&with_history)
     }
 
     /// Another input with this one's values (shared, not copied), to change on its own.
@@ -309,7 +310,7 @@ impl PolicyInput {
     fn extend_lists(&mut self, chunk: Chunk<'_>) -> Result<(), PolicyError> {
         let lists = [
             users_to_regorus(chunk.users)?,
-            to_regorus_list(chunk.roles)?,
+            to_regorus(chunk.roles)?,
             self.secrets_to_regorus(chunk.secrets)?,
         ];
         for (list, mut value) in LISTS.into_iter().zip(lists) {
@@ -422,33 +423,14 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// A value as regorus sees it, through its JSON text: regorus parses JSON with the object keys
-/// shared, which a value built field by field would not have.
-fn to_regorus(value: &impl Serialize) -> Result<regorus::Value, PolicyError> {
-    let json = serde_json::to_string(value).map_err(input_error)?;
-    regorus::Value::from_json_str(&json).map_err(input_error)
-}
-
-/// Elements of a list serialised and parsed into regorus at a time: the JSON text of a whole
-/// list of users would be as large as the snapshot file, that of a slice of them is a few
-/// hundred kilobytes, and the keys regorus shares within a slice are still shared nearly
-/// everywhere.
-const CONVERSION_SLICE: usize = 1_000;
-
-/// A list as a regorus array, converted a slice at a time (see `CONVERSION_SLICE`).
-fn to_regorus_list<T: Serialize>(items: &[T]) -> Result<regorus::Value, PolicyError> {
-    let mut elements = regorus::Value::from(Vec::with_capacity(items.len()));
-    let array = elements.as_array_mut().map_err(input_error)?;
-    for slice in items.chunks(CONVERSION_SLICE) {
-        let mut part = to_regorus(&slice)?;
-        array.append(part.as_array_mut().map_err(input_error)?);
-    }
-    Ok(elements)
+/// A value as regorus sees it (see `regorus_value`).
+fn to_regorus<T: Serialize + ?Sized>(value: &T) -> Result<regorus::Value, PolicyError> {
+    regorus_value::to_value(value).map_err(input_error)
 }
 
 /// Users as a regorus array, each access key with its identity.
 fn users_to_regorus(users: &[User]) -> Result<regorus::Value, PolicyError> {
-    let mut list = to_regorus_list(users)?;
+    let mut list = to_regorus(users)?;
     let values = list.as_array_mut().map_err(input_error)?;
     for (value, user) in values.iter_mut().zip(users) {
         add_key_identities(value, &user.access_keys)?;

@@ -10,6 +10,7 @@ pub mod memory;
 pub mod metadata;
 mod raw_finding;
 mod recursion;
+mod regorus_value;
 pub mod schedule;
 mod secret_history;
 mod source;
