@@ -48,8 +48,10 @@ deny contains {
 	"message": sprintf("user %s gets a console password from %s, and none of its policies denies access without MFA (checked: %s)", [user.name, profile.address, checked_text(checked)]),
 	"evidence": {"address": profile.address, "action": profile.action, "policies_checked": checked},
 } if {
+	# Without a plan this is undefined and the body ends here, before indexing every user.
+	resources := input.snapshot.terraform.resources
 	users := users_by_arn # built once: a lookup per profile, not a pass over every user
-	some profile in input.snapshot.terraform.resources
+	some profile in resources
 	profile.type == "aws_iam_user_login_profile"
 	profile.action != "delete"
 	user := users[profile.subject]

@@ -6,7 +6,7 @@
 //! Nothing here walks principal × secret pairs: each principal's answer is a set over all
 //! secrets, computed from cached per-statement sets, and identical sets are stored once.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::bits::{FastMap, Interner, Tri, TriBits};
 use super::catalog::{ADMIN_ACTIONS, Act, Target};
@@ -52,17 +52,17 @@ pub struct Edge {
 pub struct Analysis<'e, 's> {
     pub engine: &'e Engine<'s>,
     /// Per principal: the secrets it reads through its own policies and the secrets' policies.
-    pub direct: Vec<Rc<TriBits>>,
+    pub direct: Vec<Arc<TriBits>>,
     /// Per principal: whether it reads every secret, existing and future, through its own
     /// policies (identity policies, its groups', boundary, SCPs, denies).
     pub every_secret: Vec<Tri>,
     /// Per principal: whether it has administrative access in effect.
     pub admin: Vec<Tri>,
     /// Per principal: the roles it can assume.
-    pub assume: Vec<Rc<TriBits>>,
+    pub assume: Vec<Arc<TriBits>>,
     pub escalations: Vec<PrincipalEscalation>,
     /// Per principal: every secret it reads by any route.
-    pub reads: Vec<Rc<TriBits>>,
+    pub reads: Vec<Arc<TriBits>>,
     /// Per secret: outsiders its resource policy lets read it.
     pub outside_readers: Vec<Vec<OutsideGrant>>,
     /// Per secret: outsiders its resource policy lets do anything, with the actions.
@@ -73,42 +73,27 @@ pub struct Analysis<'e, 's> {
 
 impl<'e, 's> Analysis<'e, 's> {
     pub fn run(engine: &'e Engine<'s>) -> Analysis<'e, 's> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let principals = engine.store.principals.len();
+        Analysis::run_on(engine, cores.min(principals / PRINCIPALS_PER_WORKER).max(1))
+    }
+
+    /// The analysis with the principals' own grants worked out on up to `workers` threads.
+    fn run_on(engine: &'e Engine<'s>, workers: usize) -> Analysis<'e, 's> {
         let store = engine.store;
-        let get_side = ResourceSide::secrets(engine, Act::GetSecretValue);
-        let put_side = ResourceSide::secrets(engine, Act::PutResourcePolicy);
-        let trust_side = ResourceSide::trust(engine);
-        let services = ServiceRoles::new(engine);
+        let sides = Sides::new(engine);
         let mut interner = Interner::default();
         let mut direct = Vec::with_capacity(store.principals.len());
         let mut every_secret = Vec::with_capacity(store.principals.len());
         let mut admin = Vec::with_capacity(store.principals.len());
         let mut assume = Vec::with_capacity(store.principals.len());
         let mut escalations = Vec::with_capacity(store.principals.len());
-        for p in 0..store.principals.len() {
-            let mut read = engine.effective(
-                p,
-                Act::GetSecretValue,
-                Some(&get_side.for_principal(p, engine)),
-            );
-            read.restrict(&store.readable);
-            // The probes (secrets of tomorrow) have no resource policy: only identity policies
-            // cover them, so this is "every secret through its own policies".
-            every_secret.push(covers_all(&read, &store.readable));
-            direct.push(interner.intern(read));
-            admin.push(admin_in_effect(engine, p));
-            assume.push(interner.intern(engine.effective(
-                p,
-                Act::AssumeRole,
-                Some(&trust_side.for_principal(p, engine)),
-            )));
-            escalations.push(escalation::of(
-                engine,
-                p,
-                &get_side,
-                &put_side,
-                &services,
-                &mut interner,
-            ));
+        for own in own_grants(engine, &sides, &mut interner, workers) {
+            direct.push(own.direct);
+            every_secret.push(own.every_secret);
+            admin.push(own.admin);
+            assume.push(own.assume);
+            escalations.push(own.escalation);
         }
         let reads = reach(store, &direct, &assume, &escalations, &mut interner);
         let (outside_readers, outside_grants) = secret_outsiders(store);
@@ -134,6 +119,122 @@ impl<'e, 's> Analysis<'e, 's> {
     /// The principals principal `p` can act as.
     pub fn edges(&self, p: usize) -> impl Iterator<Item = Edge> + '_ {
         edges(self.store(), &self.assume, &self.escalations, p)
+    }
+}
+
+/// The resource policies' side of the actions the analysis follows, worked out once for every
+/// principal.
+struct Sides {
+    get: ResourceSide,
+    put: ResourceSide,
+    trust: ResourceSide,
+    services: ServiceRoles,
+}
+
+impl Sides {
+    fn new(engine: &Engine) -> Sides {
+        Sides {
+            get: ResourceSide::secrets(engine, Act::GetSecretValue),
+            put: ResourceSide::secrets(engine, Act::PutResourcePolicy),
+            trust: ResourceSide::trust(engine),
+            services: ServiceRoles::new(engine),
+        }
+    }
+}
+
+/// What one principal can do by its own grants, before roles and escalations are followed.
+struct OwnGrants {
+    direct: Arc<TriBits>,
+    every_secret: Tri,
+    admin: Tri,
+    assume: Arc<TriBits>,
+    escalation: PrincipalEscalation,
+}
+
+/// Principals per thread below which a thread costs more than it saves.
+const PRINCIPALS_PER_WORKER: usize = 1_000;
+
+/// The own grants of every principal, in principal order. The principals are shared out in
+/// runs over up to `workers` threads, each with an engine of its own (an engine caches the
+/// sets of the statements it has met, and is not shared between threads); the sets the other
+/// threads made are then interned in `interner`, so that equal sets are still one allocation
+/// and `reach` merges the edges into them. The first run goes on this thread, with `engine`.
+fn own_grants(
+    engine: &Engine,
+    sides: &Sides,
+    interner: &mut Interner,
+    workers: usize,
+) -> Vec<OwnGrants> {
+    let store = engine.store;
+    let count = store.principals.len();
+    let run = count.div_ceil(workers.max(1)).max(1);
+    let mut starts = (0..count).step_by(run);
+    let first = starts
+        .next()
+        .map_or(0..0, |start| start..(start + run).min(count));
+    std::thread::scope(|scope| {
+        let others: Vec<_> = starts
+            .map(|start| {
+                scope.spawn(move || {
+                    let engine = Engine::new(store);
+                    let mut own = Interner::default();
+                    (start..(start + run).min(count))
+                        .map(|p| own_grants_of(&engine, sides, p, &mut own))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<OwnGrants> = first
+            .map(|p| own_grants_of(engine, sides, p, interner))
+            .collect();
+        for other in others {
+            let grants = other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            all.extend(grants.into_iter().map(|g| g.shared_in(interner)));
+        }
+        all
+    })
+}
+
+fn own_grants_of(engine: &Engine, sides: &Sides, p: usize, interner: &mut Interner) -> OwnGrants {
+    let store = engine.store;
+    let mut read = engine.effective(
+        p,
+        Act::GetSecretValue,
+        Some(&sides.get.for_principal(p, engine)),
+    );
+    read.restrict(&store.readable);
+    OwnGrants {
+        // The probes (secrets of tomorrow) have no resource policy: only identity policies
+        // cover them, so this is "every secret through its own policies".
+        every_secret: covers_all(&read, &store.readable),
+        direct: interner.intern(read),
+        admin: admin_in_effect(engine, p),
+        assume: interner.intern(engine.effective(
+            p,
+            Act::AssumeRole,
+            Some(&sides.trust.for_principal(p, engine)),
+        )),
+        escalation: escalation::of(engine, p, &sides.get, &sides.put, &sides.services, interner),
+    }
+}
+
+impl OwnGrants {
+    /// The same grants with their sets interned in `interner`.
+    fn shared_in(self, interner: &mut Interner) -> OwnGrants {
+        let escalation = PrincipalEscalation {
+            own_reads: interner.share(self.escalation.own_reads),
+            become_users: interner.share(self.escalation.become_users),
+            become_roles: interner.share(self.escalation.become_roles),
+            ..self.escalation
+        };
+        OwnGrants {
+            direct: interner.share(self.direct),
+            assume: interner.share(self.assume),
+            escalation,
+            ..self
+        }
     }
 }
 
@@ -189,7 +290,7 @@ pub fn probe_arn(store: &Store, target: Target) -> String {
 /// escalation routes make it.
 fn edges<'a>(
     store: &'a Store,
-    assume: &'a [Rc<TriBits>],
+    assume: &'a [Arc<TriBits>],
     escalations: &'a [PrincipalEscalation],
     p: usize,
 ) -> impl Iterator<Item = Edge> + 'a {
@@ -209,12 +310,12 @@ fn edges<'a>(
 
 fn reach(
     store: &Store,
-    direct: &[Rc<TriBits>],
-    assume: &[Rc<TriBits>],
+    direct: &[Arc<TriBits>],
+    assume: &[Arc<TriBits>],
     escalations: &[PrincipalEscalation],
     interner: &mut Interner,
-) -> Vec<Rc<TriBits>> {
-    let mut reads: Vec<Rc<TriBits>> = direct
+) -> Vec<Arc<TriBits>> {
+    let mut reads: Vec<Arc<TriBits>> = direct
         .iter()
         .zip(escalations)
         .map(|(own, escalation)| {
@@ -232,10 +333,10 @@ fn reach(
             if reads[p].yes == full.yes {
                 continue;
             }
-            let mut targets: FastMap<*const TriBits, (Rc<TriBits>, Tri)> = FastMap::default();
+            let mut targets: FastMap<*const TriBits, (Arc<TriBits>, Tri)> = FastMap::default();
             for edge in edges(store, assume, escalations, p) {
                 let entry = targets
-                    .entry(Rc::as_ptr(&reads[edge.to]))
+                    .entry(Arc::as_ptr(&reads[edge.to]))
                     .or_insert((reads[edge.to].clone(), Tri::No));
                 entry.1 = entry.1.or(edge.access);
             }
@@ -356,4 +457,38 @@ fn role_outsiders(store: &Store) -> Vec<Vec<OutsideGrant>> {
             None => Vec::new(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::access::store::Store;
+    use crate::access::summary::of_analysis;
+    use crate::synthetic::{Profile, Shape, generate};
+
+    /// Shared out over threads, the principals' grants come out as on one thread, and equal
+    /// sets made on different threads are one allocation.
+    #[test]
+    fn the_analysis_on_several_threads_is_the_analysis_on_one() {
+        let as_of = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+        for profile in [Profile::FindingHeavy, Profile::MostlyCompliant] {
+            let snapshot = generate(&Shape::new(120, 80, profile, as_of));
+            let store = Store::new(&snapshot, as_of);
+            let [one, three] = [1, 3].map(|workers| {
+                let engine = Engine::new(&store);
+                let analysis = Analysis::run_on(&engine, workers);
+                let distinct = |sets: &[Arc<TriBits>]| {
+                    let pointers: std::collections::HashSet<*const TriBits> =
+                        sets.iter().map(Arc::as_ptr).collect();
+                    pointers.len()
+                };
+                let shared = (distinct(&analysis.direct), distinct(&analysis.assume));
+                (of_analysis(&analysis), shared)
+            });
+            assert!(store.principals.len() > 100, "{profile:?}");
+            assert_eq!(one, three, "{profile:?}");
+        }
+    }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A hash map with a fast, non-cryptographic hash (the multiply-rotate hash rustc uses): the
 /// model's caches are keyed by bit sets of thousands of words and by statement lists, where
@@ -227,17 +227,26 @@ impl Bits {
 /// keeping one copy per principal grew with principals times users.
 #[derive(Default)]
 pub struct Interner {
-    sets: HashSet<Rc<TriBits>, BuildHasherDefault<FastHasher>>,
+    sets: HashSet<Arc<TriBits>, BuildHasherDefault<FastHasher>>,
 }
 
 impl Interner {
-    pub fn intern(&mut self, bits: TriBits) -> Rc<TriBits> {
+    pub fn intern(&mut self, bits: TriBits) -> Arc<TriBits> {
         if let Some(shared) = self.sets.get(&bits) {
             return shared.clone();
         }
-        let shared = Rc::new(bits);
+        let shared = Arc::new(bits);
         self.sets.insert(shared.clone());
         shared
+    }
+
+    /// A set made elsewhere (by another thread's interner), as this interner holds it.
+    pub fn share(&mut self, bits: Arc<TriBits>) -> Arc<TriBits> {
+        if let Some(shared) = self.sets.get(&bits) {
+            return shared.clone();
+        }
+        self.sets.insert(bits.clone());
+        bits
     }
 }
 

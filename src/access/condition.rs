@@ -24,7 +24,7 @@
 //! - any other key: keyward cannot judge it, and the answer becomes *conditional*, shown as such.
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -351,10 +351,10 @@ pub struct OwnPrincipal {
     pub arn: String,
     pub name: String,
     pub is_user: bool,
-    pub account: Rc<str>,
+    pub account: Arc<str>,
     /// Its tags (a list: a map per principal took ten times the memory).
     pub tags: Vec<(String, String)>,
-    pub organization: Rc<Organization>,
+    pub organization: Arc<Organization>,
 }
 
 /// The account's organization, as far as the snapshot says.
@@ -629,7 +629,7 @@ mod tests {
             is_user: true,
             account: "123456789012".into(),
             tags: vec![("team".to_owned(), "ml".to_owned())],
-            organization: Rc::new(Organization::Member {
+            organization: Arc::new(Organization::Member {
                 id: "o-abc".into(),
                 paths: vec!["o-abc/r-1/ou-1/".into()],
             }),
@@ -675,7 +675,7 @@ mod tests {
         let other = json!({"StringEquals": {"aws:PrincipalOrgID": "o-zzz"}});
         assert_eq!(allow(other, Subject::Own(&alice)), Outcome::False);
         let mut unknown_org = alice.clone();
-        unknown_org.organization = Rc::new(Organization::Unknown);
+        unknown_org.organization = Arc::new(Organization::Unknown);
         let org = json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc"}});
         assert!(matches!(
             allow(org, Subject::Own(&unknown_org)),

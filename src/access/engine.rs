@@ -16,7 +16,7 @@
 //! cached by that list: principals that share groups and policies share the work.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::bits::{Bits, FastMap, Tri, TriBits};
 use super::catalog::{Act, Target};
@@ -30,7 +30,7 @@ use super::store::{Boundary, OrgPolicies, PolicyId, StmtId, Store};
 struct Part {
     stmt: StmtId,
     scalar: Tri,
-    resolution: Option<Rc<str>>,
+    resolution: Option<Arc<str>>,
 }
 
 /// What the resources' own policies (secrets' resource policies, roles' trust policies) grant and
@@ -48,13 +48,13 @@ pub struct SideGrants {
 type UnionKey = (Target, Vec<Part>);
 
 /// A statement, the universe it is taken over, and what its policy variables resolved to.
-type ResourceKey = (StmtId, Target, Option<Rc<str>>);
+type ResourceKey = (StmtId, Target, Option<Arc<str>>);
 
 pub struct Engine<'s> {
     pub store: &'s Store,
     /// The resources a statement covers, by statement, target and resolution.
-    resources: RefCell<FastMap<ResourceKey, Rc<TriBits>>>,
-    unions: RefCell<FastMap<UnionKey, Rc<TriBits>>>,
+    resources: RefCell<FastMap<ResourceKey, Arc<TriBits>>>,
+    unions: RefCell<FastMap<UnionKey, Arc<TriBits>>>,
     /// The answer of statements whose conditions do not depend on the principal.
     shared_scalars: RefCell<FastMap<StmtId, Tri>>,
 }
@@ -122,7 +122,7 @@ impl<'s> Engine<'s> {
     /// The text a statement's policy variables resolve to for principal `p` (`None` without
     /// variables); an unresolvable variable resolves to itself, and the statement then covers
     /// its resources only conditionally.
-    fn resolution(&self, stmt: StmtId, p: usize) -> Option<Rc<str>> {
+    fn resolution(&self, stmt: StmtId, p: usize) -> Option<Arc<str>> {
         let s = self.store.stmt(stmt);
         let resources = s.statement.resources.as_ref()?;
         let uses_variables = resources.uses_variables()
@@ -146,7 +146,7 @@ impl<'s> Engine<'s> {
         if !values.is_empty() {
             text.push(format!("\u{0}{}", values.join("\u{0}")));
         }
-        Some(Rc::from(text.join("\n")))
+        Some(Arc::from(text.join("\n")))
     }
 
     fn part(&self, stmt: StmtId, p: usize) -> Part {
@@ -158,13 +158,13 @@ impl<'s> Engine<'s> {
     }
 
     /// The members of `target` a statement covers (before its scalar), for principal `p`.
-    pub fn resource_bits(&self, stmt: StmtId, target: Target, p: usize) -> Rc<TriBits> {
+    pub fn resource_bits(&self, stmt: StmtId, target: Target, p: usize) -> Arc<TriBits> {
         let resolution = self.resolution(stmt, p);
         let key = (stmt, target, resolution.clone());
         if let Some(bits) = self.resources.borrow().get(&key) {
             return bits.clone();
         }
-        let bits = Rc::new(self.compute_resource_bits(stmt, target, p, resolution.as_deref()));
+        let bits = Arc::new(self.compute_resource_bits(stmt, target, p, resolution.as_deref()));
         self.resources.borrow_mut().insert(key, bits.clone());
         bits
     }
@@ -224,7 +224,7 @@ impl<'s> Engine<'s> {
     }
 
     /// The union of statements over a universe, each weakened to its scalar.
-    fn union(&self, target: Target, mut parts: Vec<Part>, p: usize) -> Rc<TriBits> {
+    fn union(&self, target: Target, mut parts: Vec<Part>, p: usize) -> Arc<TriBits> {
         parts.retain(|part| part.scalar != Tri::No);
         parts.sort_by_key(|part| part.stmt);
         parts.dedup();
@@ -236,7 +236,7 @@ impl<'s> Engine<'s> {
         for part in &key.1 {
             bits.union_limited(&self.resource_bits(part.stmt, target, p), part.scalar);
         }
-        let bits = Rc::new(bits);
+        let bits = Arc::new(bits);
         self.unions.borrow_mut().insert(key, bits.clone());
         bits
     }
@@ -269,26 +269,26 @@ impl<'s> Engine<'s> {
     }
 
     /// What identity policies allow, before the boundary and SCPs.
-    pub fn identity_allow(&self, p: usize, act: Act) -> Rc<TriBits> {
+    pub fn identity_allow(&self, p: usize, act: Act) -> Arc<TriBits> {
         let target = act.def().target;
         let ids = self.store.principals[p].identity.iter().map(|&(id, _)| id);
         let allowed = self.union(target, self.parts_of(ids, act, Effect::Allow, p), p);
         if self.has_unreadable_identity(p) {
             let mut unknown = (*allowed).clone();
             unknown.union_limited(&TriBits::full(self.len(target)), Tri::Maybe);
-            return Rc::new(unknown);
+            return Arc::new(unknown);
         }
         allowed
     }
 
     /// What the permissions boundary allows; `None` without one.
-    pub fn boundary_allow(&self, p: usize, act: Act) -> Option<Rc<TriBits>> {
+    pub fn boundary_allow(&self, p: usize, act: Act) -> Option<Arc<TriBits>> {
         let target = act.def().target;
         match self.store.principals[p].boundary {
             Boundary::None => None,
-            Boundary::Missing => Some(Rc::new(maybe_full(self.len(target)))),
+            Boundary::Missing => Some(Arc::new(maybe_full(self.len(target)))),
             Boundary::Policy(id) if self.store.policies[id].problem.is_some() => {
-                Some(Rc::new(maybe_full(self.len(target))))
+                Some(Arc::new(maybe_full(self.len(target))))
             }
             Boundary::Policy(id) => {
                 Some(self.union(target, self.parts_of([id], act, Effect::Allow, p), p))
@@ -304,7 +304,7 @@ impl<'s> Engine<'s> {
 
     /// What the SCPs allow: the intersection over the levels of the path; `None` when SCPs do not
     /// apply.
-    pub fn scp_allow(&self, p: usize, act: Act) -> Option<Rc<TriBits>> {
+    pub fn scp_allow(&self, p: usize, act: Act) -> Option<Arc<TriBits>> {
         let OrgPolicies::Weighed {
             scp: true, levels, ..
         } = &self.store.org
@@ -332,11 +332,11 @@ impl<'s> Engine<'s> {
             }
             allowed.intersect_with(&level_allow);
         }
-        Some(Rc::new(allowed))
+        Some(Arc::new(allowed))
     }
 
     /// Explicit denies of identity policies, the boundary, the SCPs and (for secrets) the RCPs.
-    pub fn denies(&self, p: usize, act: Act) -> Rc<TriBits> {
+    pub fn denies(&self, p: usize, act: Act) -> Arc<TriBits> {
         let target = act.def().target;
         let principal = &self.store.principals[p];
         let mut ids: Vec<PolicyId> = principal.identity.iter().map(|&(id, _)| id).collect();

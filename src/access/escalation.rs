@@ -21,7 +21,7 @@
 //! preconditions AWS adds (a user with two keys cannot get a third, a login profile must not
 //! exist yet): it errs on the side of reporting the route.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::bits::{Bits, Interner, Tri, TriBits};
 use super::catalog::{Act, COMPUTE_SERVICES, Target};
@@ -48,10 +48,10 @@ pub struct PrincipalEscalation {
     pub routes: Vec<Route>,
     /// Secrets it can read by granting itself (self policy, joining a group, a secret's
     /// policy).
-    pub own_reads: Rc<TriBits>,
+    pub own_reads: Arc<TriBits>,
     /// Users (user-universe order) and roles (role-universe order) it can act as.
-    pub become_users: Rc<TriBits>,
-    pub become_roles: Rc<TriBits>,
+    pub become_users: Arc<TriBits>,
+    pub become_roles: Arc<TriBits>,
 }
 
 /// One route over a set of targets, leaving out `except` (the principal itself, where acting

@@ -3,7 +3,7 @@
 //! principals with the policies that apply to them, and the resources by kind.
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -136,9 +136,9 @@ pub enum OrgPolicies {
 
 pub struct Store {
     pub as_of: DateTime<Utc>,
-    pub account: Rc<str>,
+    pub account: Arc<str>,
     pub partition: String,
-    pub organization: Rc<Organization>,
+    pub organization: Arc<Organization>,
     /// Every account of the organization, where a scan with `--org` listed them.
     pub organization_members: Option<HashSet<String>>,
     pub policies: Vec<Policy>,
@@ -176,9 +176,9 @@ impl Store {
         let organization = organization_of(snapshot);
         let mut store = Store {
             as_of,
-            account: Rc::from(snapshot.account.id.as_str()),
+            account: Arc::from(snapshot.account.id.as_str()),
             partition: snapshot.account.partition.clone(),
-            organization: Rc::new(organization),
+            organization: Arc::new(organization),
             organization_members: snapshot
                 .organization
                 .as_ref()
@@ -469,9 +469,9 @@ impl Store {
             arn: arn.to_owned(),
             name: name.to_owned(),
             is_user,
-            account: Rc::clone(&self.account),
+            account: Arc::clone(&self.account),
             tags: tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            organization: Rc::clone(&self.organization),
+            organization: Arc::clone(&self.organization),
         }
     }
 

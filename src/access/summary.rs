@@ -2,7 +2,7 @@
 //! per secret, and what reaches every secret, each grant with the statements it comes from.
 
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::analysis::{Analysis, covers_all, probe_arn};
 use super::bits::{Bits, FastMap, Tri, TriBits};
@@ -499,10 +499,10 @@ fn resource_policy_holders(
 /// conditionally. Principals with the same reads are counted together.
 fn reader_counts(analysis: &Analysis, real: &Bits) -> (Vec<u32>, Vec<u32>) {
     let store = analysis.store();
-    let mut classes: FastMap<*const TriBits, (Rc<TriBits>, u32)> = FastMap::default();
+    let mut classes: FastMap<*const TriBits, (Arc<TriBits>, u32)> = FastMap::default();
     for reads in &analysis.reads {
         classes
-            .entry(Rc::as_ptr(reads))
+            .entry(Arc::as_ptr(reads))
             .or_insert((reads.clone(), 0))
             .1 += 1;
     }
