@@ -79,7 +79,7 @@ impl<'e, 's> Analysis<'e, 's> {
     }
 
     /// The analysis with the principals' own grants worked out on up to `workers` threads.
-    fn run_on(engine: &'e Engine<'s>, workers: usize) -> Analysis<'e, 's> {
+    pub(super) fn run_on(engine: &'e Engine<'s>, workers: usize) -> Analysis<'e, 's> {
         let store = engine.store;
         let sides = Sides::new(engine);
         let mut interner = Interner::default();
@@ -457,38 +457,4 @@ fn role_outsiders(store: &Store) -> Vec<Vec<OutsideGrant>> {
             None => Vec::new(),
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use chrono::{TimeZone, Utc};
-
-    use super::*;
-    use crate::access::store::Store;
-    use crate::access::summary::of_analysis;
-    use crate::synthetic::{Profile, Shape, generate};
-
-    /// Shared out over threads, the principals' grants come out as on one thread, and equal
-    /// sets made on different threads are one allocation.
-    #[test]
-    fn the_analysis_on_several_threads_is_the_analysis_on_one() {
-        let as_of = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
-        for profile in [Profile::FindingHeavy, Profile::MostlyCompliant] {
-            let snapshot = generate(&Shape::new(120, 80, profile, as_of));
-            let store = Store::new(&snapshot, as_of);
-            let [one, three] = [1, 3].map(|workers| {
-                let engine = Engine::new(&store);
-                let analysis = Analysis::run_on(&engine, workers);
-                let distinct = |sets: &[Arc<TriBits>]| {
-                    let pointers: std::collections::HashSet<*const TriBits> =
-                        sets.iter().map(Arc::as_ptr).collect();
-                    pointers.len()
-                };
-                let shared = (distinct(&analysis.direct), distinct(&analysis.assume));
-                (of_analysis(&analysis), shared)
-            });
-            assert!(store.principals.len() > 100, "{profile:?}");
-            assert_eq!(one, three, "{profile:?}");
-        }
-    }
 }

@@ -1193,3 +1193,36 @@ fn a_group_that_may_assume_every_role_is_one_assumer_grant_shared_by_the_roles()
     );
     assert_eq!(summary.assumers.len(), 3, "ops, ops but bob, named");
 }
+
+/// Shared out over threads, the principals' grants come out as on one thread, and equal sets
+/// made on different threads are one allocation.
+#[test]
+fn the_analysis_on_several_threads_is_the_analysis_on_one() {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use chrono::{TimeZone, Utc};
+
+    use super::analysis::Analysis;
+    use super::bits::TriBits;
+    use super::engine::Engine;
+    use super::store::Store;
+    use super::summary::of_analysis;
+    use crate::synthetic::{Profile, Shape, generate};
+
+    let as_of = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap();
+    for profile in [Profile::FindingHeavy, Profile::MostlyCompliant] {
+        let snapshot = generate(&Shape::new(120, 80, profile, as_of));
+        let store = Store::new(&snapshot, as_of);
+        assert!(store.principals.len() > 100, "{profile:?}");
+        let [one, three] = [1, 3].map(|workers| {
+            let engine = Engine::new(&store);
+            let analysis = Analysis::run_on(&engine, workers);
+            let distinct =
+                |sets: &[Arc<TriBits>]| sets.iter().map(Arc::as_ptr).collect::<HashSet<_>>().len();
+            let shared = (distinct(&analysis.direct), distinct(&analysis.assume));
+            (of_analysis(&analysis), shared)
+        });
+        assert_eq!(one, three, "{profile:?}");
+    }
+}
