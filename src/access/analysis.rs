@@ -168,23 +168,29 @@ fn own_grants(
     let store = engine.store;
     let count = store.principals.len();
     let run = count.div_ceil(workers.max(1)).max(1);
-    let mut starts = (0..count).step_by(run);
-    let first = starts
-        .next()
-        .map_or(0..0, |start| start..(start + run).min(count));
+    let runs: Vec<std::ops::Range<usize>> = (0..count)
+        .step_by(run)
+        .map(|start| start..(start + run).min(count))
+        .collect();
+    let Some((first, others)) = runs.split_first() else {
+        return Vec::new();
+    };
     std::thread::scope(|scope| {
-        let others: Vec<_> = starts
-            .map(|start| {
+        let others: Vec<_> = others
+            .iter()
+            .map(|principals| {
                 scope.spawn(move || {
                     let engine = Engine::new(store);
                     let mut own = Interner::default();
-                    (start..(start + run).min(count))
+                    principals
+                        .clone()
                         .map(|p| own_grants_of(&engine, sides, p, &mut own))
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
         let mut all: Vec<OwnGrants> = first
+            .clone()
             .map(|p| own_grants_of(engine, sides, p, interner))
             .collect();
         for other in others {

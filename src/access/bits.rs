@@ -232,12 +232,11 @@ pub struct Interner {
 
 impl Interner {
     pub fn intern(&mut self, bits: TriBits) -> Arc<TriBits> {
-        if let Some(shared) = self.sets.get(&bits) {
-            return shared.clone();
+        // Looked up before the allocation: most sets interned are already held.
+        match self.sets.get(&bits) {
+            Some(shared) => shared.clone(),
+            None => self.share(Arc::new(bits)),
         }
-        let shared = Arc::new(bits);
-        self.sets.insert(shared.clone());
-        shared
     }
 
     /// A set made elsewhere (by another thread's interner), as this interner holds it.

@@ -41,7 +41,8 @@ impl ser::Error for Error {
     }
 }
 
-/// The object keys of one conversion: a large list's objects share a few dozen names.
+/// The object keys of one conversion, field names and map keys alike: a large list's objects
+/// share a few dozen field names.
 #[derive(Default)]
 struct Keys(RefCell<HashSet<Rc<str>>>);
 
