@@ -24,7 +24,7 @@ mod store;
 mod summary;
 mod universe;
 
-pub use readers::list as readers;
+pub use readers::each as each_secret_readers;
 pub use source::summarize_source;
 pub use summary::summarize;
 

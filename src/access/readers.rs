@@ -16,39 +16,43 @@ use super::summary::{self, access, path};
 use crate::model::access::{Escalation, PolicyPath, Reader, SecretReaders};
 use crate::snapshot::{Secret, Snapshot};
 
-/// The readers of the snapshot's secrets for which `wanted` holds.
-pub fn list(
+/// The readers of the snapshot's secrets for which `wanted` holds, handed to `visit` one secret
+/// at a time (in the snapshot's order), so that a caller that writes them out holds one
+/// secret's readers at a time: a key that hundreds of principals read, in an account of
+/// thousands of keys, lists hundreds of thousands of readers. Stops at `visit`'s first error.
+pub fn each<E>(
     snapshot: &Snapshot,
     as_of: DateTime<Utc>,
     wanted: &dyn Fn(&Secret) -> bool,
-) -> Vec<SecretReaders> {
+    mut visit: impl FnMut(SecretReaders) -> Result<(), E>,
+) -> Result<(), E> {
     let store = Store::new(snapshot, as_of);
     let engine = Engine::new(&store);
     let analysis = Analysis::run(&engine);
     let summary = summary::of_analysis(&analysis);
-    snapshot
+    let chosen = snapshot
         .secrets
         .iter()
         .enumerate()
-        .filter(|(_, secret)| wanted(secret))
-        .map(|(i, secret)| {
-            let reach = &summary.secrets[&secret.arn];
-            let mut readers: Vec<Reader> = (0..store.principals.len())
-                .filter_map(|p| reader(&analysis, p, i))
-                .collect();
-            readers.sort_by(|a, b| (a.access, &a.principal).cmp(&(b.access, &b.principal)));
-            SecretReaders {
-                secret: secret.arn.clone(),
-                name: secret.name.clone(),
-                region: secret.region.clone(),
-                scheduled_for_deletion: reach.scheduled_for_deletion,
-                public: reach.public,
-                outside_account: reach.outside_account,
-                readers,
-                outside: summary.outside_of(reach).cloned().collect(),
-            }
-        })
-        .collect()
+        .filter(|(_, s)| wanted(s));
+    for (i, secret) in chosen {
+        let reach = &summary.secrets[&secret.arn];
+        let mut readers: Vec<Reader> = (0..store.principals.len())
+            .filter_map(|p| reader(&analysis, p, i))
+            .collect();
+        readers.sort_by(|a, b| (a.access, &a.principal).cmp(&(b.access, &b.principal)));
+        visit(SecretReaders {
+            secret: secret.arn.clone(),
+            name: secret.name.clone(),
+            region: secret.region.clone(),
+            scheduled_for_deletion: reach.scheduled_for_deletion,
+            public: reach.public,
+            outside_account: reach.outside_account,
+            readers,
+            outside: summary.outside_of(reach).cloned().collect(),
+        })?;
+    }
+    Ok(())
 }
 
 /// Principal `p` as a reader of secret `i`, if it is one.
@@ -231,7 +235,13 @@ mod tests {
             "secrets": [{"arn": secret, "name": "prod/openai", "region": "us-east-1", "rotation": {"enabled": false},
                 "resource_policy": {"Statement": {"Effect": "Allow", "Principal": {"AWS": "999988887777"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}}}],
         }));
-        let listed = list(&s, "2026-05-10T00:00:00Z".parse().unwrap(), &|_| true);
+        let mut listed = Vec::new();
+        let as_of = "2026-05-10T00:00:00Z".parse().unwrap();
+        each(&s, as_of, &|_| true, |secret| {
+            listed.push(secret);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
         let readers = &listed[0].readers;
         let route = |who: &str| readers.iter().find(|r| r.principal == who).unwrap();
         assert_eq!(route(&arn("role", "app")).via, "identity_policy");

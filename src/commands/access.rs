@@ -2,9 +2,12 @@
 //! JSON. By default the secrets that look like third-party API keys.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 use std::path::Path;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 
 use super::error::{Error, exit};
 use crate::cli::{AccessArgs, ListFormat};
@@ -38,43 +41,91 @@ pub fn run(args: &AccessArgs) -> Result<i32, Error> {
     } else {
         AsOf::At(Utc::now())
     };
-    let mut listed: Vec<(String, Vec<SecretReaders>)> = Vec::new();
-    for snapshot in &snapshots {
-        let as_of = match args.as_of.unwrap_or(default_as_of) {
-            AsOf::At(time) => time,
-            AsOf::Snapshot => snapshot.collected_at,
-        };
-        let wanted = |secret: &Secret| {
-            if args.secrets.is_empty() {
-                !crate::policy::third_party_markers(secret, &markers).is_empty()
-            } else {
-                args.secrets
-                    .iter()
-                    .any(|s| *s == secret.arn || *s == secret.name)
-            }
-        };
-        listed.push((
-            snapshot.account.id.clone(),
-            crate::access::readers(snapshot, as_of, &wanted),
-        ));
-    }
-    let terminal = super::console::terminal_for(args.output.as_deref());
-    let text = match args.format {
-        ListFormat::Json => {
-            let accounts: Vec<serde_json::Value> = listed
-                .iter()
-                .map(|(account, secrets)| serde_json::json!({"account": account, "secrets": secrets}))
-                .collect();
-            serde_json::to_string_pretty(&serde_json::json!({"accounts": accounts})).expect("json")
-                + "\n"
-        }
-        ListFormat::Table => listed
-            .iter()
-            .map(|(account, secrets)| render(account, secrets, args.secrets.is_empty(), terminal))
-            .collect(),
+    let choice = Choice {
+        names: &args.secrets,
+        markers: &markers,
     };
-    super::output::write(args.output.as_deref(), &text)?;
+    let accounts: Vec<Account> = snapshots
+        .iter()
+        .map(|snapshot| Account {
+            account: &snapshot.account.id,
+            secrets: Secrets {
+                snapshot,
+                as_of: match args.as_of.unwrap_or(default_as_of) {
+                    AsOf::At(time) => time,
+                    AsOf::Snapshot => snapshot.collected_at,
+                },
+                choice: &choice,
+            },
+        })
+        .collect();
+    let terminal = super::console::terminal_for(args.output.as_deref());
+    // Written as each secret's readers are worked out: a key that hundreds of principals can
+    // read, in an account of thousands of keys, makes a listing of hundreds of megabytes.
+    let styled = args.format == ListFormat::Table;
+    super::output::write_with(args.output.as_deref(), styled, |out| match args.format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &Listing { accounts })?;
+            out.write_all(b"\n")
+        }
+        ListFormat::Table => accounts
+            .iter()
+            .try_for_each(|account| write_table(out, account, terminal)),
+    })?;
     Ok(exit::CLEAN)
+}
+
+/// The secrets listed: those named, or by default those that look like third-party API keys.
+struct Choice<'a> {
+    names: &'a [String],
+    markers: &'a [String],
+}
+
+impl Choice<'_> {
+    fn wants(&self, secret: &Secret) -> bool {
+        if self.names.is_empty() {
+            !crate::policy::third_party_markers(secret, self.markers).is_empty()
+        } else {
+            self.names
+                .iter()
+                .any(|s| *s == secret.arn || *s == secret.name)
+        }
+    }
+}
+
+/// The JSON listing: `{"accounts": [{"account": …, "secrets": [readers of each secret]}]}`.
+#[derive(Serialize)]
+struct Listing<'a> {
+    accounts: Vec<Account<'a>>,
+}
+
+#[derive(Serialize)]
+struct Account<'a> {
+    account: &'a str,
+    secrets: Secrets<'a>,
+}
+
+/// The chosen secrets of one account with their readers as of `as_of`, worked out as they are
+/// written (see `access::each_secret_readers`).
+struct Secrets<'a> {
+    snapshot: &'a Snapshot,
+    as_of: DateTime<Utc>,
+    choice: &'a Choice<'a>,
+}
+
+impl Secrets<'_> {
+    fn each<E>(&self, visit: impl FnMut(SecretReaders) -> Result<(), E>) -> Result<(), E> {
+        let wanted = |secret: &Secret| self.choice.wants(secret);
+        crate::access::each_secret_readers(self.snapshot, self.as_of, &wanted, visit)
+    }
+}
+
+impl Serialize for Secrets<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut list = serializer.serialize_seq(None)?;
+        self.each(|secret| list.serialize_element(&secret))?;
+        list.end()
+    }
 }
 
 fn read_snapshots(args: &AccessArgs) -> Result<Vec<Snapshot>, Error> {
@@ -118,39 +169,44 @@ fn check_names(wanted: &[String], snapshots: &[Snapshot]) -> Result<(), Error> {
     Ok(())
 }
 
-fn render(account: &str, secrets: &[SecretReaders], by_marker: bool, terminal: Terminal) -> String {
-    let mut out = String::new();
-    if secrets.is_empty() {
-        let what = if by_marker {
+/// One account's secrets as tables of readers, each secret as its readers are worked out.
+fn write_table(out: &mut dyn Write, account: &Account, terminal: Terminal) -> io::Result<()> {
+    let id = account.account;
+    let mut listed = 0;
+    account.secrets.each(|secret| {
+        listed += 1;
+        out.write_all(secret_table(id, &secret, terminal).as_bytes())
+    })?;
+    if listed == 0 {
+        let what = if account.secrets.choice.names.is_empty() {
             "no secret looks like a third-party API key (name them to see others)"
         } else {
             "no secret asked for is in this account"
         };
-        let _ = writeln!(out, "account {account}: {what}\n");
+        writeln!(out, "account {id}: {what}\n")?;
+    }
+    Ok(())
+}
+
+/// A secret's heading and the table of its readers.
+fn secret_table(account: &str, secret: &SecretReaders, terminal: Terminal) -> String {
+    let mut out = format!("{}\n\n", heading(account, secret));
+    if secret.scheduled_for_deletion {
         return out;
     }
-    for secret in secrets {
-        let _ = writeln!(out, "{}\n", heading(account, secret));
-        if secret.scheduled_for_deletion {
-            continue;
-        }
-        let mut rows: Vec<[String; 4]> = secret.readers.iter().map(reader_row).collect();
-        rows.extend(secret.outside.iter().map(outside_row));
-        if rows.is_empty() {
-            let _ = writeln!(out, "nobody can read it\n");
-            continue;
-        }
-        let rows: Vec<Vec<Cell>> = rows
-            .into_iter()
-            .map(|row| row.map(Cell::from).to_vec())
-            .collect();
-        let table = crate::report::grid::render(
-            Some(&["READER", "ACCESS", "VIA", "ROUTE"]),
-            &rows,
-            terminal,
-        );
-        let _ = writeln!(out, "{table}");
+    let mut rows: Vec<[String; 4]> = secret.readers.iter().map(reader_row).collect();
+    rows.extend(secret.outside.iter().map(outside_row));
+    if rows.is_empty() {
+        out.push_str("nobody can read it\n\n");
+        return out;
     }
+    let rows: Vec<Vec<Cell>> = rows
+        .into_iter()
+        .map(|row| row.map(Cell::from).to_vec())
+        .collect();
+    let table =
+        crate::report::grid::render(Some(&["READER", "ACCESS", "VIA", "ROUTE"]), &rows, terminal);
+    let _ = writeln!(out, "{table}");
     out
 }
 

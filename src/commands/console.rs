@@ -89,6 +89,85 @@ pub fn stdout(text: &str) {
     let _ = stdout.flush();
 }
 
+/// Standard output written as `fill` produces it, never held as one string, every line defused
+/// as `stdout` defuses text. `styled`: whether the output may hold colour, which goes through
+/// anstream as `stdout`'s does; output that never does (JSON, whose strings escape every
+/// control character) is spared anstream's byte-by-byte search for escape sequences. A closed
+/// pipe ends the writing (there is no one left to write for) and, as everywhere here, is no
+/// error.
+pub fn stdout_with(styled: bool, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+    let _ = if styled {
+        stream_to(anstream::stdout().lock(), fill)
+    } else {
+        stream_to(std::io::stdout().lock(), fill)
+    };
+}
+
+fn stream_to(
+    inner: impl Write,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let defused = DefusedLines {
+        inner,
+        pending: Vec::new(),
+    };
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, defused);
+    fill(&mut out)?;
+    out.into_inner().map_err(|e| e.into_error())?.finish()
+}
+
+/// Hands on whole lines only, through `no_workflow_commands` (a command is recognised by its
+/// line, so a line must not be judged in pieces): what follows the last newline written waits
+/// for the next write.
+struct DefusedLines<W: Write> {
+    inner: W,
+    pending: Vec<u8>,
+}
+
+impl<W: Write> DefusedLines<W> {
+    /// Passes on the last line, which need not end with a newline.
+    fn finish(mut self) -> std::io::Result<()> {
+        let begun = std::mem::take(&mut self.pending);
+        self.pass(&begun)?;
+        self.inner.flush()
+    }
+
+    fn pass(&mut self, lines: &[u8]) -> std::io::Result<()> {
+        let text = match std::str::from_utf8(lines) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(lines),
+        };
+        self.inner.write_all(no_workflow_commands(&text).as_bytes())
+    }
+}
+
+impl<W: Write> Write for DefusedLines<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let Some(last) = bytes.iter().rposition(|&b| b == b'\n') else {
+            self.pending.extend_from_slice(bytes);
+            return Ok(bytes.len());
+        };
+        let (lines, rest) = bytes.split_at(last + 1);
+        if self.pending.is_empty() {
+            self.pass(lines)?;
+        } else {
+            // The line begun before, ended here, goes with the lines after it.
+            let mut begun = std::mem::take(&mut self.pending);
+            begun.extend_from_slice(lines);
+            self.pass(&begun)?;
+            begun.clear();
+            self.pending = begun;
+        }
+        self.pending.extend_from_slice(rest);
+        Ok(bytes.len())
+    }
+
+    /// A line begun waits for its end (or `finish`).
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 fn stderr(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(no_workflow_commands(text).as_bytes());
@@ -98,8 +177,9 @@ fn stderr(text: &str) {
 /// `text` with every line that GitHub's runner would take for a workflow command defused: a
 /// backslash before a leading `::`, and `##[` written `#\#[`.
 pub fn no_workflow_commands(text: &str) -> Cow<'_, str> {
-    let is_command = |line: &str| line.trim_start().starts_with("::") || line.contains("##[");
-    if !text.lines().any(is_command) {
+    // `##[` cannot span lines: one search of the whole text settles it.
+    let leading_colons = |line: &str| line.trim_start().starts_with("::");
+    if !text.contains("##[") && !text.split('\n').any(leading_colons) {
         return Cow::Borrowed(text);
     }
     let defused: String = text
@@ -118,6 +198,28 @@ pub fn no_workflow_commands(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_output_is_defused_line_by_line_whatever_the_pieces_written() {
+        let mut out = Vec::new();
+        stream_to(&mut out, |w| {
+            for piece in [
+                "ok\n  :",
+                ":error::x\n",
+                "arn:aws:iam::1:user/a\ntail #",
+                "#[y",
+            ] {
+                w.write_all(piece.as_bytes())?;
+                w.flush()?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "ok\n\\  ::error::x\narn:aws:iam::1:user/a\ntail #\\#[y"
+        );
+    }
 
     #[test]
     fn no_line_reads_as_a_workflow_command() {

@@ -17,11 +17,30 @@ pub fn write(path: Option<&Path>, text: &str) -> Result<(), Error> {
     }
 }
 
-/// Writes a JSON report to a file as it is serialised, never as one string.
+/// Writes a command's output as `fill` produces it, never as one string: into the file given
+/// (whole or not at all, as `write`), or to standard output (`styled`: whether the output may
+/// hold colour, see `console::stdout_with`).
+pub fn write_with(
+    path: Option<&Path>,
+    styled: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    match path {
+        Some(path) => super::files::write_with(path, |file| {
+            let mut out = BufWriter::new(file);
+            fill(&mut out)?;
+            out.flush()
+        }),
+        None => {
+            super::console::stdout_with(styled, fill);
+            Ok(())
+        }
+    }
+}
+
+/// Writes a JSON report to a file as it is serialised.
 pub fn write_json(path: &Path, report: &ScanReport) -> Result<(), Error> {
-    super::files::write_with(path, |file| {
-        let mut out = BufWriter::new(file);
-        crate::report::json::write(report, &mut out)?;
-        out.flush()
+    write_with(Some(path), false, |out| {
+        crate::report::json::write(report, out)
     })
 }
