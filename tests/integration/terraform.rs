@@ -19,6 +19,11 @@ fn path(p: &Path) -> &str {
 
 /// Runs keyward in the app fixture's directory (the root module), so that locations are
 /// relative to it as they are in a repository's checkout.
+/// When the fixtures' plans and snapshot are judged, when no test needs another time: shortly
+/// after they were made (2026-11-30). Judged as of the clock, their keys and rotations would
+/// age past the rules' limits weeks later and change what the tests find.
+const JUDGED_AT: &str = "2026-12-01T00:00:00Z";
+
 fn in_app(args: &[&str]) -> Run {
     keyward_in(&app(), args)
 }
@@ -111,6 +116,8 @@ fn a_plan_alone_is_judged_and_its_findings_labelled_against_its_prior_state() {
         "json",
         "--fail-on",
         "high",
+        "--as-of",
+        JUDGED_AT,
     ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report = run.json();
@@ -240,6 +247,8 @@ fn a_plan_applied_to_the_live_account_labels_against_the_account() {
         "live.json",
         "--format",
         "json",
+        "--as-of",
+        JUDGED_AT,
     ]);
     let report = run.json();
     let (open, fixed) = labels(&report);
