@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::text::{gfm_code, gfm_escape};
-use crate::model::{BaselineState, Finding, ScanReport, Severity};
+use crate::model::{AccountReport, BaselineState, Finding, ScanReport, Severity};
 
 use super::summary::MAX_MARKDOWN_CHARS as MAX_CHARS;
 
@@ -32,7 +32,7 @@ pub fn render(report: &ScanReport) -> String {
             gfm_escape(&filter.describe())
         );
     }
-    rollup(&mut out, report);
+    out += &rollup(report).render(MAX_CHARS / 4);
     if let Some(changes) = &report.changes {
         // What changed since the last audit shares the room with the details: half of it.
         let room = (MAX_CHARS / 2).saturating_sub(chars(&out));
@@ -219,26 +219,63 @@ fn not_evaluated(report: &ScanReport) -> Rows {
     }
 }
 
-fn rollup(out: &mut String, report: &ScanReport) {
-    let _ = writeln!(
-        out,
-        "| Account | Critical | High | Medium | Low | Waived | Not evaluated |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
-    for account in &report.accounts {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            gfm_escape(&account.label()),
-            account.open_count(Severity::Critical),
-            account.open_count(Severity::High),
-            account.open_count(Severity::Medium),
-            account.open_count(Severity::Low),
-            account.waived_count(),
-            account.not_evaluated.len()
-        );
+/// Each account's counts, in the accounts' order. An organization of many accounts would fill
+/// the comment with them (some 70 characters an account): past a quarter of the room, the
+/// accounts with the most severe open findings come first, and a note counts the rest.
+fn rollup(report: &ScanReport) -> Rows {
+    let head = "| Account | Critical | High | Medium | Low | Waived | Not evaluated |\n\
+                |---|---:|---:|---:|---:|---:|---:|\n"
+        .to_owned();
+    let mut accounts: Vec<&AccountReport> = report.accounts.iter().collect();
+    let rows_of = |accounts: &[&AccountReport]| -> Vec<String> {
+        accounts.iter().map(|a| rollup_row(a)).collect()
+    };
+    let mut rows = rows_of(&accounts);
+    let all_chars = chars(&head) + rows.iter().map(|r| chars(r)).sum::<usize>();
+    if all_chars >= MAX_CHARS / 4 {
+        accounts.sort_by_key(|a| std::cmp::Reverse(worst_first(a)));
+        rows = rows_of(&accounts);
     }
-    let _ = writeln!(out);
+    let with_findings: Vec<bool> = accounts
+        .iter()
+        .map(|a| Severity::DESCENDING.iter().any(|&s| a.open_count(s) > 0))
+        .collect();
+    let left_out = move |shown: usize| {
+        let rest = &with_findings[shown..];
+        let open = rest.iter().filter(|&&f| f).count();
+        format!("{} more accounts ({open} with open findings)", rest.len())
+    };
+    Rows {
+        head,
+        rows,
+        left_out: Box::new(left_out),
+    }
+}
+
+fn rollup_row(account: &AccountReport) -> String {
+    format!(
+        "| {} | {} | {} | {} | {} | {} | {} |\n",
+        gfm_escape(&account.label()),
+        account.open_count(Severity::Critical),
+        account.open_count(Severity::High),
+        account.open_count(Severity::Medium),
+        account.open_count(Severity::Low),
+        account.waived_count(),
+        account.not_evaluated.len()
+    )
+}
+
+/// An account's open findings from the most severe down, then its checks not evaluated: the
+/// larger, the worse.
+fn worst_first(account: &AccountReport) -> [usize; 5] {
+    let open = |s| account.open_count(s);
+    [
+        open(Severity::Critical),
+        open(Severity::High),
+        open(Severity::Medium),
+        open(Severity::Low),
+        account.not_evaluated.len(),
+    ]
 }
 
 /// The findings the plan fixes (`--terraform-plan` with a live account or snapshot).

@@ -302,6 +302,69 @@ fn snapshots_judged_as_of_their_own_times_show_each_date() {
     )));
 }
 
+/// An organization of 1,500 accounts: the per-account table alone would pass GitHub's limit for
+/// a comment (some 70 characters an account), so it keeps to a quarter of it, the accounts with
+/// the most severe open findings first, and says how many it left out.
+#[test]
+fn markdown_of_many_accounts_lists_the_worst_first_within_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = keyward(&["scan", "--demo", "--format", "json", "--fail-on", "none"]).json();
+    let account = &demo["accounts"][0];
+    let id = account["account"]["id"].as_str().unwrap();
+    let text = account.to_string();
+    let accounts: Vec<serde_json::Value> = (0..1_500)
+        .map(|i| {
+            let mut copy: serde_json::Value =
+                serde_json::from_str(&text.replace(id, &format!("{}", 200_000_000_000u64 + i)))
+                    .unwrap();
+            // Two accounts in three keep only their first finding: the worst are the others.
+            if i % 3 != 0 {
+                let findings = copy["findings"].as_array_mut().unwrap();
+                findings.truncate(1);
+            }
+            copy
+        })
+        .collect();
+    let mut report = demo.clone();
+    report["accounts"] = serde_json::Value::Array(accounts);
+    let path = dir.path().join("org.json");
+    std::fs::write(&path, report.to_string()).unwrap();
+
+    let run = keyward_in(
+        dir.path(),
+        &["merge", path.to_str().unwrap(), "--format", "markdown"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let markdown = run.stdout;
+    assert!(
+        markdown.chars().count() <= 65_536,
+        "{}",
+        markdown.chars().count()
+    );
+    let rows: Vec<&str> = markdown
+        .lines()
+        .filter(|l| l.starts_with("| 2000"))
+        .collect();
+    assert!(rows.len() > 100, "{} accounts shown", rows.len());
+    for row in &rows {
+        let i = row[2..14].parse::<u64>().unwrap() - 200_000_000_000;
+        assert!(
+            i % 3 == 0,
+            "an account with one finding shown before the worst: {row}"
+        );
+    }
+    let note = format!(
+        "_{} more accounts ({} with open findings) left out",
+        1_500 - rows.len(),
+        1_500 - rows.len()
+    );
+    assert!(markdown.contains(&note), "{note}");
+    // The findings still have room beside the accounts.
+    assert!(markdown.lines().any(|l| l.starts_with("| critical |")));
+    let html = crate::support::gfm_html(&markdown);
+    assert!(html.matches("<table>").count() >= 2);
+}
+
 #[test]
 fn markdown_fits_a_pull_request_comment_and_says_what_it_left_out() {
     let dir = tempfile::tempdir().unwrap();
