@@ -92,16 +92,15 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
     // Audits (and a compliance report) keep the whole scan; what is printed, and gates the run,
     // is what was asked for.
     let report = report.filtered(&filter(args, &policies)?);
-    if let (None, ReportFormat::Json, Some(path)) = (
-        &compliance,
-        report_format(args.output.format),
-        &args.output.output,
-    ) {
-        // Written as it is serialised: a large account's report is larger than its snapshot.
+    if let (None, ReportFormat::Json) = (&compliance, report_format(args.output.format)) {
+        // Written as it is serialised, to the file or stdout: a large account's report is
+        // larger than its snapshot.
         for warning in &report.warnings {
             super::console::warning(&terminal_safe(&warning.message));
         }
-        super::output::write_json(path, &report)?;
+        super::output::write_with(args.output.output.as_deref(), false, |out| {
+            crate::report::json::write(&report, out)
+        })?;
         return Ok(exit_code(report.outcome(fail_threshold(args.fail_on))));
     }
     let rendered = match (&compliance, &compliance_target) {
