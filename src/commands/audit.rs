@@ -124,7 +124,7 @@ impl Audit {
                 render(part, ReportFormat::Sarif)?.text.as_bytes(),
             )?;
         }
-        super::output::write_json(&dir.join(REPORT_FILE), report)?;
+        super::output::write_json(Some(&dir.join(REPORT_FILE)), report)?;
         Ok(dir)
     }
 }

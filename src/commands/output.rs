@@ -38,9 +38,7 @@ pub fn write_with(
     }
 }
 
-/// Writes a JSON report to a file as it is serialised.
-pub fn write_json(path: &Path, report: &ScanReport) -> Result<(), Error> {
-    write_with(Some(path), false, |out| {
-        crate::report::json::write(report, out)
-    })
+/// Writes a JSON report as it is serialised, to the file given or to standard output.
+pub fn write_json(path: Option<&Path>, report: &ScanReport) -> Result<(), Error> {
+    write_with(path, false, |out| crate::report::json::write(report, out))
 }

@@ -98,9 +98,7 @@ pub fn run(args: &ScanArgs) -> Result<i32, Error> {
         for warning in &report.warnings {
             super::console::warning(&terminal_safe(&warning.message));
         }
-        super::output::write_with(args.output.output.as_deref(), false, |out| {
-            crate::report::json::write(&report, out)
-        })?;
+        super::output::write_json(args.output.output.as_deref(), &report)?;
         return Ok(exit_code(report.outcome(fail_threshold(args.fail_on))));
     }
     let rendered = match (&compliance, &compliance_target) {

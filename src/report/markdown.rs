@@ -226,20 +226,17 @@ fn rollup(report: &ScanReport) -> Rows {
     let head = "| Account | Critical | High | Medium | Low | Waived | Not evaluated |\n\
                 |---|---:|---:|---:|---:|---:|---:|\n"
         .to_owned();
-    let mut accounts: Vec<&AccountReport> = report.accounts.iter().collect();
-    let rows_of = |accounts: &[&AccountReport]| -> Vec<String> {
-        accounts.iter().map(|a| rollup_row(a)).collect()
-    };
-    let mut rows = rows_of(&accounts);
-    let all_chars = chars(&head) + rows.iter().map(|r| chars(r)).sum::<usize>();
+    let mut accounts: Vec<(&AccountReport, String)> =
+        report.accounts.iter().map(|a| (a, rollup_row(a))).collect();
+    let all_chars = chars(&head) + accounts.iter().map(|(_, row)| chars(row)).sum::<usize>();
     if all_chars >= MAX_CHARS / 4 {
-        accounts.sort_by_key(|a| std::cmp::Reverse(worst_first(a)));
-        rows = rows_of(&accounts);
+        accounts.sort_by_cached_key(|(a, _)| std::cmp::Reverse(worst_first(a)));
     }
     let with_findings: Vec<bool> = accounts
         .iter()
-        .map(|a| Severity::DESCENDING.iter().any(|&s| a.open_count(s) > 0))
+        .map(|(a, _)| a.findings.iter().any(|f| !f.is_waived()))
         .collect();
+    let rows = accounts.into_iter().map(|(_, row)| row).collect();
     let left_out = move |shown: usize| {
         let rest = &with_findings[shown..];
         let open = rest.iter().filter(|&&f| f).count();
