@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::support::cli::{keyward, keyward_in};
 use crate::support::requests::{MotoRequest, moto_requests, recorded_scan};
-use crate::support::{fixture, open_findings, repo};
+use crate::support::{fixture, open_findings, repo, write_file};
 use serde_json::{Value, json};
 
 const ACCOUNT: &str = "123456789012";
@@ -471,6 +471,36 @@ fn the_access_command_lists_readers_with_their_routes() {
     );
     keyward(&["access", "--demo", "no/such-secret"])
         .assert_input_error(&["no/such-secret", "no secret has the ARN or name"]);
+}
+
+/// The listing is written as the secrets' readers are worked out: an account where no secret
+/// looks like a key still says so in the table, and is an empty list in JSON.
+#[test]
+fn an_account_without_third_party_keys_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(
+        dir.path(),
+        "keyward.yaml",
+        "third_party_key_markers: [no-such-marker]\n",
+    );
+    let snapshot = fixture("clean.json");
+    let list = |format: &str| {
+        keyward_in(
+            dir.path(),
+            &["access", "--snapshot", &snapshot, "--format", format],
+        )
+    };
+    let table = list("table");
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(
+        table
+            .stdout
+            .contains("no secret looks like a third-party API key (name them to see others)"),
+        "{}",
+        table.stdout
+    );
+    let json = list("json").json();
+    assert_eq!(json["accounts"][0]["secrets"], json!([]));
 }
 
 #[test]
